@@ -1,0 +1,2 @@
+/** Reading and writing tensors in the safetensors format used for checkpoints and parity fixtures. */
+package io.clip4stream.model.weights;
