@@ -3,6 +3,7 @@ package io.clip4stream.model.spec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,9 +72,9 @@ public final class CheckpointLayout {
         TextSpec text = encoders.get().text();
         Map<Group, Map<String, long[]>> groups = groups(vision, text, config.crossNumHiddenLayers());
 
-        Set<Group> required = Set.of(Group.CLIP, Group.forHead(config.simHeader()));
+        Set<Group> required = EnumSet.of(Group.CLIP, Group.forHead(config.simHeader()));
         if (vision.linearPatch() == LinearPatch.THREE_D) {
-            required = Set.of(Group.CLIP, Group.CONV2, Group.forHead(config.simHeader()));
+            required.add(Group.CONV2);
         }
         Map<String, Group> owner = new LinkedHashMap<>();
         groups.forEach((group, tensors) -> tensors.keySet().forEach(name -> owner.putIfAbsent(name, group)));
@@ -145,9 +146,8 @@ public final class CheckpointLayout {
             ModelConfig config, VisionSpec vision, TextSpec text, Map<Group, Boolean> complete) {
         int embedDim = vision.embedDim();
         int crossLayers = config.crossNumHiddenLayers();
-        Optional<SeqLstmSpec> lstm = complete.get(Group.SEQ_LSTM)
-                ? Optional.of(new SeqLstmSpec(embedDim, embedDim))
-                : Optional.empty();
+        Optional<SeqLstmSpec> lstm =
+                complete.get(Group.SEQ_LSTM) ? Optional.of(new SeqLstmSpec(embedDim, embedDim)) : Optional.empty();
         Optional<SeqTransfSpec> seqTransf = complete.get(Group.SEQ_TRANSF) && text.width() == embedDim
                 ? Optional.of(new SeqTransfSpec(text.contextLength(), seqTransfTransformer(text, crossLayers)))
                 : Optional.empty();
@@ -160,10 +160,7 @@ public final class CheckpointLayout {
     /** transformerClip = TransformerClip(width=transformer_width, heads=transformer_heads, layers=cross layers). */
     private static TransformerSpec seqTransfTransformer(TextSpec text, int crossLayers) {
         return new TransformerSpec(
-                text.width(),
-                crossLayers,
-                text.transformer().heads(),
-                TransformerSpec.CLIP4CLIP_LAYER_NORM_EPS);
+                text.width(), crossLayers, text.transformer().heads(), TransformerSpec.CLIP4CLIP_LAYER_NORM_EPS);
     }
 
     /**
@@ -217,8 +214,8 @@ public final class CheckpointLayout {
                     + HEAD_WIDTH + " (CLIP uses width / 64 attention heads)");
         }
         if (embedDim != textProjection[1]) {
-            problems.add("clip.visual.proj projects to " + embedDim + " but clip.text_projection to "
-                    + textProjection[1]);
+            problems.add(
+                    "clip.visual.proj projects to " + embedDim + " but clip.text_projection to " + textProjection[1]);
         }
         if (grid <= 0 || patch <= 0) {
             problems.add("cannot derive a patch grid from " + VISUAL_POSITIONS + " " + Arrays.toString(visualPositions)
@@ -334,14 +331,22 @@ public final class CheckpointLayout {
         clip.put(VISUAL_POSITIONS, new long[] {vision.tokens(), vw});
         clip.put("clip.visual.ln_pre.weight", new long[] {vw});
         clip.put("clip.visual.ln_pre.bias", new long[] {vw});
-        blocks(clip, "clip.visual.transformer.resblocks.", vision.width(), vision.transformer().layers());
+        blocks(
+                clip,
+                "clip.visual.transformer.resblocks.",
+                vision.width(),
+                vision.transformer().layers());
         clip.put("clip.visual.ln_post.weight", new long[] {vw});
         clip.put("clip.visual.ln_post.bias", new long[] {vw});
         clip.put(VISUAL_PROJ, new long[] {vw, vision.embedDim()});
         long tw = text.width();
         clip.put(TOKEN_EMBEDDING, new long[] {text.vocabSize(), tw});
         clip.put(TEXT_POSITIONS, new long[] {text.contextLength(), tw});
-        blocks(clip, "clip.transformer.resblocks.", text.width(), text.transformer().layers());
+        blocks(
+                clip,
+                "clip.transformer.resblocks.",
+                text.width(),
+                text.transformer().layers());
         clip.put(LN_FINAL, new long[] {tw});
         clip.put("clip.ln_final.bias", new long[] {tw});
         clip.put(TEXT_PROJECTION, new long[] {tw, text.embedDim()});

@@ -69,9 +69,8 @@ public record ModelConfig(
         int maxFrames = integer(root, "max_frames", problems);
         int maxWords = integer(root, "max_words", problems);
         int crossLayers = integer(root, "cross_num_hidden_layers", problems);
-        Optional<String> vocab = root.hasNonNull("bpe_vocab")
-                ? Optional.of(text(root, "bpe_vocab", problems))
-                : Optional.empty();
+        Optional<String> vocab =
+                root.hasNonNull("bpe_vocab") ? Optional.of(text(root, "bpe_vocab", problems)) : Optional.empty();
         SimilarityHead head = null;
         LinearPatch patch = null;
         try {

@@ -13,8 +13,8 @@ public record TextSpec(TransformerSpec transformer, int vocabSize, int contextLe
     /** Validates the shape. */
     public TextSpec {
         if (vocabSize <= 0 || contextLength <= 0 || embedDim <= 0) {
-            throw new IllegalArgumentException("invalid text spec: vocab " + vocabSize + ", context " + contextLength
-                    + ", embed dim " + embedDim);
+            throw new IllegalArgumentException(
+                    "invalid text spec: vocab " + vocabSize + ", context " + contextLength + ", embed dim " + embedDim);
         }
     }
 

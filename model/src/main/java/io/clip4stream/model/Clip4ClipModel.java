@@ -1,0 +1,273 @@
+package io.clip4stream.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.clip4stream.model.nn.CheckpointParameters;
+import io.clip4stream.model.nn.Clip4ClipNetwork;
+import io.clip4stream.model.nn.MaskedMeanPooling;
+import io.clip4stream.model.nn.TightTransfHead;
+import io.clip4stream.model.nn.TorchRuntime;
+import io.clip4stream.model.spec.CheckpointLayout;
+import io.clip4stream.model.spec.LinearPatch;
+import io.clip4stream.model.spec.ModelSpec;
+import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.model.weights.Checkpoint;
+import io.clip4stream.model.weights.ModelDirectory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A loaded CLIP4Clip model: the one entry point services use to embed frames, aggregate clips, encode captions and
+ * score (caption, clip) pairs with the tight head.
+ *
+ * <p>Thread-safe: weights are read-only NDArrays and every call works in its own NDManager, closed before the call
+ * returns, so concurrent calls neither share nor leak native memory. libtorch parallelises each call internally with
+ * {@link ModelOptions#intraOpThreads()} threads.
+ *
+ * <p>Inputs are what CLIP4Clip's dataloaders produce: frames normalised with CLIP's mean and std, {@code S x S}, RGB,
+ * channel-first; token ids from CLIP's BPE with SOT/EOT, zero-padded. Frames of a clip longer than T must be sampled
+ * down to T by the caller (uniform {@code floor(linspace)}, as the original) before {@link #aggregateClip}.
+ */
+public final class Clip4ClipModel implements AutoCloseable {
+
+    private final ModelSpec spec;
+    private final NDManager weights;
+    private final Clip4ClipNetwork network;
+    private final ModelOptions options;
+
+    private Clip4ClipModel(ModelSpec spec, NDManager weights, Clip4ClipNetwork network, ModelOptions options) {
+        this.spec = spec;
+        this.weights = weights;
+        this.network = network;
+        this.options = options;
+    }
+
+    /**
+     * Loads the model directory {@code modelDir} (config.json + weights.safetensors).
+     *
+     * @throws io.clip4stream.model.spec.InvalidCheckpointException listing every missing, unexpected or mis-shaped
+     *     tensor
+     * @throws ModelLoadException when files cannot be read or the engine cannot start
+     */
+    public static Clip4ClipModel load(Path modelDir, ModelOptions options) {
+        Objects.requireNonNull(options, "options");
+        ModelDirectory directory = ModelDirectory.open(modelDir);
+        try (Checkpoint checkpoint = directory.openCheckpoint()) {
+            return load(checkpoint, directory, options);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read the weights of model directory " + modelDir, e);
+        }
+    }
+
+    private static Clip4ClipModel load(Checkpoint checkpoint, ModelDirectory directory, ModelOptions options) {
+        ModelSpec spec = CheckpointLayout.derive(
+                checkpoint.source(), checkpoint.shapes(), checkpoint.nonFloatingPoint(), directory.config());
+        NDManager manager;
+        try {
+            manager = TorchRuntime.newManager(device(options), options.intraOpThreads());
+        } catch (RuntimeException e) {
+            throw new ModelLoadException("cannot start the PyTorch engine for " + directory.root(), e);
+        }
+        try {
+            Clip4ClipNetwork network = Clip4ClipNetwork.load(spec, new CheckpointParameters(checkpoint, manager));
+            // From here on any array attached to the weights' manager is a leak; capping turns it into an exception.
+            manager.cap();
+            return new Clip4ClipModel(spec, manager, network, options);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    private static Device device(ModelOptions options) {
+        return switch (options.device()) {
+            case CPU -> Device.cpu();
+            case GPU -> Device.gpu();
+            case AUTO -> TorchRuntime.preferredDevice();
+        };
+    }
+
+    /** Returns the model's identity and dimensions. */
+    public ModelInfo info() {
+        return new ModelInfo(
+                spec.config().modelId(),
+                spec.config().modelVersion(),
+                spec.embedDim(),
+                spec.vision().imageSize(),
+                spec.config().maxFrames(),
+                spec.config().maxWords(),
+                spec.config().simHeader(),
+                spec.vision().linearPatch(),
+                hasTightHead(),
+                network.logitScale(),
+                weights.getDevice().toString());
+    }
+
+    /** Returns whether the checkpoint has tightTransf weights, so {@link #tightScores} can be called. */
+    public boolean hasTightHead() {
+        return network.tightHead().isPresent();
+    }
+
+    /**
+     * Embeds {@code n} normalised frames ({@code pixelsNCHW} = n x 3 x S x S floats) into n raw frame embeddings of
+     * dimension D (CLIP4Clip's {@code visual_output}, not normalised).
+     *
+     * <p>With the 2D patch frames are independent and are encoded in batches. With the 3D patch a frame's embedding
+     * depends on its neighbours, so the n frames must be the consecutive (sampled) frames of one clip, n &lt;= T; they
+     * are zero-padded to T as the original dataloader does, so the embeddings equal the original's.
+     */
+    public float[][] embedFrames(float[] pixelsNCHW, int n) {
+        int size = spec.vision().imageSize();
+        int frameFloats = 3 * size * size;
+        if (n <= 0 || pixelsNCHW.length != (long) n * frameFloats) {
+            throw new IllegalArgumentException("expected " + n + " frames of 3x" + size + "x" + size + " = "
+                    + ((long) n * frameFloats) + " floats, got " + pixelsNCHW.length);
+        }
+        if (spec.vision().linearPatch() == LinearPatch.THREE_D) {
+            return embedClipFrames3d(pixelsNCHW, n, frameFloats);
+        }
+        float[][] embeddings = new float[n][];
+        int batch = options.frameBatchSize();
+        for (int start = 0; start < n; start += batch) {
+            int count = Math.min(batch, n - start);
+            try (NDManager scope = weights.newSubManager()) {
+                float[] slice = new float[count * frameFloats];
+                System.arraycopy(pixelsNCHW, start * frameFloats, slice, 0, slice.length);
+                NDArray frames = scope.create(slice, new Shape(count, 3, size, size));
+                NDArray out = network.visual().forward(frames, 1).frameEmbeddings();
+                copyRows(out, embeddings, start);
+            }
+        }
+        return embeddings;
+    }
+
+    private float[][] embedClipFrames3d(float[] pixelsNCHW, int n, int frameFloats) {
+        int maxFrames = spec.config().maxFrames();
+        if (n > maxFrames) {
+            throw new IllegalArgumentException("the 3D patch embeds one clip of at most max_frames = " + maxFrames
+                    + " frames per call, got " + n + "; sample the clip first");
+        }
+        int size = spec.vision().imageSize();
+        float[] padded = new float[maxFrames * frameFloats];
+        System.arraycopy(pixelsNCHW, 0, padded, 0, pixelsNCHW.length);
+        float[][] embeddings = new float[maxFrames][];
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray frames = scope.create(padded, new Shape(maxFrames, 3, size, size));
+            copyRows(network.visual().forward(frames, maxFrames).frameEmbeddings(), embeddings, 0);
+        }
+        return java.util.Arrays.copyOf(embeddings, n);
+    }
+
+    /**
+     * Aggregates the frame embeddings of one clip (1..T frames, in order) into its L2-normalised clip vector with the
+     * configured head; a tightTransf model has no clip vector of its own and uses meanP (parameter-free) here, for
+     * first-stage retrieval before {@link #tightScores}.
+     */
+    public float[] aggregateClip(float[][] frameEmbeddings) {
+        return aggregateClips(new float[][][] {frameEmbeddings})[0];
+    }
+
+    /** Aggregates several clips at once (each 1..T frames; shorter clips are padded and masked as in the original). */
+    public float[][] aggregateClips(float[][][] clips) {
+        SimilarityHead head =
+                spec.config().simHeader().isLoose() ? spec.config().simHeader() : SimilarityHead.MEAN_P;
+        try (NDManager scope = weights.newSubManager()) {
+            PaddedClips padded =
+                    PaddedClips.of(clips, spec.embedDim(), spec.config().maxFrames());
+            NDArray vectors = network.looseHead(head).aggregate(padded.frames(scope), padded.validFrames(scope));
+            return rows(vectors, clips.length);
+        }
+    }
+
+    /**
+     * Encodes one caption's token ids (SOT ... EOT, zero-padded; at most the positional table's length) into its
+     * L2-normalised embedding; {@code inputMask} is checked for length only, as the original text encoder ignores it.
+     */
+    public float[] encodeText(int[] inputIds, int[] inputMask) {
+        return encodeTexts(new int[][] {inputIds}, new int[][] {inputMask})[0];
+    }
+
+    /** Encodes several captions at once into L2-normalised embeddings. */
+    public float[][] encodeTexts(int[][] inputIds, int[][] inputMasks) {
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray raw = rawTextEmbeddings(scope, inputIds, inputMasks);
+            return rows(MaskedMeanPooling.l2Normalise(raw), inputIds.length);
+        }
+    }
+
+    /**
+     * Scores one caption against K clips (each 1..T frame embeddings from {@link #embedFrames}) with the tightTransf
+     * head and returns the K raw logits (higher is more similar; no logit scale).
+     *
+     * @throws UnsupportedOperationException when the checkpoint has no tightTransf weights
+     */
+    public float[] tightScores(int[] inputIds, int[] inputMask, float[][][] clipsFrameEmbeddings) {
+        TightTransfHead tight = network.tightHead()
+                .orElseThrow(
+                        () -> new UnsupportedOperationException(
+                                "model " + spec.config().modelId()
+                                        + " has no tightTransf weights (cross.*, similarity_dense.*); tight scoring is unavailable"));
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray text = rawTextEmbeddings(scope, new int[][] {inputIds}, new int[][] {inputMask});
+            PaddedClips padded = PaddedClips.of(
+                    clipsFrameEmbeddings, spec.embedDim(), spec.config().maxFrames());
+            NDArray logits = tight.score(text, padded.frames(scope), padded.validFrames(scope))
+                    .logits();
+            return logits.toFloatArray();
+        }
+    }
+
+    private NDArray rawTextEmbeddings(NDManager scope, int[][] inputIds, int[][] inputMasks) {
+        if (inputIds.length == 0 || inputIds.length != inputMasks.length) {
+            throw new IllegalArgumentException(
+                    inputIds.length + " id sequences but " + inputMasks.length + " masks; need at least one of each");
+        }
+        int context = spec.text().contextLength();
+        int length = 0;
+        for (int i = 0; i < inputIds.length; i++) {
+            if (inputIds[i].length == 0 || inputIds[i].length > context || inputIds[i].length != inputMasks[i].length) {
+                throw new IllegalArgumentException("caption " + i + ": " + inputIds[i].length + " ids and "
+                        + inputMasks[i].length + " mask entries; need 1.." + context + " of each, equal");
+            }
+            length = Math.max(length, inputIds[i].length);
+        }
+        // Zero-padding a shorter caption to the batch length leaves its EOT output unchanged (the mask is causal).
+        long[][] ids = new long[inputIds.length][length];
+        int vocab = spec.text().vocabSize();
+        for (int i = 0; i < inputIds.length; i++) {
+            for (int j = 0; j < inputIds[i].length; j++) {
+                int id = inputIds[i][j];
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException(
+                            "caption " + i + " has token id " + id + " outside the vocabulary [0, " + vocab + ")");
+                }
+                ids[i][j] = id;
+            }
+        }
+        return network.text().forward(scope, ids).textEmbeddings();
+    }
+
+    private static void copyRows(NDArray matrix, float[][] into, int offset) {
+        long rows = matrix.getShape().get(0);
+        int dim = (int) matrix.getShape().get(1);
+        float[] flat = matrix.toFloatArray();
+        for (int r = 0; r < rows && offset + r < into.length; r++) {
+            into[offset + r] = java.util.Arrays.copyOfRange(flat, r * dim, (r + 1) * dim);
+        }
+    }
+
+    private static float[][] rows(NDArray matrix, int count) {
+        float[][] out = new float[count][];
+        copyRows(matrix, out, 0);
+        return out;
+    }
+
+    /** Releases the weights' native memory; calls after close fail. */
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

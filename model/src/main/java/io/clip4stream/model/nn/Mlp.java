@@ -1,0 +1,26 @@
+package io.clip4stream.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** The block's feed-forward part, {@code c_proj(QuickGELU(c_fc(x)))} with a 4x hidden width. */
+public final class Mlp {
+
+    private final LinearLayer cFc;
+    private final LinearLayer cProj;
+
+    /** Creates the MLP from its two linear layers. */
+    public Mlp(LinearLayer cFc, LinearLayer cProj) {
+        this.cFc = cFc;
+        this.cProj = cProj;
+    }
+
+    /** Binds {@code prefix.c_fc.*} and {@code prefix.c_proj.*}. */
+    public static Mlp load(ParameterSource weights, String prefix) {
+        return new Mlp(LinearLayer.load(weights, prefix + ".c_fc"), LinearLayer.load(weights, prefix + ".c_proj"));
+    }
+
+    /** Applies the MLP to every token. */
+    public NDArray forward(NDArray x) {
+        return cProj.forward(QuickGelu.apply(cFc.forward(x)));
+    }
+}

@@ -1,0 +1,11 @@
+package io.clip4stream.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/** Supplies the network's weights by CLIP4Clip state-dict name, as float32 NDArrays owned by the model. */
+@FunctionalInterface
+public interface ParameterSource {
+
+    /** Returns the weight called {@code name} with its checkpoint shape. */
+    NDArray tensor(String name);
+}

@@ -1,0 +1,17 @@
+package io.clip4stream.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/** CLIP's activation {@code x · sigmoid(1.702 · x)}; not the erf or tanh GELU, which CLIP4Clip never uses. */
+public final class QuickGelu {
+
+    private static final float SLOPE = 1.702f;
+
+    private QuickGelu() {}
+
+    /** Applies QuickGELU element-wise. */
+    public static NDArray apply(NDArray x) {
+        return x.mul(Activation.sigmoid(x.mul(SLOPE)));
+    }
+}
