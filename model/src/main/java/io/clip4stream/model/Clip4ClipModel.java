@@ -1,6 +1,7 @@
 package io.clip4stream.model;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -263,6 +264,11 @@ public final class Clip4ClipModel implements AutoCloseable {
         float[][] out = new float[count][];
         copyRows(matrix, out, 0);
         return out;
+    }
+
+    /** Counts the native arrays the model holds (weights plus anything a call failed to release), for leak tests. */
+    int liveNativeArrays() {
+        return weights instanceof BaseNDManager base ? base.getManagedArrays().size() : -1;
     }
 
     /** Releases the weights' native memory; calls after close fail. */
