@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,7 +100,7 @@ public final class CheckpointLayout {
             complete.put(group.getKey(), groupComplete);
         }
         SortedSet<String> otherHeads = new TreeSet<>();
-        for (Map.Entry<String, long[]> tensor : new java.util.TreeMap<>(shapes).entrySet()) {
+        for (Map.Entry<String, long[]> tensor : new TreeMap<>(shapes).entrySet()) {
             Group group = owner.get(tensor.getKey());
             if (group == null) {
                 problems.add("unexpected tensor " + tensor.getKey() + " " + Arrays.toString(tensor.getValue())
