@@ -22,7 +22,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -294,8 +293,7 @@ public final class SafetensorsFile implements AutoCloseable {
         long dataLength = size - 8 - headerLength;
         SortedMap<String, Entry> entries = new TreeMap<>();
         SortedMap<String, String> metadata = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals(METADATA_KEY)) {
                 metadata.putAll(parseMetadata(source, field.getValue()));
             } else {
@@ -330,8 +328,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new SafetensorsFormatException(source + ": " + METADATA_KEY + " must be a JSON object of strings");
         }
         Map<String, String> out = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!field.getValue().isTextual()) {
                 throw new SafetensorsFormatException(source + ": " + METADATA_KEY + " value for '" + field.getKey()
                         + "' is not a string: " + field.getValue());
