@@ -10,6 +10,8 @@ import io.clip4stream.model.nn.Clip4ClipNetwork;
 import io.clip4stream.model.nn.MaskedMeanPooling;
 import io.clip4stream.model.nn.TightTransfHead;
 import io.clip4stream.model.nn.TorchRuntime;
+import io.clip4stream.model.sampling.FrameSelection;
+import io.clip4stream.model.sampling.SlicePosition;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelSpec;
@@ -18,6 +20,7 @@ import io.clip4stream.model.weights.Checkpoint;
 import io.clip4stream.model.weights.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -29,8 +32,9 @@ import java.util.Objects;
  * {@link ModelOptions#intraOpThreads()} threads.
  *
  * <p>Inputs are what CLIP4Clip's dataloaders produce: frames normalised with CLIP's mean and std, {@code S x S}, RGB,
- * channel-first; token ids from CLIP's BPE with SOT/EOT, zero-padded. Frames of a clip longer than T must be sampled
- * down to T by the caller (uniform {@code floor(linspace)}, as the original) before {@link #aggregateClip}.
+ * channel-first; token ids from CLIP's BPE with SOT/EOT, zero-padded. A clip with more than T frame embeddings is cut
+ * to T with the original's uniform {@code floor(linspace(0, n - 1, T))} selection (2D patch only: with the 3D patch an
+ * embedding depends on its neighbours, so frames must be selected before {@link #embedFrames}).
  */
 public final class Clip4ClipModel implements AutoCloseable {
 
@@ -159,25 +163,25 @@ public final class Clip4ClipModel implements AutoCloseable {
             NDArray frames = scope.create(padded, new Shape(maxFrames, 3, size, size));
             copyRows(network.visual().forward(frames, maxFrames).frameEmbeddings(), embeddings, 0);
         }
-        return java.util.Arrays.copyOf(embeddings, n);
+        return Arrays.copyOf(embeddings, n);
     }
 
     /**
-     * Aggregates the frame embeddings of one clip (1..T frames, in order) into its L2-normalised clip vector with the
-     * configured head; a tightTransf model has no clip vector of its own and uses meanP (parameter-free) here, for
-     * first-stage retrieval before {@link #tightScores}.
+     * Aggregates the frame embeddings of one clip (in order; more than T are cut to T uniformly) into its L2-normalised
+     * clip vector with the configured head; a tightTransf model has no clip vector of its own and uses meanP
+     * (parameter-free) here, for first-stage retrieval before {@link #tightScores}.
      */
     public float[] aggregateClip(float[][] frameEmbeddings) {
         return aggregateClips(new float[][][] {frameEmbeddings})[0];
     }
 
-    /** Aggregates several clips at once (each 1..T frames; shorter clips are padded and masked as in the original). */
+    /** Aggregates several clips at once (shorter clips are padded and masked as in the original). */
     public float[][] aggregateClips(float[][][] clips) {
         SimilarityHead head =
                 spec.config().simHeader().isLoose() ? spec.config().simHeader() : SimilarityHead.MEAN_P;
         try (NDManager scope = weights.newSubManager()) {
-            PaddedClips padded =
-                    PaddedClips.of(clips, spec.embedDim(), spec.config().maxFrames());
+            PaddedClips padded = PaddedClips.of(
+                    selectFrames(clips), spec.embedDim(), spec.config().maxFrames());
             NDArray vectors = network.looseHead(head).aggregate(padded.frames(scope), padded.validFrames(scope));
             return rows(vectors, clips.length);
         }
@@ -200,25 +204,48 @@ public final class Clip4ClipModel implements AutoCloseable {
     }
 
     /**
-     * Scores one caption against K clips (each 1..T frame embeddings from {@link #embedFrames}) with the tightTransf
+     * Scores one caption against K clips (frame embeddings from {@link #embedFrames}, cut to T like
+     * {@link #aggregateClip}) with the tightTransf
      * head and returns the K raw logits (higher is more similar; no logit scale).
      *
      * @throws UnsupportedOperationException when the checkpoint has no tightTransf weights
      */
     public float[] tightScores(int[] inputIds, int[] inputMask, float[][][] clipsFrameEmbeddings) {
         TightTransfHead tight = network.tightHead()
-                .orElseThrow(
-                        () -> new UnsupportedOperationException(
-                                "model " + spec.config().modelId()
-                                        + " has no tightTransf weights (cross.*, similarity_dense.*); tight scoring is unavailable"));
+                .orElseThrow(() -> new UnsupportedOperationException(
+                        "model " + spec.config().modelId() + " has no tightTransf weights"
+                                + " (cross.*, similarity_dense.*); tight scoring is unavailable"));
         try (NDManager scope = weights.newSubManager()) {
             NDArray text = rawTextEmbeddings(scope, new int[][] {inputIds}, new int[][] {inputMask});
             PaddedClips padded = PaddedClips.of(
-                    clipsFrameEmbeddings, spec.embedDim(), spec.config().maxFrames());
+                    selectFrames(clipsFrameEmbeddings),
+                    spec.embedDim(),
+                    spec.config().maxFrames());
             NDArray logits = tight.score(text, padded.frames(scope), padded.validFrames(scope))
                     .logits();
             return logits.toFloatArray();
         }
+    }
+
+    /** Cuts every clip longer than T to T frames with CLIP4Clip's uniform selection ({@code slice_framepos 2}). */
+    private float[][][] selectFrames(float[][][] clips) {
+        int maxFrames = spec.config().maxFrames();
+        float[][][] selected = clips.clone();
+        for (int c = 0; c < clips.length; c++) {
+            if (clips[c].length <= maxFrames) {
+                continue;
+            }
+            if (spec.vision().linearPatch() == LinearPatch.THREE_D) {
+                throw new IllegalArgumentException("clip " + c + " has " + clips[c].length + " frame embeddings; a 3D"
+                        + " patch model needs at most max_frames = " + maxFrames + ", selected before embedding");
+            }
+            int[] kept = new FrameSelection(maxFrames, SlicePosition.UNIFORM).keptPositions(clips[c].length);
+            selected[c] = new float[kept.length][];
+            for (int i = 0; i < kept.length; i++) {
+                selected[c][i] = clips[c][kept[i]];
+            }
+        }
+        return selected;
     }
 
     private NDArray rawTextEmbeddings(NDManager scope, int[][] inputIds, int[][] inputMasks) {
@@ -256,7 +283,7 @@ public final class Clip4ClipModel implements AutoCloseable {
         int dim = (int) matrix.getShape().get(1);
         float[] flat = matrix.toFloatArray();
         for (int r = 0; r < rows && offset + r < into.length; r++) {
-            into[offset + r] = java.util.Arrays.copyOfRange(flat, r * dim, (r + 1) * dim);
+            into[offset + r] = Arrays.copyOfRange(flat, r * dim, (r + 1) * dim);
         }
     }
 

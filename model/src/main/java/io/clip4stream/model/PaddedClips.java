@@ -16,8 +16,7 @@ record PaddedClips(float[] frames, float[] mask, int clips, int length, int dim)
         for (int c = 0; c < clips.length; c++) {
             int frames = clips[c].length;
             if (frames == 0 || frames > maxFrames) {
-                throw new IllegalArgumentException("clip " + c + " has " + frames + " frames; need 1.." + maxFrames
-                        + " (sample longer clips uniformly to max_frames first)");
+                throw new IllegalArgumentException("clip " + c + " has " + frames + " frames; need 1.." + maxFrames);
             }
             length = Math.max(length, frames);
         }

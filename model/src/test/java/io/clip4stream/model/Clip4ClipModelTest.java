@@ -300,6 +300,24 @@ class Clip4ClipModelTest {
     }
 
     @Test
+    void aClipLongerThanMaxFramesIsCutUniformlyAsTheOriginal() throws IOException {
+        try (Clip4ClipModel model = load("uniform", SimilarityHead.SEQ_TRANSF)) {
+            float[][] six = embedClip(model, 0);
+            float[][] seven = Arrays.copyOf(six, 7);
+            seven[6] = embedClip(model, 2)[0];
+            // floor(linspace(0, 6, 6)) = 0 1 2 3 4 6.
+            float[][] kept = {six[0], six[1], six[2], six[3], six[4], seven[6]};
+
+            assertArrayEquals(model.aggregateClip(kept), model.aggregateClip(seven));
+            float[][][] longClip = {seven};
+            float[][][] keptClip = {kept};
+            assertArrayEquals(
+                    model.tightScores(row("input_ids", 0), row("input_mask", 0), keptClip),
+                    model.tightScores(row("input_ids", 0), row("input_mask", 0), longClip));
+        }
+    }
+
+    @Test
     void infoDescribesTheModel() throws IOException {
         try (Clip4ClipModel model = load("info", SimilarityHead.SEQ_LSTM)) {
             ModelInfo info = model.info();
@@ -320,9 +338,8 @@ class Clip4ClipModelTest {
             IllegalArgumentException pixels =
                     assertThrows(IllegalArgumentException.class, () -> model.embedFrames(new float[10], 1));
             assertTrue(pixels.getMessage().contains("12288"), pixels.getMessage());
-            float[][] sevenFrames = new float[7][64];
             IllegalArgumentException frames =
-                    assertThrows(IllegalArgumentException.class, () -> model.aggregateClip(sevenFrames));
+                    assertThrows(IllegalArgumentException.class, () -> model.aggregateClip(new float[0][]));
             assertTrue(frames.getMessage().contains("1..6"), frames.getMessage());
             IllegalArgumentException ids = assertThrows(
                     IllegalArgumentException.class, () -> model.encodeText(new int[] {998, 1000}, new int[] {1, 1}));
