@@ -1,0 +1,612 @@
+package io.clip4stream.encoder;
+
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelInfo;
+import io.clip4stream.model.preprocess.ClipNormalize;
+import io.clip4stream.model.preprocess.RgbImage;
+import io.clip4stream.schemas.avro.ClipBoundary;
+import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
+import io.clip4stream.schemas.avro.EndOfSource;
+import io.clip4stream.schemas.avro.FrameEmbedding;
+import io.clip4stream.schemas.avro.FrameStreamRecord;
+import io.clip4stream.schemas.avro.PipelineError;
+import io.clip4stream.schemas.avro.SampledFrame;
+import io.clip4stream.schemas.topic.Topics;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The encoder's consume → batch → embed → produce loop, exactly once: each micro-batch's outputs and its input offsets
+ * are committed in one Kafka transaction ({@code sendOffsetsToTransaction} with the consumer's group metadata).
+ *
+ * <p>One thread (the caller of {@link #run}) owns both Kafka clients; the visual encoder runs on a second thread, so
+ * the next batch is read, decoded and normalised while the current one is embedded, and a batch is produced while the
+ * next one is embedded. At most one batch is embedded at a time and at most {@code maxPendingFrames} frames wait
+ * beside it: at that bound the consumer is paused, so memory stays bounded when the encoder is the bottleneck.
+ *
+ * <p>Records that cannot be processed (unknown schema, corrupt bytes, a frame of the wrong size) go to the errors
+ * topic in the same transaction, in order, and the loop goes on. A failed transaction is aborted and the partitions are
+ * rewound to their committed offsets; a fenced producer or a failing model stops the loop with an
+ * {@link EncoderException}.
+ */
+public final class EncodeLoop implements Runnable {
+
+    /** The stage name written into error records. */
+    public static final String STAGE = "encoder";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EncodeLoop.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** One polled input record, classified. */
+    private sealed interface Incoming permits FrameIn, Forward, Rejected {
+        ConsumerRecord<byte[], byte[]> record();
+    }
+
+    private record FrameIn(ConsumerRecord<byte[], byte[]> record, SampledFrame frame) implements Incoming {}
+
+    private record Forward(ConsumerRecord<byte[], byte[]> record, EmbeddingStreamRecord output) implements Incoming {}
+
+    private record Rejected(ConsumerRecord<byte[], byte[]> record, PipelineError error) implements Incoming {}
+
+    private record Embedded(float[][] vectors, long nanos) {}
+
+    private record InFlight(FrameBatcher.Batch<TopicPartition, Incoming> batch, CompletableFuture<Embedded> result) {}
+
+    private final Topics topics;
+    private final String transactionalId;
+    private final Clip4ClipModel model;
+    private final ModelInfo info;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final EncoderMetrics metrics;
+    private final InstantSource clock;
+    private final FrameBatcher<TopicPartition, Incoming> batcher;
+    private final int maxBatchFrames;
+    private final ClipNormalize normalize = new ClipNormalize();
+    private final Deserializer<FrameStreamRecord> frameDeserializer;
+    private final Serializer<EmbeddingStreamRecord> embeddingSerializer;
+    private final Serializer<PipelineError> errorSerializer;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private volatile Set<TopicPartition> assigned = Set.of();
+
+    // Owned by the loop thread.
+    private ExecutorService encoderThread;
+    private InFlight inFlight;
+    private boolean paused;
+    private boolean rewindNeeded;
+
+    /**
+     * Creates a loop over the given clients; it owns them from {@link #run} on and closes them when it ends.
+     *
+     * @param config batch size, wait, backpressure bound, topics and transactional id
+     * @param model the loaded model (2D patch); owned by the caller
+     * @param consumer a read_committed consumer of raw bytes with auto-commit off
+     * @param producer a transactional producer of raw bytes, not yet initialised
+     * @param metrics where to report
+     * @param clock time stamps of error records
+     */
+    public EncodeLoop(
+            EncoderConfig config,
+            Clip4ClipModel model,
+            Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer,
+            EncoderMetrics metrics,
+            InstantSource clock) {
+        this.topics = config.topics();
+        this.transactionalId = config.transactionalId();
+        this.model = Objects.requireNonNull(model, "model");
+        this.info = model.info();
+        this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxBatchFrames = config.maxBatchFrames();
+        this.batcher = new FrameBatcher<>(config.maxBatchFrames(), config.maxWait(), config.maxPendingFrames());
+        this.frameDeserializer = topics.frames().valueSerde().deserializer();
+        this.embeddingSerializer = topics.frameEmbeddings().valueSerde().serializer();
+        this.errorSerializer = topics.errors().valueSerde().serializer();
+    }
+
+    /** Runs until {@link #stop()} or a fatal error; closes both clients before returning. */
+    @Override
+    public void run() {
+        encoderThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "encoder-model-" + transactionalId));
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(topics.frames().name()), new Rebalance());
+            started.countDown();
+            LOG.info(
+                    "Encoder {} reading {} with model {} {} on {} (batches of <= {} frames)",
+                    transactionalId,
+                    topics.frames().name(),
+                    info.modelId(),
+                    info.modelVersion(),
+                    info.device(),
+                    maxBatchFrames);
+            while (running) {
+                cycle();
+            }
+            if (inFlight != null && !rewindNeeded) {
+                InFlight last = inFlight;
+                inFlight = null;
+                complete(last); // a clean stop commits the batch being embedded instead of redoing it
+            }
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            LOG.error("Encoder {} stopped: {}", transactionalId, e.toString(), e);
+            throw e;
+        } finally {
+            encoderThread.shutdownNow();
+            closeQuietly(() -> consumer.close(CLOSE_TIMEOUT));
+            closeQuietly(() -> producer.close(CLOSE_TIMEOUT));
+            assigned = Set.of();
+            started.countDown();
+            stopped.countDown();
+        }
+    }
+
+    /** Asks the loop to finish the batch in flight and return; does not wait. */
+    public void stop() {
+        running = false;
+        wakeupQuietly();
+    }
+
+    /** Waits until the loop subscribed (or ended); returns whether it is running. */
+    public boolean awaitStarted(Duration timeout) throws InterruptedException {
+        return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && stopped.getCount() > 0;
+    }
+
+    /** Waits until the loop has returned; returns whether it has. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the loop is subscribed and has not ended. */
+    public boolean isRunning() {
+        return started.getCount() == 0 && stopped.getCount() > 0;
+    }
+
+    /** The error that ended the loop, or {@code null}. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** The input partitions currently assigned to this loop. */
+    public Set<TopicPartition> assignedPartitions() {
+        return assigned;
+    }
+
+    private void cycle() {
+        if (rewindNeeded) {
+            rewind();
+            return;
+        }
+        long now = System.nanoTime();
+        if (inFlight != null && inFlight.result().isDone()) {
+            InFlight done = inFlight;
+            // Start embedding the next batch first, so producing this one overlaps with the encoder.
+            inFlight = null;
+            submitNext(now);
+            complete(done);
+            return;
+        }
+        if (inFlight == null && submitNext(now)) {
+            return;
+        }
+        flowControl();
+        if (inFlight != null && paused) {
+            // The pending bound is reached: wait for the encoder, not for more records.
+            inFlight.result().handle((r, e) -> null).join();
+            return;
+        }
+        long waitNanos =
+                inFlight != null ? IDLE_POLL.toNanos() : Math.min(batcher.nanosUntilReady(now), IDLE_POLL.toNanos());
+        poll(Duration.ofNanos(waitNanos));
+    }
+
+    private void poll(Duration timeout) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(timeout);
+        } catch (WakeupException e) {
+            return; // the encoder finished a batch, or stop() was called
+        }
+        if (rewindNeeded) {
+            return; // these records follow an aborted batch; the rewind reads them again
+        }
+        long arrival = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            Incoming incoming = classify(record);
+            batcher.add(
+                    new TopicPartition(record.topic(), record.partition()),
+                    incoming,
+                    incoming instanceof FrameIn,
+                    arrival);
+        }
+        Map<String, Long> lag = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong partitionLag = consumer.currentLag(partition);
+            if (partitionLag.isPresent()) {
+                lag.put(Integer.toString(partition.partition()), partitionLag.getAsLong());
+            }
+        }
+        metrics.lag(lag);
+        metrics.tick(arrival);
+        flowControl();
+    }
+
+    private void flowControl() {
+        if (batcher.full()) {
+            Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
+            toPause.removeAll(consumer.paused());
+            if (!toPause.isEmpty()) {
+                consumer.pause(toPause);
+            }
+            if (!paused) {
+                paused = true;
+                metrics.pausedOnce();
+            }
+        } else if (paused) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+        metrics.flow(batcher.pendingFrames(), paused);
+    }
+
+    private boolean submitNext(long now) {
+        var next = batcher.next(now);
+        if (next.isEmpty()) {
+            return false;
+        }
+        FrameBatcher.Batch<TopicPartition, Incoming> batch = next.get();
+        int n = batch.frames();
+        if (n == 0) {
+            inFlight = new InFlight(batch, CompletableFuture.completedFuture(new Embedded(new float[0][], 0)));
+            return true;
+        }
+        float[] pixels = tensor(batch);
+        CompletableFuture<Embedded> result = CompletableFuture.supplyAsync(
+                () -> {
+                    long start = System.nanoTime();
+                    float[][] vectors = model.embedFrames(pixels, n);
+                    return new Embedded(vectors, System.nanoTime() - start);
+                },
+                encoderThread);
+        result.whenComplete((r, e) -> wakeupQuietly());
+        inFlight = new InFlight(batch, result);
+        return true;
+    }
+
+    private float[] tensor(FrameBatcher.Batch<TopicPartition, Incoming> batch) {
+        int size = info.imageSize();
+        int frameFloats = 3 * size * size;
+        float[] out = new float[batch.frames() * frameFloats];
+        int index = 0;
+        for (var entry : batch.entries()) {
+            if (entry.item() instanceof FrameIn frame) {
+                RgbImage image = new RgbImage(size, size, bytes(frame.frame().getPixels()));
+                normalize.normalizeInto(image, out, index * frameFloats);
+                index++;
+            }
+        }
+        return out;
+    }
+
+    /** Produces a batch's outputs and commits them with its input offsets in one transaction. */
+    private void complete(InFlight done) {
+        var batch = done.batch();
+        Embedded embedded;
+        try {
+            embedded = done.result().join();
+        } catch (CompletionException e) {
+            throw new EncoderException(
+                    "the visual encoder failed on a batch of " + batch.frames() + " frames from partitions "
+                            + batch.lanes() + " (model " + info.modelId() + " " + info.modelVersion() + " on "
+                            + info.device() + ")",
+                    e.getCause());
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<String> rejectedTypes = new ArrayList<>();
+        int forwarded = 0;
+        int frame = 0;
+        try {
+            producer.beginTransaction();
+            for (var entry : batch.entries()) {
+                ConsumerRecord<byte[], byte[]> in = entry.item().record();
+                switch (entry.item()) {
+                    case FrameIn f ->
+                        send(
+                                topics.frameEmbeddings().name(),
+                                in.key(),
+                                embeddingSerializer.serialize(
+                                        topics.frameEmbeddings().name(),
+                                        new EmbeddingStreamRecord(
+                                                embeddingOf(f.frame(), embedded.vectors()[frame++]))));
+                    case Forward f -> {
+                        send(
+                                topics.frameEmbeddings().name(),
+                                in.key(),
+                                embeddingSerializer.serialize(
+                                        topics.frameEmbeddings().name(), f.output()));
+                        forwarded++;
+                    }
+                    case Rejected r -> {
+                        send(
+                                topics.errors().name(),
+                                in.key(),
+                                errorSerializer.serialize(topics.errors().name(), r.error()));
+                        rejectedTypes.add(r.error().getErrorType());
+                    }
+                }
+                offsets.merge(
+                        entry.lane(),
+                        new OffsetAndMetadata(in.offset() + 1),
+                        (a, b) -> a.offset() >= b.offset() ? a : b);
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException
+                | OutOfOrderSequenceException
+                | AuthorizationException
+                | UnsupportedVersionException e) {
+            throw new EncoderException(
+                    "encoder " + transactionalId + " can no longer write transactions (another instance with the same"
+                            + " CLIP4S_ENCODER_INSTANCE_ID, or missing rights)",
+                    e);
+        } catch (KafkaException e) {
+            abort(batch, e);
+            return;
+        }
+        metrics.batchCommitted(batch.frames(), forwarded, embedded.nanos() / 1e9, System.nanoTime());
+        rejectedTypes.forEach(metrics::rejected);
+    }
+
+    private void abort(FrameBatcher.Batch<TopicPartition, Incoming> batch, KafkaException cause) {
+        LOG.warn(
+                "Encoder {}: transaction for {} frames from {} failed ({}); aborting and re-reading from the committed"
+                        + " offsets",
+                transactionalId,
+                batch.frames(),
+                batch.lanes(),
+                cause.toString());
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            e.addSuppressed(cause);
+            throw new EncoderException("encoder " + transactionalId + " cannot abort a failed transaction", e);
+        }
+        metrics.aborted();
+        rewindNeeded = true;
+    }
+
+    /** After an abort: drops everything read past the committed offsets and reads it again. */
+    private void rewind() {
+        if (inFlight != null) {
+            inFlight.result().handle((r, e) -> null).join();
+            inFlight = null;
+        }
+        batcher.clear();
+        Set<TopicPartition> partitions = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = null;
+        for (int attempt = 0; committed == null; attempt++) {
+            try {
+                committed = consumer.committed(partitions, Duration.ofSeconds(30));
+            } catch (WakeupException e) {
+                if (!running || attempt > 3) {
+                    return; // stopping; nothing was committed past the offsets the next owner will read
+                }
+            }
+        }
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition partition : partitions) {
+            OffsetAndMetadata offset = committed.get(partition);
+            if (offset == null) {
+                fromStart.add(partition);
+            } else {
+                consumer.seek(partition, offset.offset());
+            }
+        }
+        if (!fromStart.isEmpty()) {
+            consumer.seekToBeginning(fromStart);
+        }
+        rewindNeeded = false;
+        flowControl();
+    }
+
+    private void send(String topic, byte[] key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key, value));
+    }
+
+    private Incoming classify(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return reject(record, "EmptyRecord", "a null value (tombstone) carries no frame");
+        }
+        FrameStreamRecord decoded;
+        try {
+            decoded = frameDeserializer.deserialize(record.topic(), record.value());
+        } catch (SerializationException e) {
+            return reject(record, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        }
+        return switch (decoded.getPayload()) {
+            case SampledFrame frame -> checkSize(record, frame);
+            case ClipBoundary boundary -> new Forward(record, new EmbeddingStreamRecord(boundary));
+            case EndOfSource end -> new Forward(record, new EmbeddingStreamRecord(end));
+            default ->
+                reject(
+                        record,
+                        "UnknownPayload",
+                        "payload of type " + decoded.getPayload().getClass().getName()
+                                + " is not a frame stream record");
+        };
+    }
+
+    private Incoming checkSize(ConsumerRecord<byte[], byte[]> record, SampledFrame frame) {
+        int size = info.imageSize();
+        long expected = 3L * size * size;
+        int actual = frame.getPixels().remaining();
+        if (frame.getWidth() != size || frame.getHeight() != size || actual != expected) {
+            return reject(
+                    record,
+                    "FrameSizeMismatch",
+                    "frame " + frame.getFrameIndex() + " of source " + frame.getSourceId() + " is "
+                            + frame.getWidth() + "x" + frame.getHeight() + " with " + actual + " bytes; model "
+                            + info.modelId() + " needs " + size + "x" + size + " RGB = " + expected
+                            + " bytes (ingest resizes and crops to the model input size)");
+        }
+        return new FrameIn(record, frame);
+    }
+
+    private Rejected reject(ConsumerRecord<byte[], byte[]> record, String type, String message) {
+        LOG.warn(
+                "Encoder {}: {}-{}@{} rejected ({}): {}",
+                transactionalId,
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                type,
+                message);
+        PipelineError error = PipelineError.newBuilder()
+                .setStage(STAGE)
+                .setTopic(record.topic())
+                .setPartition(record.partition())
+                .setOffset(record.offset())
+                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+                .setErrorType(type)
+                .setMessage(message)
+                .setOccurredAtMillis(clock.millis())
+                .build();
+        return new Rejected(record, error);
+    }
+
+    private FrameEmbedding embeddingOf(SampledFrame frame, float[] vector) {
+        List<Float> values = new ArrayList<>(vector.length);
+        for (float v : vector) {
+            values.add(v);
+        }
+        return FrameEmbedding.newBuilder()
+                .setSourceId(frame.getSourceId())
+                .setClipIndex(frame.getClipIndex())
+                .setFrameIndex(frame.getFrameIndex())
+                .setPresentationTimeMicros(frame.getPresentationTimeMicros())
+                .setModelId(info.modelId())
+                .setModelVersion(info.modelVersion())
+                .setEmbedding(values)
+                .build();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+
+    private void wakeupQuietly() {
+        try {
+            consumer.wakeup();
+        } catch (RuntimeException e) {
+            LOG.debug("wakeup after close ignored", e);
+        }
+    }
+
+    private static void closeQuietly(Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            LOG.warn("closing a Kafka client failed: {}", e.toString());
+        }
+    }
+
+    /** Finishes the batch in flight before partitions move, and forgets what was read of them. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            if (inFlight != null) {
+                // Commit it under the current generation, before the partitions' next owner reads their offsets.
+                InFlight last = inFlight;
+                inFlight = null;
+                last.result().handle((r, e) -> null).join();
+                complete(last);
+            }
+            int dropped = batcher.dropLanes(partitions);
+            forget(partitions);
+            LOG.info(
+                    "Encoder {}: partitions {} revoked; {} read but unprocessed records left to their next owner",
+                    transactionalId,
+                    partitions,
+                    dropped);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (inFlight != null) {
+                inFlight.result().handle((r, e) -> null).join();
+                inFlight = null;
+                rewindNeeded = true; // its offsets can no longer be committed; re-read what is still ours
+            }
+            batcher.dropLanes(partitions);
+            forget(partitions);
+            LOG.warn("Encoder {}: partitions {} lost", transactionalId, partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> now = new HashSet<>(assigned);
+            now.addAll(partitions);
+            assigned = Set.copyOf(now);
+            metrics.assigned(assigned);
+            if (!partitions.isEmpty()) {
+                LOG.info("Encoder {}: partitions {} assigned", transactionalId, partitions);
+            }
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            Set<TopicPartition> now = new HashSet<>(assigned);
+            now.removeAll(partitions);
+            assigned = Set.copyOf(now);
+            metrics.assigned(assigned);
+        }
+    }
+}

@@ -1,0 +1,223 @@
+package io.clip4stream.encoder;
+
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.runtime.config.ConfigException;
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.topic.Topics;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Everything the encoder service is configured with, read from environment variables.
+ *
+ * @param kafka how to reach Kafka
+ * @param topicPrefix prefix of every topic name
+ * @param topicPartitions partitions of topics created at start-up
+ * @param replicationFactor replicas of topics created at start-up
+ * @param modelDir the CLIP4Clip model directory (config.json + weights.safetensors)
+ * @param device where the visual encoder runs
+ * @param intraOpThreads libtorch intra-op threads
+ * @param maxBatchFrames most frames embedded in one forward pass (and one transaction)
+ * @param maxWait longest time a frame waits for its batch to fill
+ * @param maxPendingFrames frames read but not yet embedded at which the consumer is paused
+ * @param groupId the consumer group shared by all encoder instances
+ * @param instanceId this instance's stable id; the transactional id is {@code groupId-instanceId}
+ * @param httpPort port of /health, /ready and /metrics (0 picks a free one)
+ */
+public record EncoderConfig(
+        KafkaClientSettings kafka,
+        String topicPrefix,
+        int topicPartitions,
+        int replicationFactor,
+        Path modelDir,
+        ModelOptions.DeviceChoice device,
+        int intraOpThreads,
+        int maxBatchFrames,
+        Duration maxWait,
+        int maxPendingFrames,
+        String groupId,
+        String instanceId,
+        int httpPort) {
+
+    /** Prefix of topic names. */
+    public static final Setting<String> TOPIC_PREFIX =
+            Setting.string("CLIP4S_TOPIC_PREFIX", Topics.DEFAULT_PREFIX, "Prefix of every Kafka topic name.");
+
+    /** Partitions of created topics. */
+    public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer(
+            "CLIP4S_TOPIC_PARTITIONS",
+            Topics.DEFAULT_PARTITIONS,
+            1,
+            10_000,
+            "Partitions of topics created at start-up; the most encoder instances that can share the work.");
+
+    /** Replicas of created topics. */
+    public static final Setting<Integer> TOPIC_REPLICATION = Setting.integer(
+            "CLIP4S_TOPIC_REPLICATION_FACTOR", 1, 1, 16, "Replication factor of topics created at start-up.");
+
+    /** The model directory. */
+    public static final Setting<Path> MODEL_DIR = Setting.path(
+            "CLIP4S_MODEL_DIR", ".clip4stream/model", "CLIP4Clip model directory (config.json + weights.safetensors).");
+
+    /** Device choice. */
+    public static final Setting<ModelOptions.DeviceChoice> DEVICE = new Setting<>(
+            "CLIP4S_ENCODER_DEVICE",
+            "auto",
+            "auto (a GPU when DJL finds a CUDA libtorch and a GPU, else the CPU), cpu or gpu.",
+            text -> ModelOptions.DeviceChoice.valueOf(text.strip().toUpperCase(Locale.ROOT)));
+
+    /** libtorch intra-op threads. */
+    public static final Setting<Integer> THREADS = Setting.integer(
+            "CLIP4S_ENCODER_THREADS",
+            ModelOptions.defaults().intraOpThreads(),
+            1,
+            256,
+            "libtorch intra-op threads; default half the cores, 1 to 4 (more oversubscribes small machines).");
+
+    /** Batch size. */
+    public static final Setting<Integer> MAX_BATCH = Setting.integer(
+            "CLIP4S_ENCODER_MAX_BATCH",
+            16,
+            1,
+            4096,
+            "Most frames per forward pass and per Kafka transaction, across sources.");
+
+    /** Batch wait. */
+    public static final Setting<Duration> MAX_WAIT =
+            Setting.millis("CLIP4S_ENCODER_MAX_WAIT_MS", 50, "Longest time in ms a frame waits for its batch to fill.");
+
+    /** Backpressure bound. */
+    public static final Setting<Integer> MAX_PENDING = Setting.integer(
+            "CLIP4S_ENCODER_MAX_PENDING_FRAMES",
+            0,
+            0,
+            1 << 20,
+            "Frames read but not yet embedded at which the consumer pauses; 0 means 2 x the max batch.");
+
+    /** Consumer group. */
+    public static final Setting<String> GROUP_ID = Setting.string(
+            "CLIP4S_ENCODER_GROUP_ID", "clip4stream-encoder", "Consumer group shared by all encoder instances.");
+
+    /** Instance id. */
+    public static final Setting<String> INSTANCE_ID = Setting.string(
+            "CLIP4S_ENCODER_INSTANCE_ID",
+            "",
+            "Stable, unique id of this instance (transactional id suffix); default $HOSTNAME, else the host name.");
+
+    /** HTTP port. */
+    public static final Setting<Integer> HTTP_PORT =
+            Setting.integer("CLIP4S_ENCODER_HTTP_PORT", 8082, 0, 65535, "Port of /health, /ready and /metrics.");
+
+    /** Every setting, for documentation. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            TOPIC_PREFIX,
+            TOPIC_PARTITIONS,
+            TOPIC_REPLICATION,
+            MODEL_DIR,
+            DEVICE,
+            THREADS,
+            MAX_BATCH,
+            MAX_WAIT,
+            MAX_PENDING,
+            GROUP_ID,
+            INSTANCE_ID,
+            HTTP_PORT);
+
+    /** Validates the configuration. */
+    public EncoderConfig {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(maxWait, "maxWait");
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(instanceId, "instanceId");
+        if (maxBatchFrames < 1 || intraOpThreads < 1 || topicPartitions < 1 || replicationFactor < 1) {
+            throw new ConfigException("max batch, threads, partitions and replication must be >= 1; got "
+                    + maxBatchFrames + ", " + intraOpThreads + ", " + topicPartitions + ", " + replicationFactor);
+        }
+        if (maxPendingFrames < maxBatchFrames) {
+            throw new ConfigException(MAX_PENDING.name() + " (" + maxPendingFrames + ") must be at least "
+                    + MAX_BATCH.name() + " (" + maxBatchFrames + ")");
+        }
+        if (groupId.isBlank() || instanceId.isBlank()) {
+            throw new ConfigException(GROUP_ID.name() + " and " + INSTANCE_ID.name() + " must not be blank");
+        }
+    }
+
+    /** Reads the configuration; the instance id falls back to {@code HOSTNAME}, then to the local host name. */
+    public static EncoderConfig fromEnv(Env env) {
+        int maxBatch = env.get(MAX_BATCH);
+        int maxPending = env.get(MAX_PENDING);
+        String instanceId = env.get(INSTANCE_ID);
+        if (instanceId.isBlank()) {
+            instanceId = env.variables().getOrDefault("HOSTNAME", "");
+        }
+        if (instanceId.isBlank()) {
+            instanceId = localHostName();
+        }
+        return new EncoderConfig(
+                KafkaClientSettings.fromEnv(env),
+                env.get(TOPIC_PREFIX),
+                env.get(TOPIC_PARTITIONS),
+                env.get(TOPIC_REPLICATION),
+                env.get(MODEL_DIR),
+                env.get(DEVICE),
+                env.get(THREADS),
+                maxBatch,
+                env.get(MAX_WAIT),
+                maxPending == 0 ? 2 * maxBatch : maxPending,
+                env.get(GROUP_ID),
+                instanceId,
+                env.get(HTTP_PORT));
+    }
+
+    /** The topic catalog this instance reads and writes. */
+    public Topics topics() {
+        return Topics.withPrefix(topicPrefix, topicPartitions);
+    }
+
+    /** The transactional id: stable across restarts of this instance, unique within the group. */
+    public String transactionalId() {
+        return groupId + "-" + instanceId;
+    }
+
+    /** The model options matching this configuration: batches of {@link #maxBatchFrames} in one forward pass. */
+    public ModelOptions modelOptions() {
+        return new ModelOptions(device, intraOpThreads, maxBatchFrames);
+    }
+
+    /** A copy with another instance id (for running several instances in one process). */
+    public EncoderConfig withInstanceId(String id) {
+        return new EncoderConfig(
+                kafka,
+                topicPrefix,
+                topicPartitions,
+                replicationFactor,
+                modelDir,
+                device,
+                intraOpThreads,
+                maxBatchFrames,
+                maxWait,
+                maxPendingFrames,
+                groupId,
+                id,
+                httpPort);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            throw new ConfigException(
+                    INSTANCE_ID.name() + " is unset and the host name cannot be resolved; set it explicitly", e);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package io.clip4stream.encoder;
+
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.runtime.config.Env;
+
+/** Runs the encoder service alone, configured from environment variables, until the process is stopped. */
+public final class Main {
+
+    private Main() {}
+
+    /** Loads the model, starts the service and waits; a fatal loop error ends {@code main} with that error. */
+    public static void main(String[] args) throws InterruptedException {
+        EncoderConfig config = EncoderConfig.fromEnv(new Env(System.getenv()));
+        Clip4ClipModel model = Clip4ClipModel.load(config.modelDir(), config.modelOptions());
+        EncoderService service = new EncoderService(config, model);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            service.close();
+                            model.close();
+                        },
+                        "encoder-shutdown"));
+        service.start();
+        service.awaitTermination();
+        service.failure().ifPresent(e -> {
+            throw new IllegalStateException("encoder-service stopped", e);
+        });
+    }
+}
