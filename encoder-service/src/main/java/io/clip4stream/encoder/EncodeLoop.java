@@ -114,6 +114,7 @@ public final class EncodeLoop implements Runnable {
     private InFlight inFlight;
     private boolean paused;
     private boolean rewindNeeded;
+    private boolean closing;
 
     /**
      * Creates a loop over the given clients; it owns them from {@link #run} on and closes them when it ends.
@@ -176,6 +177,9 @@ public final class EncodeLoop implements Runnable {
             LOG.error("Encoder {} stopped: {}", transactionalId, e.toString(), e);
             throw e;
         } finally {
+            // Closing the consumer revokes its partitions; nothing may be produced from here on.
+            closing = true;
+            inFlight = null;
             encoderThread.shutdownNow();
             closeQuietly(() -> consumer.close(CLOSE_TIMEOUT));
             closeQuietly(() -> producer.close(CLOSE_TIMEOUT));
@@ -560,7 +564,7 @@ public final class EncodeLoop implements Runnable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
+            if (partitions.isEmpty() || closing) {
                 return;
             }
             if (inFlight != null) {
