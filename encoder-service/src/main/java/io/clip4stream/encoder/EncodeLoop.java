@@ -27,9 +27,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,8 +53,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The encoder's consume → batch → embed → produce loop, exactly once: each micro-batch's outputs and its input offsets
- * are committed in one Kafka transaction ({@code sendOffsetsToTransaction} with the consumer's group metadata).
+ * The encoder's consume → batch → embed → produce loop, exactly once: outputs and the input offsets they consumed are
+ * committed in one Kafka transaction ({@code sendOffsetsToTransaction} with the consumer's group metadata). A
+ * transaction holds the micro-batches finished within the commit interval (at least one), so a small model is not
+ * throttled by commit round trips, and is committed at once when the encoder has nothing else in flight.
  *
  * <p>One thread (the caller of {@link #run}) owns both Kafka clients; the visual encoder runs on a second thread, so
  * the next batch is read, decoded and normalised while the current one is embedded, and a batch is produced while the
@@ -88,6 +92,9 @@ public final class EncodeLoop implements Runnable {
 
     private record InFlight(FrameBatcher.Batch<TopicPartition, Incoming> batch, CompletableFuture<Embedded> result) {}
 
+    /** A batch produced into the open transaction, reported to the metrics once that transaction commits. */
+    private record Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes) {}
+
     private final Topics topics;
     private final String transactionalId;
     private final Clip4ClipModel model;
@@ -98,6 +105,7 @@ public final class EncodeLoop implements Runnable {
     private final InstantSource clock;
     private final FrameBatcher<TopicPartition, Incoming> batcher;
     private final int maxBatchFrames;
+    private final long commitIntervalNanos;
     private final ClipNormalize normalize = new ClipNormalize();
     private final Deserializer<FrameStreamRecord> frameDeserializer;
     private final Serializer<EmbeddingStreamRecord> embeddingSerializer;
@@ -115,6 +123,10 @@ public final class EncodeLoop implements Runnable {
     private boolean paused;
     private boolean rewindNeeded;
     private boolean closing;
+    private boolean transactionOpen;
+    private long transactionStartNanos;
+    private final Map<TopicPartition, OffsetAndMetadata> uncommittedOffsets = new HashMap<>();
+    private final List<Produced> uncommittedBatches = new ArrayList<>();
 
     /**
      * Creates a loop over the given clients; it owns them from {@link #run} on and closes them when it ends.
@@ -142,6 +154,7 @@ public final class EncodeLoop implements Runnable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxBatchFrames = config.maxBatchFrames();
+        this.commitIntervalNanos = config.commitInterval().toNanos();
         this.batcher = new FrameBatcher<>(config.maxBatchFrames(), config.maxWait(), config.maxPendingFrames());
         this.frameDeserializer = topics.frames().valueSerde().deserializer();
         this.embeddingSerializer = topics.frameEmbeddings().valueSerde().serializer();
@@ -170,7 +183,10 @@ public final class EncodeLoop implements Runnable {
             if (inFlight != null && !rewindNeeded) {
                 InFlight last = inFlight;
                 inFlight = null;
-                complete(last); // a clean stop commits the batch being embedded instead of redoing it
+                produce(last); // a clean stop commits the batch being embedded instead of redoing it
+            }
+            if (transactionOpen && !rewindNeeded) {
+                commit();
             }
         } catch (RuntimeException | Error e) {
             failure = e;
@@ -226,26 +242,48 @@ public final class EncodeLoop implements Runnable {
             return;
         }
         long now = System.nanoTime();
+        if (transactionOpen && now - transactionStartNanos >= commitIntervalNanos) {
+            commit();
+            return;
+        }
         if (inFlight != null && inFlight.result().isDone()) {
             InFlight done = inFlight;
             // Start embedding the next batch first, so producing this one overlaps with the encoder.
             inFlight = null;
             submitNext(now);
-            complete(done);
+            produce(done);
             return;
         }
         if (inFlight == null && submitNext(now)) {
             return;
         }
-        flowControl();
-        if (inFlight != null && paused) {
-            // The pending bound is reached: wait for the encoder, not for more records.
-            inFlight.result().handle((r, e) -> null).join();
+        if (inFlight == null && transactionOpen) {
+            commit(); // nothing is being embedded: do not hold finished outputs back
             return;
         }
+        flowControl();
         long waitNanos =
                 inFlight != null ? IDLE_POLL.toNanos() : Math.min(batcher.nanosUntilReady(now), IDLE_POLL.toNanos());
+        if (transactionOpen) {
+            waitNanos = Math.max(0, Math.min(waitNanos, transactionStartNanos + commitIntervalNanos - now));
+        }
+        if (inFlight != null && paused) {
+            // The pending bound is reached: wait for the encoder (or the commit deadline), not for more records.
+            awaitQuietly(inFlight.result(), waitNanos);
+            return;
+        }
         poll(Duration.ofNanos(waitNanos));
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> future, long nanos) {
+        try {
+            future.get(nanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // the outcome is read where the batch is produced
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EncoderException("interrupted while waiting for the visual encoder", e);
+        }
     }
 
     private void poll(Duration timeout) {
@@ -336,8 +374,8 @@ public final class EncodeLoop implements Runnable {
         return out;
     }
 
-    /** Produces a batch's outputs and commits them with its input offsets in one transaction. */
-    private void complete(InFlight done) {
+    /** Sends a batch's outputs, in input order, into the open transaction (opening one if needed). */
+    private void produce(InFlight done) {
         var batch = done.batch();
         Embedded embedded;
         try {
@@ -349,29 +387,28 @@ public final class EncodeLoop implements Runnable {
                             + info.device() + ")",
                     e.getCause());
         }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<String> rejectedTypes = new ArrayList<>();
         int forwarded = 0;
         int frame = 0;
+        String embeddingsTopic = topics.frameEmbeddings().name();
         try {
-            producer.beginTransaction();
+            if (!transactionOpen) {
+                producer.beginTransaction();
+                transactionOpen = true;
+                transactionStartNanos = System.nanoTime();
+            }
             for (var entry : batch.entries()) {
                 ConsumerRecord<byte[], byte[]> in = entry.item().record();
                 switch (entry.item()) {
-                    case FrameIn f ->
+                    case FrameIn f -> {
+                        FrameEmbedding embedding = embeddingOf(f.frame(), embedded.vectors()[frame++]);
                         send(
-                                topics.frameEmbeddings().name(),
+                                embeddingsTopic,
                                 in.key(),
-                                embeddingSerializer.serialize(
-                                        topics.frameEmbeddings().name(),
-                                        new EmbeddingStreamRecord(
-                                                embeddingOf(f.frame(), embedded.vectors()[frame++]))));
+                                embeddingSerializer.serialize(embeddingsTopic, new EmbeddingStreamRecord(embedding)));
+                    }
                     case Forward f -> {
-                        send(
-                                topics.frameEmbeddings().name(),
-                                in.key(),
-                                embeddingSerializer.serialize(
-                                        topics.frameEmbeddings().name(), f.output()));
+                        send(embeddingsTopic, in.key(), embeddingSerializer.serialize(embeddingsTopic, f.output()));
                         forwarded++;
                     }
                     case Rejected r -> {
@@ -382,43 +419,72 @@ public final class EncodeLoop implements Runnable {
                         rejectedTypes.add(r.error().getErrorType());
                     }
                 }
-                offsets.merge(
+                uncommittedOffsets.merge(
                         entry.lane(),
                         new OffsetAndMetadata(in.offset() + 1),
                         (a, b) -> a.offset() >= b.offset() ? a : b);
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        } catch (ProducerFencedException
+                | OutOfOrderSequenceException
+                | AuthorizationException
+                | UnsupportedVersionException e) {
+            throw fenced(e);
+        } catch (KafkaException e) {
+            abort(batch.frames() + " frames from " + batch.lanes(), e);
+            return;
+        }
+        uncommittedBatches.add(new Produced(batch.frames(), forwarded, embedded.nanos(), rejectedTypes));
+    }
+
+    /** Commits the open transaction: its outputs together with the input offsets they consumed. */
+    private void commit() {
+        try {
+            producer.sendOffsetsToTransaction(Map.copyOf(uncommittedOffsets), consumer.groupMetadata());
             producer.commitTransaction();
         } catch (ProducerFencedException
                 | OutOfOrderSequenceException
                 | AuthorizationException
                 | UnsupportedVersionException e) {
-            throw new EncoderException(
-                    "encoder " + transactionalId + " can no longer write transactions (another instance with the same"
-                            + " CLIP4S_ENCODER_INSTANCE_ID, or missing rights)",
-                    e);
+            throw fenced(e);
         } catch (KafkaException e) {
-            abort(batch, e);
+            abort(uncommittedBatches.size() + " batches up to offsets " + uncommittedOffsets, e);
             return;
         }
-        metrics.batchCommitted(batch.frames(), forwarded, embedded.nanos() / 1e9, System.nanoTime());
-        rejectedTypes.forEach(metrics::rejected);
+        transactionOpen = false;
+        long now = System.nanoTime();
+        for (Produced produced : uncommittedBatches) {
+            metrics.batchCommitted(produced.frames(), produced.forwarded(), produced.embedNanos() / 1e9, now);
+            produced.rejectedTypes().forEach(metrics::rejected);
+        }
+        metrics.transactionCommitted();
+        uncommittedOffsets.clear();
+        uncommittedBatches.clear();
     }
 
-    private void abort(FrameBatcher.Batch<TopicPartition, Incoming> batch, KafkaException cause) {
+    private EncoderException fenced(KafkaException e) {
+        return new EncoderException(
+                "encoder " + transactionalId + " can no longer write transactions (another instance with the same"
+                        + " CLIP4S_ENCODER_INSTANCE_ID, or missing rights)",
+                e);
+    }
+
+    private void abort(String what, KafkaException cause) {
         LOG.warn(
-                "Encoder {}: transaction for {} frames from {} failed ({}); aborting and re-reading from the committed"
-                        + " offsets",
+                "Encoder {}: the transaction for {} failed ({}); aborting and re-reading from the committed offsets",
                 transactionalId,
-                batch.frames(),
-                batch.lanes(),
+                what,
                 cause.toString());
-        try {
-            producer.abortTransaction();
-        } catch (KafkaException e) {
-            e.addSuppressed(cause);
-            throw new EncoderException("encoder " + transactionalId + " cannot abort a failed transaction", e);
+        if (transactionOpen) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException e) {
+                e.addSuppressed(cause);
+                throw new EncoderException("encoder " + transactionalId + " cannot abort a failed transaction", e);
+            }
         }
+        transactionOpen = false;
+        uncommittedOffsets.clear();
+        uncommittedBatches.clear();
         metrics.aborted();
         rewindNeeded = true;
     }
@@ -568,11 +634,14 @@ public final class EncodeLoop implements Runnable {
                 return;
             }
             if (inFlight != null) {
-                // Commit it under the current generation, before the partitions' next owner reads their offsets.
                 InFlight last = inFlight;
                 inFlight = null;
                 last.result().handle((r, e) -> null).join();
-                complete(last);
+                produce(last);
+            }
+            if (transactionOpen) {
+                // Commit under the current generation, before the partitions' next owner reads their offsets.
+                commit();
             }
             int dropped = batcher.dropLanes(partitions);
             forget(partitions);
@@ -589,6 +658,9 @@ public final class EncodeLoop implements Runnable {
                 inFlight.result().handle((r, e) -> null).join();
                 inFlight = null;
                 rewindNeeded = true; // its offsets can no longer be committed; re-read what is still ours
+            }
+            if (transactionOpen) {
+                abort("partitions " + partitions + " lost", new KafkaException("partitions lost: " + partitions));
             }
             batcher.dropLanes(partitions);
             forget(partitions);

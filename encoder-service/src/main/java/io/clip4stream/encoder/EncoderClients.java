@@ -1,8 +1,16 @@
 package io.clip4stream.encoder;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -27,6 +35,33 @@ public final class EncoderClients {
     public static KafkaProducer<byte[], byte[]> producer(EncoderConfig config) {
         Map<String, Object> props =
                 config.kafka().transactionalProducer("encoder-" + config.instanceId(), config.transactionalId());
+        // A batch's first send races the previous transaction's completion (CONCURRENT_TRANSACTIONS); the default
+        // 100 ms backoff then dominates a small batch, so retry sooner.
+        props.putIfAbsent("retry.backoff.ms", 5);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Waits until every partition of {@code topics} answers on its leader. Right after a topic is created the
+     * metadata can name a leader that does not serve the partition yet; a first produce then fails and is retried
+     * behind later batches, which an idempotent producer reports as out-of-order sequence numbers.
+     */
+    public static void awaitPartitionLeaders(Consumer<?, ?> consumer, Collection<String> topics, Duration timeout) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+            if (infos == null || infos.isEmpty()) {
+                throw new KafkaException("topic " + topic + " has no partitions in the cluster metadata");
+            }
+            infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        // ListOffsets goes to each partition's leader and is retried until that leader serves it; assigning them
+        // first keeps the consumer from logging a warning per partition.
+        consumer.assign(partitions);
+        try {
+            consumer.endOffsets(partitions, timeout);
+        } finally {
+            consumer.assign(List.of());
+        }
     }
 }

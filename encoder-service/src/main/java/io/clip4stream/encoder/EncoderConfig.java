@@ -27,6 +27,7 @@ import java.util.Objects;
  * @param maxBatchFrames most frames embedded in one forward pass (and one transaction)
  * @param maxWait longest time a frame waits for its batch to fill
  * @param maxPendingFrames frames read but not yet embedded at which the consumer is paused
+ * @param commitInterval longest time finished outputs wait in an open transaction
  * @param groupId the consumer group shared by all encoder instances
  * @param instanceId this instance's stable id; the transactional id is {@code groupId-instanceId}
  * @param httpPort port of /health, /ready and /metrics (0 picks a free one)
@@ -42,6 +43,7 @@ public record EncoderConfig(
         int maxBatchFrames,
         Duration maxWait,
         int maxPendingFrames,
+        Duration commitInterval,
         String groupId,
         String instanceId,
         int httpPort) {
@@ -101,6 +103,12 @@ public record EncoderConfig(
             1 << 20,
             "Frames read but not yet embedded at which the consumer pauses; 0 means 2 x the max batch.");
 
+    /** Commit interval. */
+    public static final Setting<Duration> COMMIT_INTERVAL = Setting.millis(
+            "CLIP4S_ENCODER_COMMIT_INTERVAL_MS",
+            100,
+            "Longest time in ms finished batches wait in an open transaction; committed at once when idle.");
+
     /** Consumer group. */
     public static final Setting<String> GROUP_ID = Setting.string(
             "CLIP4S_ENCODER_GROUP_ID", "clip4stream-encoder", "Consumer group shared by all encoder instances.");
@@ -126,6 +134,7 @@ public record EncoderConfig(
             MAX_BATCH,
             MAX_WAIT,
             MAX_PENDING,
+            COMMIT_INTERVAL,
             GROUP_ID,
             INSTANCE_ID,
             HTTP_PORT);
@@ -137,6 +146,7 @@ public record EncoderConfig(
         Objects.requireNonNull(modelDir, "modelDir");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(maxWait, "maxWait");
+        Objects.requireNonNull(commitInterval, "commitInterval");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(instanceId, "instanceId");
         if (maxBatchFrames < 1 || intraOpThreads < 1 || topicPartitions < 1 || replicationFactor < 1) {
@@ -174,6 +184,7 @@ public record EncoderConfig(
                 maxBatch,
                 env.get(MAX_WAIT),
                 maxPending == 0 ? 2 * maxBatch : maxPending,
+                env.get(COMMIT_INTERVAL),
                 env.get(GROUP_ID),
                 instanceId,
                 env.get(HTTP_PORT));
@@ -207,6 +218,7 @@ public record EncoderConfig(
                 maxBatchFrames,
                 maxWait,
                 maxPendingFrames,
+                commitInterval,
                 groupId,
                 id,
                 httpPort);

@@ -17,6 +17,7 @@ public final class EncoderMetrics {
     private final Counter framesEmbedded;
     private final Gauge framesPerSecond;
     private final Counter forwarded;
+    private final Counter batches;
     private final Counter rejected;
     private final Counter transactions;
     private final Gauge lag;
@@ -30,7 +31,7 @@ public final class EncoderMetrics {
     public EncoderMetrics(PrometheusRegistry registry) {
         batchFrames = Histogram.builder()
                 .name("clip4stream_encoder_batch_frames")
-                .help("Frames per embedded micro-batch (one forward pass, one transaction).")
+                .help("Frames per embedded micro-batch (one forward pass).")
                 .classicOnly()
                 .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
                 .register(registry);
@@ -46,6 +47,10 @@ public final class EncoderMetrics {
         framesPerSecond = Gauge.builder()
                 .name("clip4stream_encoder_frames_per_second")
                 .help("Frames embedded and committed per second over the last 10 seconds.")
+                .register(registry);
+        batches = Counter.builder()
+                .name("clip4stream_encoder_batches_total")
+                .help("Micro-batches (forward passes) whose outputs were committed.")
                 .register(registry);
         forwarded = Counter.builder()
                 .name("clip4stream_encoder_records_forwarded_total")
@@ -91,9 +96,14 @@ public final class EncoderMetrics {
         embedSeconds.observe(embedSecondsTaken);
         framesEmbedded.inc(frames);
         forwarded.inc(forwardedRecords);
-        transactions.labelValues("committed").inc();
+        batches.inc();
         throughput.record(frames, nowNanos);
         framesPerSecond.set(throughput.framesPerSecond(nowNanos));
+    }
+
+    /** Records a committed transaction. */
+    void transactionCommitted() {
+        transactions.labelValues("committed").inc();
     }
 
     /** Records a rejected input record. */
@@ -137,6 +147,16 @@ public final class EncoderMetrics {
     /** Frame embeddings committed so far. */
     public long framesEmbedded() {
         return (long) framesEmbedded.get();
+    }
+
+    /** Micro-batches committed so far. */
+    public long batchesCommitted() {
+        return (long) batches.get();
+    }
+
+    /** Transactions committed so far (each holds one or more micro-batches). */
+    public long transactionsCommitted() {
+        return (long) transactions.labelValues("committed").get();
     }
 
     /** Times the consumer was paused so far. */

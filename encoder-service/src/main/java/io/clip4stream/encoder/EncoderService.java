@@ -6,9 +6,11 @@ import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
+import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -69,6 +71,14 @@ public final class EncoderService implements Service {
         KafkaConsumer<byte[], byte[]> consumer = EncoderClients.consumer(config);
         KafkaProducer<byte[], byte[]> producer;
         try {
+            Topics topics = config.topics();
+            EncoderClients.awaitPartitionLeaders(
+                    consumer,
+                    List.of(
+                            topics.frames().name(),
+                            topics.frameEmbeddings().name(),
+                            topics.errors().name()),
+                    START_TIMEOUT);
             producer = EncoderClients.producer(config);
         } catch (RuntimeException e) {
             consumer.close();

@@ -24,6 +24,7 @@ class EncoderConfigTest {
                 Map.entry("CLIP4S_ENCODER_THREADS", "3"),
                 Map.entry("CLIP4S_ENCODER_MAX_BATCH", "32"),
                 Map.entry("CLIP4S_ENCODER_MAX_WAIT_MS", "75"),
+                Map.entry("CLIP4S_ENCODER_COMMIT_INTERVAL_MS", "250"),
                 Map.entry("CLIP4S_ENCODER_GROUP_ID", "enc"),
                 Map.entry("CLIP4S_ENCODER_INSTANCE_ID", "enc-1"),
                 Map.entry("CLIP4S_ENCODER_HTTP_PORT", "0"))));
@@ -34,6 +35,7 @@ class EncoderConfigTest {
         assertEquals(new ModelOptions(ModelOptions.DeviceChoice.CPU, 3, 32), config.modelOptions());
         assertEquals(Duration.ofMillis(75), config.maxWait());
         assertEquals(64, config.maxPendingFrames(), "default bound: two batches");
+        assertEquals(Duration.ofMillis(250), config.commitInterval());
         assertEquals("enc-enc-1", config.transactionalId());
         assertEquals(0, config.httpPort());
     }

@@ -185,7 +185,8 @@ class EncoderServiceIT {
 
     @Test
     void aCrashMidBatchThenARestartLosesAndDuplicatesNothing() throws Exception {
-        EncoderConfig config = config("crash.", 2, "worker-1", 8);
+        // A commit interval of 1 ms commits about every batch, so the third commit comes well before the end.
+        EncoderConfig config = config("crash.", 2, "worker-1", 8, Duration.ofMillis(1));
         Topics topics = provision(config);
         List<Input> inputs = SourceStreams.interleave(IntStream.range(0, 4)
                 .mapToObj(i -> SourceStreams.source("src-" + i, 16, SIZE))
@@ -281,6 +282,11 @@ class EncoderServiceIT {
     }
 
     private EncoderConfig config(String prefix, int partitions, String instance, int maxBatch) {
+        return config(prefix, partitions, instance, maxBatch, Duration.ofMillis(100));
+    }
+
+    private EncoderConfig config(
+            String prefix, int partitions, String instance, int maxBatch, Duration commitInterval) {
         return new EncoderConfig(
                 KafkaClientSettings.of(KAFKA.bootstrapServers()),
                 prefix,
@@ -292,6 +298,7 @@ class EncoderServiceIT {
                 maxBatch,
                 Duration.ofMillis(20),
                 2 * maxBatch,
+                commitInterval,
                 "encoder-" + prefix.replace(".", ""),
                 instance,
                 0);
