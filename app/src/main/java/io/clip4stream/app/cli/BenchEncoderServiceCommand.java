@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "encoder-service",
+        mixinStandardHelpOptions = true,
         description = "Encoder frames/s through an embedded Kafka broker vs the model alone at the same batch size.")
 public final class BenchEncoderServiceCommand implements Callable<Integer> {
 

@@ -22,7 +22,7 @@ class Clip4StreamCommandTest {
     @Test
     void shouldListEveryCommandInHelp() {
         assertEquals(0, run("--help"));
-        for (String command : new String[] {"version", "broker", "help"}) {
+        for (String command : new String[] {"version", "broker", "bench", "help"}) {
             assertTrue(out.toString().contains(command), out.toString());
         }
     }
@@ -34,6 +34,12 @@ class Clip4StreamCommandTest {
         assertTrue(json.get("version").asText().matches("\\d+\\.\\d+\\.\\d+.*"), out.toString());
         assertTrue(json.get("kafka").asText().startsWith("4."), out.toString());
         assertEquals(Runtime.version().toString(), json.get("java").asText());
+    }
+
+    @Test
+    void shouldListTheBenchmarks() {
+        assertEquals(0, run("bench"));
+        assertTrue(out.toString().contains("encoder-service"), out.toString());
     }
 
     @Test

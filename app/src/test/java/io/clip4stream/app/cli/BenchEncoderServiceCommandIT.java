@@ -1,0 +1,50 @@
+package io.clip4stream.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code bench encoder-service} end to end: its own embedded broker, a generated tiny model, one JSON object. */
+class BenchEncoderServiceCommandIT {
+
+    @Test
+    void measuresTheModelAloneAndTheServiceThroughKafkaAndPrintsTheirRatio() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
+                .execute(
+                        "bench",
+                        "encoder-service",
+                        "--model",
+                        "TINY",
+                        "--frames",
+                        "96",
+                        "--batch-size",
+                        "8",
+                        "--threads",
+                        "1",
+                        "--device",
+                        "CPU",
+                        "--json");
+        assertEquals(0, code, err.toString());
+
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertEquals("encoder-service", json.get("benchmark").asText());
+        assertEquals(96, json.get("frames").asInt());
+        assertEquals(8, json.get("batchSize").asInt());
+        assertEquals(64, json.get("imageSize").asInt());
+        double model = json.get("modelFramesPerSecond").asDouble();
+        double service = json.get("serviceFramesPerSecond").asDouble();
+        assertTrue(model > 0 && service > 0, out.toString());
+        assertEquals(service / model, json.get("ratio").asDouble(), 1e-9);
+        assertTrue(json.get("serviceBatches").asLong() >= 12, "96 frames in batches of at most 8: " + out);
+        assertTrue(json.get("meanServiceBatch").asDouble() <= 8.0, out.toString());
+        assertTrue(json.get("serviceTransactions").asLong() >= 1, out.toString());
+    }
+}
