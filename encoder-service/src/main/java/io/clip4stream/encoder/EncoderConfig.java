@@ -4,6 +4,7 @@ import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
 import java.net.InetAddress;
@@ -15,12 +16,11 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Everything the encoder service is configured with, read from environment variables.
+ * Everything the encoder service is configured with, read from environment variables (the Kafka and topic settings
+ * shared by every service, plus the encoder's own {@link #SETTINGS}).
  *
  * @param kafka how to reach Kafka
- * @param topicPrefix prefix of every topic name
- * @param topicPartitions partitions of topics created at start-up
- * @param replicationFactor replicas of topics created at start-up
+ * @param topicSettings topic prefix, and partitions and replicas of topics created at start-up
  * @param modelDir the CLIP4Clip model directory (config.json + weights.safetensors)
  * @param device where the visual encoder runs
  * @param intraOpThreads libtorch intra-op threads
@@ -34,9 +34,7 @@ import java.util.Objects;
  */
 public record EncoderConfig(
         KafkaClientSettings kafka,
-        String topicPrefix,
-        int topicPartitions,
-        int replicationFactor,
+        TopicSettings topicSettings,
         Path modelDir,
         ModelOptions.DeviceChoice device,
         int intraOpThreads,
@@ -47,22 +45,6 @@ public record EncoderConfig(
         String groupId,
         String instanceId,
         int httpPort) {
-
-    /** Prefix of topic names. */
-    public static final Setting<String> TOPIC_PREFIX =
-            Setting.string("CLIP4S_TOPIC_PREFIX", Topics.DEFAULT_PREFIX, "Prefix of every Kafka topic name.");
-
-    /** Partitions of created topics. */
-    public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer(
-            "CLIP4S_TOPIC_PARTITIONS",
-            Topics.DEFAULT_PARTITIONS,
-            1,
-            10_000,
-            "Partitions of topics created at start-up; the most encoder instances that can share the work.");
-
-    /** Replicas of created topics. */
-    public static final Setting<Integer> TOPIC_REPLICATION = Setting.integer(
-            "CLIP4S_TOPIC_REPLICATION_FACTOR", 1, 1, 16, "Replication factor of topics created at start-up.");
 
     /** The model directory. */
     public static final Setting<Path> MODEL_DIR = Setting.path(
@@ -125,9 +107,6 @@ public record EncoderConfig(
 
     /** Every setting, for documentation. */
     public static final List<Setting<?>> SETTINGS = List.of(
-            TOPIC_PREFIX,
-            TOPIC_PARTITIONS,
-            TOPIC_REPLICATION,
             MODEL_DIR,
             DEVICE,
             THREADS,
@@ -142,16 +121,16 @@ public record EncoderConfig(
     /** Validates the configuration. */
     public EncoderConfig {
         Objects.requireNonNull(kafka, "kafka");
-        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        Objects.requireNonNull(topicSettings, "topicSettings");
         Objects.requireNonNull(modelDir, "modelDir");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(maxWait, "maxWait");
         Objects.requireNonNull(commitInterval, "commitInterval");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(instanceId, "instanceId");
-        if (maxBatchFrames < 1 || intraOpThreads < 1 || topicPartitions < 1 || replicationFactor < 1) {
-            throw new ConfigException("max batch, threads, partitions and replication must be >= 1; got "
-                    + maxBatchFrames + ", " + intraOpThreads + ", " + topicPartitions + ", " + replicationFactor);
+        if (maxBatchFrames < 1 || intraOpThreads < 1) {
+            throw new ConfigException(
+                    "max batch and threads must be >= 1; got " + maxBatchFrames + " and " + intraOpThreads);
         }
         if (maxPendingFrames < maxBatchFrames) {
             throw new ConfigException(MAX_PENDING.name() + " (" + maxPendingFrames + ") must be at least "
@@ -175,9 +154,7 @@ public record EncoderConfig(
         }
         return new EncoderConfig(
                 KafkaClientSettings.fromEnv(env),
-                env.get(TOPIC_PREFIX),
-                env.get(TOPIC_PARTITIONS),
-                env.get(TOPIC_REPLICATION),
+                TopicSettings.fromEnv(env),
                 env.get(MODEL_DIR),
                 env.get(DEVICE),
                 env.get(THREADS),
@@ -192,7 +169,7 @@ public record EncoderConfig(
 
     /** The topic catalog this instance reads and writes. */
     public Topics topics() {
-        return Topics.withPrefix(topicPrefix, topicPartitions);
+        return topicSettings.topics();
     }
 
     /** The transactional id: stable across restarts of this instance, unique within the group. */
@@ -209,9 +186,7 @@ public record EncoderConfig(
     public EncoderConfig withInstanceId(String id) {
         return new EncoderConfig(
                 kafka,
-                topicPrefix,
-                topicPartitions,
-                replicationFactor,
+                topicSettings,
                 modelDir,
                 device,
                 intraOpThreads,

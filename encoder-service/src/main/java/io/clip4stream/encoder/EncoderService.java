@@ -66,7 +66,8 @@ public final class EncoderService implements Service {
                     + " depend on their clip neighbours; the encoder batches frames across sources and needs a 2D"
                     + " patch model");
         }
-        new TopicProvisioner(config.kafka(), config.replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
+        new TopicProvisioner(
+                        config.kafka(), config.topicSettings().replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(config.topics().all());
         KafkaConsumer<byte[], byte[]> consumer = EncoderClients.consumer(config);
         KafkaProducer<byte[], byte[]> producer;

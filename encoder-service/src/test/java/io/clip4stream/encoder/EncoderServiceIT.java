@@ -15,6 +15,7 @@ import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.schemas.avro.FrameEmbedding;
@@ -289,9 +290,7 @@ class EncoderServiceIT {
             String prefix, int partitions, String instance, int maxBatch, Duration commitInterval) {
         return new EncoderConfig(
                 KafkaClientSettings.of(KAFKA.bootstrapServers()),
-                prefix,
-                partitions,
-                1,
+                new TopicSettings(prefix, partitions, 1),
                 modelDir,
                 DeviceChoice.CPU,
                 1,

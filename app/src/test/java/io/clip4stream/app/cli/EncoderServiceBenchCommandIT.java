@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code bench encoder-service} end to end: its own embedded broker, a generated tiny model, one JSON object. */
-class BenchEncoderServiceCommandIT {
+class EncoderServiceBenchCommandIT {
 
     @Test
     void measuresTheModelAloneAndTheServiceThroughKafkaAndPrintsTheirRatio() throws Exception {

@@ -1,7 +1,7 @@
 package io.clip4stream.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.clip4stream.encoder.bench.EncoderBenchmark;
+import io.clip4stream.encoder.bench.EncoderServiceBenchmark;
 import io.clip4stream.kafka.embedded.EmbeddedKafkaCluster;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
         name = "encoder-service",
         mixinStandardHelpOptions = true,
         description = "Encoder frames/s through an embedded Kafka broker vs the model alone at the same batch size.")
-public final class BenchEncoderServiceCommand implements Callable<Integer> {
+public final class EncoderServiceBenchCommand implements Callable<Integer> {
 
     /** Model shapes the benchmark can generate (random weights, seeded). */
     enum Preset {
@@ -109,7 +109,7 @@ public final class BenchEncoderServiceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelOptions options = new ModelOptions(
                 device, threads == null ? ModelOptions.defaults().intraOpThreads() : threads, batchSize);
-        EncoderBenchmark.Options run = new EncoderBenchmark.Options(
+        EncoderServiceBenchmark.Options run = new EncoderServiceBenchmark.Options(
                 frames,
                 batchSize,
                 sources,
@@ -127,8 +127,8 @@ public final class BenchEncoderServiceCommand implements Callable<Integer> {
         try (EmbeddedKafkaCluster kafka =
                         EmbeddedKafkaCluster.builder().nodes(1).build().start();
                 Clip4ClipModel model = Clip4ClipModel.load(dir, options)) {
-            EncoderBenchmark.Result result =
-                    new EncoderBenchmark(kafka.bootstrapServers(), model, dir, options).run(run);
+            EncoderServiceBenchmark.Result result =
+                    new EncoderServiceBenchmark(kafka.bootstrapServers(), model, dir, options).run(run);
             print(result, modelName);
         } finally {
             if (generated != null) {
@@ -138,7 +138,7 @@ public final class BenchEncoderServiceCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(EncoderBenchmark.Result r, String modelName) throws IOException {
+    private void print(EncoderServiceBenchmark.Result r, String modelName) throws IOException {
         var out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> figures = new LinkedHashMap<>();

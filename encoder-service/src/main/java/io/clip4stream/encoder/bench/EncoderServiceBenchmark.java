@@ -8,6 +8,7 @@ import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.preprocess.ClipNormalize;
 import io.clip4stream.model.preprocess.RgbImage;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.schemas.avro.ClipBoundary;
@@ -48,7 +49,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * is taken from a read_committed reader of the output: frames committed after the first visible ones, divided by the
  * time between the first visible output and the last.
  */
-public final class EncoderBenchmark {
+public final class EncoderServiceBenchmark {
 
     /** Frames of a clip in the generated streams. */
     private static final int CLIP_FRAMES = 12;
@@ -117,7 +118,8 @@ public final class EncoderBenchmark {
     private final ModelOptions modelOptions;
 
     /** A benchmark of {@code model} (loaded from {@code modelDir} with {@code modelOptions}) on a broker. */
-    public EncoderBenchmark(String bootstrapServers, Clip4ClipModel model, Path modelDir, ModelOptions modelOptions) {
+    public EncoderServiceBenchmark(
+            String bootstrapServers, Clip4ClipModel model, Path modelDir, ModelOptions modelOptions) {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         this.model = Objects.requireNonNull(model, "model");
         this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
@@ -131,9 +133,7 @@ public final class EncoderBenchmark {
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         EncoderConfig config = new EncoderConfig(
                 KafkaClientSettings.of(bootstrapServers),
-                prefix,
-                options.partitions(),
-                1,
+                new TopicSettings(prefix, options.partitions(), 1),
                 modelDir,
                 modelOptions.device(),
                 modelOptions.intraOpThreads(),
