@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -197,7 +198,7 @@ public final class EncodeLoop implements Runnable {
             closing = true;
             inFlight = null;
             encoderThread.shutdownNow();
-            closeQuietly(() -> consumer.close(CLOSE_TIMEOUT));
+            closeQuietly(() -> consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT)));
             closeQuietly(() -> producer.close(CLOSE_TIMEOUT));
             assigned = Set.of();
             started.countDown();
