@@ -59,7 +59,8 @@ final class IndexRefresher implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        // Never interrupt: an interrupt during Lucene's NIO reads closes the channel and with it the IndexWriter.
+        executor.shutdown();
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("an index refresher did not stop within 10 s");

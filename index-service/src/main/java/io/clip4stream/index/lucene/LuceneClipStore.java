@@ -186,7 +186,9 @@ public final class LuceneClipStore implements ClipVectorStore {
             return;
         }
         Optional<RecordMetadata> metadata = context.recordMetadata();
-        metadata.ifPresent(m -> position = position.withComponent(m.topic(), m.partition(), m.offset()));
+        // In a punctuation the metadata has no topic: no input record caused the change.
+        metadata.filter(m -> m.topic() != null && m.offset() >= 0)
+                .ifPresent(m -> position = position.withComponent(m.topic(), m.partition(), m.offset()));
     }
 
     @Override
