@@ -107,24 +107,33 @@ public final class IndexService implements Service {
         streams = created;
         created.start();
         http.start();
-        LOG.info("index-service started: {} on {}, active model version {}", self, config.stateDir(), activeModelVersion);
+        LOG.info(
+                "index-service started: {} on {}, active model version {}",
+                self,
+                config.stateDir(),
+                activeModelVersion);
     }
 
     private Properties streamsProperties(String self) {
         Map<String, Object> settings = config.kafka().streams(config.applicationId());
-        settings.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        settings.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                config.stateDir().toAbsolutePath().toString());
         settings.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self);
         settings.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
         settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        settings.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.streamsCommitInterval().toMillis());
+        settings.put(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                config.streamsCommitInterval().toMillis());
         settings.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         settings.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
         settings.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 ErrorTopicDeserializationHandler.class.getName());
-        settings.put(ErrorTopicDeserializationHandler.ERRORS_TOPIC_CONFIG, config.topics().errors().name());
         settings.put(
-                StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_MESSAGE_BYTES));
+                ErrorTopicDeserializationHandler.ERRORS_TOPIC_CONFIG,
+                config.topics().errors().name());
+        settings.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_MESSAGE_BYTES));
         Properties properties = new Properties();
         properties.putAll(settings);
         return properties;

@@ -119,8 +119,11 @@ public final class IndexRoutes {
     }
 
     private static ApiException unavailable(RuntimeException e) {
-        return new ApiException(503, "shards_unavailable", "the local index shards cannot be queried now ("
-                + e.getMessage() + "); retry after the rebalance or restore");
+        return new ApiException(
+                503,
+                "shards_unavailable",
+                "the local index shards cannot be queried now (" + e.getMessage()
+                        + "); retry after the rebalance or restore");
     }
 
     private static void requireMethod(Exchange exchange, String method) {

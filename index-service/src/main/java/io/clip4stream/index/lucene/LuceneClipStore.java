@@ -461,6 +461,36 @@ public final class LuceneClipStore implements ClipVectorStore {
         return true;
     }
 
+    /**
+     * Expert: merges the index down to at most {@code maxSegments} segments, waits for it, commits and refreshes;
+     * for benchmarks and offline compaction, never called by the topology.
+     */
+    public void forceMerge(int maxSegments) {
+        ensureOpen();
+        try {
+            writer.forceMerge(maxSegments);
+        } catch (IOException | RuntimeException e) {
+            throw failure("merge down to " + maxSegments + " segments", e);
+        }
+        commitLucene(pendingOffsets);
+        refresh();
+    }
+
+    /** How many segments queries currently search. */
+    public int visibleSegments() {
+        ensureOpen();
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return searcher.getIndexReader().leaves().size();
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw failure("count segments", e);
+        }
+    }
+
     /** The index directory (for size reports). */
     public Path path() {
         return path;

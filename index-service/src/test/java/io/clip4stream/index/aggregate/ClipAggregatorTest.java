@@ -84,10 +84,8 @@ class ClipAggregatorTest {
             ClipAggregator aggregator = new ClipAggregator(model);
             assertThrows(IllegalArgumentException.class, () -> aggregator.aggregate(List.of()));
             IllegalArgumentException wrong = assertThrows(
-                    IllegalArgumentException.class,
-                    () -> aggregator.aggregate(frames(2, aggregator.dimension() + 1)));
-            assertEquals(
-                    "frame 0 has dimension 65, but model tiny tiny-seed-7 expects 64", wrong.getMessage());
+                    IllegalArgumentException.class, () -> aggregator.aggregate(frames(2, aggregator.dimension() + 1)));
+            assertEquals("frame 0 has dimension 65, but model tiny tiny-seed-7 expects 64", wrong.getMessage());
         }
     }
 }

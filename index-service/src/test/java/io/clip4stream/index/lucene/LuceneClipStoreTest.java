@@ -88,8 +88,7 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
     void shouldFailWithAProcessorStateExceptionWhenTheIndexCannotBeOpened() throws IOException {
         Path notADirectory = Files.writeString(dir.resolve("plain-file"), "not an index");
         LuceneClipStore broken = newStore();
-        ProcessorStateException failure =
-                assertThrows(ProcessorStateException.class, () -> broken.open(notADirectory));
+        ProcessorStateException failure = assertThrows(ProcessorStateException.class, () -> broken.open(notADirectory));
         assertTrue(failure.getMessage().contains("clip-index"), failure.getMessage());
         assertTrue(failure.getCause() instanceof IOException, String.valueOf(failure.getCause()));
     }

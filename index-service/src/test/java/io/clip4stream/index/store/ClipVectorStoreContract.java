@@ -37,6 +37,7 @@ public abstract class ClipVectorStoreContract {
 
     /** The store under test. */
     protected ClipVectorStore store;
+
     private final List<ClipVector> clips = new ArrayList<>();
 
     /** A new, open, empty store keeping its files (if any) under {@code dir}. */
@@ -187,7 +188,8 @@ public abstract class ClipVectorStoreContract {
         assertTrue(store.nearest(query, 30, ClipFilter.modelVersion("v1")).stream()
                 .noneMatch(hit -> hit.clip().getSourceId().toString().equals("cam-b")));
         assertFalse(store.searchableUpTo("cam-b").isPresent());
-        assertTrue(store.sourceSpans().stream().noneMatch(span -> span.sourceId().equals("cam-b")));
+        assertTrue(
+                store.sourceSpans().stream().noneMatch(span -> span.sourceId().equals("cam-b")));
     }
 
     @Test
@@ -220,8 +222,7 @@ public abstract class ClipVectorStoreContract {
     void shouldRejectAnInvalidQuery() {
         fill(3);
         assertThrows(
-                IllegalArgumentException.class,
-                () -> store.nearest(new float[DIM], 0, ClipFilter.modelVersion("v1")));
+                IllegalArgumentException.class, () -> store.nearest(new float[DIM], 0, ClipFilter.modelVersion("v1")));
         assertThrows(
                 IllegalArgumentException.class, () -> store.nearest(new float[0], 5, ClipFilter.modelVersion("v1")));
     }

@@ -104,7 +104,9 @@ class IndexTopologyTest {
         properties.put(
                 StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 ErrorTopicDeserializationHandler.class.getName());
-        properties.put(ErrorTopicDeserializationHandler.ERRORS_TOPIC_CONFIG, config.topics().errors().name());
+        properties.put(
+                ErrorTopicDeserializationHandler.ERRORS_TOPIC_CONFIG,
+                config.topics().errors().name());
         driver = new TopologyTestDriver(builder.build(), properties);
         Topics topics = config.topics();
         embeddings = driver.createInputTopic(
@@ -120,7 +122,9 @@ class IndexTopologyTest {
                 new StringDeserializer(),
                 topics.clipVectors().valueSerde().deserializer());
         errors = driver.createOutputTopic(
-                topics.errors().name(), new StringDeserializer(), topics.errors().valueSerde().deserializer());
+                topics.errors().name(),
+                new StringDeserializer(),
+                topics.errors().valueSerde().deserializer());
     }
 
     private ClipVectorStore store() {
@@ -224,7 +228,9 @@ class IndexTopologyTest {
         assertEquals("seqTransf", clip.getAggregation().toString());
         assertEquals(VERSION, clip.getModelVersion().toString());
         assertEquals("acme", clip.getTenant().toString());
-        assertEquals(List.of("lobby", "night"), clip.getTags().stream().map(Object::toString).toList());
+        assertEquals(
+                List.of("lobby", "night"),
+                clip.getTags().stream().map(Object::toString).toList());
         assertEquals(0, clip.getStartTimeMicros());
         assertEquals(2_000_000L, clip.getEndTimeMicros());
 
@@ -308,10 +314,12 @@ class IndexTopologyTest {
         embeddings.pipeInput("cam-a", frame("cam-a", 3, 6));
         assertEquals(6, clipVectors.readValuesToList().size());
 
-        deletions.pipeInput("cam-a", SourceDeletion.newBuilder()
-                .setSourceId("cam-a")
-                .setRequestedAtMillis(1L)
-                .build());
+        deletions.pipeInput(
+                "cam-a",
+                SourceDeletion.newBuilder()
+                        .setSourceId("cam-a")
+                        .setRequestedAtMillis(1L)
+                        .build());
 
         List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
         assertEquals(
@@ -362,7 +370,9 @@ class IndexTopologyTest {
                 List.of("ClipWithoutFrames", "AggregationFailed", "MalformedRecordException"),
                 failures.stream().map(e -> e.getErrorType().toString()).toList());
         failures.forEach(e -> assertEquals("index", e.getStage().toString()));
-        assertEquals(List.of("cam:5"), clipVectors.readKeyValuesToList().stream().map(kv -> kv.key).toList());
+        assertEquals(
+                List.of("cam:5"),
+                clipVectors.readKeyValuesToList().stream().map(kv -> kv.key).toList());
     }
 
     private static String embeddingsTopicName() {
