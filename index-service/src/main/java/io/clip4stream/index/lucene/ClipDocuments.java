@@ -4,6 +4,7 @@ import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.serde.AvroSerde;
+import java.io.IOException;
 import java.util.List;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -13,6 +14,7 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -100,11 +102,25 @@ public final class ClipDocuments {
                 .build();
     }
 
-    /** The Lucene filter of {@code filter}; it has the semantics of {@link ClipFilter#accepts}. */
-    static Query filterQuery(ClipFilter filter) {
+    /**
+     * The Lucene filter of {@code filter}, with the semantics of {@link ClipFilter#accepts}, or {@code null} when it
+     * keeps every document of {@code reader}: a filtered HNSW search first collects the filter's matches, which costs
+     * time in proportion to the index, so the common query (only the model version, which every clip has) goes
+     * unfiltered.
+     */
+    static Query filterQuery(ClipFilter filter, IndexReader reader) throws IOException {
+        Term version = new Term(MODEL_VERSION, filter.modelVersion());
+        boolean onlyVersion = filter.sourceIds().isEmpty()
+                && filter.tenant().isEmpty()
+                && filter.fromMicros().isEmpty()
+                && filter.toMicros().isEmpty()
+                && filter.tags().isEmpty();
+        if (onlyVersion && reader.maxDoc() > 0 && reader.docFreq(version) == reader.maxDoc()) {
+            return null;
+        }
         BooleanQuery.Builder query = new BooleanQuery.Builder();
         query.add(new MatchAllDocsQuery(), Occur.FILTER);
-        query.add(new TermQuery(new Term(MODEL_VERSION, filter.modelVersion())), Occur.FILTER);
+        query.add(new TermQuery(version), Occur.FILTER);
         if (!filter.sourceIds().isEmpty()) {
             List<BytesRef> terms =
                     filter.sourceIds().stream().sorted().map(BytesRef::new).toList();

@@ -152,6 +152,8 @@ public final class LuceneClipStore implements ClipVectorStore {
                     }
                 })
                 .setRAMBufferSizeMB(RAM_BUFFER_MB)
+                // Separate files per format, so vector and graph files are mapped (and measured) on their own.
+                .setUseCompoundFile(false)
                 .setCommitOnClose(false);
         // Merging on refresh waits up to 500 ms for HNSW merges by default, which showed as refresh spikes.
         config.setMaxFullFlushMergeWaitMillis(0);
@@ -340,11 +342,14 @@ public final class LuceneClipStore implements ClipVectorStore {
             throw new ProcessorStateException("store " + name + " cannot refresh its searcher", refreshFailure);
         }
         int candidates = Math.max(k, settings.searchCandidates());
-        Query knn = new KnnFloatVectorQuery(
-                ClipDocuments.vectorField(query.length), query, candidates, ClipDocuments.filterQuery(filter));
         try {
             IndexSearcher searcher = searchers.acquire();
             try {
+                Query knn = new KnnFloatVectorQuery(
+                        ClipDocuments.vectorField(query.length),
+                        query,
+                        candidates,
+                        ClipDocuments.filterQuery(filter, searcher.getIndexReader()));
                 TopDocs top = searcher.search(knn, candidates);
                 StoredFields stored = searcher.storedFields();
                 List<ClipHit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
