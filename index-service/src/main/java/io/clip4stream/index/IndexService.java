@@ -69,6 +69,15 @@ public final class IndexService implements Service {
         if (streams != null) {
             throw new IllegalStateException("index-service is already started");
         }
+        try {
+            startAll();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
         Clip4ClipModel model = givenModel;
         if (model == null) {
             ownedModel = Clip4ClipModel.load(config.modelDir(), ModelOptions.defaults());
