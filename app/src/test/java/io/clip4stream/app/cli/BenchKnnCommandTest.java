@@ -23,8 +23,18 @@ class BenchKnnCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
-                .execute("bench", "knn", "--n", "400", "--dim", "16", "--queries", "20", "--work-dir",
-                        work.toString(), "--json");
+                .execute(
+                        "bench",
+                        "knn",
+                        "--n",
+                        "400",
+                        "--dim",
+                        "16",
+                        "--queries",
+                        "20",
+                        "--work-dir",
+                        work.toString(),
+                        "--json");
         assertEquals(0, exit, err.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertEquals(400, json.get("vectors").asInt());
