@@ -38,7 +38,7 @@ public final class BenchKnnCommand implements Callable<Integer> {
 
     @Option(
             names = "--quantized",
-            description = "Quantization of the second index: int8, int7, int4 or bit1 (default: int7).",
+            description = "Quantization of the second index: int8, int7, int4, bit1, or none (default: int7).",
             defaultValue = "int7")
     private String quantized;
 
@@ -47,6 +47,9 @@ public final class BenchKnnCommand implements Callable<Integer> {
             description = "HNSW candidates per search (default: the service default, "
                     + HnswSettings.DEFAULT_SEARCH_CANDIDATES + ").")
     private Integer searchCandidates;
+
+    @Option(names = "--merge", description = "Also merge each index into one segment and measure it again.")
+    private boolean merge;
 
     @Option(names = "--seed", description = "Seed of the synthetic vectors (default: 42).", defaultValue = "42")
     private long seed;
@@ -75,7 +78,10 @@ public final class BenchKnnCommand implements Callable<Integer> {
                         Optional.ofNullable(vectors),
                         dir,
                         settings,
-                        HnswSettings.Quantization.parse(quantized),
+                        quantized.equalsIgnoreCase("none")
+                                ? Optional.empty()
+                                : Optional.of(HnswSettings.Quantization.parse(quantized)),
+                        merge,
                         seed),
                 progress);
         if (json) {

@@ -45,7 +45,8 @@ public final class KnnBenchmark {
      * @param vectorsFile real vectors instead of synthetic ones
      * @param workDir where the indexes are built (deleted afterwards)
      * @param settings the HNSW settings of the float index
-     * @param quantized the quantization of the second index
+     * @param quantized the quantization of the second index, if any
+     * @param merge whether to also merge each index into one segment and measure it again
      * @param seed seed of the synthetic vectors
      */
     public record Options(
@@ -56,7 +57,8 @@ public final class KnnBenchmark {
             Optional<Path> vectorsFile,
             Path workDir,
             HnswSettings settings,
-            HnswSettings.Quantization quantized,
+            Optional<HnswSettings.Quantization> quantized,
+            boolean merge,
             long seed) {
 
         /** Validates the options. */
@@ -89,12 +91,12 @@ public final class KnnBenchmark {
      * @param settings the HNSW settings used
      * @param buildSeconds time to add every vector and commit
      * @param asBuilt search figures right after the build (several segments)
-     * @param mergeSeconds time to merge into one segment
-     * @param merged search figures on one segment
+     * @param mergeSeconds time to merge into one segment (0 when not merged)
+     * @param merged search figures on one segment (equal to asBuilt when not merged)
      * @param indexBytes size of the index directory
      * @param vectorFileBytes of which vector and graph files
      * @param heapBytesPer100k heap held by the open store, per 100k vectors
-     * @param speedupOverExact merged QPS divided by exact-scan QPS
+     * @param speedupOverExact QPS of the last state measured divided by exact-scan QPS
      */
     public record FormatFigures(
             String format,
@@ -174,9 +176,13 @@ public final class KnnBenchmark {
         double exactQps = queryCount / (Arrays.stream(exactNanos).sum() / 1e9);
 
         List<FormatFigures> formats = new ArrayList<>();
-        for (HnswSettings.Quantization quantization : List.of(options.settings().quantization(), options.quantized())) {
+        List<HnswSettings.Quantization> quantizations = new ArrayList<>();
+        quantizations.add(options.settings().quantization());
+        options.quantized().ifPresent(quantizations::add);
+        for (HnswSettings.Quantization quantization : quantizations) {
             HnswSettings settings = options.settings().withQuantization(quantization);
-            formats.add(runFormat(settings, indexed, queries, truth, k, exactQps, options.workDir(), progress));
+            formats.add(runFormat(
+                    settings, indexed, queries, truth, k, exactQps, options.workDir(), options.merge(), progress));
         }
         return new Result(
                 indexed.length,
@@ -198,6 +204,7 @@ public final class KnnBenchmark {
             int k,
             double exactQps,
             Path workDir,
+            boolean merge,
             PrintWriter progress)
             throws IOException {
         String format = settings.quantization().name().toLowerCase(Locale.ROOT);
@@ -219,12 +226,16 @@ public final class KnnBenchmark {
             double buildSeconds = (System.nanoTime() - start) / 1e9;
             SearchFigures asBuilt = search(store, queries, truth, k);
             long heapBytes = Math.max(0, usedHeap() - heapBefore);
-            progress.printf("  built in %.1f s, %d segments; merging...%n", buildSeconds, asBuilt.segments());
+            progress.printf("  built in %.1f s, %d segments%n", buildSeconds, asBuilt.segments());
             progress.flush();
-            long mergeStart = System.nanoTime();
-            store.forceMerge(1);
-            double mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
-            SearchFigures merged = search(store, queries, truth, k);
+            double mergeSeconds = 0;
+            SearchFigures merged = asBuilt;
+            if (merge) {
+                long mergeStart = System.nanoTime();
+                store.forceMerge(1);
+                mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
+                merged = search(store, queries, truth, k);
+            }
             long[] sizes = sizes(dir);
             return new FormatFigures(
                     format,
@@ -384,6 +395,15 @@ public final class KnnBenchmark {
                     format.buildSeconds(),
                     format.indexBytes() / 1e6);
             SearchFigures merged = format.merged();
+            if (format.mergeSeconds() == 0) {
+                out.printf(
+                        "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx exact-scan QPS%n",
+                        format.settings(),
+                        format.vectorFileBytes() / 1e6,
+                        format.heapBytesPer100k() / 1e6,
+                        format.speedupOverExact());
+                continue;
+            }
             out.printf(
                     "%-22s %8.4f %10.1f %9.3f %9.3f %10.1f %10.1f%n",
                     "hnsw " + format.format() + " (merged)",
