@@ -1,0 +1,304 @@
+package io.clip4stream.index;
+
+import io.clip4stream.index.lucene.HnswSettings;
+import io.clip4stream.index.lucene.LuceneClipStore;
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Settings of the index service; every field comes from one {@link Setting} (name, default, description).
+ *
+ * @param kafka how to reach Kafka
+ * @param topicPrefix prefix of every topic name
+ * @param partitions partitions of the data topics (the number of index shards)
+ * @param replicationFactor replication factor of topics created at start-up
+ * @param applicationId Kafka Streams application id (consumer group, changelog prefix)
+ * @param stateDir where the stream tasks keep their Lucene indexes
+ * @param modelDir the CLIP4Clip model directory whose head aggregates clips
+ * @param httpPort port of the query API, health, readiness and metrics
+ * @param advertisedHost host name other instances and the query-service use to reach this one
+ * @param apiKeys API keys required on query routes; empty disables them
+ * @param hnsw HNSW graph settings
+ * @param refreshInterval how often new clips become searchable
+ * @param luceneCommitInterval minimum time between Lucene commits (each keeps the changelog offsets)
+ * @param streamsCommitInterval Kafka Streams commit interval (exactly-once transactions)
+ * @param clipTimeout a clip whose boundary does not come within this long after its newest frame is closed anyway
+ * @param retention per source, clips ending more than this before the source's newest clip expire; zero keeps all
+ * @param retentionCheckInterval how often retention is applied
+ * @param standbyReplicas standby copies of each shard kept warm on other instances
+ * @param streamThreads Kafka Streams threads of this instance
+ * @param activeModelVersion model version queries use when they name none; empty means the loaded model's
+ */
+public record IndexConfig(
+        KafkaClientSettings kafka,
+        String topicPrefix,
+        int partitions,
+        int replicationFactor,
+        String applicationId,
+        Path stateDir,
+        Path modelDir,
+        int httpPort,
+        String advertisedHost,
+        Set<String> apiKeys,
+        HnswSettings hnsw,
+        Duration refreshInterval,
+        Duration luceneCommitInterval,
+        Duration streamsCommitInterval,
+        Duration clipTimeout,
+        Duration retention,
+        Duration retentionCheckInterval,
+        int standbyReplicas,
+        int streamThreads,
+        Optional<String> activeModelVersion) {
+
+    /** Topic name prefix. */
+    public static final Setting<String> TOPIC_PREFIX =
+            Setting.string("CLIP4S_TOPIC_PREFIX", Topics.DEFAULT_PREFIX, "Prefix of every Kafka topic name.");
+
+    /** Partitions of data topics. */
+    public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer(
+            "CLIP4S_TOPIC_PARTITIONS",
+            Topics.DEFAULT_PARTITIONS,
+            1,
+            1024,
+            "Partitions of the data topics created at start-up; one index shard per partition.");
+
+    /** Replication factor of created topics. */
+    public static final Setting<Integer> TOPIC_REPLICATION = Setting.integer(
+            "CLIP4S_TOPIC_REPLICATION_FACTOR", 1, 1, 16, "Replication factor of topics created at start-up.");
+
+    /** Streams application id. */
+    public static final Setting<String> APPLICATION_ID = Setting.string(
+            "CLIP4S_INDEX_APPLICATION_ID",
+            "clip4stream-index",
+            "Kafka Streams application id: the consumer group and the prefix of the changelog topics.");
+
+    /** State directory. */
+    public static final Setting<Path> STATE_DIR = Setting.path(
+            "CLIP4S_INDEX_STATE_DIR", ".clip4stream/index-state", "Directory of the shards' Lucene indexes.");
+
+    /** Model directory. */
+    public static final Setting<Path> MODEL_DIR = Setting.path(
+            "CLIP4S_MODEL_DIR", ".clip4stream/model", "CLIP4Clip model directory (config.json + weights.safetensors).");
+
+    /** HTTP port. */
+    public static final Setting<Integer> HTTP_PORT = Setting.integer(
+            "CLIP4S_INDEX_HTTP_PORT", 8083, 0, 65535, "Port of the query API, /health, /ready and /metrics.");
+
+    /** Advertised host. */
+    public static final Setting<String> ADVERTISED_HOST = Setting.string(
+            "CLIP4S_INDEX_ADVERTISED_HOST",
+            "localhost",
+            "Host name under which other instances and the query-service reach this instance's HTTP port.");
+
+    /** API keys. */
+    public static final Setting<List<String>> API_KEYS = Setting.list(
+            "CLIP4S_INDEX_API_KEYS", "", "Comma-separated API keys required on the query routes; empty: no keys.");
+
+    /** HNSW M. */
+    public static final Setting<Integer> HNSW_MAX_CONN = Setting.integer(
+            "CLIP4S_INDEX_HNSW_M",
+            HnswSettings.DEFAULT_MAX_CONN,
+            1,
+            HnswSettings.MAXIMUM_MAX_CONN,
+            "HNSW neighbours per node (M).");
+
+    /** HNSW efConstruction. */
+    public static final Setting<Integer> HNSW_BEAM_WIDTH = Setting.integer(
+            "CLIP4S_INDEX_HNSW_BEAM_WIDTH",
+            HnswSettings.DEFAULT_BEAM_WIDTH,
+            1,
+            HnswSettings.MAXIMUM_BEAM_WIDTH,
+            "HNSW candidates considered while inserting (efConstruction).");
+
+    /** HNSW efSearch. */
+    public static final Setting<Integer> HNSW_SEARCH_CANDIDATES = Setting.integer(
+            "CLIP4S_INDEX_HNSW_SEARCH_CANDIDATES",
+            HnswSettings.DEFAULT_SEARCH_CANDIDATES,
+            1,
+            HnswSettings.MAXIMUM_SEARCH_CANDIDATES,
+            "HNSW candidates kept while searching (efSearch); at least k.");
+
+    /** Vector quantization. */
+    public static final Setting<HnswSettings.Quantization> QUANTIZATION = new Setting<>(
+            "CLIP4S_INDEX_QUANTIZATION",
+            "float32",
+            "How the HNSW graph stores vectors: float32, int8, int7, int4 or bit1 (raw floats are kept as well).",
+            HnswSettings.Quantization::parse);
+
+    /** Refresh interval. */
+    public static final Setting<Duration> REFRESH_MS = Setting.millis(
+            "CLIP4S_INDEX_REFRESH_MS",
+            LuceneClipStore.DEFAULT_REFRESH_INTERVAL.toMillis(),
+            "How often each shard refreshes its searcher: a new clip is searchable within about this long.");
+
+    /** Lucene commit interval. */
+    public static final Setting<Duration> LUCENE_COMMIT_MS = Setting.millis(
+            "CLIP4S_INDEX_LUCENE_COMMIT_MS",
+            LuceneClipStore.DEFAULT_COMMIT_INTERVAL.toMillis(),
+            "Minimum time between Lucene commits; a restart after a crash replays at most this much changelog.");
+
+    /** Streams commit interval. */
+    public static final Setting<Duration> STREAMS_COMMIT_MS = Setting.millis(
+            "CLIP4S_INDEX_STREAMS_COMMIT_MS", 100, "Kafka Streams commit interval (exactly-once transactions).");
+
+    /** Clip timeout. */
+    public static final Setting<Duration> CLIP_TIMEOUT_MS = Setting.millis(
+            "CLIP4S_INDEX_CLIP_TIMEOUT_MS",
+            60_000,
+            "A clip whose boundary has not arrived this long after its newest frame is closed and indexed anyway.");
+
+    /** Retention. */
+    public static final Setting<Duration> RETENTION_MS = new Setting<>(
+            "CLIP4S_INDEX_RETENTION_MS",
+            "0",
+            "Per source, clips ending more than this many ms before the source's newest clip expire; 0 keeps all.",
+            text -> {
+                long value = Long.parseLong(text.strip());
+                if (value < 0) {
+                    throw new IllegalArgumentException("must be >= 0");
+                }
+                return Duration.ofMillis(value);
+            });
+
+    /** Retention check interval. */
+    public static final Setting<Duration> RETENTION_CHECK_MS =
+            Setting.millis("CLIP4S_INDEX_RETENTION_CHECK_MS", 10_000, "How often each shard applies retention.");
+
+    /** Standby replicas. */
+    public static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(
+            "CLIP4S_INDEX_STANDBY_REPLICAS",
+            0,
+            0,
+            8,
+            "Standby copies of each shard kept up to date on other instances for fast failover.");
+
+    /** Stream threads. */
+    public static final Setting<Integer> STREAM_THREADS =
+            Setting.integer("CLIP4S_INDEX_STREAM_THREADS", 1, 1, 64, "Kafka Streams threads of this instance.");
+
+    /** Active model version. */
+    public static final Setting<String> ACTIVE_MODEL_VERSION = Setting.string(
+            "CLIP4S_INDEX_ACTIVE_MODEL_VERSION",
+            "",
+            "Model version queries use when they name none; empty: the version of the model in CLIP4S_MODEL_DIR.");
+
+    /** Every setting, in documentation order. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            TOPIC_PREFIX,
+            TOPIC_PARTITIONS,
+            TOPIC_REPLICATION,
+            APPLICATION_ID,
+            STATE_DIR,
+            MODEL_DIR,
+            HTTP_PORT,
+            ADVERTISED_HOST,
+            API_KEYS,
+            HNSW_MAX_CONN,
+            HNSW_BEAM_WIDTH,
+            HNSW_SEARCH_CANDIDATES,
+            QUANTIZATION,
+            REFRESH_MS,
+            LUCENE_COMMIT_MS,
+            STREAMS_COMMIT_MS,
+            CLIP_TIMEOUT_MS,
+            RETENTION_MS,
+            RETENTION_CHECK_MS,
+            STANDBY_REPLICAS,
+            STREAM_THREADS,
+            ACTIVE_MODEL_VERSION);
+
+    /** Validates the settings. */
+    public IndexConfig {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(topicPrefix, "topicPrefix");
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(modelDir, "modelDir");
+        Objects.requireNonNull(advertisedHost, "advertisedHost");
+        apiKeys = Set.copyOf(apiKeys);
+        Objects.requireNonNull(hnsw, "hnsw");
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+        Objects.requireNonNull(luceneCommitInterval, "luceneCommitInterval");
+        Objects.requireNonNull(streamsCommitInterval, "streamsCommitInterval");
+        Objects.requireNonNull(clipTimeout, "clipTimeout");
+        Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(retentionCheckInterval, "retentionCheckInterval");
+        Objects.requireNonNull(activeModelVersion, "activeModelVersion");
+        if (partitions < 1 || standbyReplicas < 0 || streamThreads < 1) {
+            throw new IllegalArgumentException("invalid index config: partitions " + partitions + ", standby replicas "
+                    + standbyReplicas + ", stream threads " + streamThreads);
+        }
+        if (retention.isNegative()) {
+            throw new IllegalArgumentException("CLIP4S_INDEX_RETENTION_MS must be >= 0; was " + retention.toMillis());
+        }
+    }
+
+    /** Reads every setting from {@code env}. */
+    public static IndexConfig fromEnv(Env env) {
+        String active = env.get(ACTIVE_MODEL_VERSION).strip();
+        return new IndexConfig(
+                KafkaClientSettings.fromEnv(env),
+                env.get(TOPIC_PREFIX),
+                env.get(TOPIC_PARTITIONS),
+                env.get(TOPIC_REPLICATION),
+                env.get(APPLICATION_ID),
+                env.get(STATE_DIR),
+                env.get(MODEL_DIR),
+                env.get(HTTP_PORT),
+                env.get(ADVERTISED_HOST),
+                Set.copyOf(env.get(API_KEYS)),
+                new HnswSettings(
+                        env.get(HNSW_MAX_CONN),
+                        env.get(HNSW_BEAM_WIDTH),
+                        env.get(HNSW_SEARCH_CANDIDATES),
+                        env.get(QUANTIZATION)),
+                env.get(REFRESH_MS),
+                env.get(LUCENE_COMMIT_MS),
+                env.get(STREAMS_COMMIT_MS),
+                env.get(CLIP_TIMEOUT_MS),
+                env.get(RETENTION_MS),
+                env.get(RETENTION_CHECK_MS),
+                env.get(STANDBY_REPLICAS),
+                env.get(STREAM_THREADS),
+                active.isEmpty() ? Optional.empty() : Optional.of(active));
+    }
+
+    /** The topic catalog under this config's prefix and partition count. */
+    public Topics topics() {
+        return Topics.withPrefix(topicPrefix, partitions);
+    }
+
+    /** A copy with another state directory (tests run several instances side by side). */
+    public IndexConfig withStateDir(Path dir) {
+        return new IndexConfig(
+                kafka,
+                topicPrefix,
+                partitions,
+                replicationFactor,
+                applicationId,
+                dir,
+                modelDir,
+                httpPort,
+                advertisedHost,
+                apiKeys,
+                hnsw,
+                refreshInterval,
+                luceneCommitInterval,
+                streamsCommitInterval,
+                clipTimeout,
+                retention,
+                retentionCheckInterval,
+                standbyReplicas,
+                streamThreads,
+                activeModelVersion);
+    }
+}

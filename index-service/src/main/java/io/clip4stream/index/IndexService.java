@@ -1,0 +1,215 @@
+package io.clip4stream.index;
+
+import io.clip4stream.index.aggregate.ClipAggregator;
+import io.clip4stream.index.http.IndexRoutes;
+import io.clip4stream.index.shard.ShardLocator;
+import io.clip4stream.index.store.ReadOnlyClipVectorStore;
+import io.clip4stream.index.topology.ErrorTopicDeserializationHandler;
+import io.clip4stream.index.topology.IndexTopology;
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.TopicProvisioner;
+import io.clip4stream.runtime.lifecycle.Service;
+import io.clip4stream.schemas.topic.Topics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The index service: a Kafka Streams application (exactly-once v2) whose tasks each own a Lucene HNSW shard, plus
+ * the HTTP API that queries the local shards and tells the query-service where the others are.
+ */
+public final class IndexService implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IndexService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final IndexConfig config;
+    private final Clip4ClipModel givenModel;
+    private final StateRestoreListener restoreListener;
+    private Clip4ClipModel ownedModel;
+    private volatile KafkaStreams streams;
+    private HttpHost http;
+    private ShardLocator shards;
+    private volatile String activeModelVersion;
+    private volatile String self;
+
+    /** A service that loads the model from {@link IndexConfig#modelDir()} when it starts, and owns it. */
+    public IndexService(IndexConfig config) {
+        this(config, null, null);
+    }
+
+    /**
+     * A service using {@code model} (owned by the caller) and reporting state restoration to {@code restoreListener}
+     * (may be {@code null}).
+     */
+    public IndexService(IndexConfig config, Clip4ClipModel model, StateRestoreListener restoreListener) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.givenModel = model;
+        this.restoreListener = restoreListener;
+    }
+
+    @Override
+    public String name() {
+        return "index-service";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (streams != null) {
+            throw new IllegalStateException("index-service is already started");
+        }
+        try {
+            startAll();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Clip4ClipModel model = givenModel;
+        if (model == null) {
+            ownedModel = Clip4ClipModel.load(config.modelDir(), ModelOptions.defaults());
+            model = ownedModel;
+        }
+        ClipAggregator aggregator = new ClipAggregator(model);
+        activeModelVersion = config.activeModelVersion().orElse(aggregator.modelVersion());
+        Topics topics = config.topics();
+        new TopicProvisioner(config.kafka(), config.replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
+                .ensure(topics.all());
+
+        HttpHost.Builder host = HttpHost.builder(name())
+                .port(config.httpPort())
+                .apiKeys(config.apiKeys())
+                .readiness("streams", this::isStreamsRunning);
+        shards = new ShardLocator(
+                () -> streams,
+                IndexTopology.CLIP_STORE,
+                topics.frameEmbeddings().name(),
+                config.applicationId(),
+                () -> self,
+                config.partitions());
+        IndexRoutes.register(host, shards, () -> activeModelVersion);
+        http = host.build();
+        // The host is bound now: its actual port is what the Streams metadata must advertise.
+        self = config.advertisedHost() + ":" + http.port();
+
+        StreamsBuilder builder = new StreamsBuilder();
+        IndexTopology.build(builder, config, aggregator);
+        Topology topology = builder.build();
+        LOG.info("index topology:\n{}", topology.describe());
+        KafkaStreams created = new KafkaStreams(topology, streamsProperties(self));
+        if (restoreListener != null) {
+            created.setGlobalStateRestoreListener(restoreListener);
+        }
+        streams = created;
+        created.start();
+        http.start();
+        LOG.info(
+                "index-service started: {} on {}, active model version {}",
+                self,
+                config.stateDir(),
+                activeModelVersion);
+    }
+
+    private Properties streamsProperties(String self) {
+        Map<String, Object> settings = config.kafka().streams(config.applicationId());
+        settings.put(
+                StreamsConfig.STATE_DIR_CONFIG,
+                config.stateDir().toAbsolutePath().toString());
+        settings.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self);
+        settings.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, config.standbyReplicas());
+        settings.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        settings.put(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                config.streamsCommitInterval().toMillis());
+        settings.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        settings.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor());
+        settings.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                ErrorTopicDeserializationHandler.class.getName());
+        settings.put(
+                ErrorTopicDeserializationHandler.ERRORS_TOPIC_CONFIG,
+                config.topics().errors().name());
+        settings.put(StreamsConfig.producerPrefix("max.request.size"), Integer.toString(Topics.MAX_MESSAGE_BYTES));
+        Properties properties = new Properties();
+        properties.putAll(settings);
+        return properties;
+    }
+
+    private boolean isStreamsRunning() {
+        KafkaStreams current = streams;
+        return current != null && current.state() == KafkaStreams.State.RUNNING;
+    }
+
+    @Override
+    public boolean isReady() {
+        return isStreamsRunning();
+    }
+
+    /** The local shards as one queryable store (interactive queries), for in-process callers. */
+    public ReadOnlyClipVectorStore localStore() {
+        return requireStarted().localStore();
+    }
+
+    /** Where the shards are, for in-process callers. */
+    public ShardLocator shards() {
+        return requireStarted();
+    }
+
+    /** The HTTP host (its port, for callers that asked for port 0). */
+    public HttpHost http() {
+        if (http == null) {
+            throw new IllegalStateException("index-service has not started");
+        }
+        return http;
+    }
+
+    /** The Kafka Streams state, or NOT_RUNNING before start. */
+    public KafkaStreams.State state() {
+        KafkaStreams current = streams;
+        return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    }
+
+    /** The model version queries use when they name none. */
+    public String activeModelVersion() {
+        return activeModelVersion;
+    }
+
+    private ShardLocator requireStarted() {
+        if (shards == null) {
+            throw new IllegalStateException("index-service has not started");
+        }
+        return shards;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (http != null) {
+            http.close();
+            http = null;
+        }
+        KafkaStreams current = streams;
+        if (current != null) {
+            // Leaving the group lets another instance take the shards at once instead of after the session timeout.
+            current.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(CLOSE_TIMEOUT));
+            streams = null;
+        }
+        if (ownedModel != null) {
+            ownedModel.close();
+            ownedModel = null;
+        }
+    }
+}

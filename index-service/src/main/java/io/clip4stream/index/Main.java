@@ -1,0 +1,16 @@
+package io.clip4stream.index;
+
+import io.clip4stream.runtime.config.Env;
+
+/** Runs the index service until the JVM is asked to stop. */
+public final class Main {
+
+    private Main() {}
+
+    /** Reads the settings from the environment, starts the service and stops it at shutdown. */
+    public static void main(String[] args) {
+        IndexService service = new IndexService(IndexConfig.fromEnv(new Env(System.getenv())));
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "index-service-shutdown"));
+        service.start();
+    }
+}

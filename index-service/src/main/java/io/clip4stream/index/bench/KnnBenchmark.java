@@ -1,0 +1,425 @@
+package io.clip4stream.index.bench;
+
+import io.clip4stream.index.lucene.HnswSettings;
+import io.clip4stream.index.lucene.LuceneClipStore;
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.schemas.avro.ClipVector;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * {@code bench knn}: builds our Lucene clip store (float HNSW with the service's settings, then a quantized format)
+ * over the same vectors and measures recall@k and single-thread QPS against an exact scan, plus build time, index size
+ * and heap.
+ */
+public final class KnnBenchmark {
+
+    private static final String MODEL_VERSION = "bench";
+    private static final long MICROS = 1_000_000L;
+
+    /**
+     * What to run.
+     *
+     * @param count vectors to index
+     * @param dimension dimension of synthetic vectors (ignored with a vectors file)
+     * @param queries queries to time (held out from the indexed vectors)
+     * @param k neighbours per query
+     * @param vectorsFile real vectors instead of synthetic ones
+     * @param workDir where the indexes are built (deleted afterwards)
+     * @param settings the HNSW settings of the float index
+     * @param quantized the quantization of the second index, if any
+     * @param merge whether to also merge each index into one segment and measure it again
+     * @param seed seed of the synthetic vectors
+     */
+    public record Options(
+            int count,
+            int dimension,
+            int queries,
+            int k,
+            Optional<Path> vectorsFile,
+            Path workDir,
+            HnswSettings settings,
+            Optional<HnswSettings.Quantization> quantized,
+            boolean merge,
+            long seed) {
+
+        /** Validates the options. */
+        public Options {
+            if (count < 1 || dimension < 1 || queries < 1 || k < 1) {
+                throw new IllegalArgumentException("count, dimension, queries and k must be positive");
+            }
+            Objects.requireNonNull(vectorsFile, "vectorsFile");
+            Objects.requireNonNull(workDir, "workDir");
+            Objects.requireNonNull(settings, "settings");
+            Objects.requireNonNull(quantized, "quantized");
+        }
+    }
+
+    /**
+     * Search figures of one index state.
+     *
+     * @param segments segments searched
+     * @param recall mean recall@k against the exact scan
+     * @param qps queries per second, one thread
+     * @param p50Millis median query latency
+     * @param p95Millis 95th percentile query latency
+     */
+    public record SearchFigures(int segments, double recall, double qps, double p50Millis, double p95Millis) {}
+
+    /**
+     * Figures of one index format.
+     *
+     * @param format float32, int8, ...
+     * @param settings the HNSW settings used
+     * @param buildSeconds time to add every vector and commit
+     * @param asBuilt search figures right after the build (several segments)
+     * @param mergeSeconds time to merge into one segment (0 when not merged)
+     * @param merged search figures on one segment (equal to asBuilt when not merged)
+     * @param indexBytes size of the index directory
+     * @param vectorFileBytes of which vector and graph files
+     * @param heapBytesPer100k heap held by the open store, per 100k vectors
+     * @param speedupOverExact QPS of the last state measured divided by exact-scan QPS
+     */
+    public record FormatFigures(
+            String format,
+            String settings,
+            double buildSeconds,
+            SearchFigures asBuilt,
+            double mergeSeconds,
+            SearchFigures merged,
+            long indexBytes,
+            long vectorFileBytes,
+            long heapBytesPer100k,
+            double speedupOverExact) {}
+
+    /**
+     * Every figure of a run.
+     *
+     * @param vectors indexed vectors
+     * @param dimension their dimension
+     * @param queries timed queries
+     * @param k neighbours per query
+     * @param data where the vectors came from
+     * @param exactQps exact-scan queries per second, one thread
+     * @param exactP50Millis exact-scan median latency
+     * @param formats one entry per index format
+     * @param cores available processors
+     */
+    public record Result(
+            int vectors,
+            int dimension,
+            int queries,
+            int k,
+            String data,
+            double exactQps,
+            double exactP50Millis,
+            List<FormatFigures> formats,
+            int cores) {}
+
+    private KnnBenchmark() {}
+
+    /** Runs the benchmark, printing progress to {@code progress}. */
+    public static Result run(Options options, PrintWriter progress) throws IOException {
+        float[][] all;
+        String data;
+        if (options.vectorsFile().isPresent()) {
+            all = EmbeddingLikeVectors.read(options.vectorsFile().get());
+            if (all.length <= options.queries()) {
+                throw new IllegalArgumentException(options.vectorsFile().get() + " holds " + all.length
+                        + " vectors; more than --queries (" + options.queries() + ") are needed");
+            }
+            int used = Math.min(all.length, options.count() + options.queries());
+            all = Arrays.copyOf(all, used);
+            data = "file " + options.vectorsFile().get();
+        } else {
+            progress.printf(
+                    "generating %d embedding-like %d-d vectors...%n",
+                    options.count() + options.queries(), options.dimension());
+            progress.flush();
+            all = EmbeddingLikeVectors.synthetic(
+                    options.count() + options.queries(), options.dimension(), options.seed());
+            data = "synthetic: intrinsic dimension " + EmbeddingLikeVectors.INTRINSIC_DIMENSION + ", noise "
+                    + EmbeddingLikeVectors.NOISE + ", seed " + options.seed();
+        }
+        int queryCount = options.queries();
+        float[][] indexed = Arrays.copyOf(all, all.length - queryCount);
+        float[][] queries = Arrays.copyOfRange(all, all.length - queryCount, all.length);
+        int k = options.k();
+
+        progress.printf("exact scan of %d queries over %d vectors...%n", queryCount, indexed.length);
+        progress.flush();
+        int[][] truth = new int[queryCount][];
+        long[] exactNanos = new long[queryCount];
+        for (int q = 0; q < queryCount; q++) {
+            long start = System.nanoTime();
+            truth[q] = exactTopK(indexed, queries[q], k);
+            exactNanos[q] = System.nanoTime() - start;
+        }
+        double exactQps = queryCount / (Arrays.stream(exactNanos).sum() / 1e9);
+
+        List<FormatFigures> formats = new ArrayList<>();
+        List<HnswSettings.Quantization> quantizations = new ArrayList<>();
+        quantizations.add(options.settings().quantization());
+        options.quantized().ifPresent(quantizations::add);
+        for (HnswSettings.Quantization quantization : quantizations) {
+            HnswSettings settings = options.settings().withQuantization(quantization);
+            formats.add(runFormat(
+                    settings, indexed, queries, truth, k, exactQps, options.workDir(), options.merge(), progress));
+        }
+        return new Result(
+                indexed.length,
+                indexed[0].length,
+                queryCount,
+                k,
+                data,
+                exactQps,
+                percentile(exactNanos, 0.5) / 1e6,
+                formats,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    private static FormatFigures runFormat(
+            HnswSettings settings,
+            float[][] indexed,
+            float[][] queries,
+            int[][] truth,
+            int k,
+            double exactQps,
+            Path workDir,
+            boolean merge,
+            PrintWriter progress)
+            throws IOException {
+        String format = settings.quantization().name().toLowerCase(Locale.ROOT);
+        Path dir = workDir.resolve("knn-" + format);
+        deleteRecursively(dir);
+        long heapBefore = usedHeap();
+        LuceneClipStore store =
+                new LuceneClipStore("bench-" + format, settings, Duration.ofHours(1), Duration.ofHours(1));
+        progress.printf("building %s index of %d vectors (%s)...%n", format, indexed.length, settings);
+        progress.flush();
+        try {
+            long start = System.nanoTime();
+            store.open(dir);
+            for (int i = 0; i < indexed.length; i++) {
+                store.put(clip(i, indexed[i]));
+            }
+            store.flush();
+            store.refresh();
+            double buildSeconds = (System.nanoTime() - start) / 1e9;
+            SearchFigures asBuilt = search(store, queries, truth, k);
+            long heapBytes = Math.max(0, usedHeap() - heapBefore);
+            progress.printf("  built in %.1f s, %d segments%n", buildSeconds, asBuilt.segments());
+            progress.flush();
+            double mergeSeconds = 0;
+            SearchFigures merged = asBuilt;
+            if (merge) {
+                long mergeStart = System.nanoTime();
+                store.forceMerge(1);
+                mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
+                merged = search(store, queries, truth, k);
+            }
+            long[] sizes = sizes(dir);
+            return new FormatFigures(
+                    format,
+                    settings.toString(),
+                    buildSeconds,
+                    asBuilt,
+                    mergeSeconds,
+                    merged,
+                    sizes[0],
+                    sizes[1],
+                    heapBytes * 100_000L / indexed.length,
+                    merged.qps() / exactQps);
+        } finally {
+            store.close();
+            deleteRecursively(dir);
+        }
+    }
+
+    private static SearchFigures search(LuceneClipStore store, float[][] queries, int[][] truth, int k) {
+        ClipFilter filter = ClipFilter.modelVersion(MODEL_VERSION);
+        int warmup = Math.min(100, queries.length);
+        for (int q = 0; q < warmup; q++) {
+            store.nearest(queries[q], k, filter);
+        }
+        long[] nanos = new long[queries.length];
+        double recallSum = 0;
+        for (int q = 0; q < queries.length; q++) {
+            long start = System.nanoTime();
+            List<ClipHit> hits = store.nearest(queries[q], k, filter);
+            nanos[q] = System.nanoTime() - start;
+            Set<Integer> expected = new HashSet<>();
+            for (int id : truth[q]) {
+                expected.add(id);
+            }
+            long found = hits.stream()
+                    .filter(hit -> expected.contains((int) hit.clip().getClipIndex()))
+                    .count();
+            recallSum += (double) found / truth[q].length;
+        }
+        return new SearchFigures(
+                store.visibleSegments(),
+                recallSum / queries.length,
+                queries.length / (Arrays.stream(nanos).sum() / 1e9),
+                percentile(nanos, 0.5) / 1e6,
+                percentile(nanos, 0.95) / 1e6);
+    }
+
+    /** The ids of the {@code k} vectors with the largest dot product with {@code query}, by brute force. */
+    static int[] exactTopK(float[][] vectors, float[] query, int k) {
+        PriorityQueue<float[]> best = new PriorityQueue<>(Comparator.comparingDouble((float[] e) -> e[0]));
+        for (int i = 0; i < vectors.length; i++) {
+            float score = VectorUtil.dotProduct(query, vectors[i]);
+            if (best.size() < k) {
+                best.add(new float[] {score, i});
+            } else if (score > best.peek()[0]) {
+                best.poll();
+                best.add(new float[] {score, i});
+            }
+        }
+        return best.stream().mapToInt(entry -> (int) entry[1]).toArray();
+    }
+
+    private static ClipVector clip(int id, float[] vector) {
+        List<Float> boxed = new ArrayList<>(vector.length);
+        for (float value : vector) {
+            boxed.add(value);
+        }
+        return ClipVector.newBuilder()
+                .setClipId("bench:" + id)
+                .setSourceId("bench-" + (id % 1000))
+                .setClipIndex(id)
+                .setStartTimeMicros(id * MICROS)
+                .setEndTimeMicros((id + 1) * MICROS)
+                .setTenant("bench")
+                .setTags(List.of())
+                .setThumbnailJpeg(ByteBuffer.allocate(0))
+                .setModelId("bench")
+                .setModelVersion(MODEL_VERSION)
+                .setAggregation("meanP")
+                .setVector(boxed)
+                .setFrameEmbeddings(List.of())
+                .setIndexedAtMillis(0)
+                .build();
+    }
+
+    private static double percentile(long[] values, double fraction) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(fraction * sorted.length))];
+    }
+
+    private static long usedHeap() {
+        Runtime runtime = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
+    /** Total bytes of the directory, and of its vector and graph files. */
+    private static long[] sizes(Path dir) throws IOException {
+        long total = 0;
+        long vectors = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.toList()) {
+                long size = Files.size(file);
+                total += size;
+                String name = file.getFileName().toString();
+                if (name.matches(".*\\.(vec|vex|vem|veq|vemf|vemq)$")) {
+                    vectors += size;
+                }
+            }
+        }
+        return new long[] {total, vectors};
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The result as a readable table. */
+    public static void printTable(Result result, PrintWriter out) {
+        out.printf(
+                "k-NN benchmark: %d vectors, %d-d, %d queries, recall@%d, one query thread, %d cores%n",
+                result.vectors(), result.dimension(), result.queries(), result.k(), result.cores());
+        out.printf("data: %s%n%n", result.data());
+        out.printf(
+                "%-22s %8s %10s %9s %9s %10s %10s%n",
+                "index", "recall", "QPS", "p50 ms", "p95 ms", "build s", "size MB");
+        out.printf(
+                "%-22s %8.4f %10.1f %9.3f %9s %10s %10s%n",
+                "exact scan (heap)", 1.0, result.exactQps(), result.exactP50Millis(), "-", "-", "-");
+        for (FormatFigures format : result.formats()) {
+            SearchFigures built = format.asBuilt();
+            out.printf(
+                    "%-22s %8.4f %10.1f %9.3f %9.3f %10.1f %10.1f%n",
+                    "hnsw " + format.format() + " (" + built.segments() + " seg)",
+                    built.recall(),
+                    built.qps(),
+                    built.p50Millis(),
+                    built.p95Millis(),
+                    format.buildSeconds(),
+                    format.indexBytes() / 1e6);
+            SearchFigures merged = format.merged();
+            if (format.mergeSeconds() == 0) {
+                out.printf(
+                        "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx exact-scan QPS%n",
+                        format.settings(),
+                        format.vectorFileBytes() / 1e6,
+                        format.heapBytesPer100k() / 1e6,
+                        format.speedupOverExact());
+                continue;
+            }
+            out.printf(
+                    "%-22s %8.4f %10.1f %9.3f %9.3f %10.1f %10.1f%n",
+                    "hnsw " + format.format() + " (merged)",
+                    merged.recall(),
+                    merged.qps(),
+                    merged.p50Millis(),
+                    merged.p95Millis(),
+                    format.mergeSeconds(),
+                    format.indexBytes() / 1e6);
+            out.printf(
+                    "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx exact-scan QPS (merged)%n",
+                    format.settings(),
+                    format.vectorFileBytes() / 1e6,
+                    format.heapBytesPer100k() / 1e6,
+                    format.speedupOverExact());
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,91 @@
+package io.clip4stream.index.http;
+
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.runtime.http.ApiException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /v1/knn}; absent fields take their defaults.
+ *
+ * @param vector the query vector (a unit vector of the model's dimension, e.g. a text embedding); required
+ * @param k how many clips to return, 1 to {@link #MAX_K}; default {@link #DEFAULT_K}
+ * @param modelVersion the model version whose vectors to search; default the active one
+ * @param sourceIds only clips of these sources
+ * @param tenant only clips of this tenant
+ * @param fromMicros only clips ending after this source time
+ * @param toMicros only clips starting before this source time
+ * @param tags only clips with all of these tags
+ * @param includeFrameEmbeddings whether hits carry their frame embeddings (for re-ranking); default true
+ * @param includeThumbnails whether hits carry their JPEG thumbnail (base64); default true
+ */
+public record KnnRequest(
+        float[] vector,
+        Integer k,
+        String modelVersion,
+        List<String> sourceIds,
+        String tenant,
+        Long fromMicros,
+        Long toMicros,
+        List<String> tags,
+        Boolean includeFrameEmbeddings,
+        Boolean includeThumbnails) {
+
+    /** Default number of hits. */
+    public static final int DEFAULT_K = 10;
+
+    /** Largest number of hits one query may ask for. */
+    public static final int MAX_K = 1000;
+
+    /** The number of hits asked for, validated. */
+    public int resolvedK() {
+        int value = k == null ? DEFAULT_K : k;
+        if (value < 1 || value > MAX_K) {
+            throw ApiException.badRequest("invalid_k", "k must be between 1 and " + MAX_K + "; was " + value);
+        }
+        return value;
+    }
+
+    /** The query vector, validated. */
+    public float[] resolvedVector() {
+        if (vector == null || vector.length == 0) {
+            throw ApiException.badRequest("missing_vector", "vector is required and must not be empty");
+        }
+        for (float value : vector) {
+            if (!Float.isFinite(value)) {
+                throw ApiException.badRequest("invalid_vector", "vector holds a non-finite value");
+            }
+        }
+        return vector;
+    }
+
+    /** The filter, with {@code activeModelVersion} when the request names none. */
+    public ClipFilter filter(String activeModelVersion) {
+        String version = modelVersion == null || modelVersion.isBlank() ? activeModelVersion : modelVersion;
+        if (fromMicros != null && toMicros != null && fromMicros >= toMicros) {
+            throw ApiException.badRequest(
+                    "invalid_time_range", "fromMicros (" + fromMicros + ") must be < toMicros (" + toMicros + ")");
+        }
+        if (fromMicros != null && fromMicros == Long.MAX_VALUE || toMicros != null && toMicros == Long.MIN_VALUE) {
+            throw ApiException.badRequest("invalid_time_range", "the time range is empty");
+        }
+        return new ClipFilter(
+                version,
+                sourceIds == null ? Set.of() : Set.copyOf(sourceIds),
+                Optional.ofNullable(tenant),
+                Optional.ofNullable(fromMicros),
+                Optional.ofNullable(toMicros),
+                tags == null ? Set.of() : Set.copyOf(tags));
+    }
+
+    /** Whether to include frame embeddings. */
+    public boolean frameEmbeddingsIncluded() {
+        return includeFrameEmbeddings == null || includeFrameEmbeddings;
+    }
+
+    /** Whether to include thumbnails. */
+    public boolean thumbnailsIncluded() {
+        return includeThumbnails == null || includeThumbnails;
+    }
+}

@@ -1,0 +1,147 @@
+package io.clip4stream.index.lucene;
+
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipKey;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.serde.AvroSerde;
+import java.io.IOException;
+import java.util.List;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.util.BytesRef;
+
+/** Maps clips to Lucene documents and back, and filters to Lucene queries; the only place that knows field names. */
+public final class ClipDocuments {
+
+    /** Unique term per stored clip: {@link ClipKey#asString()}. */
+    static final String KEY = "key";
+
+    /** Source id: a term for filters and deletes, a sorted doc value for rebuilding per-source spans. */
+    static final String SOURCE = "source";
+
+    static final String TENANT = "tenant";
+    static final String TAG = "tag";
+    static final String MODEL_VERSION = "model_version";
+
+    /** Clip start time: a point for range filters. */
+    static final String START = "start";
+
+    /** Clip end time: a point for range filters and retention, a doc value for spans. */
+    static final String END = "end";
+
+    /** The whole clip in Avro single-object encoding, read back for hits. */
+    static final String CLIP = "clip";
+
+    private static final AvroSerde<ClipVector> SERDE = AvroSerde.of(ClipVector.class);
+
+    private ClipDocuments() {}
+
+    /** The vector field of {@code dimension}-dimensional vectors; model versions of different widths coexist. */
+    static String vectorField(int dimension) {
+        return "vector_" + dimension;
+    }
+
+    /** The document of {@code clip}. */
+    static Document toDocument(ClipVector clip) {
+        Document doc = new Document();
+        doc.add(new StringField(KEY, ClipKey.of(clip).asString(), Field.Store.YES));
+        String source = clip.getSourceId().toString();
+        doc.add(new StringField(SOURCE, source, Field.Store.NO));
+        doc.add(new SortedDocValuesField(SOURCE, new BytesRef(source)));
+        doc.add(new StringField(TENANT, clip.getTenant().toString(), Field.Store.NO));
+        for (CharSequence tag : clip.getTags()) {
+            doc.add(new StringField(TAG, tag.toString(), Field.Store.NO));
+        }
+        doc.add(new StringField(MODEL_VERSION, clip.getModelVersion().toString(), Field.Store.NO));
+        doc.add(new LongPoint(START, clip.getStartTimeMicros()));
+        doc.add(new LongPoint(END, clip.getEndTimeMicros()));
+        doc.add(new NumericDocValuesField(END, clip.getEndTimeMicros()));
+        doc.add(new KnnFloatVectorField(
+                vectorField(clip.getVector().size()), toArray(clip.getVector()), VectorSimilarityFunction.DOT_PRODUCT));
+        doc.add(new StoredField(CLIP, SERDE.encode(clip)));
+        return doc;
+    }
+
+    /** The clip stored in a document's {@link #CLIP} field. */
+    static ClipVector fromStored(BytesRef bytes) {
+        byte[] copy = new byte[bytes.length];
+        System.arraycopy(bytes.bytes, bytes.offset, copy, 0, bytes.length);
+        return SERDE.decode(copy);
+    }
+
+    /** The unique term of {@code key}. */
+    static Term keyTerm(ClipKey key) {
+        return new Term(KEY, key.asString());
+    }
+
+    /** Every clip of {@code sourceId}. */
+    static Query sourceQuery(String sourceId) {
+        return new TermQuery(new Term(SOURCE, sourceId));
+    }
+
+    /** The clips of {@code sourceId} ending before {@code endBeforeMicros}. */
+    static Query expiredQuery(String sourceId, long endBeforeMicros) {
+        return new BooleanQuery.Builder()
+                .add(sourceQuery(sourceId), Occur.FILTER)
+                .add(LongPoint.newRangeQuery(END, Long.MIN_VALUE, endBeforeMicros - 1), Occur.FILTER)
+                .build();
+    }
+
+    /**
+     * The Lucene filter of {@code filter}, with the semantics of {@link ClipFilter#accepts}, or {@code null} when it
+     * keeps every document of {@code reader}: a filtered HNSW search first collects the filter's matches, which costs
+     * time in proportion to the index, so the common query (only the model version, which every clip has) goes
+     * unfiltered.
+     */
+    static Query filterQuery(ClipFilter filter, IndexReader reader) throws IOException {
+        Term version = new Term(MODEL_VERSION, filter.modelVersion());
+        boolean onlyVersion = filter.sourceIds().isEmpty()
+                && filter.tenant().isEmpty()
+                && filter.fromMicros().isEmpty()
+                && filter.toMicros().isEmpty()
+                && filter.tags().isEmpty();
+        if (onlyVersion && reader.maxDoc() > 0 && reader.docFreq(version) == reader.maxDoc()) {
+            return null;
+        }
+        BooleanQuery.Builder query = new BooleanQuery.Builder();
+        query.add(new MatchAllDocsQuery(), Occur.FILTER);
+        query.add(new TermQuery(version), Occur.FILTER);
+        if (!filter.sourceIds().isEmpty()) {
+            List<BytesRef> terms =
+                    filter.sourceIds().stream().sorted().map(BytesRef::new).toList();
+            query.add(new TermInSetQuery(SOURCE, terms), Occur.FILTER);
+        }
+        filter.tenant().ifPresent(tenant -> query.add(new TermQuery(new Term(TENANT, tenant)), Occur.FILTER));
+        filter.fromMicros()
+                .ifPresent(from -> query.add(LongPoint.newRangeQuery(END, from + 1, Long.MAX_VALUE), Occur.FILTER));
+        filter.toMicros()
+                .ifPresent(to -> query.add(LongPoint.newRangeQuery(START, Long.MIN_VALUE, to - 1), Occur.FILTER));
+        for (String tag : filter.tags()) {
+            query.add(new TermQuery(new Term(TAG, tag)), Occur.FILTER);
+        }
+        return query.build();
+    }
+
+    static float[] toArray(List<Float> values) {
+        float[] array = new float[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        return array;
+    }
+}

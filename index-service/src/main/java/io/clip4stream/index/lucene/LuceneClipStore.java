@@ -1,0 +1,598 @@
+package io.clip4stream.index.lucene;
+
+import io.clip4stream.index.store.ChangeLoggingClipVectorStore;
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.index.store.ClipKey;
+import io.clip4stream.index.store.ClipVectorStore;
+import io.clip4stream.index.store.SourceSpan;
+import io.clip4stream.schemas.avro.ClipVector;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.query.PositionBound;
+import org.apache.kafka.streams.query.QueryConfig;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * A stream task's clip index in Lucene: one {@link IndexWriter}, one near-real-time {@link SearcherManager} refreshed
+ * by an {@link IndexRefresher} (never inside a query), vectors in memory-mapped HNSW files.
+ *
+ * <p>It manages its changelog offsets: {@link #commit(Map)} keeps the offsets Streams hands it and, at most every
+ * commit interval and on close, makes a Lucene commit carrying them as commit user data; {@link #committedOffset}
+ * reads them back, so after a clean restart Streams replays only the changelog past the last Lucene commit. After a
+ * failover the store starts empty and its restore callback replays the changelog (puts and tombstones).
+ *
+ * <p>Every I/O failure becomes a {@link ProcessorStateException} naming the store and the operation.
+ */
+public final class LuceneClipStore implements ClipVectorStore {
+
+    /** Default refresh interval: a new clip is searchable within about this long. */
+    public static final Duration DEFAULT_REFRESH_INTERVAL = Duration.ofMillis(250);
+
+    /** Default minimum time between Lucene commits (each fsyncs); a crash replays at most this much changelog. */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(30);
+
+    private static final String OFFSET_PREFIX = "changelog-offset:";
+    private static final double RAM_BUFFER_MB = 64;
+
+    private final String name;
+    private final HnswSettings settings;
+    private final Duration refreshInterval;
+    private final Duration commitInterval;
+    private final Map<String, SourceSpan> spans = new ConcurrentHashMap<>();
+    private final Object refreshLock = new Object();
+
+    private Path path;
+    private MMapDirectory directory;
+    private IndexWriter writer;
+    private SearcherManager searchers;
+    private IndexRefresher refresher;
+    private StateStoreContext context;
+    private Position position = Position.emptyPosition();
+    private Map<TopicPartition, Long> pendingOffsets = Map.of();
+    private Map<TopicPartition, Long> committedOffsets = Map.of();
+    private long lastCommitNanos;
+    private volatile Map<String, Long> visibleUpTo = Map.of();
+    private volatile boolean open;
+
+    /** A closed store; {@link #init} (in Streams) or {@link #open(Path)} (stand-alone) opens it. */
+    public LuceneClipStore(String name, HnswSettings settings, Duration refreshInterval, Duration commitInterval) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.refreshInterval = positive(refreshInterval, "refreshInterval");
+        this.commitInterval = positive(commitInterval, "commitInterval");
+    }
+
+    private static Duration positive(Duration value, String what) {
+        Objects.requireNonNull(value, what);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive; was " + value);
+        }
+        return value;
+    }
+
+    @Override
+    public void init(StateStoreContext stateStoreContext, StateStore root) {
+        this.context = stateStoreContext;
+        open(stateStoreContext.stateDir().toPath().resolve(name));
+        stateStoreContext.register(root, (BatchingStateRestoreCallback) this::restoreAll);
+    }
+
+    /** Opens (or creates) the index in {@code dir} and starts refreshing it; used directly outside Kafka Streams. */
+    public void open(Path dir) {
+        if (open) {
+            throw new IllegalStateException("store " + name + " is already open at " + path);
+        }
+        this.path = dir;
+        try {
+            Files.createDirectories(dir);
+            directory = new MMapDirectory(dir);
+            writer = new IndexWriter(directory, writerConfig(settings));
+            committedOffsets = parseOffsets(writer.getLiveCommitData());
+            pendingOffsets = committedOffsets;
+            searchers = new SearcherManager(writer, null);
+            rebuildSpans();
+        } catch (IOException e) {
+            closeQuietly();
+            throw new ProcessorStateException("cannot open the Lucene index of store " + name + " at " + dir, e);
+        }
+        lastCommitNanos = System.nanoTime();
+        visibleUpTo = newestEnds();
+        open = true;
+        refresher = IndexRefresher.start(name, refreshInterval, this::refresh);
+    }
+
+    /** The writer configuration every clip index uses: our codec, no merge wait on refresh, no commit on close. */
+    static IndexWriterConfig writerConfig(HnswSettings settings) {
+        KnnVectorsFormat format = settings.format();
+        IndexWriterConfig config = new IndexWriterConfig()
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                .setCodec(new Lucene104Codec() {
+                    @Override
+                    public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                        return format;
+                    }
+                })
+                .setRAMBufferSizeMB(RAM_BUFFER_MB)
+                // Separate files per format, so vector and graph files are mapped (and measured) on their own.
+                .setUseCompoundFile(false)
+                .setCommitOnClose(false);
+        // Merging on refresh waits up to 500 ms for HNSW merges by default, which showed as refresh spikes.
+        config.setMaxFullFlushMergeWaitMillis(0);
+        return config;
+    }
+
+    private void restoreAll(Collection<KeyValue<byte[], byte[]>> records) {
+        for (KeyValue<byte[], byte[]> record : records) {
+            if (record.value == null) {
+                delete(ClipKey.fromBytes(record.key));
+            } else {
+                put(ChangeLoggingClipVectorStore.decode(record.value));
+            }
+        }
+    }
+
+    @Override
+    public void put(ClipVector clip) {
+        ensureOpen();
+        try {
+            writer.updateDocument(ClipDocuments.keyTerm(ClipKey.of(clip)), ClipDocuments.toDocument(clip));
+        } catch (IOException | RuntimeException e) {
+            throw failure("index clip " + clip.getClipId(), e);
+        }
+        String source = clip.getSourceId().toString();
+        spans.merge(source, SourceSpan.of(source, clip.getEndTimeMicros()), (a, b) -> a.plus(b.newestEndMicros()));
+        trackPosition();
+    }
+
+    private void trackPosition() {
+        if (context == null) {
+            return;
+        }
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        // In a punctuation the metadata has no topic: no input record caused the change.
+        metadata.filter(m -> m.topic() != null && m.offset() >= 0)
+                .ifPresent(m -> position = position.withComponent(m.topic(), m.partition(), m.offset()));
+    }
+
+    @Override
+    public void delete(ClipKey key) {
+        ensureOpen();
+        try {
+            writer.deleteDocuments(ClipDocuments.keyTerm(key));
+        } catch (IOException | RuntimeException e) {
+            throw failure("delete clip " + key.clipId(), e);
+        }
+        trackPosition();
+        // The span may now be too wide; spans only drive retention checks, which recompute it from the index.
+    }
+
+    @Override
+    public List<ClipKey> deleteSource(String sourceId) {
+        List<ClipKey> removed = removeMatching(ClipDocuments.sourceQuery(sourceId), "delete source " + sourceId);
+        spans.remove(sourceId);
+        return removed;
+    }
+
+    @Override
+    public List<ClipKey> expire(String sourceId, long endBeforeMicros) {
+        List<ClipKey> removed = removeMatching(
+                ClipDocuments.expiredQuery(sourceId, endBeforeMicros),
+                "expire clips of " + sourceId + " ending before " + endBeforeMicros);
+        recomputeSpan(sourceId);
+        return removed;
+    }
+
+    private List<ClipKey> removeMatching(Query query, String operation) {
+        ensureOpen();
+        try {
+            refresh();
+            IndexSearcher searcher = searchers.acquire();
+            List<ClipKey> keys = new ArrayList<>();
+            try {
+                TopDocs docs = searcher.search(
+                        query, Math.max(1, searcher.getIndexReader().maxDoc()));
+                StoredFields stored = searcher.storedFields();
+                for (ScoreDoc doc : docs.scoreDocs) {
+                    String key =
+                            stored.document(doc.doc, Set.of(ClipDocuments.KEY)).get(ClipDocuments.KEY);
+                    keys.add(ClipKey.fromBytes(key.getBytes(StandardCharsets.UTF_8)));
+                }
+            } finally {
+                searchers.release(searcher);
+            }
+            writer.deleteDocuments(query);
+            trackPosition();
+            return keys;
+        } catch (IOException | RuntimeException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    private void recomputeSpan(String sourceId) {
+        try {
+            refresh();
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                Map<String, SourceSpan> fresh = spansOf(searcher, sourceId);
+                if (fresh.containsKey(sourceId)) {
+                    spans.put(sourceId, fresh.get(sourceId));
+                } else {
+                    spans.remove(sourceId);
+                }
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw failure("recompute the span of " + sourceId, e);
+        }
+    }
+
+    private void rebuildSpans() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            spans.clear();
+            spans.putAll(spansOf(searcher, null));
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Per-source spans read from doc values, for one source or (with {@code null}) all of them. */
+    private static Map<String, SourceSpan> spansOf(IndexSearcher searcher, String onlySource) throws IOException {
+        Map<String, SourceSpan> found = new HashMap<>();
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            SortedDocValues sources = leaf.reader().getSortedDocValues(ClipDocuments.SOURCE);
+            NumericDocValues ends = leaf.reader().getNumericDocValues(ClipDocuments.END);
+            if (sources == null || ends == null) {
+                continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            for (int doc = sources.nextDoc(); doc != SortedDocValues.NO_MORE_DOCS; doc = sources.nextDoc()) {
+                if (live != null && !live.get(doc)) {
+                    continue;
+                }
+                String source = sources.lookupOrd(sources.ordValue()).utf8ToString();
+                if (onlySource != null && !onlySource.equals(source)) {
+                    continue;
+                }
+                if (!ends.advanceExact(doc)) {
+                    continue;
+                }
+                long end = ends.longValue();
+                found.merge(source, SourceSpan.of(source, end), (a, b) -> a.plus(b.newestEndMicros()));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Collection<SourceSpan> sourceSpans() {
+        return List.copyOf(spans.values());
+    }
+
+    @Override
+    public void refresh() {
+        ensureOpen();
+        synchronized (refreshLock) {
+            // Snapshot before refreshing: everything in the snapshot was written before the refresh began, so the
+            // published "searchable up to" never runs ahead of what queries can see.
+            Map<String, Long> snapshot = newestEnds();
+            try {
+                searchers.maybeRefreshBlocking();
+            } catch (IOException | RuntimeException e) {
+                throw failure("refresh the searcher", e);
+            }
+            visibleUpTo = snapshot;
+        }
+    }
+
+    private Map<String, Long> newestEnds() {
+        Map<String, Long> ends = new HashMap<>();
+        spans.values().forEach(span -> ends.put(span.sourceId(), span.newestEndMicros()));
+        return Map.copyOf(ends);
+    }
+
+    @Override
+    public List<ClipHit> nearest(float[] query, int k, ClipFilter filter) {
+        if (k < 1 || query.length == 0) {
+            throw new IllegalArgumentException("k must be >= 1 and the query non-empty; k was " + k);
+        }
+        ensureOpen();
+        RuntimeException refreshFailure = refresher.failure();
+        if (refreshFailure != null) {
+            throw new ProcessorStateException("store " + name + " cannot refresh its searcher", refreshFailure);
+        }
+        int candidates = Math.max(k, settings.searchCandidates());
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                Query knn = new KnnFloatVectorQuery(
+                        ClipDocuments.vectorField(query.length),
+                        query,
+                        candidates,
+                        ClipDocuments.filterQuery(filter, searcher.getIndexReader()));
+                TopDocs top = searcher.search(knn, candidates);
+                StoredFields stored = searcher.storedFields();
+                List<ClipHit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
+                for (int i = 0; i < top.scoreDocs.length && i < k; i++) {
+                    ClipVector clip =
+                            ClipDocuments.fromStored(stored.document(top.scoreDocs[i].doc, Set.of(ClipDocuments.CLIP))
+                                    .getBinaryValue(ClipDocuments.CLIP));
+                    // Exact score from the stored vector: quantized formats rank with approximate scores.
+                    hits.add(new ClipHit(clip, VectorUtil.dotProduct(query, ClipDocuments.toArray(clip.getVector()))));
+                }
+                hits.sort(ClipHit.BEST_FIRST);
+                return hits;
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw failure("search " + k + " nearest clips", e);
+        }
+    }
+
+    @Override
+    public Optional<Long> searchableUpTo(String sourceId) {
+        return Optional.ofNullable(visibleUpTo.get(sourceId));
+    }
+
+    @Override
+    public Map<String, Long> searchableUpTo() {
+        return visibleUpTo;
+    }
+
+    @Override
+    public long visibleClips() {
+        ensureOpen();
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return searcher.getIndexReader().numDocs();
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw failure("count clips", e);
+        }
+    }
+
+    @Override
+    public void flush() {
+        ensureOpen();
+        commitLucene(pendingOffsets);
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        ensureOpen();
+        pendingOffsets = Map.copyOf(withoutNulls(changelogOffsets));
+        if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
+            commitLucene(pendingOffsets);
+        }
+    }
+
+    private static Map<TopicPartition, Long> withoutNulls(Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, Long> copy = new HashMap<>();
+        offsets.forEach((partition, offset) -> {
+            if (offset != null) {
+                copy.put(partition, offset);
+            }
+        });
+        return copy;
+    }
+
+    private void commitLucene(Map<TopicPartition, Long> offsets) {
+        Map<String, String> userData = new TreeMap<>();
+        offsets.forEach((partition, offset) -> userData.put(OFFSET_PREFIX + partition, Long.toString(offset)));
+        try {
+            writer.setLiveCommitData(userData.entrySet());
+            writer.commit();
+        } catch (IOException | RuntimeException e) {
+            throw failure("commit the index with changelog offsets " + offsets, e);
+        }
+        committedOffsets = offsets;
+        lastCommitNanos = System.nanoTime();
+    }
+
+    private static Map<TopicPartition, Long> parseOffsets(Iterable<Map.Entry<String, String>> userData) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        if (userData == null) {
+            return offsets;
+        }
+        for (Map.Entry<String, String> entry : userData) {
+            if (!entry.getKey().startsWith(OFFSET_PREFIX)) {
+                continue;
+            }
+            String partition = entry.getKey().substring(OFFSET_PREFIX.length());
+            int dash = partition.lastIndexOf('-');
+            offsets.put(
+                    new TopicPartition(partition.substring(0, dash), Integer.parseInt(partition.substring(dash + 1))),
+                    Long.parseLong(entry.getValue()));
+        }
+        return offsets;
+    }
+
+    @Override
+    public Long committedOffset(TopicPartition partition) {
+        return committedOffsets.get(partition);
+    }
+
+    /** The changelog offsets of the last Lucene commit, as stored in its commit user data. */
+    public Map<TopicPartition, Long> committedOffsets() {
+        return Map.copyOf(committedOffsets);
+    }
+
+    @Override
+    public boolean managesOffsets() {
+        return true;
+    }
+
+    /**
+     * Expert: merges the index down to at most {@code maxSegments} segments, waits for it, commits and refreshes;
+     * for benchmarks and offline compaction, never called by the topology.
+     */
+    public void forceMerge(int maxSegments) {
+        ensureOpen();
+        try {
+            writer.forceMerge(maxSegments);
+        } catch (IOException | RuntimeException e) {
+            throw failure("merge down to " + maxSegments + " segments", e);
+        }
+        commitLucene(pendingOffsets);
+        refresh();
+    }
+
+    /** How many segments queries currently search. */
+    public int visibleSegments() {
+        ensureOpen();
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return searcher.getIndexReader().leaves().size();
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw failure("count segments", e);
+        }
+    }
+
+    /** The index directory (for size reports). */
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        refresher.close();
+        try {
+            if (writer.hasUncommittedChanges() || !pendingOffsets.equals(committedOffsets)) {
+                commitLucene(pendingOffsets);
+            }
+        } finally {
+            closeQuietlyOrThrow();
+        }
+    }
+
+    private void closeQuietlyOrThrow() {
+        try {
+            closeResources();
+        } catch (IOException e) {
+            throw new ProcessorStateException("cannot close the Lucene index of store " + name + " at " + path, e);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            closeResources();
+        } catch (IOException | RuntimeException suppressed) {
+            // Opening already failed; that failure is the one reported.
+        }
+    }
+
+    private void closeResources() throws IOException {
+        IOException first = null;
+        for (AutoCloseable resource : new AutoCloseable[] {searchers, writer, directory}) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof IOException io ? io : new IOException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Override
+    public boolean persistent() {
+        return true;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public <R> QueryResult<R> query(
+            org.apache.kafka.streams.query.Query<R> query, PositionBound positionBound, QueryConfig config) {
+        return QueryResult.forUnknownQueryType(query, this);
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+
+    private void ensureOpen() {
+        if (!open) {
+            throw new ProcessorStateException("store " + name + " is not open");
+        }
+    }
+
+    private ProcessorStateException failure(String operation, Exception cause) {
+        if (cause instanceof ProcessorStateException state) {
+            return state;
+        }
+        return new ProcessorStateException("store " + name + " at " + path + " failed to " + operation, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "LuceneClipStore(" + name + ", " + settings + ", refresh " + refreshInterval.toMillis() + " ms)";
+    }
+}

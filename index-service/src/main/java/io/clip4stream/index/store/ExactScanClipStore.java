@@ -1,0 +1,206 @@
+package io.clip4stream.index.store;
+
+import io.clip4stream.schemas.avro.ClipVector;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+
+/**
+ * The reference clip vector store: clips on the heap, every query an exact scan, every write visible at once.
+ *
+ * <p>It defines the expected answers of the store contract; it is not meant for production sizes.
+ */
+public final class ExactScanClipStore implements ClipVectorStore {
+
+    private final String name;
+    private final Map<ClipKey, ClipVector> clips = new LinkedHashMap<>();
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Position position = Position.emptyPosition();
+    private volatile boolean open;
+
+    /** An empty store called {@code name}. */
+    public ExactScanClipStore(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.open = true;
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        context.register(root, (key, value) -> {
+            if (value == null) {
+                delete(ClipKey.fromBytes(key));
+            } else {
+                put(ChangeLoggingClipVectorStore.decode(value));
+            }
+        });
+        open = true;
+    }
+
+    @Override
+    public void put(ClipVector clip) {
+        lock.writeLock().lock();
+        try {
+            clips.put(ClipKey.of(clip), clip);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void delete(ClipKey key) {
+        lock.writeLock().lock();
+        try {
+            clips.remove(key);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public List<ClipKey> deleteSource(String sourceId) {
+        return removeWhere(sourceId, Long.MAX_VALUE);
+    }
+
+    @Override
+    public List<ClipKey> expire(String sourceId, long endBeforeMicros) {
+        return removeWhere(sourceId, endBeforeMicros);
+    }
+
+    private List<ClipKey> removeWhere(String sourceId, long endBeforeMicros) {
+        lock.writeLock().lock();
+        try {
+            List<ClipKey> removed = new ArrayList<>();
+            clips.entrySet().removeIf(entry -> {
+                ClipVector clip = entry.getValue();
+                boolean match = clip.getSourceId().toString().equals(sourceId)
+                        && (endBeforeMicros == Long.MAX_VALUE || clip.getEndTimeMicros() < endBeforeMicros);
+                if (match) {
+                    removed.add(entry.getKey());
+                }
+                return match;
+            });
+            return removed;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public Collection<SourceSpan> sourceSpans() {
+        lock.readLock().lock();
+        try {
+            Map<String, SourceSpan> spans = new HashMap<>();
+            for (ClipVector clip : clips.values()) {
+                spans.merge(
+                        clip.getSourceId().toString(),
+                        SourceSpan.of(clip.getSourceId().toString(), clip.getEndTimeMicros()),
+                        (a, b) -> a.plus(b.newestEndMicros()));
+            }
+            return List.copyOf(spans.values());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void refresh() {
+        // Every write is visible at once.
+    }
+
+    @Override
+    public List<ClipHit> nearest(float[] query, int k, ClipFilter filter) {
+        if (k < 1 || query.length == 0) {
+            throw new IllegalArgumentException("k must be >= 1 and the query non-empty; k was " + k);
+        }
+        lock.readLock().lock();
+        try {
+            List<ClipHit> hits = new ArrayList<>();
+            for (ClipVector clip : clips.values()) {
+                if (clip.getVector().size() != query.length
+                        || !filter.accepts(
+                                clip.getModelVersion().toString(),
+                                clip.getSourceId().toString(),
+                                clip.getTenant().toString(),
+                                clip.getStartTimeMicros(),
+                                clip.getEndTimeMicros(),
+                                clip.getTags().stream()
+                                        .map(CharSequence::toString)
+                                        .toList())) {
+                    continue;
+                }
+                hits.add(new ClipHit(clip, dot(query, clip.getVector())));
+            }
+            hits.sort(ClipHit.BEST_FIRST);
+            return List.copyOf(hits.subList(0, Math.min(k, hits.size())));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static float dot(float[] query, List<Float> vector) {
+        float sum = 0;
+        for (int i = 0; i < query.length; i++) {
+            sum += query[i] * vector.get(i);
+        }
+        return sum;
+    }
+
+    @Override
+    public Optional<Long> searchableUpTo(String sourceId) {
+        return Optional.ofNullable(searchableUpTo().get(sourceId));
+    }
+
+    @Override
+    public Map<String, Long> searchableUpTo() {
+        Map<String, Long> upTo = new HashMap<>();
+        for (SourceSpan span : sourceSpans()) {
+            upTo.put(span.sourceId(), span.newestEndMicros());
+        }
+        return upTo;
+    }
+
+    @Override
+    public long visibleClips() {
+        lock.readLock().lock();
+        try {
+            return clips.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void close() {
+        open = false;
+    }
+
+    @Override
+    public boolean persistent() {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public Position getPosition() {
+        return position;
+    }
+}

@@ -1,0 +1,242 @@
+package io.clip4stream.index.topology;
+
+import io.clip4stream.schemas.avro.ClipBoundary;
+import io.clip4stream.schemas.avro.EndOfSource;
+import io.clip4stream.schemas.avro.FrameEmbedding;
+import io.clip4stream.schemas.avro.SourceDeletion;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Turns each source's frame embeddings and clip boundaries into closed clips.
+ *
+ * <p>Frames are buffered by (source, frame index), so a duplicate frame replaces its earlier copy and frames may
+ * arrive in any order before their boundary. A boundary takes the frames {@code [first, first + count)} (windows may
+ * overlap, so a frame can serve several clips) and frees the frames before {@code first}. When a source's newest frame
+ * is older than the clip timeout (wall clock) and frames of an unclosed clip are buffered, those frames are closed as
+ * one clip per clip index, with the tenant and tags of the source's last boundary; an end-of-source marker does the
+ * same at once. A deletion drops the source's buffered frames and asks the indexer to remove its clips.
+ */
+public final class ClipAssembler implements Processor<String, IndexEvent, String, ClipWork> {
+
+    private static final int FRAME_INDEX_DIGITS = 19;
+
+    private final String frameStoreName;
+    private final String progressStoreName;
+    private final Duration timeout;
+    private ProcessorContext<String, ClipWork> context;
+    private KeyValueStore<String, FrameEmbedding> frames;
+    private KeyValueStore<String, SourceProgress> progress;
+
+    /** An assembler using the two named stores and closing stalled clips after {@code timeout}. */
+    public ClipAssembler(String frameStoreName, String progressStoreName, Duration timeout) {
+        this.frameStoreName = Objects.requireNonNull(frameStoreName, "frameStoreName");
+        this.progressStoreName = Objects.requireNonNull(progressStoreName, "progressStoreName");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ClipWork> processorContext) {
+        this.context = processorContext;
+        this.frames = processorContext.getStateStore(frameStoreName);
+        this.progress = processorContext.getStateStore(progressStoreName);
+        Duration check = timeout.dividedBy(4);
+        Duration interval = check.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : check;
+        processorContext.schedule(
+                interval.isZero() ? Duration.ofMillis(1) : interval,
+                PunctuationType.WALL_CLOCK_TIME,
+                this::closeStalled);
+    }
+
+    @Override
+    public void process(Record<String, IndexEvent> record) {
+        switch (record.value()) {
+            case IndexEvent.Deletion deletion -> onDeletion(record, deletion.deletion());
+            case IndexEvent.Embedding embedding -> {
+                Object payload = embedding.record().getPayload();
+                switch (payload) {
+                    case FrameEmbedding frame -> onFrame(record, frame);
+                    case ClipBoundary boundary -> onBoundary(record, boundary);
+                    case EndOfSource end -> onEnd(record, end);
+                    default -> reject(record, record.key(), "UnknownPayload", "unexpected payload " + payload);
+                }
+            }
+        }
+    }
+
+    private void onFrame(Record<String, IndexEvent> record, FrameEmbedding frame) {
+        String source = frame.getSourceId().toString();
+        if (frame.getFrameIndex() < 0 || frame.getClipIndex() < 0) {
+            reject(
+                    record,
+                    source,
+                    "InvalidFrame",
+                    "frame index " + frame.getFrameIndex() + " / clip index " + frame.getClipIndex() + " of source "
+                            + source + " is negative");
+            return;
+        }
+        frames.put(frameKey(source, frame.getFrameIndex()), frame);
+        progress.put(source, progressOf(source).withFrame(frame.getClipIndex(), context.currentSystemTimeMs()));
+    }
+
+    private void onBoundary(Record<String, IndexEvent> record, ClipBoundary boundary) {
+        String source = boundary.getSourceId().toString();
+        long first = boundary.getFirstFrameIndex();
+        long end = first + boundary.getFrameCount();
+        if (first < 0 || boundary.getFrameCount() <= 0) {
+            reject(
+                    record,
+                    source,
+                    "InvalidBoundary",
+                    "clip " + boundary.getClipId() + " has frames [" + first + ", " + end + ")");
+            return;
+        }
+        List<FrameEmbedding> clipFrames = new ArrayList<>();
+        try (KeyValueIterator<String, FrameEmbedding> range =
+                frames.range(frameKey(source, first), frameKey(source, end - 1))) {
+            range.forEachRemaining(entry -> clipFrames.add(entry.value));
+        }
+        List<String> tags =
+                boundary.getTags().stream().map(CharSequence::toString).toList();
+        if (clipFrames.isEmpty()) {
+            reject(
+                    record,
+                    source,
+                    "ClipWithoutFrames",
+                    "clip " + boundary.getClipId() + " of source " + source + " closes frames [" + first + ", " + end
+                            + ") but none of them arrived");
+        } else {
+            AssembledClip clip = new AssembledClip(
+                    source,
+                    boundary.getClipIndex(),
+                    boundary.getClipId().toString(),
+                    boundary.getStartTimeMicros(),
+                    boundary.getEndTimeMicros(),
+                    boundary.getTenant().toString(),
+                    tags,
+                    boundary.getThumbnailJpeg().asReadOnlyBuffer(),
+                    clipFrames,
+                    false);
+            context.forward(record.withValue(new ClipWork.Index(clip)));
+        }
+        deleteFrames(source, 0, first - 1);
+        progress.put(
+                source,
+                progressOf(source)
+                        .withBoundary(
+                                boundary.getClipIndex(), boundary.getTenant().toString(), tags));
+    }
+
+    private void onEnd(Record<String, IndexEvent> record, EndOfSource end) {
+        String source = end.getSourceId().toString();
+        SourceProgress state = progress.get(source);
+        if (state != null && state.hasOpenClip()) {
+            closeOpenClips(source, state, record.timestamp());
+        }
+        deleteFrames(source, 0, Long.MAX_VALUE);
+        progress.delete(source);
+    }
+
+    private void onDeletion(Record<String, IndexEvent> record, SourceDeletion deletion) {
+        String source = deletion.getSourceId().toString();
+        deleteFrames(source, 0, Long.MAX_VALUE);
+        progress.delete(source);
+        context.forward(record.withValue(new ClipWork.RemoveSource(source)));
+    }
+
+    private void closeStalled(long nowMillis) {
+        List<KeyValue<String, SourceProgress>> stalled = new ArrayList<>();
+        try (KeyValueIterator<String, SourceProgress> all = progress.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.hasOpenClip() && nowMillis - entry.value.lastFrameAtMillis() >= timeout.toMillis()) {
+                    stalled.add(entry);
+                }
+            });
+        }
+        for (KeyValue<String, SourceProgress> entry : stalled) {
+            closeOpenClips(entry.key, entry.value, nowMillis);
+        }
+    }
+
+    /** Closes the buffered frames of unclosed clips as one clip per clip index, then frees them. */
+    private void closeOpenClips(String source, SourceProgress state, long timestamp) {
+        Map<Long, List<FrameEmbedding>> open = new TreeMap<>();
+        try (KeyValueIterator<String, FrameEmbedding> range =
+                frames.range(frameKey(source, 0), frameKey(source, Long.MAX_VALUE))) {
+            range.forEachRemaining(entry -> {
+                if (entry.value.getClipIndex() > state.lastClosedClipIndex()) {
+                    open.computeIfAbsent(entry.value.getClipIndex(), index -> new ArrayList<>())
+                            .add(entry.value);
+                }
+            });
+        }
+        long lastFrame = -1;
+        long lastClip = state.lastClosedClipIndex();
+        for (Map.Entry<Long, List<FrameEmbedding>> clip : open.entrySet()) {
+            List<FrameEmbedding> clipFrames = clip.getValue();
+            long start = clipFrames.stream()
+                    .mapToLong(FrameEmbedding::getPresentationTimeMicros)
+                    .min()
+                    .orElseThrow();
+            long end = clipFrames.stream()
+                    .mapToLong(FrameEmbedding::getPresentationTimeMicros)
+                    .max()
+                    .orElseThrow();
+            AssembledClip assembled = new AssembledClip(
+                    source,
+                    clip.getKey(),
+                    source + ":" + clip.getKey(),
+                    start,
+                    end,
+                    state.tenant(),
+                    state.tags(),
+                    ByteBuffer.allocate(0),
+                    clipFrames,
+                    true);
+            context.forward(new Record<>(source, (ClipWork) new ClipWork.Index(assembled), timestamp));
+            lastFrame = Math.max(lastFrame, clipFrames.getLast().getFrameIndex());
+            lastClip = Math.max(lastClip, clip.getKey());
+        }
+        deleteFrames(source, 0, lastFrame);
+        progress.put(source, state.withClosedUpTo(lastClip));
+    }
+
+    private void deleteFrames(String source, long fromIndex, long toIndex) {
+        if (toIndex < fromIndex) {
+            return;
+        }
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, FrameEmbedding> range =
+                frames.range(frameKey(source, fromIndex), frameKey(source, toIndex))) {
+            range.forEachRemaining(entry -> keys.add(entry.key));
+        }
+        keys.forEach(frames::delete);
+    }
+
+    private SourceProgress progressOf(String source) {
+        SourceProgress state = progress.get(source);
+        return state == null ? SourceProgress.empty() : state;
+    }
+
+    private void reject(Record<String, IndexEvent> record, String key, String type, String message) {
+        context.forward(record.withValue(new ClipWork.Reject(PipelineErrors.of(context, key, type, message))));
+    }
+
+    /** The buffer key of a frame: source id, a NUL, the zero-padded frame index, so ranges follow frame order. */
+    static String frameKey(String source, long frameIndex) {
+        String digits = Long.toString(frameIndex);
+        return source + '\u0000' + "0".repeat(FRAME_INDEX_DIGITS - digits.length()) + digits;
+    }
+}

@@ -1,0 +1,32 @@
+package io.clip4stream.index.topology;
+
+import io.clip4stream.schemas.avro.PipelineError;
+import java.util.Objects;
+
+/** What the clip assembler hands the clip indexer. */
+public sealed interface ClipWork {
+
+    /** Index this clip. */
+    record Index(AssembledClip clip) implements ClipWork {
+        /** Validates the work. */
+        public Index {
+            Objects.requireNonNull(clip, "clip");
+        }
+    }
+
+    /** Remove every clip of this source. */
+    record RemoveSource(String sourceId) implements ClipWork {
+        /** Validates the work. */
+        public RemoveSource {
+            Objects.requireNonNull(sourceId, "sourceId");
+        }
+    }
+
+    /** A record the assembler could not use; it goes to the errors topic. */
+    record Reject(PipelineError error) implements ClipWork {
+        /** Validates the work. */
+        public Reject {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+}

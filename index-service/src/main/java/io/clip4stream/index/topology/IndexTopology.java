@@ -1,0 +1,137 @@
+package io.clip4stream.index.topology;
+
+import io.clip4stream.index.IndexConfig;
+import io.clip4stream.index.aggregate.ClipAggregator;
+import io.clip4stream.index.lucene.LuceneClipStoreBuilder;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.avro.FrameEmbedding;
+import io.clip4stream.schemas.avro.PipelineError;
+import io.clip4stream.schemas.serde.AvroSerde;
+import io.clip4stream.schemas.topic.Topic;
+import io.clip4stream.schemas.topic.Topics;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The index service's only wiring, called by {@code IndexService} and by the topology tests.
+ *
+ * <pre>
+ *  frame-embeddings ─┐
+ *                    ├─ ClipAssembler (frame buffer, progress) ─ ClipIndexer (clip index) ─┬─ clip-vectors
+ *  source-deletions ─┘                                                                   └─ errors
+ * </pre>
+ *
+ * <p>Both inputs are keyed by source id and partitioned alike, so a source's frames, boundaries, deletions and clips
+ * all live in one task: no repartitioning is needed, and each partition's Lucene index is one shard.
+ */
+public final class IndexTopology {
+
+    /** Name of the clip index store (and of its changelog, {@code <application.id>-clip-index-changelog}). */
+    public static final String CLIP_STORE = "clip-index";
+
+    /** Name of the assembler's frame buffer. */
+    public static final String FRAME_STORE = "clip-frames";
+
+    /** Name of the assembler's per-source progress. */
+    public static final String PROGRESS_STORE = "clip-progress";
+
+    private IndexTopology() {}
+
+    /** Adds the index topology to {@code builder}; {@code aggregator} supplies the model's head. */
+    public static void build(StreamsBuilder builder, IndexConfig config, ClipAggregator aggregator) {
+        Topics topics = config.topics();
+        KStream<String, IndexEvent> embeddings = builder.stream(
+                        topics.frameEmbeddings().name(), consumed(topics.frameEmbeddings()))
+                .mapValues(record -> (IndexEvent) new IndexEvent.Embedding(record), Named.as("embedding-events"));
+        KStream<String, IndexEvent> deletions = builder.stream(
+                        topics.sourceDeletions().name(), consumed(topics.sourceDeletions()))
+                .mapValues(deletion -> (IndexEvent) new IndexEvent.Deletion(deletion), Named.as("deletion-events"));
+
+        KStream<String, IndexOutcome> outcomes = embeddings
+                .merge(deletions, Named.as("index-events"))
+                .process(assembler(config), Named.as("clip-assembler"))
+                .process(indexer(config, aggregator), Named.as("clip-indexer"));
+
+        Topic<String, ClipVector> clipVectors = topics.clipVectors();
+        Topic<String, PipelineError> errors = topics.errors();
+        outcomes.split(Named.as("outcome-"))
+                .branch(
+                        (key, outcome) -> outcome instanceof IndexOutcome.Failed,
+                        Branched.withConsumer(
+                                failed -> failed.mapValues(outcome -> ((IndexOutcome.Failed) outcome).error())
+                                        .to(errors.name(), Produced.with(errors.keySerde(), errors.valueSerde())),
+                                "errors"))
+                .defaultBranch(Branched.withConsumer(
+                        changes -> changes.map(IndexTopology::toClipVectorRecord)
+                                .to(
+                                        clipVectors.name(),
+                                        Produced.with(clipVectors.keySerde(), clipVectors.valueSerde())),
+                        "clip-vectors"));
+    }
+
+    private static KeyValue<String, ClipVector> toClipVectorRecord(String sourceId, IndexOutcome outcome) {
+        return switch (outcome) {
+            case IndexOutcome.Indexed indexed ->
+                KeyValue.pair(indexed.clip().getClipId().toString(), indexed.clip());
+            case IndexOutcome.Removed removed -> KeyValue.pair(removed.key().clipId(), null);
+            case IndexOutcome.Failed failed -> throw new IllegalStateException("errors are routed to their own topic");
+        };
+    }
+
+    private static <V> Consumed<String, V> consumed(Topic<String, V> topic) {
+        return Consumed.with(topic.keySerde(), topic.valueSerde());
+    }
+
+    private static ProcessorSupplier<String, IndexEvent, String, ClipWork> assembler(IndexConfig config) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public ClipAssembler get() {
+                return new ClipAssembler(FRAME_STORE, PROGRESS_STORE, config.clipTimeout());
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(
+                        Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore(FRAME_STORE),
+                                        Serdes.String(),
+                                        AvroSerde.of(FrameEmbedding.class))
+                                .withLoggingEnabled(Map.of())
+                                .withCachingDisabled(),
+                        Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore(PROGRESS_STORE),
+                                        Serdes.String(),
+                                        new SourceProgressSerde())
+                                .withLoggingEnabled(Map.of())
+                                .withCachingDisabled());
+            }
+        };
+    }
+
+    private static ProcessorSupplier<String, ClipWork, String, IndexOutcome> indexer(
+            IndexConfig config, ClipAggregator aggregator) {
+        return new ProcessorSupplier<>() {
+            @Override
+            public ClipIndexer get() {
+                return new ClipIndexer(CLIP_STORE, aggregator, config.retention(), config.retentionCheckInterval());
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(new LuceneClipStoreBuilder(
+                        CLIP_STORE, config.hnsw(), config.refreshInterval(), config.luceneCommitInterval()));
+            }
+        };
+    }
+}

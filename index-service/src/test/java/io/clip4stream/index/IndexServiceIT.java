@@ -1,0 +1,313 @@
+package io.clip4stream.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.index.bench.SyntheticClips;
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.index.topology.IndexTopology;
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.weights.TinyModelGenerator;
+import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
+import io.clip4stream.schemas.avro.SourceDeletion;
+import io.clip4stream.schemas.topic.Topics;
+import io.clip4stream.testkit.EmbeddedKafka;
+import io.clip4stream.testkit.TopicReader;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The index service on a real broker: failover restore, clean-restart reuse, deletes and retention, HTTP queries. */
+class IndexServiceIT {
+
+    @RegisterExtension
+    static final EmbeddedKafka KAFKA = EmbeddedKafka.singleNode();
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    @TempDir
+    static Path modelDir;
+
+    private static Clip4ClipModel model;
+    private static SyntheticClips clips;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void loadModel() throws IOException {
+        new TinyModelGenerator(7).generate(modelDir, TinyModelShape.defaults(), "tiny");
+        model = Clip4ClipModel.load(modelDir, ModelOptions.defaults().withDevice(ModelOptions.DeviceChoice.CPU));
+        clips = new SyntheticClips(
+                2, model.info().embedDim(), "tiny", model.info().modelVersion(), "acme", List.of("lobby"));
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
+
+    private IndexConfig config(String prefix, String stateName, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("CLIP4S_KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
+        env.put("CLIP4S_TOPIC_PREFIX", prefix);
+        env.put("CLIP4S_TOPIC_PARTITIONS", "2");
+        env.put("CLIP4S_INDEX_APPLICATION_ID", prefix + "index");
+        env.put("CLIP4S_INDEX_STATE_DIR", temp.resolve(stateName).toString());
+        env.put("CLIP4S_INDEX_HTTP_PORT", "0");
+        env.put("CLIP4S_INDEX_ADVERTISED_HOST", "127.0.0.1");
+        env.put("CLIP4S_INDEX_REFRESH_MS", "100");
+        env.put("CLIP4S_MODEL_DIR", modelDir.toString());
+        return IndexConfig.fromEnv(new Env(env));
+    }
+
+    private static void produce(IndexConfig config, Map<String, Integer> clipsPerSource, int firstClip) {
+        Topics topics = config.topics();
+        try (KafkaProducer<String, EmbeddingStreamRecord> producer = new KafkaProducer<>(
+                KafkaClientSettings.of(KAFKA.bootstrapServers()).producer("it-producer"),
+                topics.frameEmbeddings().keySerde().serializer(),
+                topics.frameEmbeddings().valueSerde().serializer())) {
+            clipsPerSource.forEach((source, count) -> {
+                for (long clip = firstClip; clip < firstClip + count; clip++) {
+                    for (EmbeddingStreamRecord frame : clips.frames(source, clip)) {
+                        producer.send(
+                                new ProducerRecord<>(topics.frameEmbeddings().name(), source, frame));
+                    }
+                    producer.send(new ProducerRecord<>(
+                            topics.frameEmbeddings().name(), source, clips.boundary(source, clip)));
+                }
+            });
+            producer.flush();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (InvalidStateStoreException | IllegalStateException notYet) {
+                // Shards are migrating or restoring; ask again.
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out after " + WAIT + " waiting until " + what);
+    }
+
+    private static long visible(IndexService service) {
+        return service.state() == KafkaStreams.State.RUNNING
+                ? service.localStore().visibleClips()
+                : -1;
+    }
+
+    /** Counts the records restored into the clip index from its changelog. */
+    private static final class RestoreCounter implements StateRestoreListener {
+        private final AtomicLong restored = new AtomicLong();
+
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long start, long end) {}
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long count) {
+            if (store.equals(IndexTopology.CLIP_STORE)) {
+                restored.addAndGet(count);
+            }
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long total) {}
+    }
+
+    private static final Map<String, Integer> TEN_CLIPS =
+            Map.of("cam-0", 2, "cam-1", 2, "cam-2", 2, "cam-3", 2, "cam-4", 2);
+
+    @Test
+    void shouldRestoreTheShardsFromTheChangelogOnAnotherInstanceAfterFailover() throws Exception {
+        IndexConfig first = config("failover.", "instance-a", Map.of());
+        try (IndexService a = new IndexService(first, model, null)) {
+            a.start();
+            produce(first, TEN_CLIPS, 0);
+            await("instance a has indexed ten clips", () -> visible(a) == 10);
+        }
+
+        RestoreCounter restored = new RestoreCounter();
+        IndexConfig second = config("failover.", "instance-b", Map.of());
+        try (IndexService b = new IndexService(second, model, restored)) {
+            b.start();
+            await("instance b serves the ten clips", () -> visible(b) == 10);
+            assertEquals(10, restored.restored.get(), "every clip came back through the restore callback");
+
+            ClipVector wanted = findClip(b, "cam-3", 1);
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = b.http().uri();
+            String body = new ObjectMapper()
+                    .writeValueAsString(Map.of(
+                            "vector",
+                            wanted.getVector(),
+                            "k",
+                            3,
+                            "sourceIds",
+                            List.of("cam-3"),
+                            "tags",
+                            List.of("lobby")));
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/knn"))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            JsonNode knn = new ObjectMapper().readTree(response.body());
+            assertEquals("cam-3:2", knn.get("hits").get(0).get("clipId").asText());
+            assertEquals(2, knn.get("hits").size(), "two clips of cam-3");
+            assertEquals(2, knn.get("hits").get(0).get("frameEmbeddings").size());
+            assertEquals(4_000_000L, knn.get("searchableUpTo").get("cam-3").asLong());
+            assertEquals("[0,1]", knn.get("partitions").toString());
+
+            HttpResponse<String> shards = http.send(
+                    HttpRequest.newBuilder(base.resolve("/v1/shards")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode map = new ObjectMapper().readTree(shards.body());
+            assertEquals(1, map.get("instances").size(), shards.body());
+            assertEquals(
+                    "[0,1]", map.get("instances").get(0).get("activePartitions").toString());
+            assertEquals(
+                    b.http().port(), map.get("instances").get(0).get("port").asInt());
+        }
+    }
+
+    private static ClipVector findClip(IndexService service, String source, long clipIndex) {
+        float[] probe = new float[clips.dimension()];
+        probe[0] = 1;
+        return service
+                .localStore()
+                .nearest(
+                        probe,
+                        100,
+                        ClipFilter.modelVersion(service.activeModelVersion()).withSourceIds(Set.of(source)))
+                .stream()
+                .map(ClipHit::clip)
+                .filter(clip -> clip.getClipIndex() == clipIndex)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void shouldReuseTheLocalIndexAfterACleanRestartWithoutReplayingTheChangelog() throws Exception {
+        IndexConfig config = config("restart.", "instance", Map.of());
+        try (IndexService service = new IndexService(config, model, null)) {
+            service.start();
+            produce(config, TEN_CLIPS, 0);
+            await("ten clips are indexed", () -> visible(service) == 10);
+        }
+        List<Path> shardDirs;
+        try (Stream<Path> files = Files.walk(temp.resolve("instance"))) {
+            shardDirs = files.filter(path -> path.getFileName().toString().equals(IndexTopology.CLIP_STORE))
+                    .toList();
+        }
+        assertEquals(2, shardDirs.size(), "one Lucene index per partition");
+        for (Path shard : shardDirs) {
+            try (FSDirectory directory = FSDirectory.open(shard)) {
+                IndexCommit last = DirectoryReader.listCommits(directory).getLast();
+                assertTrue(
+                        last.getUserData().keySet().stream().anyMatch(key -> key.startsWith("changelog-offset:")),
+                        "the Lucene commit keeps the changelog offset: " + last.getUserData());
+            }
+        }
+
+        RestoreCounter restored = new RestoreCounter();
+        try (IndexService restarted = new IndexService(config, model, restored)) {
+            restarted.start();
+            await("the restarted instance serves the ten clips", () -> visible(restarted) == 10);
+            assertEquals(0, restored.restored.get(), "the local index was reused, not rebuilt from the changelog");
+            produce(config, Map.of("cam-9", 1), 0);
+            await("the reused index takes new clips", () -> visible(restarted) == 11);
+        }
+    }
+
+    @Test
+    void shouldDeleteASourceAndExpireOldClipsPerSource() throws Exception {
+        IndexConfig config = config(
+                "retention.",
+                "instance",
+                Map.of("CLIP4S_INDEX_RETENTION_MS", "3000", "CLIP4S_INDEX_RETENTION_CHECK_MS", "200"));
+        try (IndexService service = new IndexService(config, model, null)) {
+            service.start();
+            produce(config, Map.of("keep", 2, "gone", 3, "live", 8), 0);
+            // Per source, clips ending more than 3 s before the source's newest expire: keep (ends 2, 4 s) keeps
+            // both, gone (2, 4, 6 s) loses the first, live (2, 4, ..., 16 s) keeps those ending at 14 and 16 s.
+            await("retention trimmed each source", () -> visible(service) == 2 + 2 + 2);
+            assertEquals(
+                    16_000_000L, service.localStore().searchableUpTo("live").orElseThrow());
+
+            try (KafkaProducer<String, SourceDeletion> producer = new KafkaProducer<>(
+                    KafkaClientSettings.of(KAFKA.bootstrapServers()).producer("it-deleter"),
+                    config.topics().sourceDeletions().keySerde().serializer(),
+                    config.topics().sourceDeletions().valueSerde().serializer())) {
+                producer.send(new ProducerRecord<>(
+                        config.topics().sourceDeletions().name(),
+                        "gone",
+                        SourceDeletion.newBuilder()
+                                .setSourceId("gone")
+                                .setRequestedAtMillis(System.currentTimeMillis())
+                                .build()));
+            }
+            await("the deleted source's clips are gone", () -> visible(service) == 4);
+            assertFalse(service.localStore().searchableUpTo("gone").isPresent());
+
+            List<ConsumerRecord<String, ClipVector>> published = new TopicReader(KAFKA.bootstrapServers())
+                    .readAtLeast(config.topics().clipVectors(), 13 + 7 + 2, WAIT);
+            Set<String> tombstones = published.stream()
+                    .filter(record -> record.value() == null)
+                    .map(ConsumerRecord::key)
+                    .collect(Collectors.toSet());
+            assertEquals(
+                    Set.of("gone:0", "gone:2", "gone:4", "live:0", "live:2", "live:4", "live:6", "live:8", "live:10"),
+                    tombstones);
+            assertNull(published.stream()
+                    .filter(record -> record.key().equals("gone:0"))
+                    .reduce((x, y) -> y)
+                    .orElseThrow()
+                    .value());
+        }
+    }
+}

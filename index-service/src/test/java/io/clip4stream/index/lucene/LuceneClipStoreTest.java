@@ -1,0 +1,95 @@
+package io.clip4stream.index.lucene;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipVectorStore;
+import io.clip4stream.index.store.ClipVectorStoreContract;
+import io.clip4stream.index.store.TestClips;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.junit.jupiter.api.Test;
+
+/** The Lucene store passes the contract, reopens its committed index with its offsets, and refreshes by itself. */
+class LuceneClipStoreTest extends ClipVectorStoreContract {
+
+    private static final TopicPartition CHANGELOG = new TopicPartition("app-clip-index-changelog", 3);
+
+    private static LuceneClipStore newStore() {
+        // A long refresh interval, so the contract's explicit refresh() is what makes writes visible.
+        return new LuceneClipStore("clip-index", HnswSettings.defaults(), Duration.ofHours(1), Duration.ofHours(1));
+    }
+
+    @Override
+    protected ClipVectorStore openStore(Path dir) {
+        LuceneClipStore lucene = newStore();
+        lucene.open(dir.resolve("index"));
+        return lucene;
+    }
+
+    @Test
+    void shouldReopenTheCommittedIndexWithItsChangelogOffset() {
+        LuceneClipStore first = (LuceneClipStore) store;
+        SplittableRandom random = new SplittableRandom(5);
+        float[] vector = TestClips.unitVector(random, 16);
+        first.put(TestClips.clip("cam-a", 4, "v1", "acme", List.of("lobby"), 0, 7_000_000, vector));
+        first.commit(Map.of(CHANGELOG, 42L));
+        assertNull(first.committedOffset(CHANGELOG), "the commit interval has not passed, so no Lucene commit yet");
+        first.close();
+
+        LuceneClipStore reopened = newStore();
+        reopened.open(first.path());
+        try {
+            assertEquals(42L, reopened.committedOffset(CHANGELOG), "close commits the last offsets");
+            assertEquals(1, reopened.visibleClips());
+            assertEquals(Optional.of(7_000_000L), reopened.searchableUpTo("cam-a"));
+            assertEquals(7_000_000L, reopened.sourceSpans().iterator().next().newestEndMicros());
+            assertEquals(
+                    "cam-a:4",
+                    reopened.nearest(vector, 1, ClipFilter.modelVersion("v1"))
+                            .getFirst()
+                            .clip()
+                            .getClipId()
+                            .toString());
+        } finally {
+            reopened.close();
+        }
+    }
+
+    @Test
+    void shouldMakeNewClipsSearchableOnItsOwnRefreshSchedule() throws InterruptedException {
+        store.close();
+        LuceneClipStore lucene =
+                new LuceneClipStore("clip-index", HnswSettings.defaults(), Duration.ofMillis(20), Duration.ofHours(1));
+        lucene.open(dir.resolve("scheduled"));
+        store = lucene;
+        float[] vector = TestClips.unitVector(new SplittableRandom(9), 16);
+        lucene.put(TestClips.clip("cam-a", 0, "v1", "acme", List.of(), 0, 1_000_000, vector));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (lucene.visibleClips() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, lucene.visibleClips(), "the refresher made the clip visible without an explicit refresh");
+        assertEquals(Optional.of(1_000_000L), lucene.searchableUpTo("cam-a"));
+    }
+
+    @Test
+    void shouldFailWithAProcessorStateExceptionWhenTheIndexCannotBeOpened() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("plain-file"), "not an index");
+        LuceneClipStore broken = newStore();
+        ProcessorStateException failure = assertThrows(ProcessorStateException.class, () -> broken.open(notADirectory));
+        assertTrue(failure.getMessage().contains("clip-index"), failure.getMessage());
+        assertTrue(failure.getCause() instanceof IOException, String.valueOf(failure.getCause()));
+    }
+}

@@ -1,0 +1,381 @@
+package io.clip4stream.index.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clip4stream.index.IndexConfig;
+import io.clip4stream.index.aggregate.ClipAggregator;
+import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.index.store.ClipVectorStore;
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.model.weights.TinyModelGenerator;
+import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.schemas.avro.ClipBoundary;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
+import io.clip4stream.schemas.avro.EndOfSource;
+import io.clip4stream.schemas.avro.EndReason;
+import io.clip4stream.schemas.avro.FrameEmbedding;
+import io.clip4stream.schemas.avro.PipelineError;
+import io.clip4stream.schemas.avro.SourceDeletion;
+import io.clip4stream.schemas.topic.Topics;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole index topology on the TopologyTestDriver, with a real (tiny, seqTransf) model head. */
+class IndexTopologyTest {
+
+    private static final String VERSION = "tiny-seed-7";
+
+    @TempDir
+    static Path modelDir;
+
+    private static Clip4ClipModel model;
+    private static ClipAggregator aggregator;
+
+    @TempDir
+    Path stateDir;
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, EmbeddingStreamRecord> embeddings;
+    private TestInputTopic<String, SourceDeletion> deletions;
+    private TestOutputTopic<String, ClipVector> clipVectors;
+    private TestOutputTopic<String, PipelineError> errors;
+
+    @BeforeAll
+    static void loadModel() throws IOException {
+        new TinyModelGenerator(7)
+                .generate(modelDir, TinyModelShape.defaults().withHead(SimilarityHead.SEQ_TRANSF), "tiny");
+        model = Clip4ClipModel.load(modelDir, ModelOptions.defaults().withDevice(ModelOptions.DeviceChoice.CPU));
+        aggregator = new ClipAggregator(model);
+    }
+
+    @AfterAll
+    static void closeModel() {
+        model.close();
+    }
+
+    @AfterEach
+    void closeDriver() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    private void start(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
+        env.put("CLIP4S_INDEX_STATE_DIR", stateDir.toString());
+        IndexConfig config = IndexConfig.fromEnv(new Env(env));
+        StreamsBuilder builder = new StreamsBuilder();
+        IndexTopology.build(builder, config, aggregator);
+        Properties properties = new Properties();
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "index-test");
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        properties.put(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                ErrorTopicDeserializationHandler.class.getName());
+        properties.put(
+                ErrorTopicDeserializationHandler.ERRORS_TOPIC_CONFIG,
+                config.topics().errors().name());
+        driver = new TopologyTestDriver(builder.build(), properties);
+        Topics topics = config.topics();
+        embeddings = driver.createInputTopic(
+                topics.frameEmbeddings().name(),
+                new StringSerializer(),
+                topics.frameEmbeddings().valueSerde().serializer());
+        deletions = driver.createInputTopic(
+                topics.sourceDeletions().name(),
+                new StringSerializer(),
+                topics.sourceDeletions().valueSerde().serializer());
+        clipVectors = driver.createOutputTopic(
+                topics.clipVectors().name(),
+                new StringDeserializer(),
+                topics.clipVectors().valueSerde().deserializer());
+        errors = driver.createOutputTopic(
+                topics.errors().name(),
+                new StringDeserializer(),
+                topics.errors().valueSerde().deserializer());
+    }
+
+    private ClipVectorStore store() {
+        ClipVectorStore store = (ClipVectorStore) driver.getStateStore(IndexTopology.CLIP_STORE);
+        store.refresh();
+        return store;
+    }
+
+    private static float[] embedding(long frameIndex) {
+        float[] values = new float[64];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) Math.sin(frameIndex * 0.7 + i * 0.13);
+        }
+        return values;
+    }
+
+    private static List<Float> boxed(float[] values) {
+        List<Float> list = new ArrayList<>();
+        for (float value : values) {
+            list.add(value);
+        }
+        return list;
+    }
+
+    private static EmbeddingStreamRecord frame(String source, long clipIndex, long frameIndex, float[] values) {
+        return new EmbeddingStreamRecord(FrameEmbedding.newBuilder()
+                .setSourceId(source)
+                .setClipIndex(clipIndex)
+                .setFrameIndex(frameIndex)
+                .setPresentationTimeMicros(frameIndex * 500_000L)
+                .setModelId("tiny")
+                .setModelVersion(VERSION)
+                .setEmbedding(boxed(values))
+                .build());
+    }
+
+    private static EmbeddingStreamRecord frame(String source, long clipIndex, long frameIndex) {
+        return frame(source, clipIndex, frameIndex, embedding(frameIndex));
+    }
+
+    private static EmbeddingStreamRecord boundary(String source, long clipIndex, long first, int count) {
+        return new EmbeddingStreamRecord(ClipBoundary.newBuilder()
+                .setSourceId(source)
+                .setClipIndex(clipIndex)
+                .setClipId(source + ":" + first)
+                .setFirstFrameIndex(first)
+                .setFrameCount(count)
+                .setStartTimeMicros(first * 500_000L)
+                .setEndTimeMicros((first + count) * 500_000L)
+                .setThumbnailJpeg(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) clipIndex}))
+                .setTenant("acme")
+                .setTags(List.of("lobby", "night"))
+                .build());
+    }
+
+    private static EmbeddingStreamRecord end(String source) {
+        return new EmbeddingStreamRecord(EndOfSource.newBuilder()
+                .setSourceId(source)
+                .setReason(EndReason.COMPLETED)
+                .setTotalFrames(0)
+                .setTotalClips(0)
+                .setDurationMicros(0)
+                .build());
+    }
+
+    private static float[] unboxed(List<Float> values) {
+        float[] array = new float[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        return array;
+    }
+
+    private static float[] expectedVector(long... frameIndexes) {
+        List<float[]> frames = new ArrayList<>();
+        for (long index : frameIndexes) {
+            frames.add(embedding(index));
+        }
+        return aggregator.aggregate(frames);
+    }
+
+    @Test
+    void shouldAssembleOutOfOrderAndDuplicateFramesIntoOneClipAggregatedByTheHead() {
+        start(Map.of());
+        float[] stale = embedding(99);
+        embeddings.pipeInput("cam", frame("cam", 0, 2, stale));
+        embeddings.pipeInput("cam", frame("cam", 0, 0));
+        embeddings.pipeInput("cam", frame("cam", 0, 3));
+        embeddings.pipeInput("cam", frame("cam", 0, 1));
+        embeddings.pipeInput("cam", frame("cam", 0, 2));
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 4));
+
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(1, out.size());
+        ClipVector clip = out.getFirst().value;
+        assertEquals("cam:0", out.getFirst().key);
+        assertArrayEquals(expectedVector(0, 1, 2, 3), unboxed(clip.getVector()), 1e-6f);
+        assertEquals(
+                List.of(boxed(embedding(0)), boxed(embedding(1)), boxed(embedding(2)), boxed(embedding(3))),
+                clip.getFrameEmbeddings());
+        assertEquals("seqTransf", clip.getAggregation().toString());
+        assertEquals(VERSION, clip.getModelVersion().toString());
+        assertEquals("acme", clip.getTenant().toString());
+        assertEquals(
+                List.of("lobby", "night"),
+                clip.getTags().stream().map(Object::toString).toList());
+        assertEquals(0, clip.getStartTimeMicros());
+        assertEquals(2_000_000L, clip.getEndTimeMicros());
+
+        ClipVectorStore store = store();
+        List<ClipHit> hits = store.nearest(unboxed(clip.getVector()), 5, ClipFilter.modelVersion(VERSION));
+        assertEquals(1, hits.size());
+        assertEquals(clip.getClipId(), hits.getFirst().clip().getClipId());
+        assertEquals(2_000_000L, store.searchableUpTo("cam").orElseThrow());
+        assertTrue(errors.isEmpty());
+    }
+
+    @Test
+    void shouldShareFramesBetweenOverlappingWindows() {
+        start(Map.of());
+        for (long f = 0; f < 4; f++) {
+            embeddings.pipeInput("cam", frame("cam", f < 2 ? 0 : 1, f));
+        }
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 4));
+        for (long f = 4; f < 6; f++) {
+            embeddings.pipeInput("cam", frame("cam", 1, f));
+        }
+        embeddings.pipeInput("cam", boundary("cam", 1, 2, 4));
+
+        List<ClipVector> out = clipVectors.readValuesToList();
+        assertEquals(2, out.size());
+        assertArrayEquals(expectedVector(0, 1, 2, 3), unboxed(out.get(0).getVector()), 1e-6f);
+        assertArrayEquals(expectedVector(2, 3, 4, 5), unboxed(out.get(1).getVector()), 1e-6f);
+        assertEquals(2, store().visibleClips());
+    }
+
+    @Test
+    void shouldCloseAClipWhoseBoundaryNeverComesAfterTheTimeout() {
+        start(Map.of("CLIP4S_INDEX_CLIP_TIMEOUT_MS", "5000"));
+        for (long f = 0; f < 3; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 3));
+        for (long f = 3; f < 5; f++) {
+            embeddings.pipeInput("cam", frame("cam", 1, f));
+        }
+        assertEquals(1, clipVectors.readValuesToList().size());
+
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertTrue(clipVectors.isEmpty(), "not yet timed out");
+        driver.advanceWallClockTime(Duration.ofSeconds(4));
+
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(1, out.size());
+        ClipVector timedOut = out.getFirst().value;
+        assertEquals("cam:1", timedOut.getClipId().toString());
+        assertArrayEquals(expectedVector(3, 4), unboxed(timedOut.getVector()), 1e-6f);
+        assertEquals("acme", timedOut.getTenant().toString(), "tenant of the source's last boundary");
+        assertEquals(1_500_000L, timedOut.getStartTimeMicros());
+        assertEquals(2_000_000L, timedOut.getEndTimeMicros());
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertTrue(clipVectors.isEmpty(), "a closed clip is not closed twice");
+    }
+
+    @Test
+    void shouldCloseTheOpenClipAtTheEndOfTheSource() {
+        start(Map.of());
+        embeddings.pipeInput("cam", frame("cam", 0, 0));
+        embeddings.pipeInput("cam", frame("cam", 0, 1));
+        embeddings.pipeInput("cam", end("cam"));
+        List<ClipVector> out = clipVectors.readValuesToList();
+        assertEquals(1, out.size());
+        assertArrayEquals(expectedVector(0, 1), unboxed(out.getFirst().getVector()), 1e-6f);
+        assertEquals("default", out.getFirst().getTenant().toString(), "no boundary was ever seen");
+    }
+
+    @Test
+    void shouldRemoveEveryClipOfADeletedSource() {
+        start(Map.of());
+        for (String source : List.of("cam-a", "cam-b")) {
+            for (long clip = 0; clip < 3; clip++) {
+                embeddings.pipeInput(source, frame(source, clip, clip * 2));
+                embeddings.pipeInput(source, frame(source, clip, clip * 2 + 1));
+                embeddings.pipeInput(source, boundary(source, clip, clip * 2, 2));
+            }
+        }
+        embeddings.pipeInput("cam-a", frame("cam-a", 3, 6));
+        assertEquals(6, clipVectors.readValuesToList().size());
+
+        deletions.pipeInput(
+                "cam-a",
+                SourceDeletion.newBuilder()
+                        .setSourceId("cam-a")
+                        .setRequestedAtMillis(1L)
+                        .build());
+
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(
+                Set.of("cam-a:0", "cam-a:2", "cam-a:4"),
+                out.stream().map(kv -> kv.key).collect(Collectors.toSet()));
+        out.forEach(kv -> assertNull(kv.value, "a tombstone"));
+        ClipVectorStore store = store();
+        assertEquals(3, store.visibleClips());
+        assertTrue(store.searchableUpTo("cam-a").isEmpty());
+        driver.advanceWallClockTime(Duration.ofMinutes(5));
+        assertTrue(clipVectors.isEmpty(), "the deleted source's buffered frame was dropped, not closed by timeout");
+    }
+
+    @Test
+    void shouldExpireClipsOlderThanTheRetentionOfTheirSource() {
+        start(Map.of("CLIP4S_INDEX_RETENTION_MS", "4000", "CLIP4S_INDEX_RETENTION_CHECK_MS", "1000"));
+        for (long clip = 0; clip < 6; clip++) {
+            embeddings.pipeInput("cam", frame("cam", clip, clip * 2));
+            embeddings.pipeInput("cam", frame("cam", clip, clip * 2 + 1));
+            embeddings.pipeInput("cam", boundary("cam", clip, clip * 2, 2));
+        }
+        embeddings.pipeInput("other", frame("other", 0, 0));
+        embeddings.pipeInput("other", boundary("other", 0, 0, 1));
+        assertEquals(7, clipVectors.readValuesToList().size());
+
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+
+        // cam's clips end at 1, 2, ..., 6 s; the newest ends at 6 s, so those ending before 2 s expire.
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(List.of("cam:0"), out.stream().map(kv -> kv.key).toList());
+        assertNull(out.getFirst().value);
+        assertEquals(6, store().visibleClips());
+    }
+
+    @Test
+    void shouldSendUnusableRecordsToTheErrorsTopicAndKeepGoing() {
+        start(Map.of());
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 4));
+        embeddings.pipeInput("cam", frame("cam", 1, 4, new float[32]));
+        embeddings.pipeInput("cam", boundary("cam", 1, 4, 1));
+        driver.createInputTopic(embeddingsTopicName(), new StringSerializer(), new ByteArraySerializer())
+                .pipeInput("cam", new byte[] {1, 2, 3});
+        embeddings.pipeInput("cam", frame("cam", 2, 5));
+        embeddings.pipeInput("cam", boundary("cam", 2, 5, 1));
+
+        List<PipelineError> failures = errors.readValuesToList();
+        assertEquals(
+                List.of("ClipWithoutFrames", "AggregationFailed", "MalformedRecordException"),
+                failures.stream().map(e -> e.getErrorType().toString()).toList());
+        failures.forEach(e -> assertEquals("index", e.getStage().toString()));
+        assertEquals(
+                List.of("cam:5"),
+                clipVectors.readKeyValuesToList().stream().map(kv -> kv.key).toList());
+    }
+
+    private static String embeddingsTopicName() {
+        return Topics.defaults().frameEmbeddings().name();
+    }
+}
