@@ -82,7 +82,9 @@ public record IngestConfig(
 
     /** API keys. */
     public static final Setting<List<String>> API_KEYS = Setting.list(
-            "CLIP4S_INGEST_API_KEYS", "", "Comma-separated API keys (16+ characters) required on the API; empty = open.");
+            "CLIP4S_INGEST_API_KEYS",
+            "",
+            "Comma-separated API keys (16+ characters) required on the API; empty = open.");
 
     /** Root of local paths. */
     public static final Setting<Path> ROOT = Setting.path(
@@ -124,7 +126,11 @@ public record IngestConfig(
 
     /** Default stride. */
     public static final Setting<Integer> STRIDE = Setting.integer(
-            "CLIP4S_INGEST_CLIP_STRIDE", 0, 0, 1024, "Default frames between clip starts; 0 = the window (no overlap).");
+            "CLIP4S_INGEST_CLIP_STRIDE",
+            0,
+            0,
+            1024,
+            "Default frames between clip starts; 0 = the window (no overlap).");
 
     /** Thumbnail size. */
     public static final Setting<Integer> THUMBNAIL_SIZE = Setting.integer(

@@ -80,8 +80,10 @@ public final class IngestRoutes {
                 throw ApiException.notFound("No source " + id);
             }
             switch (method) {
-                case "GET" -> exchange.respondJson(200, statusJson(intake.status(id)
-                        .orElseThrow(() -> ApiException.notFound("No source " + id))));
+                case "GET" ->
+                    exchange.respondJson(
+                            200,
+                            statusJson(intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id))));
                 case "DELETE" -> delete(exchange, id);
                 default -> throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path);
             }
@@ -113,8 +115,11 @@ public final class IngestRoutes {
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
         if (kind != SourceKind.LIVE && intake.alreadyDone(request.getSourceId())) {
-            throw new ApiException(409, "already_done", "Source " + request.getSourceId() + " was already ingested;"
-                    + " use another source id to ingest it again");
+            throw new ApiException(
+                    409,
+                    "already_done",
+                    "Source " + request.getSourceId() + " was already ingested;"
+                            + " use another source id to ingest it again");
         }
         intake.producer().request(request);
         intake.accept(request);
@@ -159,7 +164,8 @@ public final class IngestRoutes {
         Path file = config.uploadDir().resolve(request.getSourceId() + "-" + UUID.randomUUID() + ".video");
         Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
         // Open it once now, so a file that is not a video is refused with a 4xx instead of only a status later.
-        try (VideoDecoder probe = VideoDecoder.open(new VideoInput.FileInput(file, false), VideoDecoder.Options.exact())) {
+        try (VideoDecoder probe =
+                VideoDecoder.open(new VideoInput.FileInput(file, false), VideoDecoder.Options.exact())) {
             probe.width();
         } catch (DecodeException e) {
             Files.deleteIfExists(file);
@@ -167,7 +173,8 @@ public final class IngestRoutes {
             failUpload(request, reason);
             throw new ApiException(422, "not_a_video", reason);
         }
-        IngestRequest stored = IngestRequest.newBuilder(request).setUri(file.toString()).build();
+        IngestRequest stored =
+                IngestRequest.newBuilder(request).setUri(file.toString()).build();
         ResolvedSource source;
         try {
             source = resolver.resolve(stored);
@@ -217,8 +224,7 @@ public final class IngestRoutes {
     }
 
     private void delete(Exchange exchange, String id) throws IOException {
-        IngestStatus status =
-                intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id));
+        IngestStatus status = intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id));
         if (status.getKind() == SourceKind.LIVE) {
             intake.producer().unregister(id);
         } else {
@@ -321,7 +327,9 @@ public final class IngestRoutes {
     }
 
     private static ApiException tooLarge(long limit) {
-        return new ApiException(413, "payload_too_large", "The upload exceeds the limit of " + limit + " bytes"
-                + " (CLIP4S_INGEST_MAX_UPLOAD_BYTES)");
+        return new ApiException(
+                413,
+                "payload_too_large",
+                "The upload exceeds the limit of " + limit + " bytes" + " (CLIP4S_INGEST_MAX_UPLOAD_BYTES)");
     }
 }

@@ -41,6 +41,7 @@ public final class IngestService implements Service {
     private volatile RequestWorker requests;
     private volatile LiveSources live;
     private volatile HttpHost http;
+    private volatile SourceRunner runner;
 
     /** A service with its own metrics registry. */
     public IngestService(IngestConfig config) {
@@ -83,11 +84,16 @@ public final class IngestService implements Service {
                 config.thumbnailSize(),
                 new VideoDecoder.Options(config.skipNonReference(), config.readTimeout()),
                 config.liveRetry());
-        SourceRunner runner = track(
+        runner = track(
                 new SourceRunner(config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles()));
         Intake intake = new Intake(resolver, producer, statuses);
         requests = track(new RequestWorker(
-                        config.kafka(), topics.ingestRequests(), config.groupId(), instance + "-requests", intake, runner)
+                        config.kafka(),
+                        topics.ingestRequests(),
+                        config.groupId(),
+                        instance + "-requests",
+                        intake,
+                        runner)
                 .start());
         live = track(new LiveSources(
                         config.kafka(),
@@ -105,7 +111,9 @@ public final class IngestService implements Service {
                 .readiness("status-view", statuses::caughtUp)
                 .readiness("request-worker", requests::ready)
                 .readiness("live-sources", live::ready);
-        http = track(IngestRoutes.register(builder, config, intake, resolver, runner).build().start());
+        http = track(IngestRoutes.register(builder, config, intake, resolver, runner)
+                .build()
+                .start());
         LOG.info("ingest-service {} started; API at {}", instance, http.uri());
     }
 
@@ -118,6 +126,12 @@ public final class IngestService implements Service {
     /** The base URI of the HTTP API (after {@link #start()}). */
     public URI httpUri() {
         return http.uri();
+    }
+
+    /** Whether this instance is running {@code sourceId} right now. */
+    public boolean isRunning(String sourceId) {
+        SourceRunner r = runner;
+        return r != null && r.isRunning(sourceId);
     }
 
     @Override

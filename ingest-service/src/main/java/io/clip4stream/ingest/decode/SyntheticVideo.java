@@ -75,7 +75,10 @@ public record SyntheticVideo(
 
     /** Opens a writer streaming this video's container to {@code out} frame by frame (for live-stream tests). */
     public Writer streamTo(OutputStream out) {
-        return new Writer(new FFmpegFrameRecorder(out, width, height, 0));
+        FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, 0);
+        // Push every packet out at once, as a live source does; otherwise small frames sit in FFmpeg's buffer.
+        recorder.setOption("flush_packets", "1");
+        return new Writer(recorder);
     }
 
     /** The picture of frame {@code n}. */

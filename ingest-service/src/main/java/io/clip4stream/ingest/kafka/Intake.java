@@ -30,7 +30,8 @@ public final class Intake {
         try {
             return resolver.resolve(request);
         } catch (SourceRejectedException e) {
-            if (request.getSourceId() != null && SourceResolver.SOURCE_ID.matcher(request.getSourceId()).matches()) {
+            if (request.getSourceId() != null
+                    && SourceResolver.SOURCE_ID.matcher(request.getSourceId()).matches()) {
                 writeStatus(request, IngestState.FAILED, e.getMessage());
             }
             throw e;
@@ -40,7 +41,8 @@ public final class Intake {
     /** Writes an ACCEPTED status unless the source already has one (so a resumable checkpoint is never reset). */
     public void accept(IngestRequest request) {
         Optional<IngestStatus> known = statuses.get(request.getSourceId());
-        if (known.isEmpty() || known.get().getState() == IngestState.FAILED && known.get().getClipsEmitted() == 0) {
+        if (known.isEmpty()
+                || known.get().getState() == IngestState.FAILED && known.get().getClipsEmitted() == 0) {
             writeStatus(request, IngestState.ACCEPTED, null);
         }
     }

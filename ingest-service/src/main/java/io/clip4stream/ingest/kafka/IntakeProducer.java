@@ -29,7 +29,8 @@ public final class IntakeProducer implements AutoCloseable {
     /** A producer for {@code topics}. */
     public IntakeProducer(KafkaClientSettings kafka, Topics topics, String clientId) {
         this.topics = topics;
-        this.producer = new KafkaProducer<>(kafka.producer(clientId), new StringSerializer(), new ByteArraySerializer());
+        this.producer =
+                new KafkaProducer<>(kafka.producer(clientId), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Submits a request to the request topic. */
@@ -70,9 +71,11 @@ public final class IntakeProducer implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(topic, key, value)).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new KafkaException("Cannot write " + key + " to " + topic + ": " + e.getCause().getMessage(), e.getCause());
+            throw new KafkaException(
+                    "Cannot write " + key + " to " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new KafkaException("Kafka did not acknowledge " + key + " on " + topic + " within " + SEND_TIMEOUT, e);
+            throw new KafkaException(
+                    "Kafka did not acknowledge " + key + " on " + topic + " within " + SEND_TIMEOUT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaException("Interrupted while writing " + key + " to " + topic, e);

@@ -47,7 +47,10 @@ public final class KafkaFrameSink implements FrameSink {
         this.kafka = kafka;
         this.topics = topics;
         this.sourceId = sourceId;
-        this.key = topics.frames().keySerde().serializer().serialize(topics.frames().name(), sourceId);
+        this.key = topics.frames()
+                .keySerde()
+                .serializer()
+                .serialize(topics.frames().name(), sourceId);
         Map<String, Object> config =
                 kafka.transactionalProducer(instanceId + "-" + sourceId, transactionalId(topics, sourceId));
         config.put("transaction.timeout.ms", (int) transactionTimeout.toMillis());
@@ -120,7 +123,8 @@ public final class KafkaFrameSink implements FrameSink {
             inTransaction = false;
             throw new SourceFencedException(sourceId, e);
         } catch (KafkaException e) {
-            if (e.getCause() instanceof ProducerFencedException || e.getCause() instanceof InvalidProducerEpochException) {
+            if (e.getCause() instanceof ProducerFencedException
+                    || e.getCause() instanceof InvalidProducerEpochException) {
                 inTransaction = false;
                 throw new SourceFencedException(sourceId, e);
             }

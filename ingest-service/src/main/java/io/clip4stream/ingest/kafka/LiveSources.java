@@ -51,7 +51,9 @@ public final class LiveSources implements AutoCloseable {
             SourceRunner runner,
             Duration stopWait) {
         this.consumer = new KafkaConsumer<>(
-                kafka.consumer(clientId, groupId), new StringDeserializer(), topic.valueSerde().deserializer());
+                kafka.consumer(clientId, groupId),
+                new StringDeserializer(),
+                topic.valueSerde().deserializer());
         this.topic = topic;
         this.resolver = resolver;
         this.runner = runner;

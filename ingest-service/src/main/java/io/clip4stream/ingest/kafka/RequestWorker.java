@@ -58,7 +58,8 @@ public final class RequestWorker implements AutoCloseable {
             SourceRunner runner) {
         Map<String, Object> config = kafka.consumer(clientId, groupId);
         config.putIfAbsent("max.poll.records", 10);
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), topic.valueSerde().deserializer());
+        this.consumer = new KafkaConsumer<>(
+                config, new StringDeserializer(), topic.valueSerde().deserializer());
         this.topic = topic;
         this.intake = intake;
         this.runner = runner;
@@ -138,7 +139,8 @@ public final class RequestWorker implements AutoCloseable {
                 return;
             }
             if (intake.alreadyDone(request.getSourceId())) {
-                LOG.info("Source {} is already done; request {} ignored", request.getSourceId(), request.getRequestId());
+                LOG.info(
+                        "Source {} is already done; request {} ignored", request.getSourceId(), request.getRequestId());
                 commit(tp, record.offset());
                 return;
             }
@@ -177,18 +179,25 @@ public final class RequestWorker implements AutoCloseable {
         LOG.warn("Undecodable request at {}@{}: {}", tp, e.offset(), e.getMessage());
         byte[] key = e.keyBuffer() == null ? null : bytes(e.keyBuffer());
         try {
-            intake.producer().error(
-                    key == null ? "" : new String(key, StandardCharsets.UTF_8),
-                    PipelineError.newBuilder()
-                            .setStage("ingest")
-                            .setTopic(tp.topic())
-                            .setPartition(tp.partition())
-                            .setOffset(e.offset())
-                            .setKey(key == null ? null : ByteBuffer.wrap(key))
-                            .setErrorType(e.getCause() == null ? e.getClass().getSimpleName() : e.getCause().getClass().getSimpleName())
-                            .setMessage(String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()))
-                            .setOccurredAtMillis(System.currentTimeMillis())
-                            .build());
+            intake.producer()
+                    .error(
+                            key == null ? "" : new String(key, StandardCharsets.UTF_8),
+                            PipelineError.newBuilder()
+                                    .setStage("ingest")
+                                    .setTopic(tp.topic())
+                                    .setPartition(tp.partition())
+                                    .setOffset(e.offset())
+                                    .setKey(key == null ? null : ByteBuffer.wrap(key))
+                                    .setErrorType(
+                                            e.getCause() == null
+                                                    ? e.getClass().getSimpleName()
+                                                    : e.getCause().getClass().getSimpleName())
+                                    .setMessage(String.valueOf(
+                                            e.getCause() == null
+                                                    ? e.getMessage()
+                                                    : e.getCause().getMessage()))
+                                    .setOccurredAtMillis(System.currentTimeMillis())
+                                    .build());
         } catch (KafkaException failure) {
             LOG.error("Cannot report the undecodable request at {}@{}", tp, e.offset(), failure);
         }

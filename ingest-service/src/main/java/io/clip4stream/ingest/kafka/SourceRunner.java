@@ -137,7 +137,8 @@ public final class SourceRunner implements AutoCloseable {
         double clipSeconds = request.getClipWindowFrames() / request.getSamplingFps();
         // A transaction spans one clip; a live clip takes window / fps seconds to arrive, plus slack. Brokers cap it
         // at transaction.max.timeout.ms (15 min by default).
-        long millis = Math.min(Duration.ofMinutes(15).toMillis(), Math.max(60_000, (long) (clipSeconds * 2_000) + 30_000));
+        long millis =
+                Math.min(Duration.ofMinutes(15).toMillis(), Math.max(60_000, (long) (clipSeconds * 2_000) + 30_000));
         return new KafkaFrameSink(kafka, topics, instanceId, request.getSourceId(), Duration.ofMillis(millis));
     }
 

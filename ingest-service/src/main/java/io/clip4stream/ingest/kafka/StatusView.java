@@ -37,7 +37,9 @@ public final class StatusView implements AutoCloseable {
     public StatusView(KafkaClientSettings kafka, Topic<String, IngestStatus> topic, String clientId) {
         this.topic = topic;
         this.consumer = new KafkaConsumer<>(
-                groupless(kafka, clientId), new StringDeserializer(), topic.valueSerde().deserializer());
+                groupless(kafka, clientId),
+                new StringDeserializer(),
+                topic.valueSerde().deserializer());
         this.thread = new Thread(this::follow, clientId);
         thread.setDaemon(true);
     }
@@ -55,8 +57,10 @@ public final class StatusView implements AutoCloseable {
 
     /** Records a status this instance just wrote, so reads see it before it comes back from Kafka. */
     public void put(IngestStatus status) {
-        latest.merge(status.getSourceId(), status, (old, now) ->
-                old.getUpdatedAtMillis() > now.getUpdatedAtMillis() ? old : now);
+        latest.merge(
+                status.getSourceId(),
+                status,
+                (old, now) -> old.getUpdatedAtMillis() > now.getUpdatedAtMillis() ? old : now);
     }
 
     /** Whether the view has read the topic up to where it was at start-up. */
@@ -78,7 +82,8 @@ public final class StatusView implements AutoCloseable {
     private void follow() {
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic.name()).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.partitionsFor(topic.name())
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -90,7 +95,8 @@ public final class StatusView implements AutoCloseable {
                         latest.put(record.key(), record.value());
                     }
                 }
-                if (!caughtUp && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                if (!caughtUp
+                        && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
                 }
             }
@@ -110,7 +116,8 @@ public final class StatusView implements AutoCloseable {
             KafkaClientSettings kafka, Topic<String, IngestStatus> topic, int partition, String sourceId) {
         TopicPartition tp = new TopicPartition(topic.name(), partition);
         try (KafkaConsumer<String, IngestStatus> reader = new KafkaConsumer<>(
-                groupless(kafka, "ingest-checkpoint-" + sourceId), new StringDeserializer(),
+                groupless(kafka, "ingest-checkpoint-" + sourceId),
+                new StringDeserializer(),
                 topic.valueSerde().deserializer())) {
             reader.assign(List.of(tp));
             reader.seekToBeginning(List.of(tp));

@@ -86,11 +86,7 @@ public final class SourceRun {
 
     /** A run of {@code request}, read through {@code source}, written to {@code sink}. */
     public SourceRun(
-            IngestRequest request,
-            ResolvedSource source,
-            FrameSink sink,
-            RunSettings settings,
-            RunListener listener) {
+            IngestRequest request, ResolvedSource source, FrameSink sink, RunSettings settings, RunListener listener) {
         this.request = Objects.requireNonNull(request, "request");
         this.source = Objects.requireNonNull(source, "source");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -186,10 +182,7 @@ public final class SourceRun {
         while (!stopRequested) {
             // Every connection starts after the last committed clip, so a reconnect never leaves a clip half-sent.
             Pass pass = new Pass(
-                    new ClipCutter(window(), stride(), committedFrames, committedClips),
-                    committedEndMicros,
-                    0,
-                    0);
+                    new ClipCutter(window(), stride(), committedFrames, committedClips), committedEndMicros, 0, 0);
             try {
                 pass.decode();
                 if (!stopRequested) {

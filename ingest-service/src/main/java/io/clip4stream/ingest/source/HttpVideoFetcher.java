@@ -61,8 +61,10 @@ public final class HttpVideoFetcher {
                 throw new IOException(
                         "no answer from " + current.getHost() + " within " + timeout.toSeconds() + " s", e);
             } catch (ConnectException e) {
-                throw new IOException("cannot connect to " + current.getHost() + portOf(current) + " (connection"
-                        + " refused or unreachable)", e);
+                throw new IOException(
+                        "cannot connect to " + current.getHost() + portOf(current) + " (connection"
+                                + " refused or unreachable)",
+                        e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while connecting to " + current.getHost(), e);
@@ -80,7 +82,8 @@ public final class HttpVideoFetcher {
                 response.body().close();
                 throw new IOException("HTTP " + status + " from " + current.getHost() + current.getPath());
             }
-            long declared = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long declared =
+                    response.headers().firstValueAsLong("Content-Length").orElse(-1);
             if (declared > maxBytes) {
                 response.body().close();
                 throw new SourceRejectedException(

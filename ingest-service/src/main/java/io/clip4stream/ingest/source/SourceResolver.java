@@ -107,7 +107,9 @@ public final class SourceResolver {
         } catch (IOException e) {
             return null; // no such base directory: nothing can be under it
         }
-        Path joined = candidate.isAbsolute() ? candidate.normalize() : realBase.resolve(candidate).normalize();
+        Path joined = candidate.isAbsolute()
+                ? candidate.normalize()
+                : realBase.resolve(candidate).normalize();
         if (!joined.startsWith(realBase)) {
             return null;
         }
@@ -116,8 +118,8 @@ public final class SourceResolver {
             Path real = joined.toRealPath();
             return real.startsWith(realBase) ? real : null;
         } catch (NoSuchFileException e) {
-            throw new SourceRejectedException(404, "not_found", "No file " + realBase.relativize(joined)
-                    + " under the ingest root", e);
+            throw new SourceRejectedException(
+                    404, "not_found", "No file " + realBase.relativize(joined) + " under the ingest root", e);
         } catch (IOException e) {
             throw new SourceRejectedException(400, "unreadable_path", "Cannot read " + candidate + ": " + e, e);
         }
