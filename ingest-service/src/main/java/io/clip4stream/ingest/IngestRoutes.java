@@ -33,6 +33,7 @@ import java.util.UUID;
  */
 public final class IngestRoutes {
     private static final long MAX_JSON_BYTES = 64 * 1024;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestRoutes.class);
 
     private final IngestConfig config;
     private final Intake intake;
@@ -128,10 +129,15 @@ public final class IngestRoutes {
 
     private void upload(Exchange exchange) throws IOException {
         Map<String, String> query = exchange.query();
+        String id = query.getOrDefault("sourceId", "");
+        if (id.isBlank()) {
+            id = "src-" + UUID.randomUUID();
+        }
+        Path file = config.uploadDir().resolve(id + "-" + UUID.randomUUID() + ".video");
         IngestRequest request = request(
-                query.get("sourceId"),
+                id,
                 SourceKind.UPLOAD,
-                "pending",
+                file.toString(),
                 query.containsKey("fps") ? parseDouble(query.get("fps"), "fps") : null,
                 query.containsKey("window") ? parseInt(query.get("window"), "window") : null,
                 query.containsKey("stride") ? parseInt(query.get("stride"), "stride") : null,
@@ -144,7 +150,7 @@ public final class IngestRoutes {
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
         Files.createDirectories(config.uploadDir());
-        Path part = config.uploadDir().resolve(request.getSourceId() + "-" + UUID.randomUUID() + ".part");
+        Path part = file.resolveSibling(file.getFileName() + ".part");
         long size;
         try {
             size = streamToDisk(exchange, part);
@@ -161,7 +167,6 @@ public final class IngestRoutes {
             failUpload(request, "The upload is empty (0 bytes)");
             throw ApiException.badRequest("empty_upload", "The upload is empty (0 bytes)");
         }
-        Path file = config.uploadDir().resolve(request.getSourceId() + "-" + UUID.randomUUID() + ".video");
         Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
         // Open it once now, so a file that is not a video is refused with a 4xx instead of only a status later.
         try (VideoDecoder probe =
@@ -173,24 +178,22 @@ public final class IngestRoutes {
             failUpload(request, reason);
             throw new ApiException(422, "not_a_video", reason);
         }
-        IngestRequest stored =
-                IngestRequest.newBuilder(request).setUri(file.toString()).build();
         ResolvedSource source;
         try {
-            source = resolver.resolve(stored);
+            source = resolver.resolve(request);
         } catch (SourceRejectedException e) {
             Files.deleteIfExists(file);
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
-        intake.accept(stored);
-        runner.start(stored, source).whenComplete((result, error) -> {
+        intake.accept(request);
+        runner.start(request, source).whenComplete((result, error) -> {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(IngestRoutes.class).warn("Cannot delete upload {}", file, e);
+                LOG.warn("Cannot delete upload {}", file, e);
             }
         });
-        Map<String, Object> body = accepted(stored);
+        Map<String, Object> body = accepted(request);
         body.put("bytes", size);
         exchange.respondJson(202, body);
     }
