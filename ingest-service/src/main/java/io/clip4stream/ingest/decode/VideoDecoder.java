@@ -26,6 +26,8 @@ import org.bytedeco.javacv.Frame;
  */
 public final class VideoDecoder implements AutoCloseable {
     private static final int AVERROR_INVALIDDATA = -1094995529;
+    /** Demuxers that turn text into pictures; their output is no video a user meant to index. */
+    private static final java.util.Set<String> TEXT_FORMATS = java.util.Set.of("tty", "txt");
 
     static {
         // FFmpeg logs through slf4j, errors only: corrupt inputs would otherwise flood stderr.
@@ -77,6 +79,8 @@ public final class VideoDecoder implements AutoCloseable {
             case VideoInput.FileInput file -> {
                 checkFile(file);
                 FFmpegFrameGrabber g = new FFmpegFrameGrabber(file.path().toFile());
+                // A local file may only read itself: no playlist or concat entries that reach other files or hosts.
+                g.setOption("protocol_whitelist", "file");
                 if (file.follow()) {
                     g.setOption("follow", "1");
                 }
@@ -102,6 +106,10 @@ public final class VideoDecoder implements AutoCloseable {
             throw new DecodeException(openFailure(input, e), e);
         }
         VideoDecoder decoder = new VideoDecoder(grabber, input);
+        if (TEXT_FORMATS.contains(String.valueOf(grabber.getFormat())) || "ansi".equals(grabber.getVideoCodecName())) {
+            decoder.close();
+            throw new DecodeException(input.describe() + " is a text file, not a video (FFmpeg would render the text)");
+        }
         if (!grabber.hasVideo() || grabber.getImageWidth() <= 0 || grabber.getImageHeight() <= 0) {
             String format = grabber.getFormat();
             decoder.close();

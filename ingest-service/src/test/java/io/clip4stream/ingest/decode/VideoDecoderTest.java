@@ -119,6 +119,14 @@ class VideoDecoderTest {
     }
 
     @Test
+    void textFileNamedTxtIsNotRenderedAsVideo() throws Exception {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "hello, this is not a video\n".repeat(200));
+        DecodeException e =
+                assertThrows(DecodeException.class, () -> decodeAll(new VideoInput.FileInput(file, false), 1));
+        assertTrue(e.getMessage().contains("not a video"), e.getMessage());
+    }
+
+    @Test
     void unknownCodecInMatroskaIsUnsupported() throws Exception {
         Path file = dir.resolve("v.mkv");
         VIDEO.as("matroska", avcodec.AV_CODEC_ID_MPEG4).writeTo(file);
