@@ -25,6 +25,7 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(ProbeCommand.class, factory));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -1,0 +1,249 @@
+package io.clip4stream.ingest;
+
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.topic.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Everything the ingest service reads from its environment; each field comes from one {@link Setting} below.
+ *
+ * @param kafka Kafka connection
+ * @param topicPrefix prefix of every topic name
+ * @param partitions partitions of topics created at start-up
+ * @param replication replication factor of topics created at start-up
+ * @param httpPort HTTP port (0 picks a free one)
+ * @param apiKeys API keys required on the API routes; empty leaves them open
+ * @param root directory local paths must lie under
+ * @param uploadDir directory uploads are streamed to
+ * @param maxUploadBytes largest accepted upload
+ * @param maxUrlBytes largest video fetched from a URL
+ * @param allowPrivateUrls whether URLs may target loopback, private and link-local addresses
+ * @param frameSize model input size S: sampled frames are S x S RGB
+ * @param samplingFps default sampled frames per second
+ * @param clipWindow default frames per clip
+ * @param clipStride default frames between clip starts
+ * @param thumbnailSize longest side of clip thumbnails in pixels
+ * @param maxConcurrentFiles file/URL sources decoded at once by this instance
+ * @param readTimeout how long a read may block before a stream or growing file counts as ended
+ * @param liveRetry pause before reconnecting a live stream that ended or failed
+ * @param skipNonReference let FFmpeg skip non-reference frames when decoding
+ * @param groupId consumer group of the request workers; live sources use {@code groupId + "-live"}
+ * @param instanceId this instance's name in client ids
+ */
+public record IngestConfig(
+        KafkaClientSettings kafka,
+        String topicPrefix,
+        int partitions,
+        int replication,
+        int httpPort,
+        List<String> apiKeys,
+        Path root,
+        Path uploadDir,
+        long maxUploadBytes,
+        long maxUrlBytes,
+        boolean allowPrivateUrls,
+        int frameSize,
+        double samplingFps,
+        int clipWindow,
+        int clipStride,
+        int thumbnailSize,
+        int maxConcurrentFiles,
+        Duration readTimeout,
+        Duration liveRetry,
+        boolean skipNonReference,
+        String groupId,
+        String instanceId) {
+
+    /** Topic name prefix. */
+    public static final Setting<String> TOPIC_PREFIX =
+            Setting.string("CLIP4S_TOPIC_PREFIX", Topics.DEFAULT_PREFIX, "Prefix of every Kafka topic name.");
+
+    /** Partitions of created topics. */
+    public static final Setting<Integer> PARTITIONS = Setting.integer(
+            "CLIP4S_TOPIC_PARTITIONS",
+            Topics.DEFAULT_PARTITIONS,
+            1,
+            10_000,
+            "Partitions of the topics created at start-up; caps how many instances share the work.");
+
+    /** Replication of created topics. */
+    public static final Setting<Integer> REPLICATION = Setting.integer(
+            "CLIP4S_TOPIC_REPLICATION", 1, 1, 16, "Replication factor of the topics created at start-up.");
+
+    /** HTTP port. */
+    public static final Setting<Integer> HTTP_PORT =
+            Setting.integer("CLIP4S_INGEST_HTTP_PORT", 8081, 0, 65535, "HTTP port of the ingest API (0 = any free).");
+
+    /** API keys. */
+    public static final Setting<List<String>> API_KEYS = Setting.list(
+            "CLIP4S_INGEST_API_KEYS",
+            "",
+            "Comma-separated API keys (16+ characters) required on the API; empty = open.");
+
+    /** Root of local paths. */
+    public static final Setting<Path> ROOT = Setting.path(
+            "CLIP4S_INGEST_ROOT", "media", "Directory that local paths (and growing live files) must lie under.");
+
+    /** Upload directory. */
+    public static final Setting<Path> UPLOAD_DIR = Setting.path(
+            "CLIP4S_INGEST_UPLOAD_DIR", ".clip4stream/uploads", "Directory uploads are streamed to before decoding.");
+
+    /** Upload size limit. */
+    public static final Setting<Long> MAX_UPLOAD_BYTES =
+            bytes("CLIP4S_INGEST_MAX_UPLOAD_BYTES", 2L << 30, "Largest accepted upload in bytes (larger: HTTP 413).");
+
+    /** URL download limit. */
+    public static final Setting<Long> MAX_URL_BYTES =
+            bytes("CLIP4S_INGEST_MAX_URL_BYTES", 4L << 30, "Largest video read from an http(s) URL, in bytes.");
+
+    /** SSRF switch. */
+    public static final Setting<Boolean> ALLOW_PRIVATE_URLS = Setting.bool(
+            "CLIP4S_INGEST_ALLOW_PRIVATE_URLS",
+            false,
+            "Allow URLs and streams on loopback, private, link-local and unique-local addresses (cameras on a LAN).");
+
+    /** Model input size. */
+    public static final Setting<Integer> FRAME_SIZE = Setting.integer(
+            "CLIP4S_INGEST_FRAME_SIZE",
+            224,
+            16,
+            1024,
+            "Side of the square frames sent downstream; must match the model the encoder runs.");
+
+    /** Default sampling rate. */
+    public static final Setting<Double> FPS = Setting.positiveDecimal(
+            "CLIP4S_INGEST_FPS", 1.0, "Default sampled frames per second of presentation time (CLIP4Clip: 1).");
+
+    /** Default window. */
+    public static final Setting<Integer> WINDOW =
+            Setting.integer("CLIP4S_INGEST_CLIP_WINDOW", 12, 1, 1024, "Default frames per clip.");
+
+    /** Default stride. */
+    public static final Setting<Integer> STRIDE = Setting.integer(
+            "CLIP4S_INGEST_CLIP_STRIDE",
+            0,
+            0,
+            1024,
+            "Default frames between clip starts; 0 = the window (no overlap).");
+
+    /** Thumbnail size. */
+    public static final Setting<Integer> THUMBNAIL_SIZE = Setting.integer(
+            "CLIP4S_INGEST_THUMBNAIL_SIZE", 96, 16, 512, "Side in pixels of the JPEG thumbnail in each clip boundary.");
+
+    /** Concurrency of file sources. */
+    public static final Setting<Integer> MAX_CONCURRENT = Setting.integer(
+            "CLIP4S_INGEST_MAX_CONCURRENT", 2, 1, 256, "File, URL and upload sources decoded at once per instance.");
+
+    /** Read timeout. */
+    public static final Setting<Duration> READ_TIMEOUT = Setting.millis(
+            "CLIP4S_INGEST_READ_TIMEOUT_MS",
+            10_000,
+            "How long a read may block before a stream, URL or growing file counts as ended.");
+
+    /** Live reconnect pause. */
+    public static final Setting<Duration> LIVE_RETRY = Setting.millis(
+            "CLIP4S_INGEST_LIVE_RETRY_MS", 2_000, "Pause before reconnecting a live stream that ended or failed.");
+
+    /** Skip non-reference frames. */
+    public static final Setting<Boolean> SKIP_NONREF = Setting.bool(
+            "CLIP4S_INGEST_SKIP_NONREF",
+            false,
+            "Let FFmpeg skip non-reference frames (faster for sparse sampling; samples may move by one frame).");
+
+    /** Consumer group. */
+    public static final Setting<String> GROUP_ID = Setting.string(
+            "CLIP4S_INGEST_GROUP_ID",
+            "clip4stream-ingest",
+            "Consumer group shared by ingest instances (live sources use <group>-live).");
+
+    /** Instance name. */
+    public static final Setting<String> INSTANCE_ID = Setting.string(
+            "CLIP4S_INGEST_INSTANCE_ID", "", "Name of this instance in Kafka client ids; empty = random.");
+
+    /** Every setting, in documentation order. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            TOPIC_PREFIX,
+            PARTITIONS,
+            REPLICATION,
+            HTTP_PORT,
+            API_KEYS,
+            ROOT,
+            UPLOAD_DIR,
+            MAX_UPLOAD_BYTES,
+            MAX_URL_BYTES,
+            ALLOW_PRIVATE_URLS,
+            FRAME_SIZE,
+            FPS,
+            WINDOW,
+            STRIDE,
+            THUMBNAIL_SIZE,
+            MAX_CONCURRENT,
+            READ_TIMEOUT,
+            LIVE_RETRY,
+            SKIP_NONREF,
+            GROUP_ID,
+            INSTANCE_ID);
+
+    /** Validates the combination. */
+    public IngestConfig {
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(uploadDir, "uploadDir");
+        apiKeys = List.copyOf(apiKeys);
+        if (clipStride < 1 || clipStride > clipWindow) {
+            throw new IllegalArgumentException(
+                    STRIDE.name() + " must be between 1 and the window (" + clipWindow + "); was " + clipStride);
+        }
+    }
+
+    /** Reads every setting from {@code env}. */
+    public static IngestConfig fromEnv(Env env) {
+        int window = env.get(WINDOW);
+        int stride = env.get(STRIDE);
+        String instance = env.get(INSTANCE_ID);
+        return new IngestConfig(
+                KafkaClientSettings.fromEnv(env),
+                env.get(TOPIC_PREFIX),
+                env.get(PARTITIONS),
+                env.get(REPLICATION),
+                env.get(HTTP_PORT),
+                env.get(API_KEYS),
+                env.get(ROOT),
+                env.get(UPLOAD_DIR),
+                env.get(MAX_UPLOAD_BYTES),
+                env.get(MAX_URL_BYTES),
+                env.get(ALLOW_PRIVATE_URLS),
+                env.get(FRAME_SIZE),
+                env.get(FPS),
+                window,
+                stride == 0 ? window : stride,
+                env.get(THUMBNAIL_SIZE),
+                env.get(MAX_CONCURRENT),
+                env.get(READ_TIMEOUT),
+                env.get(LIVE_RETRY),
+                env.get(SKIP_NONREF),
+                env.get(GROUP_ID),
+                instance.isBlank() ? "ingest-" + UUID.randomUUID().toString().substring(0, 8) : instance);
+    }
+
+    /** The topic catalog under this config's prefix. */
+    public Topics topics() {
+        return Topics.withPrefix(topicPrefix, partitions);
+    }
+
+    private static Setting<Long> bytes(String name, long defaultValue, String description) {
+        return new Setting<>(name, Long.toString(defaultValue), description, text -> {
+            long value = Long.parseLong(text.strip());
+            if (value < 1) {
+                throw new IllegalArgumentException("must be a positive number of bytes");
+            }
+            return value;
+        });
+    }
+}

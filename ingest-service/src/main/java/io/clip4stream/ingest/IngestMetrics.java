@@ -1,0 +1,66 @@
+package io.clip4stream.ingest;
+
+import io.clip4stream.ingest.run.RunListener;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The ingest service's Prometheus metrics; frames/s is {@code rate(clip4s_ingest_frames_decoded_total[1m])}. */
+public final class IngestMetrics implements RunListener {
+    private final Counter decoded;
+    private final Counter sampled;
+    private final Gauge active;
+    private final Counter failures;
+    private final Gauge rate;
+
+    /** Registers the metrics on {@code registry}. */
+    public IngestMetrics(PrometheusRegistry registry) {
+        decoded = Counter.builder()
+                .name("clip4s_ingest_frames_decoded")
+                .help("Video frames decoded")
+                .register(registry);
+        sampled = Counter.builder()
+                .name("clip4s_ingest_frames_sampled")
+                .help("Frames sampled and sent downstream")
+                .register(registry);
+        active = Gauge.builder()
+                .name("clip4s_ingest_sources_active")
+                .help("Sources being decoded by this instance")
+                .register(registry);
+        failures = Counter.builder()
+                .name("clip4s_ingest_source_failures")
+                .help("Sources that failed or were truncated (live sources count every failed attempt)")
+                .register(registry);
+        rate = Gauge.builder()
+                .name("clip4s_ingest_decode_frames_per_second")
+                .help("Decode rate of the source that last completed a clip, frames per second")
+                .register(registry);
+    }
+
+    @Override
+    public void decoded(long count) {
+        if (count > 0) {
+            decoded.inc(count);
+        }
+    }
+
+    @Override
+    public void sampled() {
+        sampled.inc();
+    }
+
+    @Override
+    public void active(int delta) {
+        active.inc(delta);
+    }
+
+    @Override
+    public void failed() {
+        failures.inc();
+    }
+
+    @Override
+    public void rate(double framesPerSecond) {
+        rate.set(framesPerSecond);
+    }
+}

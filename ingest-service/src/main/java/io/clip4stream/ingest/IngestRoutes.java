@@ -1,0 +1,338 @@
+package io.clip4stream.ingest;
+
+import io.clip4stream.ingest.decode.DecodeException;
+import io.clip4stream.ingest.decode.VideoDecoder;
+import io.clip4stream.ingest.decode.VideoInput;
+import io.clip4stream.ingest.kafka.Intake;
+import io.clip4stream.ingest.kafka.SourceRunner;
+import io.clip4stream.ingest.source.ResolvedSource;
+import io.clip4stream.ingest.source.SourceRejectedException;
+import io.clip4stream.ingest.source.SourceResolver;
+import io.clip4stream.runtime.http.ApiException;
+import io.clip4stream.runtime.http.Exchange;
+import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.schemas.avro.IngestRequest;
+import io.clip4stream.schemas.avro.IngestStatus;
+import io.clip4stream.schemas.avro.SourceKind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The ingest HTTP API: register a URL, path or live stream ({@code POST /sources}), upload a file
+ * ({@code POST /sources/upload}), read a status ({@code GET /sources/{id}}), remove a source
+ * ({@code DELETE /sources/{id}}).
+ */
+public final class IngestRoutes {
+    private static final long MAX_JSON_BYTES = 64 * 1024;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestRoutes.class);
+
+    private final IngestConfig config;
+    private final Intake intake;
+    private final SourceResolver resolver;
+    private final SourceRunner runner;
+
+    private IngestRoutes(IngestConfig config, Intake intake, SourceResolver resolver, SourceRunner runner) {
+        this.config = config;
+        this.intake = intake;
+        this.resolver = resolver;
+        this.runner = runner;
+    }
+
+    /** A source registration as JSON; absent fields take the configured defaults. */
+    public record SourceBody(
+            String sourceId,
+            String kind,
+            String uri,
+            Double samplingFps,
+            Integer clipWindowFrames,
+            Integer clipStrideFrames,
+            String tenant,
+            List<String> tags,
+            Map<String, String> metadata) {}
+
+    /** Adds the routes to {@code http}. */
+    public static HttpHost.Builder register(
+            HttpHost.Builder http, IngestConfig config, Intake intake, SourceResolver resolver, SourceRunner runner) {
+        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner);
+        return http.route("/sources", routes::sources);
+    }
+
+    private void sources(Exchange exchange) throws Exception {
+        String path = exchange.path();
+        String method = exchange.method();
+        if (path.equals("/sources") || path.equals("/sources/")) {
+            requireMethod(method, "POST");
+            register(exchange);
+        } else if (path.equals("/sources/upload")) {
+            requireMethod(method, "POST");
+            upload(exchange);
+        } else {
+            String id = path.substring("/sources/".length());
+            if (!SourceResolver.SOURCE_ID.matcher(id).matches()) {
+                throw ApiException.notFound("No source " + id);
+            }
+            switch (method) {
+                case "GET" ->
+                    exchange.respondJson(
+                            200,
+                            statusJson(intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id))));
+                case "DELETE" -> delete(exchange, id);
+                default -> throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path);
+            }
+        }
+    }
+
+    private void register(Exchange exchange) throws IOException {
+        SourceBody body = exchange.readJson(SourceBody.class, MAX_JSON_BYTES);
+        if (body.uri() == null || body.uri().isBlank()) {
+            throw ApiException.badRequest("bad_uri", "Field 'uri' is required");
+        }
+        SourceKind kind = body.kind() == null ? inferKind(body.uri()) : parseKind(body.kind());
+        if (kind == SourceKind.UPLOAD) {
+            throw ApiException.badRequest("bad_kind", "Use POST /sources/upload to upload a file");
+        }
+        IngestRequest request = request(
+                body.sourceId(),
+                kind,
+                body.uri().strip(),
+                body.samplingFps(),
+                body.clipWindowFrames(),
+                body.clipStrideFrames(),
+                body.tenant(),
+                body.tags(),
+                body.metadata());
+        try {
+            intake.check(request);
+        } catch (SourceRejectedException e) {
+            throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
+        }
+        if (kind != SourceKind.LIVE && intake.alreadyDone(request.getSourceId())) {
+            throw new ApiException(
+                    409,
+                    "already_done",
+                    "Source " + request.getSourceId() + " was already ingested;"
+                            + " use another source id to ingest it again");
+        }
+        intake.producer().request(request);
+        intake.accept(request);
+        exchange.respondJson(202, accepted(request));
+    }
+
+    private void upload(Exchange exchange) throws IOException {
+        Map<String, String> query = exchange.query();
+        String id = query.getOrDefault("sourceId", "");
+        if (id.isBlank()) {
+            id = "src-" + UUID.randomUUID();
+        }
+        Path file = config.uploadDir().resolve(id + "-" + UUID.randomUUID() + ".video");
+        IngestRequest request = request(
+                id,
+                SourceKind.UPLOAD,
+                file.toString(),
+                query.containsKey("fps") ? parseDouble(query.get("fps"), "fps") : null,
+                query.containsKey("window") ? parseInt(query.get("window"), "window") : null,
+                query.containsKey("stride") ? parseInt(query.get("stride"), "stride") : null,
+                query.get("tenant"),
+                null,
+                null);
+        try {
+            SourceResolver.checkParameters(request);
+        } catch (SourceRejectedException e) {
+            throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
+        }
+        Files.createDirectories(config.uploadDir());
+        Path part = file.resolveSibling(file.getFileName() + ".part");
+        long size;
+        try {
+            size = streamToDisk(exchange, part);
+        } catch (ApiException e) {
+            Files.deleteIfExists(part);
+            failUpload(request, e.getMessage());
+            throw e;
+        } catch (IOException e) {
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        if (size == 0) {
+            Files.deleteIfExists(part);
+            failUpload(request, "The upload is empty (0 bytes)");
+            throw ApiException.badRequest("empty_upload", "The upload is empty (0 bytes)");
+        }
+        Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+        // Open it once now, so a file that is not a video is refused with a 4xx instead of only a status later.
+        try (VideoDecoder probe =
+                VideoDecoder.open(new VideoInput.FileInput(file, false), VideoDecoder.Options.exact())) {
+            probe.width();
+        } catch (DecodeException e) {
+            Files.deleteIfExists(file);
+            String reason = "The upload is not a usable video: " + e.getMessage();
+            failUpload(request, reason);
+            throw new ApiException(422, "not_a_video", reason);
+        }
+        ResolvedSource source;
+        try {
+            source = resolver.resolve(request);
+        } catch (SourceRejectedException e) {
+            Files.deleteIfExists(file);
+            throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
+        }
+        intake.accept(request);
+        runner.start(request, source).whenComplete((result, error) -> {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                LOG.warn("Cannot delete upload {}", file, e);
+            }
+        });
+        Map<String, Object> body = accepted(request);
+        body.put("bytes", size);
+        exchange.respondJson(202, body);
+    }
+
+    private long streamToDisk(Exchange exchange, Path part) throws IOException {
+        long limit = config.maxUploadBytes();
+        String declared = exchange.header("Content-Length").orElse(null);
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.strip()) > limit) {
+                    throw tooLarge(limit);
+                }
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("bad_content_length", "Content-Length is not a number: " + declared);
+            }
+        }
+        long total = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = exchange.bodyStream();
+                OutputStream out = Files.newOutputStream(part)) {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+        return total;
+    }
+
+    private void delete(Exchange exchange, String id) throws IOException {
+        IngestStatus status = intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id));
+        if (status.getKind() == SourceKind.LIVE) {
+            intake.producer().unregister(id);
+        } else {
+            runner.stop(id, true, config.readTimeout().plusSeconds(5));
+        }
+        exchange.respondJson(202, Map.of("sourceId", id, "state", "DELETING"));
+    }
+
+    private void failUpload(IngestRequest request, String reason) {
+        intake.fail(request, reason);
+    }
+
+    private IngestRequest request(
+            String sourceId,
+            SourceKind kind,
+            String uri,
+            Double fps,
+            Integer window,
+            Integer stride,
+            String tenant,
+            List<String> tags,
+            Map<String, String> metadata) {
+        int w = window == null ? config.clipWindow() : window;
+        int s = stride == null ? (window == null ? config.clipStride() : w) : stride;
+        return IngestRequest.newBuilder()
+                .setRequestId(UUID.randomUUID().toString())
+                .setSourceId(sourceId == null || sourceId.isBlank() ? "src-" + UUID.randomUUID() : sourceId)
+                .setKind(kind)
+                .setUri(uri)
+                .setSamplingFps(fps == null ? config.samplingFps() : fps)
+                .setClipWindowFrames(w)
+                .setClipStrideFrames(s)
+                .setTenant(tenant == null || tenant.isBlank() ? "default" : tenant)
+                .setTags(tags == null ? List.of() : tags)
+                .setMetadata(metadata == null ? Map.of() : metadata)
+                .setRequestedAtMillis(System.currentTimeMillis())
+                .build();
+    }
+
+    /** The JSON shape of a status, as {@code GET /sources/{id}} returns it. */
+    public static Map<String, Object> statusJson(IngestStatus status) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("sourceId", status.getSourceId());
+        json.put("state", status.getState().name());
+        json.put("kind", status.getKind().name());
+        json.put("progressPercent", status.getProgressPercent());
+        json.put("framesPerSecond", status.getFramesPerSecond());
+        json.put("framesSampled", status.getFramesSampled());
+        json.put("clipsEmitted", status.getClipsEmitted());
+        json.put("reason", status.getReason());
+        json.put("updatedAtMillis", status.getUpdatedAtMillis());
+        return json;
+    }
+
+    private static Map<String, Object> accepted(IngestRequest request) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("sourceId", request.getSourceId());
+        json.put("kind", request.getKind().name());
+        json.put("state", "ACCEPTED");
+        json.put("status", "/sources/" + request.getSourceId());
+        return json;
+    }
+
+    private static SourceKind inferKind(String uri) {
+        String lower = uri.toLowerCase(Locale.ROOT);
+        if (lower.matches("^(rtsps?|rtmps?|srt|udp|tcp|rtp)://.*") || lower.contains(".m3u8")) {
+            return SourceKind.LIVE;
+        }
+        return SourceKind.URL;
+    }
+
+    private static SourceKind parseKind(String kind) {
+        try {
+            return SourceKind.valueOf(kind.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("bad_kind", "kind must be URL or LIVE; was " + kind);
+        }
+    }
+
+    private static void requireMethod(String method, String expected) {
+        if (!method.equals(expected)) {
+            throw new ApiException(405, "method_not_allowed", "Use " + expected);
+        }
+    }
+
+    private static double parseDouble(String text, String name) {
+        try {
+            return Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("bad_parameter", name + " is not a number: " + text);
+        }
+    }
+
+    private static int parseInt(String text, String name) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("bad_parameter", name + " is not an integer: " + text);
+        }
+    }
+
+    private static ApiException tooLarge(long limit) {
+        return new ApiException(
+                413,
+                "payload_too_large",
+                "The upload exceeds the limit of " + limit + " bytes" + " (CLIP4S_INGEST_MAX_UPLOAD_BYTES)");
+    }
+}

@@ -1,0 +1,153 @@
+package io.clip4stream.ingest;
+
+import io.clip4stream.ingest.decode.VideoDecoder;
+import io.clip4stream.ingest.kafka.Intake;
+import io.clip4stream.ingest.kafka.IntakeProducer;
+import io.clip4stream.ingest.kafka.LiveSources;
+import io.clip4stream.ingest.kafka.RequestWorker;
+import io.clip4stream.ingest.kafka.SourceRunner;
+import io.clip4stream.ingest.kafka.StatusView;
+import io.clip4stream.ingest.run.RunSettings;
+import io.clip4stream.ingest.source.AddressGuard;
+import io.clip4stream.ingest.source.HttpVideoFetcher;
+import io.clip4stream.ingest.source.SourceResolver;
+import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.TopicProvisioner;
+import io.clip4stream.runtime.lifecycle.Service;
+import io.clip4stream.schemas.topic.Topics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest service: HTTP API, request worker, live-source coordinator and the runs that turn videos into sampled
+ * frames and clips on Kafka.
+ */
+public final class IngestService implements Service {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
+
+    private final IngestConfig config;
+    private final PrometheusRegistry registry;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private volatile StatusView statuses;
+    private volatile RequestWorker requests;
+    private volatile LiveSources live;
+    private volatile HttpHost http;
+    private volatile SourceRunner runner;
+
+    /** A service with its own metrics registry. */
+    public IngestService(IngestConfig config) {
+        this(config, new PrometheusRegistry());
+    }
+
+    /** A service registering its metrics on {@code registry} (the all-in-one launcher shares one). */
+    public IngestService(IngestConfig config, PrometheusRegistry registry) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    @Override
+    public String name() {
+        return "ingest-service";
+    }
+
+    @Override
+    public synchronized void start() {
+        try {
+            Files.createDirectories(config.uploadDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the upload directory " + config.uploadDir(), e);
+        }
+        Topics topics = config.topics();
+        new TopicProvisioner(config.kafka(), config.replication(), TopicProvisioner.DEFAULT_TIMEOUT)
+                .ensure(topics.all());
+        String instance = config.instanceId();
+        IngestMetrics metrics = new IngestMetrics(registry);
+        AddressGuard guard = new AddressGuard(config.allowPrivateUrls());
+        SourceResolver resolver = new SourceResolver(
+                config.root(),
+                config.uploadDir(),
+                guard,
+                new HttpVideoFetcher(guard, config.readTimeout(), config.maxUrlBytes()));
+        statuses = track(new StatusView(config.kafka(), topics.ingestStatus(), instance + "-status").start());
+        IntakeProducer producer = track(new IntakeProducer(config.kafka(), topics, instance + "-intake"));
+        RunSettings settings = new RunSettings(
+                config.frameSize(),
+                config.thumbnailSize(),
+                new VideoDecoder.Options(config.skipNonReference(), config.readTimeout()),
+                config.liveRetry());
+        runner = track(
+                new SourceRunner(config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles()));
+        Intake intake = new Intake(resolver, producer, statuses);
+        requests = track(new RequestWorker(
+                        config.kafka(),
+                        topics.ingestRequests(),
+                        config.groupId(),
+                        instance + "-requests",
+                        intake,
+                        runner)
+                .start());
+        live = track(new LiveSources(
+                        config.kafka(),
+                        topics.sources(),
+                        config.groupId() + "-live",
+                        instance + "-live",
+                        resolver,
+                        runner,
+                        config.readTimeout().plusSeconds(5))
+                .start());
+        HttpHost.Builder builder = HttpHost.builder(name())
+                .port(config.httpPort())
+                .registry(registry)
+                .apiKeys(new HashSet<>(config.apiKeys()))
+                .readiness("status-view", statuses::caughtUp)
+                .readiness("request-worker", requests::ready)
+                .readiness("live-sources", live::ready);
+        http = track(IngestRoutes.register(builder, config, intake, resolver, runner)
+                .build()
+                .start());
+        LOG.info("ingest-service {} started; API at {}", instance, http.uri());
+    }
+
+    @Override
+    public boolean isReady() {
+        HttpHost host = http;
+        return host != null && host.isReady();
+    }
+
+    /** The base URI of the HTTP API (after {@link #start()}). */
+    public URI httpUri() {
+        return http.uri();
+    }
+
+    /** Whether this instance is running {@code sourceId} right now. */
+    public boolean isRunning(String sourceId) {
+        SourceRunner r = runner;
+        return r != null && r.isRunning(sourceId);
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed", part, e);
+            }
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T part) {
+        started.push(part);
+        return part;
+    }
+}

@@ -1,0 +1,134 @@
+package io.clip4stream.ingest.kafka;
+
+import io.clip4stream.ingest.run.Checkpoint;
+import io.clip4stream.ingest.run.FrameSink;
+import io.clip4stream.ingest.run.SourceFencedException;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.avro.ClipBoundary;
+import io.clip4stream.schemas.avro.EndOfSource;
+import io.clip4stream.schemas.avro.FrameStreamRecord;
+import io.clip4stream.schemas.avro.IngestStatus;
+import io.clip4stream.schemas.avro.SampledFrame;
+import io.clip4stream.schemas.topic.Topic;
+import io.clip4stream.schemas.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Writes one source's frames, boundaries, end marker and status in Kafka transactions, one per clip.
+ *
+ * <p>The transactional id is derived from the source id, so whichever instance runs the source next fences the
+ * previous one ({@link #claim()} calls {@code initTransactions}, which also aborts its open transaction) and then reads
+ * the last committed status to know where to resume. Downstream readers use {@code read_committed}, so they never
+ * see the frames of a clip whose boundary was not committed, and a resumed run never repeats a committed clip.
+ */
+public final class KafkaFrameSink implements FrameSink {
+    private final KafkaClientSettings kafka;
+    private final Topics topics;
+    private final String sourceId;
+    private final byte[] key;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private boolean inTransaction;
+
+    /**
+     * A sink for {@code sourceId}; {@code transactionTimeout} must exceed the time one clip takes to arrive (live
+     * streams: window / fps).
+     */
+    public KafkaFrameSink(
+            KafkaClientSettings kafka, Topics topics, String instanceId, String sourceId, Duration transactionTimeout) {
+        this.kafka = kafka;
+        this.topics = topics;
+        this.sourceId = sourceId;
+        this.key = topics.frames()
+                .keySerde()
+                .serializer()
+                .serialize(topics.frames().name(), sourceId);
+        Map<String, Object> config =
+                kafka.transactionalProducer(instanceId + "-" + sourceId, transactionalId(topics, sourceId));
+        config.put("transaction.timeout.ms", (int) transactionTimeout.toMillis());
+        config.putIfAbsent("linger.ms", 5);
+        config.putIfAbsent("max.request.size", Topics.MAX_MESSAGE_BYTES);
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** The transactional id of a source: stable across instances, so a new owner fences the old one. */
+    public static String transactionalId(Topics topics, String sourceId) {
+        return topics.frames().name() + ".ingest." + sourceId;
+    }
+
+    @Override
+    public Checkpoint claim() {
+        guard(producer::initTransactions);
+        int partitions = producer.partitionsFor(topics.ingestStatus().name()).size();
+        int partition = Utils.toPositive(Utils.murmur2(sourceId.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return Checkpoint.of(StatusView.readLatest(kafka, topics.ingestStatus(), partition, sourceId));
+    }
+
+    @Override
+    public void frame(SampledFrame frame) {
+        send(topics.frames(), new FrameStreamRecord(frame));
+    }
+
+    @Override
+    public void boundary(ClipBoundary boundary) {
+        send(topics.frames(), new FrameStreamRecord(boundary));
+    }
+
+    @Override
+    public void end(EndOfSource end) {
+        send(topics.frames(), new FrameStreamRecord(end));
+    }
+
+    @Override
+    public void commit(IngestStatus status) {
+        send(topics.ingestStatus(), status);
+        guard(producer::commitTransaction);
+        inTransaction = false;
+    }
+
+    @Override
+    public void abort() {
+        if (inTransaction) {
+            guard(producer::abortTransaction);
+            inTransaction = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    private <V> void send(Topic<String, V> topic, V value) {
+        if (!inTransaction) {
+            guard(producer::beginTransaction);
+            inTransaction = true;
+        }
+        byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
+        guard(() -> producer.send(new ProducerRecord<>(topic.name(), key, bytes)));
+    }
+
+    private void guard(Runnable action) {
+        try {
+            action.run();
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            inTransaction = false;
+            throw new SourceFencedException(sourceId, e);
+        } catch (KafkaException e) {
+            if (e.getCause() instanceof ProducerFencedException
+                    || e.getCause() instanceof InvalidProducerEpochException) {
+                inTransaction = false;
+                throw new SourceFencedException(sourceId, e);
+            }
+            throw e;
+        }
+    }
+}

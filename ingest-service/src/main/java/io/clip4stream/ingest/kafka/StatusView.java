@@ -1,0 +1,162 @@
+package io.clip4stream.ingest.kafka;
+
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.avro.IngestStatus;
+import io.clip4stream.schemas.topic.Topic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The latest committed status of every source, read from the compacted status topic ({@code read_committed}), for
+ * {@code GET /sources/{id}} and for intake decisions.
+ */
+public final class StatusView implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StatusView.class);
+
+    private final Map<String, IngestStatus> latest = new ConcurrentHashMap<>();
+    private final KafkaConsumer<String, IngestStatus> consumer;
+    private final Topic<String, IngestStatus> topic;
+    private final Thread thread;
+    private volatile boolean caughtUp;
+    private volatile boolean running = true;
+
+    /** A view of {@code topic}; call {@link #start()} to follow it. */
+    public StatusView(KafkaClientSettings kafka, Topic<String, IngestStatus> topic, String clientId) {
+        this.topic = topic;
+        this.consumer = new KafkaConsumer<>(
+                groupless(kafka, clientId),
+                new StringDeserializer(),
+                topic.valueSerde().deserializer());
+        this.thread = new Thread(this::follow, clientId);
+        thread.setDaemon(true);
+    }
+
+    /** Starts following the topic from its beginning. */
+    public StatusView start() {
+        thread.start();
+        return this;
+    }
+
+    /** The latest status of {@code sourceId}, if any. */
+    public Optional<IngestStatus> get(String sourceId) {
+        return Optional.ofNullable(latest.get(sourceId));
+    }
+
+    /** Records a status this instance just wrote, so reads see it before it comes back from Kafka. */
+    public void put(IngestStatus status) {
+        latest.merge(
+                status.getSourceId(),
+                status,
+                (old, now) -> old.getUpdatedAtMillis() > now.getUpdatedAtMillis() ? old : now);
+    }
+
+    /** Whether the view has read the topic up to where it was at start-up. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void follow() {
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic.name())
+                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<String, IngestStatus> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                    } else {
+                        latest.put(record.key(), record.value());
+                    }
+                }
+                if (!caughtUp
+                        && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    caughtUp = true;
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.warn("Status view woken up unexpectedly", e);
+            }
+        } catch (KafkaException e) {
+            LOG.error("Status view stopped following {}", topic.name(), e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Reads one partition of the status topic to its end and returns the last status of {@code sourceId}. */
+    static IngestStatus readLatest(
+            KafkaClientSettings kafka, Topic<String, IngestStatus> topic, int partition, String sourceId) {
+        TopicPartition tp = new TopicPartition(topic.name(), partition);
+        try (KafkaConsumer<String, IngestStatus> reader = new KafkaConsumer<>(
+                groupless(kafka, "ingest-checkpoint-" + sourceId),
+                new StringDeserializer(),
+                topic.valueSerde().deserializer())) {
+            reader.assign(List.of(tp));
+            reader.seekToBeginning(List.of(tp));
+            // The high watermark, not the last stable offset: another source's open transaction on this partition
+            // must not hide a later committed status of ours, so wait until it is resolved (at most one clip).
+            long end = highWatermark(kafka, tp);
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            IngestStatus found = null;
+            while (reader.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new KafkaException("Cannot read the committed status of " + sourceId + " from " + tp
+                            + ": a transaction stays open past offset " + reader.position(tp));
+                }
+                for (ConsumerRecord<String, IngestStatus> record : reader.poll(Duration.ofMillis(200))) {
+                    if (sourceId.equals(record.key())) {
+                        found = record.value();
+                    }
+                }
+            }
+            return found;
+        }
+    }
+
+    private static long highWatermark(KafkaClientSettings kafka, TopicPartition tp) {
+        Map<String, Object> config = groupless(kafka, "ingest-watermark");
+        config.put("isolation.level", "read_uncommitted");
+        try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(
+                config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            return probe.endOffsets(List.of(tp)).get(tp);
+        }
+    }
+
+    private static Map<String, Object> groupless(KafkaClientSettings kafka, String clientId) {
+        Map<String, Object> config = kafka.consumer(clientId, "unused");
+        config.remove("group.id");
+        config.put("client.id", clientId + "-" + UUID.randomUUID().toString().substring(0, 6));
+        config.put("auto.offset.reset", "earliest");
+        return config;
+    }
+}

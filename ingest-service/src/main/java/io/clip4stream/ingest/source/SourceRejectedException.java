@@ -1,0 +1,33 @@
+package io.clip4stream.ingest.source;
+
+/** A source is refused before any decoding (bad path, forbidden URL target, bad parameters); maps to an HTTP 4xx. */
+public final class SourceRejectedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int httpStatus;
+    private final String code;
+
+    /** A refusal with the HTTP status and machine-readable code it maps to, and a readable reason. */
+    public SourceRejectedException(int httpStatus, String code, String reason) {
+        super(reason);
+        this.httpStatus = httpStatus;
+        this.code = code;
+    }
+
+    /** A refusal caused by another error. */
+    public SourceRejectedException(int httpStatus, String code, String reason, Throwable cause) {
+        super(reason, cause);
+        this.httpStatus = httpStatus;
+        this.code = code;
+    }
+
+    /** The HTTP status (400, 403, 404, 413, ...). */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** A stable machine-readable code, e.g. {@code forbidden_target}. */
+    public String code() {
+        return code;
+    }
+}
