@@ -40,7 +40,8 @@ public final class HttpShardClient implements ShardClient {
                 filters.timeRange() == null ? null : filters.timeRange().fromMicros(),
                 filters.timeRange() == null ? null : filters.timeRange().toMicros(),
                 filters.tags(),
-                query.withFrameEmbeddings());
+                query.withFrameEmbeddings(),
+                true);
         HttpRequest.Builder request;
         try {
             request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.KNN_PATH))
@@ -76,7 +77,8 @@ public final class HttpShardClient implements ShardClient {
 
     @Override
     public java.util.Map<String, Long> searchableUpTo(IndexInstance instance, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.SOURCES_PATH))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        instance.baseUri().resolve(IndexWire.SEARCHABLE_UP_TO_PATH))
                 .timeout(timeout)
                 .GET();
         if (!apiKey.isBlank()) {
@@ -86,10 +88,10 @@ public final class HttpShardClient implements ShardClient {
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 throw new ShardException("index instance " + instance.baseUri() + " answered " + response.statusCode()
-                        + " to " + IndexWire.SOURCES_PATH);
+                        + " to " + IndexWire.SEARCHABLE_UP_TO_PATH);
             }
-            IndexWire.SourcesResponse answer = json.readValue(in, IndexWire.SourcesResponse.class);
-            return answer.searchableUpTo() == null ? java.util.Map.of() : answer.searchableUpTo();
+            IndexWire.SearchableUpTo answer = json.readValue(in, IndexWire.SearchableUpTo.class);
+            return answer.sources() == null ? java.util.Map.of() : answer.sources();
         } catch (IOException e) {
             throw new ShardException("unreadable sources answer from index instance " + instance.baseUri(), e);
         }
@@ -114,8 +116,8 @@ public final class HttpShardClient implements ShardClient {
                 hit.clipId(),
                 hit.sourceId(),
                 hit.clipIndex(),
-                hit.startMicros(),
-                hit.endMicros(),
+                hit.startTimeMicros(),
+                hit.endTimeMicros(),
                 hit.tenant(),
                 hit.tags(),
                 hit.modelVersion(),

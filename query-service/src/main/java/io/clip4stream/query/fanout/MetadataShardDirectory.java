@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Discovers index instances from the index-service's metadata endpoint ({@code GET /metadata}, which any instance
- * answers from Kafka Streams metadata), trying the seed URLs in order, and caches the layout for a refresh interval.
+ * Discovers index instances from the index-service's shard map ({@code GET /v1/shards}, which any instance answers
+ * from Kafka Streams metadata), trying the seed URLs in order, and caches the layout for a refresh interval.
  */
 public final class MetadataShardDirectory implements ShardDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataShardDirectory.class);
@@ -75,8 +75,8 @@ public final class MetadataShardDirectory implements ShardDirectory {
         throw new ShardException("no index instance could be discovered; seeds answered: " + failures);
     }
 
-    private IndexWire.Metadata fetch(URI seed) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(seed.resolve(IndexWire.METADATA_PATH))
+    private IndexWire.ShardMap fetch(URI seed) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(seed.resolve(IndexWire.SHARDS_PATH))
                 .timeout(timeout)
                 .GET();
         if (!apiKey.isBlank()) {
@@ -85,30 +85,38 @@ public final class MetadataShardDirectory implements ShardDirectory {
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
-                throw new ShardException(seed + IndexWire.METADATA_PATH + " answered " + response.statusCode());
+                throw new ShardException(seed + IndexWire.SHARDS_PATH + " answered " + response.statusCode());
             }
-            return json.readValue(response.body(), IndexWire.Metadata.class);
+            return json.readValue(response.body(), IndexWire.ShardMap.class);
         } catch (IOException e) {
-            throw new ShardException(seed + IndexWire.METADATA_PATH + " failed: " + e, e);
+            throw new ShardException(seed + IndexWire.SHARDS_PATH + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ShardException("interrupted while discovering index instances", e);
         }
     }
 
-    private static ShardLayout toLayout(IndexWire.Metadata metadata) {
+    private static ShardLayout toLayout(IndexWire.ShardMap metadata) {
         List<IndexInstance> instances = new ArrayList<>();
         TreeSet<Integer> unserved = new TreeSet<>();
         for (int p = 0; p < metadata.partitions(); p++) {
             unserved.add(p);
         }
-        for (IndexWire.InstanceInfo info :
-                metadata.instances() == null ? List.<IndexWire.InstanceInfo>of() : metadata.instances()) {
-            List<Integer> partitions = info.partitions() == null ? List.of() : info.partitions();
+        List<IndexWire.ShardInstance> listed = metadata.instances() == null ? List.of() : metadata.instances();
+        for (IndexWire.ShardInstance info : listed) {
+            List<Integer> partitions = info.activePartitions() == null ? List.of() : info.activePartitions();
+            if (partitions.isEmpty()) {
+                // An instance with no active shard (all standby, or still restoring) has nothing to answer.
+                continue;
+            }
             try {
-                instances.add(new IndexInstance(URI.create(info.url()), partitions));
-            } catch (IllegalArgumentException | NullPointerException e) {
-                throw new ShardException("index metadata lists an instance with a malformed url: " + info.url(), e);
+                instances.add(new IndexInstance(
+                        new URI("http", null, info.host(), info.port(), "/", null, null), partitions));
+            } catch (java.net.URISyntaxException | RuntimeException e) {
+                throw new ShardException(
+                        "the index shard map lists an instance with a malformed address: " + info.host() + ":"
+                                + info.port(),
+                        e);
             }
             partitions.forEach(unserved::remove);
         }
