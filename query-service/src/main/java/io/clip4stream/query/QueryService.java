@@ -1,6 +1,8 @@
 package io.clip4stream.query;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.query.engine.QueryEncoder;
@@ -59,7 +61,11 @@ public final class QueryService implements Service {
         if (host != null) {
             return;
         }
-        ObjectMapper json = new ObjectMapper();
+        // Candidates carry their frame embeddings as JSON numbers (hundreds of thousands per query): parse them with
+        // Jackson's fast floating-point parser.
+        ObjectMapper json = JsonMapper.builder()
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .build();
         http = HttpClient.newBuilder()
                 .connectTimeout(CONNECT_TIMEOUT)
                 .version(HttpClient.Version.HTTP_1_1)

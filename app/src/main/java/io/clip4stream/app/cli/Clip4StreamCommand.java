@@ -11,7 +11,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Clip4StreamCommand.Versions.class,
         description = "Streaming text-to-video retrieval (CLIP4Clip) on Apache Kafka.",
-        subcommands = {VersionCommand.class, BrokerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            VersionCommand.class,
+            BrokerCommand.class,
+            SearchCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Clip4StreamCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
