@@ -5,7 +5,10 @@ import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.tokenize.TokenizedText;
 import java.util.Objects;
 
-/** Turns query text into CLIP4Clip's token layout and its L2-normalised text embedding. */
+/**
+ * Turns query text into CLIP4Clip's token layout and runs the text tower once: the raw embedding feeds the tight
+ * head, its L2-normalised form is the first-stage query vector.
+ */
 public final class QueryEncoder {
     private final Clip4ClipModel model;
     private final ClipTokenizer tokenizer;
@@ -21,14 +24,29 @@ public final class QueryEncoder {
     /**
      * One encoded query.
      *
-     * @param tokens the caption as the model sees it (kept for the tight head)
-     * @param vector the unit-length text embedding
+     * @param tokens the caption as the model sees it
+     * @param raw the raw (not normalised) text embedding, the tight head's input
+     * @param vector the unit-length text embedding, the first-stage query vector
      */
-    public record Encoded(TokenizedText tokens, float[] vector) {}
+    public record Encoded(TokenizedText tokens, float[] raw, float[] vector) {}
 
     /** Tokenizes and encodes {@code text}. */
     public Encoded encode(String text) {
         TokenizedText tokens = tokenizer.tokenize(text, maxWords);
-        return new Encoded(tokens, model.encodeText(tokens.inputIds(), tokens.inputMask()));
+        float[] raw = model.encodeTextRaw(tokens.inputIds(), tokens.inputMask());
+        return new Encoded(tokens, raw, unit(raw));
+    }
+
+    private static float[] unit(float[] raw) {
+        double norm = 0;
+        for (float v : raw) {
+            norm += (double) v * v;
+        }
+        double scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+        float[] unit = new float[raw.length];
+        for (int d = 0; d < raw.length; d++) {
+            unit[d] = (float) (raw[d] * scale);
+        }
+        return unit;
     }
 }

@@ -86,7 +86,7 @@ public final class SearchEngine {
         float[] finalScores = new float[candidates.size()];
         if (skipReason == null && !candidates.isEmpty()) {
             finalScores = reranker.scores(
-                    encoded.tokens(),
+                    encoded.raw(),
                     candidates.stream().map(Candidate::frameEmbeddings).toList());
         } else {
             for (int i = 0; i < finalScores.length; i++) {

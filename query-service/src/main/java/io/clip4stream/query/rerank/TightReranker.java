@@ -1,7 +1,6 @@
 package io.clip4stream.query.rerank;
 
 import io.clip4stream.model.Clip4ClipModel;
-import io.clip4stream.model.tokenize.TokenizedText;
 import java.util.List;
 import java.util.Objects;
 
@@ -30,18 +29,17 @@ public final class TightReranker {
     /**
      * Returns one tight logit per clip, in input order (higher is more similar).
      *
-     * @param text the caption as the model's tokenizer laid it out
+     * @param rawText the caption's raw embedding from {@link Clip4ClipModel#encodeTextRaw} (the text tower is not
+     *     run again)
      * @param clipsFrameEmbeddings per clip, its frame embeddings (each non-empty)
      * @throws UnsupportedOperationException when the model has no tight head
      */
-    public float[] scores(TokenizedText text, List<float[][]> clipsFrameEmbeddings) {
+    public float[] scores(float[] rawText, List<float[][]> clipsFrameEmbeddings) {
         float[] scores = new float[clipsFrameEmbeddings.size()];
-        int[] ids = text.inputIds();
-        int[] mask = text.inputMask();
         for (int start = 0; start < scores.length; start += batchSize) {
             int end = Math.min(scores.length, start + batchSize);
             float[][][] batch = clipsFrameEmbeddings.subList(start, end).toArray(new float[0][][]);
-            float[] logits = model.tightScores(ids, mask, batch);
+            float[] logits = model.tightScores(rawText, batch);
             System.arraycopy(logits, 0, scores, start, logits.length);
         }
         return scores;
