@@ -33,6 +33,7 @@ import java.util.Set;
  * @param thumbnailCache thumbnails kept for recent hits
  * @param ingestUrl the ingest-service base URL (for the page's uploads, registrations, status and playback)
  * @param ingestApiKey key sent to the ingest-service (blank for none)
+ * @param mediaUrlTemplate where the page plays a source's video, {@code {sourceId}} replaced (blank: no playback)
  */
 public record QueryConfig(
         int httpPort,
@@ -54,7 +55,8 @@ public record QueryConfig(
         int rerankBatch,
         int thumbnailCache,
         URI ingestUrl,
-        String ingestApiKey) {
+        String ingestApiKey,
+        String mediaUrlTemplate) {
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT =
@@ -172,6 +174,13 @@ public record QueryConfig(
     public static final Setting<String> INGEST_API_KEY =
             Setting.string("CLIP4S_QUERY_INGEST_API_KEY", "", "API key sent to the ingest-service (empty: none)");
 
+    /** Media URL template. */
+    public static final Setting<String> MEDIA_URL_TEMPLATE = Setting.string(
+            "CLIP4S_QUERY_MEDIA_URL_TEMPLATE",
+            "",
+            "Where the web page plays a source's video at the hit's time, {sourceId} replaced, e.g."
+                    + " /ingest/sources/{sourceId}/media or https://media.example/{sourceId}.mp4 (empty: no playback)");
+
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_PORT,
@@ -196,7 +205,8 @@ public record QueryConfig(
             RERANK_BATCH,
             THUMBNAIL_CACHE,
             INGEST_URL,
-            INGEST_API_KEY);
+            INGEST_API_KEY,
+            MEDIA_URL_TEMPLATE);
 
     /** Copies collections. */
     public QueryConfig {
@@ -246,7 +256,8 @@ public record QueryConfig(
                 env.get(RERANK_BATCH),
                 env.get(THUMBNAIL_CACHE),
                 uri(INGEST_URL, env.get(INGEST_URL)),
-                env.get(INGEST_API_KEY));
+                env.get(INGEST_API_KEY),
+                env.get(MEDIA_URL_TEMPLATE));
     }
 
     private static URI uri(Setting<?> setting, String text) {

@@ -109,7 +109,7 @@ public final class QueryService implements Service {
                 new SourceRoutes(directory, shards, config.shardTimeout()),
                 new IngestProxyRoutes(
                         config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT),
-                new PageRoutes());
+                new PageRoutes(config.mediaUrlTemplate()));
         host = builder.build().start();
     }
 

@@ -386,9 +386,10 @@ class SearchApiTest {
             try {
                 JsonNode result = ok(get(slow, "/search?q=cat&k=2"));
                 assertTrue(result.get("partial").asBoolean());
+                // Only the stalled shard's fate is certain; on a loaded machine the live one may also be too slow.
                 assertEquals(
                         "timeout", result.get("shards").get(1).get("status").asText());
-                assertEquals(2, result.get("hits").size());
+                assertTrue(result.get("shards").get(1).get("error").asText().contains("300 ms"));
             } finally {
                 slow.close();
                 stalled.close();

@@ -16,13 +16,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code /ingest/...}: forwards the web page's uploads, live-stream registrations, status reads and video playback to
+ * {@code /ingest/sources/...}: forwards the web page's uploads, live-stream registrations, status reads and video playback to
  * the ingest-service, so the page needs one origin and one key. Uploads are streamed through under a size limit,
  * never held whole; open-ended video ranges are cut to bounded chunks, so no response is held whole either.
  */
 public final class IngestProxyRoutes {
     /** Path prefix of the proxy on the query service. */
     public static final String PREFIX = "/ingest";
+
+    /** The ingest-service's routes the proxy forwards: {@code /sources} and below. */
+    public static final String SOURCES = "/sources";
 
     /** Largest ingest response passed through (larger ones are a 502); video is fetched in ranges below this. */
     public static final int MAXIMUM_RESPONSE_BYTES = 16 * 1024 * 1024;
@@ -57,8 +60,12 @@ public final class IngestProxyRoutes {
             throw new ApiException(405, "method_not_allowed", "The ingest proxy forwards GET, POST, PUT and DELETE");
         }
         String rest = exchange.path().substring(PREFIX.length());
-        if (!rest.startsWith("/") || rest.contains("/../") || rest.endsWith("/..")) {
-            throw ApiException.notFound("No route " + exchange.path());
+        // Only the ingest API's source routes pass: its probes, metrics and anything added later stay private.
+        if (!(rest.equals(SOURCES) || rest.startsWith(SOURCES + "/"))
+                || rest.contains("/../")
+                || rest.endsWith("/..")) {
+            throw ApiException.notFound(
+                    "No route " + exchange.path() + "; the proxy forwards " + PREFIX + SOURCES + "/... only");
         }
         URI target = target(rest, encodeQuery(exchange.query()));
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout);

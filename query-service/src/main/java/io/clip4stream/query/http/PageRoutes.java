@@ -19,8 +19,18 @@ public final class PageRoutes {
 
     private final Map<String, Asset> assets = new HashMap<>();
 
-    /** Loads the page's assets. */
-    public PageRoutes() {
+    /**
+     * Loads the page's assets; {@code mediaUrlTemplate} (with {@code {sourceId}}; blank when there is none) tells the
+     * page where a source's video can be played, served to it as {@code /config.json}.
+     */
+    public PageRoutes(String mediaUrlTemplate) {
+        try {
+            byte[] config = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsBytes(java.util.Map.of("mediaUrlTemplate", mediaUrlTemplate));
+            assets.put("/config.json", new Asset("application/json", config));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the page configuration", e);
+        }
         assets.put("/", load("index.html", "text/html; charset=utf-8"));
         assets.put("/index.html", assets.get("/"));
         assets.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));

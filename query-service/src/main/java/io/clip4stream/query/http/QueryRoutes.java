@@ -27,6 +27,7 @@ public final class QueryRoutes {
             PageRoutes page) {
         return host.publicRoute("/", guard.wrap(page::handle))
                 .publicRoute("/openapi.json", guard.wrap(page::handle))
+                .publicRoute("/config.json", guard.wrap(page::handle))
                 .route("/search", guard.wrap(search::handle))
                 .route("/thumbnails/", guard.wrap(thumbnails::handle))
                 .route("/sources", guard.wrap(sources::handle))

@@ -2,12 +2,25 @@
 // The Clip4Stream search page. Everything goes through the query service: /search, /thumbnails, /sources, and the
 // ingest-service behind /ingest (uploads, live streams, status, playback), so the page needs one origin and one key.
 
+// The ingest-service's API: POST /sources (JSON registration), POST /sources/upload?sourceId= (raw body),
+// GET /sources/{id} (status). Playback comes from CLIP4S_QUERY_MEDIA_URL_TEMPLATE, served as /config.json.
 const INGEST = {
-  upload: (sourceId) => `/ingest/v1/uploads?sourceId=${encodeURIComponent(sourceId)}`,
-  register: () => '/ingest/v1/sources',
-  status: () => '/ingest/v1/sources',
-  media: (sourceId) => `/ingest/v1/sources/${encodeURIComponent(sourceId)}/media`,
+  upload: (sourceId) => `/ingest/sources/upload?sourceId=${encodeURIComponent(sourceId)}`,
+  register: () => '/ingest/sources',
+  status: (sourceId) => `/ingest/sources/${encodeURIComponent(sourceId)}`,
 };
+const config = fetch('/config.json').then((r) => r.json()).catch(() => ({ mediaUrlTemplate: '' }));
+const MAX_STATUS_LOOKUPS = 50;
+
+// Sources registered or uploaded from this browser, so their ingest status shows before they are searchable.
+function knownSources() {
+  return JSON.parse(localStorage.getItem('clip4stream.sources') || '[]');
+}
+function rememberSource(sourceId) {
+  const known = new Set(knownSources());
+  known.add(sourceId);
+  localStorage.setItem('clip4stream.sources', JSON.stringify([...known].slice(-MAX_STATUS_LOOKUPS)));
+}
 
 const $ = (id) => document.getElementById(id);
 const keyInput = $('api-key');
@@ -111,8 +124,15 @@ async function play(hit) {
   $('player-title').textContent = `${hit.sourceId} at ${seconds(hit.startMicros)}`;
   status.textContent = 'Loading…';
   const start = hit.startMicros / 1e6;
+  const template = (await config).mediaUrlTemplate;
+  if (!template) {
+    status.textContent = 'Playback is not configured (CLIP4S_QUERY_MEDIA_URL_TEMPLATE).';
+    return;
+  }
   try {
-    video.src = (await mediaUrl(INGEST.media(hit.sourceId))) + `#t=${start},${hit.endMicros / 1e6}`;
+    const path = template.replaceAll('{sourceId}', encodeURIComponent(hit.sourceId));
+    const local = path.startsWith('/');
+    video.src = (local ? await mediaUrl(path) : path) + `#t=${start},${hit.endMicros / 1e6}`;
     video.onloadedmetadata = () => { video.currentTime = start; video.play().catch(() => {}); status.textContent = ''; };
     video.onerror = () => { status.textContent = 'No playback for this source (live streams are not stored).'; };
   } catch (error) {
@@ -130,6 +150,7 @@ async function upload(event) {
       method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
     });
     status.textContent = `Accepted: ${JSON.stringify(body)}`;
+    rememberSource(body.sourceId);
     refreshSources();
   } catch (error) {
     status.textContent = `Upload failed: ${error.message}`;
@@ -146,6 +167,7 @@ async function registerLive(event) {
       body: JSON.stringify({ sourceId: $('live-source').value, kind: 'LIVE', uri: $('live-url').value }),
     });
     status.textContent = `Registered: ${JSON.stringify(body)}`;
+    rememberSource(body.sourceId);
     refreshSources();
   } catch (error) {
     status.textContent = `Registration failed: ${error.message}`;
@@ -156,29 +178,36 @@ async function refreshSources() {
   const tbody = $('sources-table').querySelector('tbody');
   const status = $('sources-status');
   status.textContent = '';
-  const [index, ingest] = await Promise.allSettled([api('/sources'), api(INGEST.status())]);
   const rows = new Map();
-  if (index.status === 'fulfilled') {
-    for (const [source, upTo] of Object.entries(index.value.sources)) rows.set(source, { upTo });
-    if (index.value.partial) status.textContent = 'Some index shards did not answer. ';
-  } else {
-    status.textContent = `Index: ${index.reason.message}. `;
+  try {
+    const index = await api('/sources');
+    for (const [source, upTo] of Object.entries(index.sources)) rows.set(source, { upTo });
+    if (index.partial) status.textContent = 'Some index shards did not answer. ';
+  } catch (error) {
+    status.textContent = `Index: ${error.message}. `;
   }
-  if (ingest.status === 'fulfilled') {
-    const list = Array.isArray(ingest.value) ? ingest.value : (ingest.value.sources || []);
-    for (const entry of list) {
-      const row = rows.get(entry.sourceId) || {};
-      row.ingest = entry.state || entry.status || JSON.stringify(entry);
-      rows.set(entry.sourceId, row);
+  for (const source of knownSources()) if (!rows.has(source)) rows.set(source, {});
+  const ids = [...rows.keys()].sort().slice(0, MAX_STATUS_LOOKUPS);
+  const statuses = await Promise.allSettled(ids.map((id) => api(INGEST.status(id))));
+  let ingestErrors = 0;
+  statuses.forEach((result, i) => {
+    const row = rows.get(ids[i]);
+    if (result.status === 'fulfilled') {
+      const s = result.value;
+      row.ingest = `${s.state} ${s.kind}` + (s.state === 'DECODING' ? ` ${Math.round(s.progressPercent)}%` : '')
+          + ` · ${s.clipsEmitted} clips` + (s.reason ? ` · ${s.reason}` : '');
+    } else {
+      ingestErrors++;
+      row.ingest = '–';
     }
-  } else {
-    status.textContent += `Ingest: ${ingest.reason.message}.`;
-  }
+  });
+  if (ingestErrors) status.textContent += `Ingest status unavailable for ${ingestErrors} source(s).`;
   tbody.replaceChildren();
-  for (const [source, row] of [...rows.entries()].sort()) {
+  for (const id of ids) {
+    const row = rows.get(id);
     const tr = document.createElement('tr');
     tr.append(
-      text('td', '', source),
+      text('td', '', id),
       text('td', '', row.upTo === undefined ? '–' : seconds(row.upTo)),
       text('td', '', row.ingest || '–'),
     );

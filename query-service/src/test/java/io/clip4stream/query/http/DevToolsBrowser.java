@@ -167,9 +167,20 @@ final class DevToolsBrowser implements AutoCloseable {
         }
     }
 
+    /** Puts {@code file} into the file input matched by {@code selector}, as a user choosing it would. */
+    void chooseFile(String selector, Path file) throws Exception {
+        int root = call("DOM.getDocument", Map.of()).get("root").get("nodeId").asInt();
+        int node = call("DOM.querySelector", Map.of("nodeId", root, "selector", selector))
+                .get("nodeId")
+                .asInt();
+        call(
+                "DOM.setFileInputFiles",
+                Map.of("nodeId", node, "files", List.of(file.toAbsolutePath().toString())));
+    }
+
     /** Saves a PNG screenshot of the page to {@code file}. */
     void screenshot(Path file) throws Exception {
-        JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png"));
+        JsonNode shot = call("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true));
         Files.createDirectories(file.getParent());
         Files.write(file, Base64.getDecoder().decode(shot.get("data").asText()));
     }

@@ -69,7 +69,7 @@ class IngestProxyRoutesTest {
             video[i] = (byte) i;
         }
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/v1/uploads?sourceId=clip%201"))
+                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/sources/upload?sourceId=clip%201"))
                         .header("Content-Type", "video/mp4")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(video))
                         .build(),
@@ -80,7 +80,7 @@ class IngestProxyRoutesTest {
                 "bytes 0-3/100", response.headers().firstValue("Content-Range").orElseThrow());
         Seen request = seen.get(0);
         assertEquals("POST", request.method());
-        assertEquals("/v1/uploads", request.path());
+        assertEquals("/sources/upload", request.path());
         assertEquals("{sourceId=clip 1}", request.query());
         assertEquals(INGEST_KEY, request.key());
         assertArrayEquals(video, request.body());
@@ -89,7 +89,7 @@ class IngestProxyRoutesTest {
     @Test
     void shouldRefuseUploadsOverTheLimitBeforeForwarding() throws Exception {
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/v1/uploads"))
+                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/sources/upload"))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1001]))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -100,7 +100,7 @@ class IngestProxyRoutesTest {
     @Test
     void shouldCutOpenEndedRangesToBoundedChunks() throws Exception {
         client.send(
-                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/v1/sources/a/media"))
+                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/sources/a/media"))
                         .header("Range", "bytes=100-")
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -111,10 +111,21 @@ class IngestProxyRoutesTest {
     }
 
     @Test
+    void shouldForwardOnlyTheSourceRoutes() throws Exception {
+        for (String path : List.of("/ingest/metrics", "/ingest/health", "/ingest/sourcesx", "/ingest/")) {
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(proxy.uri() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, response.statusCode(), path);
+        }
+        assertEquals(0, seen.size());
+    }
+
+    @Test
     void shouldAnswer502WhenTheIngestServiceIsDown() throws Exception {
         ingest.close();
         HttpResponse<String> response = client.send(
-                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/v1/sources"))
+                HttpRequest.newBuilder(URI.create(proxy.uri() + "/ingest/sources"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(502, response.statusCode());

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SearchPageBrowserIT {
     private static final String KEY = "browser-test-key-0123456789";
+    private static final String INGEST_KEY = "ingest-side-key-0123456789";
     private static final String QUERY = "a man riding a red bike";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,15 +46,29 @@ class SearchPageBrowserIT {
             fixture.addClips("cam-a", 8, "default", List.of()).addClips("lobby", 8, "default", List.of());
             try (InMemoryIndexServer shardA = fixture.serve(List.of("cam-a"), List.of(0));
                     InMemoryIndexServer shardB = fixture.serve(List.of("lobby"), List.of(1))) {
+                FakeIngest ingest = new FakeIngest();
                 QueryService service = new QueryService(
                         QueryConfig.fromEnv(TinyIndexFixture.env(
-                                modelDir, shardA.uri() + "," + shardB.uri(), Map.of("CLIP4S_QUERY_API_KEYS", KEY))),
+                                modelDir,
+                                shardA.uri() + "," + shardB.uri(),
+                                Map.of(
+                                        "CLIP4S_QUERY_API_KEYS",
+                                        KEY,
+                                        "CLIP4S_QUERY_INGEST_URL",
+                                        ingest.host.uri().toString(),
+                                        "CLIP4S_QUERY_INGEST_API_KEY",
+                                        INGEST_KEY))),
                         fixture.model());
                 service.start();
                 try (DevToolsBrowser browser = DevToolsBrowser.launch(chromium.get())) {
                     runScenario(service, browser);
+                    addVideos(browser, ingest);
+                    Path screenshot = Path.of("target", "browser", "search-page.png");
+                    browser.screenshot(screenshot);
+                    assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the rendered page");
                 } finally {
                     service.close();
+                    ingest.host.close();
                 }
             }
         }
@@ -109,11 +124,96 @@ class SearchPageBrowserIT {
         assertTrue(table.contains("cam-a") && table.contains("lobby") && table.contains("1:36.0"), table);
 
         browser.evaluate("document.querySelector('#results li.hit').click(); true");
-        browser.waitUntil("!document.getElementById('player-box').hidden");
+        browser.waitUntil("!document.getElementById('player-box').hidden"
+                + " && document.getElementById('player-status').textContent.includes('not configured')");
+    }
 
-        Path screenshot = Path.of("target", "browser", "search-page.png");
-        browser.screenshot(screenshot);
-        assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the rendered page");
+    /** Uploads a file and registers a live stream through the page's forms; the ingest side sees both. */
+    private void addVideos(DevToolsBrowser browser, FakeIngest ingest) throws Exception {
+        byte[] video = new byte[50_000];
+        new java.util.Random(1).nextBytes(video);
+        Path file = modelDir.resolve("holiday.mp4");
+        Files.write(file, video);
+        browser.evaluate("document.getElementById('upload-source').value = 'holiday'; true");
+        browser.chooseFile("#upload-file", file);
+        browser.evaluate("document.getElementById('upload-form').requestSubmit(); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('Accepted')");
+        browser.evaluate("document.getElementById('live-source').value = 'gate-cam';"
+                + " document.getElementById('live-url').value = 'rtsp://gate.local/stream';"
+                + " document.getElementById('live-form').requestSubmit(); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('Registered')");
+        browser.waitUntil("document.querySelector('#sources-table tbody').innerText.includes('ACCEPTED LIVE')");
+
+        assertEquals(List.of("POST /sources/upload sourceId=holiday", "POST /sources"), ingest.writes());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(video, ingest.upload);
+        JsonNode live = JSON.readTree(ingest.registration);
+        assertEquals("gate-cam", live.get("sourceId").asText());
+        assertEquals("LIVE", live.get("kind").asText());
+        assertEquals("rtsp://gate.local/stream", live.get("uri").asText());
+        assertTrue(ingest.keys.stream().allMatch(INGEST_KEY::equals), "the proxy sends the ingest key");
+        String table = browser.evaluate("document.querySelector('#sources-table tbody').innerText")
+                .asText();
+        assertTrue(table.contains("holiday") && table.contains("ACCEPTED UPLOAD"), table);
+    }
+
+    /** The ingest-service's source routes as an in-process HTTP server that remembers what it was sent. */
+    private static final class FakeIngest {
+        private final List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Map<String, String> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile byte[] upload;
+        private volatile byte[] registration;
+        private final io.clip4stream.runtime.http.HttpHost host = io.clip4stream.runtime.http.HttpHost.builder(
+                        "fake-ingest")
+                .port(0)
+                .bindAddress("127.0.0.1")
+                .apiKeys(java.util.Set.of(INGEST_KEY))
+                .route("/sources", this::sources)
+                .build()
+                .start();
+
+        private void sources(io.clip4stream.runtime.http.Exchange exchange) throws java.io.IOException {
+            exchange.header("X-Api-Key").ifPresent(keys::add);
+            String path = exchange.path();
+            if (exchange.method().equals("POST") && path.equals("/sources/upload")) {
+                String id = exchange.query().get("sourceId");
+                writes.add("POST /sources/upload sourceId=" + id);
+                upload = exchange.body(1 << 20);
+                kinds.put(id, "UPLOAD");
+                exchange.respondJson(202, Map.of("sourceId", id, "kind", "UPLOAD", "state", "ACCEPTED"));
+            } else if (exchange.method().equals("POST") && path.equals("/sources")) {
+                writes.add("POST /sources");
+                registration = exchange.body(1 << 16);
+                String id = JSON.readTree(registration).get("sourceId").asText();
+                kinds.put(id, "LIVE");
+                exchange.respondJson(202, Map.of("sourceId", id, "kind", "LIVE", "state", "ACCEPTED"));
+            } else {
+                String id = path.substring("/sources/".length());
+                String kind = kinds.get(id);
+                if (kind == null) {
+                    throw io.clip4stream.runtime.http.ApiException.notFound("No source " + id);
+                }
+                exchange.respondJson(
+                        200,
+                        Map.of(
+                                "sourceId",
+                                id,
+                                "state",
+                                "ACCEPTED",
+                                "kind",
+                                kind,
+                                "progressPercent",
+                                0.0,
+                                "clipsEmitted",
+                                0,
+                                "reason",
+                                ""));
+            }
+        }
+
+        List<String> writes() {
+            return List.copyOf(writes);
+        }
     }
 
     /** The page's m:ss.s format. */
