@@ -100,7 +100,8 @@ public final class QueryService implements Service {
                 .bindAddress(config.bindAddress())
                 .registry(registry)
                 .apiKeys(config.apiKeys())
-                .readiness("model", () -> true);
+                .readiness("model", () -> true)
+                .readiness("index", () -> indexDiscoverable(directory));
         QueryRoutes.register(
                 builder,
                 guard,
@@ -111,6 +112,14 @@ public final class QueryService implements Service {
                         config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT),
                 new PageRoutes(config.mediaUrlTemplate()));
         host = builder.build().start();
+    }
+
+    private static boolean indexDiscoverable(ShardDirectory directory) {
+        try {
+            return !directory.layout().instances().isEmpty();
+        } catch (io.clip4stream.query.fanout.ShardException e) {
+            return false;
+        }
     }
 
     /** The base URI the service answers on (after {@link #start()}). */

@@ -428,6 +428,27 @@ class SearchApiTest {
     }
 
     @Test
+    void shouldBeUnreadyAndAnswer503WhenNoIndexInstanceCanBeDiscovered() throws Exception {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        QueryService orphan = start(Map.of(
+                "CLIP4S_QUERY_INDEX_URLS", "http://127.0.0.1:" + deadPort, "CLIP4S_QUERY_INDEX_DISCOVERY", "metadata"));
+        try {
+            assertEquals(200, get(service, "/ready").statusCode());
+            assertEquals(503, get(orphan, "/ready").statusCode());
+            HttpResponse<String> search = get(orphan, "/search?q=cat");
+            assertEquals(503, search.statusCode());
+            JsonNode error = JSON.readTree(search.body()).get("error");
+            assertEquals("index_unavailable", error.get("code").asText());
+            assertTrue(error.get("message").asText().contains(":" + deadPort), error.toString());
+        } finally {
+            orphan.close();
+        }
+    }
+
+    @Test
     void shouldReportSearchableUpToPerSource() throws Exception {
         JsonNode sources = ok(get(service, "/sources"));
         assertEquals(12 * 12_000_000L, sources.get("sources").get("cam-a").asLong());
