@@ -1,16 +1,22 @@
 package io.clip4stream.app.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
-/** {@code clip4stream bench ...}: the benchmarks, each a subcommand printing a table, or JSON with {@code --json}. */
+/**
+ * {@code clip4stream bench ...}: performance measurements, each next to a baseline measured in the same run.
+ *
+ * <p>Convention for every subcommand: a readable table on stdout and, with {@code --json}, one JSON object holding
+ * every figure.
+ */
 @Command(
         name = "bench",
-        description = "Run a benchmark (a table on stdout, one JSON object with --json).",
-        subcommands = {QueryBenchCommand.class})
+        description = "Benchmarks; each prints our figure next to a baseline from the same run (--json for scripts).",
+        subcommands = {EncoderBenchCommand.class, QueryBenchCommand.class})
 public final class BenchCommand implements Runnable {
     @Spec
-    private picocli.CommandLine.Model.CommandSpec spec;
+    private CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
