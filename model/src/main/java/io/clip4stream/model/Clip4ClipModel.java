@@ -204,6 +204,18 @@ public final class Clip4ClipModel implements AutoCloseable {
     }
 
     /**
+     * Encodes one caption into its raw EOT embedding (CLIP4Clip's {@code sequence_output}, not normalised): the text
+     * input of {@link #tightScores(float[], float[][][])}; {@link #encodeText} is its L2-normalised form. A caller
+     * that needs both the first-stage vector and tight scores runs the text tower once with this.
+     */
+    public float[] encodeTextRaw(int[] inputIds, int[] inputMask) {
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray raw = rawTextEmbeddings(scope, new int[][] {inputIds}, new int[][] {inputMask});
+            return rows(raw, 1)[0];
+        }
+    }
+
+    /**
      * Scores one caption against K clips (frame embeddings from {@link #embedFrames}, cut to T like
      * {@link #aggregateClip}) with the tightTransf
      * head and returns the K raw logits (higher is more similar; no logit scale).
@@ -211,20 +223,47 @@ public final class Clip4ClipModel implements AutoCloseable {
      * @throws UnsupportedOperationException when the checkpoint has no tightTransf weights
      */
     public float[] tightScores(int[] inputIds, int[] inputMask, float[][][] clipsFrameEmbeddings) {
-        TightTransfHead tight = network.tightHead()
+        TightTransfHead tight = tightHead();
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray text = rawTextEmbeddings(scope, new int[][] {inputIds}, new int[][] {inputMask});
+            return tightScores(tight, scope, text, clipsFrameEmbeddings);
+        }
+    }
+
+    /**
+     * {@link #tightScores(int[], int[], float[][][])} for a caption already encoded by {@link #encodeTextRaw}, so the
+     * text tower does not run again.
+     *
+     * @throws UnsupportedOperationException when the checkpoint has no tightTransf weights
+     */
+    public float[] tightScores(float[] rawTextEmbedding, float[][][] clipsFrameEmbeddings) {
+        TightTransfHead tight = tightHead();
+        if (rawTextEmbedding.length != spec.embedDim()) {
+            throw new IllegalArgumentException(
+                    "a raw text embedding has " + spec.embedDim() + " values, got " + rawTextEmbedding.length);
+        }
+        try (NDManager scope = weights.newSubManager()) {
+            NDArray text = scope.create(rawTextEmbedding, new Shape(1, spec.embedDim()));
+            return tightScores(tight, scope, text, clipsFrameEmbeddings);
+        }
+    }
+
+    private TightTransfHead tightHead() {
+        return network.tightHead()
                 .orElseThrow(() -> new UnsupportedOperationException(
                         "model " + spec.config().modelId() + " has no tightTransf weights"
                                 + " (cross.*, similarity_dense.*); tight scoring is unavailable"));
-        try (NDManager scope = weights.newSubManager()) {
-            NDArray text = rawTextEmbeddings(scope, new int[][] {inputIds}, new int[][] {inputMask});
-            PaddedClips padded = PaddedClips.of(
-                    selectFrames(clipsFrameEmbeddings),
-                    spec.embedDim(),
-                    spec.config().maxFrames());
-            NDArray logits = tight.score(text, padded.frames(scope), padded.validFrames(scope))
-                    .logits();
-            return logits.toFloatArray();
-        }
+    }
+
+    private float[] tightScores(
+            TightTransfHead tight, NDManager scope, NDArray text, float[][][] clipsFrameEmbeddings) {
+        PaddedClips padded = PaddedClips.of(
+                selectFrames(clipsFrameEmbeddings),
+                spec.embedDim(),
+                spec.config().maxFrames());
+        NDArray logits = tight.score(text, padded.frames(scope), padded.validFrames(scope))
+                .logits();
+        return logits.toFloatArray();
     }
 
     /** Cuts every clip longer than T to T frames with CLIP4Clip's uniform selection ({@code slice_framepos 2}). */

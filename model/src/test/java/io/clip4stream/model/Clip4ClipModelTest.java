@@ -187,6 +187,17 @@ class Clip4ClipModelTest {
             for (int text = 0; text < 4; text++) {
                 float[] scores = model.tightScores(row("input_ids", text), row("input_mask", text), clips);
                 assertClose(expectedRow("tightTransf.sim", text), scores, bound("tightTransf.sim"), "text " + text);
+                // The same scores from a caption encoded once (raw), and its normalised form is encodeText's.
+                float[] raw = model.encodeTextRaw(row("input_ids", text), row("input_mask", text));
+                org.junit.jupiter.api.Assertions.assertArrayEquals(scores, model.tightScores(raw, clips));
+                double norm = 0;
+                for (float v : raw) {
+                    norm += v * v;
+                }
+                float[] normalised = model.encodeText(row("input_ids", text), row("input_mask", text));
+                for (int d = 0; d < raw.length; d++) {
+                    org.junit.jupiter.api.Assertions.assertEquals(raw[d] / Math.sqrt(norm), normalised[d], 1e-6);
+                }
             }
         }
     }

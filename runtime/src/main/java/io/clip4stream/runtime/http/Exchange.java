@@ -37,6 +37,11 @@ public final class Exchange {
         return http.getRequestURI().getPath();
     }
 
+    /** The address of the client at the other end of the connection (not a forwarded-for header). */
+    public java.net.InetAddress remoteAddress() {
+        return http.getRemoteAddress().getAddress();
+    }
+
     /** A request header's first value. */
     public Optional<String> header(String name) {
         return Optional.ofNullable(http.getRequestHeaders().getFirst(name));

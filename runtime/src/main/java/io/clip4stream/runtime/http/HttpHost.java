@@ -42,6 +42,7 @@ public final class HttpHost implements AutoCloseable {
     private final Map<String, ReadinessCheck> readiness;
     private final PrometheusRegistry registry;
     private final List<byte[]> apiKeys;
+    private final Set<String> publicPaths;
     private final ObjectMapper json = new ObjectMapper();
 
     private HttpHost(Builder builder) {
@@ -51,6 +52,7 @@ public final class HttpHost implements AutoCloseable {
         this.apiKeys = builder.apiKeys.stream()
                 .map(k -> k.getBytes(StandardCharsets.UTF_8))
                 .toList();
+        this.publicPaths = Set.copyOf(builder.publicPaths);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         try {
             this.server = HttpServer.create(new InetSocketAddress(builder.bindAddress, builder.port), 128);
@@ -110,7 +112,7 @@ public final class HttpHost implements AutoCloseable {
     private void dispatch(HttpExchange http, Route route) {
         Exchange exchange = new Exchange(http, json);
         try {
-            if (!OPEN_PATHS.contains(http.getHttpContext().getPath()) && !authorised(exchange)) {
+            if (needsKey(http) && !authorised(exchange)) {
                 throw new ApiException(
                         401, "unauthorized", "A valid API key is required (header " + API_KEY_HEADER + ")");
             }
@@ -141,6 +143,18 @@ public final class HttpHost implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("Client went away before the error response", e);
         }
+    }
+
+    private boolean needsKey(HttpExchange http) {
+        String context = http.getHttpContext().getPath();
+        if (OPEN_PATHS.contains(context) || publicPaths.contains(context)) {
+            return false;
+        }
+        // A CORS preflight never carries credentials (Fetch standard), so it cannot be asked for a key; the route
+        // answers it with the allowed origins and methods only.
+        boolean preflight = http.getRequestMethod().equals("OPTIONS")
+                && http.getRequestHeaders().containsKey("Access-Control-Request-Method");
+        return !preflight;
     }
 
     private boolean authorised(Exchange exchange) {
@@ -196,6 +210,7 @@ public final class HttpHost implements AutoCloseable {
         private int port;
         private final Map<String, ReadinessCheck> readiness = new LinkedHashMap<>();
         private final Map<String, Route> routes = new LinkedHashMap<>();
+        private final Set<String> publicPaths = new java.util.HashSet<>();
         private PrometheusRegistry registry = new PrometheusRegistry();
         private Set<String> apiKeys = Set.of();
 
@@ -230,6 +245,13 @@ public final class HttpHost implements AutoCloseable {
                 throw new IllegalArgumentException("Path " + path + " is already served");
             }
             routes.put(path, route);
+            return this;
+        }
+
+        /** Serves {@code route} for {@code path} and everything below it without asking for an API key (web pages). */
+        public Builder publicRoute(String path, Route route) {
+            route(path, route);
+            publicPaths.add(path);
             return this;
         }
 

@@ -115,4 +115,32 @@ class HttpHostTest {
                     200, send(HttpRequest.newBuilder(base.resolve("/ready"))).statusCode());
         }
     }
+
+    @Test
+    void shouldServePublicRoutesAndPreflightsWithoutKeyButNothingElse() throws Exception {
+        try (HttpHost host = echoHost()
+                .publicRoute(
+                        "/page",
+                        exchange -> exchange.respond(
+                                200,
+                                "text/plain",
+                                exchange.remoteAddress().getHostAddress().getBytes()))
+                .apiKeys(Set.of(KEY))
+                .build()
+                .start()) {
+            URI base = host.uri();
+            HttpResponse<String> page = send(HttpRequest.newBuilder(base.resolve("/page")));
+            assertEquals(200, page.statusCode());
+            assertEquals("127.0.0.1", page.body());
+            HttpRequest.Builder preflight = HttpRequest.newBuilder(base.resolve("/echo"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://example.test");
+            assertEquals(401, send(preflight).statusCode(), "OPTIONS without a preflight header needs a key");
+            // The echo route reads a JSON body; an empty preflight gets its 400, proving the route (not auth) answered.
+            assertEquals(
+                    400,
+                    send(preflight.copy().header("Access-Control-Request-Method", "POST"))
+                            .statusCode());
+        }
+    }
 }

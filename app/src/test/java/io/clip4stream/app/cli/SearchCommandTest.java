@@ -1,0 +1,110 @@
+package io.clip4stream.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.weights.TinyModelGenerator;
+import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.query.QueryConfig;
+import io.clip4stream.query.QueryService;
+import io.clip4stream.query.bench.InMemoryIndexServer;
+import io.clip4stream.runtime.config.Env;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code clip4stream search} against a real query service (tiny model) over an in-memory index instance. */
+class SearchCommandTest {
+    private static final String KEY = "search-command-key-0123";
+
+    @TempDir
+    Path modelDir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
+                .execute(args);
+    }
+
+    @Test
+    void shouldPrintHitsAsATableOrJsonAndFailReadably() throws Exception {
+        new TinyModelGenerator(3).generate(modelDir, TinyModelShape.defaults(), "tiny-cli");
+        try (Clip4ClipModel model = Clip4ClipModel.load(
+                modelDir,
+                ModelOptions.defaults()
+                        .withDevice(ModelOptions.DeviceChoice.CPU)
+                        .withIntraOpThreads(1))) {
+            int dim = model.info().embedDim();
+            List<InMemoryIndexServer.ClipInfo> clips = new ArrayList<>();
+            float[] vectors = new float[6 * dim];
+            SplittableRandom random = new SplittableRandom(5);
+            for (int i = 0; i < 6; i++) {
+                clips.add(new InMemoryIndexServer.ClipInfo(
+                        "street:" + i,
+                        "street",
+                        i,
+                        i * 12_000_000L,
+                        (i + 1) * 12_000_000L,
+                        "default",
+                        List.of(),
+                        model.info().modelVersion(),
+                        null));
+                double norm = 0;
+                for (int d = 0; d < dim; d++) {
+                    vectors[i * dim + d] = (float) random.nextGaussian();
+                    norm += vectors[i * dim + d] * vectors[i * dim + d];
+                }
+                for (int d = 0; d < dim; d++) {
+                    vectors[i * dim + d] /= (float) Math.sqrt(norm);
+                }
+            }
+            float[][] frames = new float[2][dim];
+            try (InMemoryIndexServer index = new InMemoryIndexServer(clips, vectors, dim, o -> frames, List.of(0))) {
+                QueryService service = new QueryService(
+                        QueryConfig.fromEnv(new Env(Map.of(
+                                "CLIP4S_QUERY_HTTP_PORT", "0",
+                                "CLIP4S_QUERY_BIND_ADDRESS", "127.0.0.1",
+                                "CLIP4S_QUERY_INDEX_DISCOVERY", "static",
+                                "CLIP4S_QUERY_INDEX_URLS", index.uri().toString(),
+                                "CLIP4S_QUERY_SHARD_TIMEOUT_MS", "30000",
+                                "CLIP4S_QUERY_API_KEYS", KEY))),
+                        model);
+                service.start();
+                try {
+                    String url = service.uri().toString();
+                    assertEquals(
+                            0,
+                            run("search", "a man riding a red bike", "--k", "3", "--url", url, "--api-key", KEY),
+                            err.toString());
+                    String table = out.toString();
+                    assertTrue(table.startsWith("3 hits for \"a man riding a red bike\" (tight re-rank"), table);
+                    assertEquals(5, table.lines().count(), table);
+                    assertTrue(table.lines().skip(2).allMatch(line -> line.contains("street")), table);
+
+                    out.getBuffer().setLength(0);
+                    assertEquals(0, run("search", "a dog", "--k", "2", "--json", "--url", url, "--api-key", KEY));
+                    JsonNode json = new ObjectMapper().readTree(out.toString());
+                    assertEquals(2, json.get("hits").size());
+                    assertEquals("a dog", json.get("query").asText());
+
+                    assertEquals(1, run("search", "a dog", "--url", url));
+                    assertTrue(err.toString().contains("401"), err.toString());
+                } finally {
+                    service.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package io.clip4stream.query;
+
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.runtime.config.Env;
+
+/** Runs the query service alone: {@code java -cp ... io.clip4stream.query.Main}, configured by the environment. */
+public final class Main {
+    private Main() {}
+
+    /** Loads the model, starts the service and stops both on shutdown. */
+    public static void main(String[] args) {
+        QueryConfig config = QueryConfig.fromEnv(new Env(System.getenv()));
+        Clip4ClipModel model = Clip4ClipModel.load(
+                config.modelDir(), ModelOptions.defaults().withIntraOpThreads(config.modelThreads()));
+        QueryService service = new QueryService(config, model);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            model.close();
+        }));
+        service.start();
+    }
+}

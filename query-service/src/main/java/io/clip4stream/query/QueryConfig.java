@@ -1,0 +1,274 @@
+package io.clip4stream.query;
+
+import io.clip4stream.query.search.SearchLimits;
+import io.clip4stream.runtime.config.ConfigException;
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.Setting;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the query service reads from its environment.
+ *
+ * @param httpPort HTTP port
+ * @param bindAddress HTTP bind address
+ * @param modelDir the model directory whose text encoder and tight head answer queries
+ * @param modelThreads libtorch intra-op threads
+ * @param indexUrls index-service seed URLs (metadata discovery) or the full instance list (static)
+ * @param staticIndex whether {@code indexUrls} is the full list (true) or seeds for metadata discovery (false)
+ * @param indexApiKey key sent to the index-service (blank for none)
+ * @param shardTimeout per-shard timeout for candidate gathering
+ * @param metadataRefresh how long a discovered layout is reused
+ * @param apiKeys keys this service requires (empty: open)
+ * @param corsOrigins origins allowed to call the API from a browser ({@code *}: any)
+ * @param maxRequestBytes largest JSON request body
+ * @param maxUploadBytes largest upload passed through to the ingest-service
+ * @param rateLimitPerSecond requests per second per client address
+ * @param rateLimitBurst burst size per client address
+ * @param limits search request bounds
+ * @param rerankBatch clips per tight-head forward pass
+ * @param thumbnailCache thumbnails kept for recent hits
+ * @param ingestUrl the ingest-service base URL (for the page's uploads, registrations, status and playback)
+ * @param ingestApiKey key sent to the ingest-service (blank for none)
+ * @param mediaUrlTemplate where the page plays a source's video, {@code {sourceId}} replaced (blank: no playback)
+ */
+public record QueryConfig(
+        int httpPort,
+        String bindAddress,
+        Path modelDir,
+        int modelThreads,
+        List<URI> indexUrls,
+        boolean staticIndex,
+        String indexApiKey,
+        Duration shardTimeout,
+        Duration metadataRefresh,
+        Set<String> apiKeys,
+        List<String> corsOrigins,
+        int maxRequestBytes,
+        long maxUploadBytes,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        SearchLimits limits,
+        int rerankBatch,
+        int thumbnailCache,
+        URI ingestUrl,
+        String ingestApiKey,
+        String mediaUrlTemplate) {
+
+    /** HTTP port. */
+    public static final Setting<Integer> HTTP_PORT =
+            Setting.integer("CLIP4S_QUERY_HTTP_PORT", 8084, 0, 65535, "HTTP port of the query service (0: any free)");
+
+    /** HTTP bind address. */
+    public static final Setting<String> BIND_ADDRESS =
+            Setting.string("CLIP4S_QUERY_BIND_ADDRESS", "0.0.0.0", "Address the query service listens on");
+
+    /** Model directory. */
+    public static final Setting<Path> MODEL_DIR = Setting.path(
+            "CLIP4S_MODEL_DIR",
+            ".clip4stream/model",
+            "Model directory (config.json + weights.safetensors); its text encoder and tight head answer queries");
+
+    /** libtorch threads. */
+    public static final Setting<Integer> MODEL_THREADS = Setting.integer(
+            "CLIP4S_QUERY_MODEL_THREADS", 2, 1, 64, "libtorch intra-op threads for text encoding and re-ranking");
+
+    /** Index seeds or instances. */
+    public static final Setting<List<String>> INDEX_URLS = Setting.list(
+            "CLIP4S_QUERY_INDEX_URLS",
+            "http://localhost:8083",
+            "Index-service URLs, comma-separated: seeds asked for the metadata endpoint, or every instance (static)");
+
+    /** Discovery mode. */
+    public static final Setting<String> INDEX_DISCOVERY = new Setting<>(
+            "CLIP4S_QUERY_INDEX_DISCOVERY",
+            "metadata",
+            "How index instances are found: metadata (ask a seed which instance holds which partitions) or static"
+                    + " (ask every listed URL)",
+            text -> switch (text.strip()) {
+                case "metadata", "static" -> text.strip();
+                default -> throw new IllegalArgumentException("must be metadata or static");
+            });
+
+    /** Key for the index. */
+    public static final Setting<String> INDEX_API_KEY =
+            Setting.string("CLIP4S_QUERY_INDEX_API_KEY", "", "API key sent to the index-service (empty: none)");
+
+    /** Per-shard timeout. */
+    public static final Setting<Duration> SHARD_TIMEOUT_MS = Setting.millis(
+            "CLIP4S_QUERY_SHARD_TIMEOUT_MS", 2000, "Per-shard timeout; a slower shard makes the answer partial");
+
+    /** Metadata refresh. */
+    public static final Setting<Duration> METADATA_REFRESH_MS = Setting.millis(
+            "CLIP4S_QUERY_METADATA_REFRESH_MS",
+            5000,
+            "How long a discovered shard layout is reused (a failed shard forces a fresh look)");
+
+    /** API keys. */
+    public static final Setting<List<String>> API_KEYS = Setting.list(
+            "CLIP4S_QUERY_API_KEYS",
+            "",
+            "Comma-separated API keys (16+ characters) required by every route but the page, probes and metrics"
+                    + " (empty: open)");
+
+    /** CORS origins. */
+    public static final Setting<List<String>> CORS_ORIGINS = Setting.list(
+            "CLIP4S_QUERY_CORS_ORIGINS",
+            "",
+            "Origins allowed to call the API from other web pages, comma-separated; * for any; empty for none");
+
+    /** JSON body limit. */
+    public static final Setting<Integer> MAX_REQUEST_BYTES = Setting.integer(
+            "CLIP4S_QUERY_MAX_REQUEST_BYTES", 65_536, 1024, 16 * 1024 * 1024, "Largest JSON request body (413 above)");
+
+    /** Upload limit. */
+    public static final Setting<Integer> MAX_UPLOAD_MB = Setting.integer(
+            "CLIP4S_QUERY_MAX_UPLOAD_MB",
+            2048,
+            1,
+            1 << 20,
+            "Largest upload passed through to the ingest-service, in MiB (413 above)");
+
+    /** Rate. */
+    public static final Setting<Double> RATE_LIMIT_PER_SECOND = Setting.positiveDecimal(
+            "CLIP4S_QUERY_RATE_LIMIT_PER_SECOND", 20.0, "Requests per second per client address (429 above)");
+
+    /** Burst. */
+    public static final Setting<Integer> RATE_LIMIT_BURST = Setting.integer(
+            "CLIP4S_QUERY_RATE_LIMIT_BURST", 40, 1, 1_000_000, "Requests a client may burst before the rate applies");
+
+    /** Text limit. */
+    public static final Setting<Integer> MAX_TEXT_CHARS = Setting.integer(
+            "CLIP4S_QUERY_MAX_TEXT_CHARS", 1000, 1, 10_000, "Longest query text in characters (400 above)");
+
+    /** k limit. */
+    public static final Setting<Integer> MAX_K =
+            Setting.integer("CLIP4S_QUERY_MAX_K", 100, 1, 10_000, "Largest k (hits) a request may ask for");
+
+    /** N limit. */
+    public static final Setting<Integer> MAX_CANDIDATES = Setting.integer(
+            "CLIP4S_QUERY_MAX_CANDIDATES", 1000, 1, 100_000, "Largest number of first-stage candidates N");
+
+    /** Default N. */
+    public static final Setting<Integer> DEFAULT_CANDIDATES = Setting.integer(
+            "CLIP4S_QUERY_DEFAULT_CANDIDATES", 50, 1, 100_000, "First-stage candidates N when a request names none");
+
+    /** Re-rank batch. */
+    public static final Setting<Integer> RERANK_BATCH = Setting.integer(
+            "CLIP4S_QUERY_RERANK_BATCH", 64, 1, 10_000, "Clips per tight-head forward pass when re-ranking");
+
+    /** Thumbnail cache. */
+    public static final Setting<Integer> THUMBNAIL_CACHE = Setting.integer(
+            "CLIP4S_QUERY_THUMBNAIL_CACHE", 10_000, 1, 10_000_000, "Thumbnails of recent hits kept for /thumbnails");
+
+    /** Ingest URL. */
+    public static final Setting<String> INGEST_URL = Setting.string(
+            "CLIP4S_QUERY_INGEST_URL",
+            "http://localhost:8081",
+            "Ingest-service base URL behind /ingest/ (uploads, live streams, status, playback)");
+
+    /** Key for ingest. */
+    public static final Setting<String> INGEST_API_KEY =
+            Setting.string("CLIP4S_QUERY_INGEST_API_KEY", "", "API key sent to the ingest-service (empty: none)");
+
+    /** Media URL template. */
+    public static final Setting<String> MEDIA_URL_TEMPLATE = Setting.string(
+            "CLIP4S_QUERY_MEDIA_URL_TEMPLATE",
+            "",
+            "Where the web page plays a source's video at the hit's time, {sourceId} replaced, e.g."
+                    + " /ingest/sources/{sourceId}/media or https://media.example/{sourceId}.mp4 (empty: no playback)");
+
+    /** Every setting, in documentation order. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            HTTP_PORT,
+            BIND_ADDRESS,
+            MODEL_DIR,
+            MODEL_THREADS,
+            INDEX_URLS,
+            INDEX_DISCOVERY,
+            INDEX_API_KEY,
+            SHARD_TIMEOUT_MS,
+            METADATA_REFRESH_MS,
+            API_KEYS,
+            CORS_ORIGINS,
+            MAX_REQUEST_BYTES,
+            MAX_UPLOAD_MB,
+            RATE_LIMIT_PER_SECOND,
+            RATE_LIMIT_BURST,
+            MAX_TEXT_CHARS,
+            MAX_K,
+            MAX_CANDIDATES,
+            DEFAULT_CANDIDATES,
+            RERANK_BATCH,
+            THUMBNAIL_CACHE,
+            INGEST_URL,
+            INGEST_API_KEY,
+            MEDIA_URL_TEMPLATE);
+
+    /** Copies collections. */
+    public QueryConfig {
+        indexUrls = List.copyOf(indexUrls);
+        apiKeys = Set.copyOf(apiKeys);
+        corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    /** Reads the configuration, naming the variable and value of anything malformed. */
+    public static QueryConfig fromEnv(Env env) {
+        List<URI> indexUrls =
+                env.get(INDEX_URLS).stream().map(url -> uri(INDEX_URLS, url)).toList();
+        if (indexUrls.isEmpty()) {
+            throw new ConfigException(INDEX_URLS.name() + " must name at least one index-service URL");
+        }
+        List<String> keys = env.get(API_KEYS);
+        for (String key : keys) {
+            if (key.length() < 16) {
+                throw new ConfigException(API_KEYS.name() + " holds a key shorter than 16 characters");
+            }
+        }
+        SearchLimits limits;
+        try {
+            limits = new SearchLimits(
+                    env.get(MAX_TEXT_CHARS), env.get(MAX_K), env.get(MAX_CANDIDATES), env.get(DEFAULT_CANDIDATES));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    "CLIP4S_QUERY_MAX_K, _MAX_CANDIDATES and _DEFAULT_CANDIDATES disagree: " + e.getMessage(), e);
+        }
+        return new QueryConfig(
+                env.get(HTTP_PORT),
+                env.get(BIND_ADDRESS),
+                env.get(MODEL_DIR),
+                env.get(MODEL_THREADS),
+                indexUrls,
+                env.get(INDEX_DISCOVERY).equals("static"),
+                env.get(INDEX_API_KEY),
+                env.get(SHARD_TIMEOUT_MS),
+                env.get(METADATA_REFRESH_MS),
+                Set.copyOf(keys),
+                env.get(CORS_ORIGINS),
+                env.get(MAX_REQUEST_BYTES),
+                env.get(MAX_UPLOAD_MB) * 1024L * 1024L,
+                env.get(RATE_LIMIT_PER_SECOND),
+                env.get(RATE_LIMIT_BURST),
+                limits,
+                env.get(RERANK_BATCH),
+                env.get(THUMBNAIL_CACHE),
+                uri(INGEST_URL, env.get(INGEST_URL)),
+                env.get(INGEST_API_KEY),
+                env.get(MEDIA_URL_TEMPLATE));
+    }
+
+    private static URI uri(Setting<?> setting, String text) {
+        try {
+            URI uri = new URI(text.strip());
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw new ConfigException(setting.name() + " holds '" + text + "', which is not an http(s) URL");
+            }
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(setting.name() + " holds a malformed URL '" + text + "'", e);
+        }
+    }
+}

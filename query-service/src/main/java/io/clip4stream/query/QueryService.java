@@ -1,0 +1,153 @@
+package io.clip4stream.query;
+
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.query.engine.QueryEncoder;
+import io.clip4stream.query.engine.SearchEngine;
+import io.clip4stream.query.engine.ThumbnailCache;
+import io.clip4stream.query.fanout.HttpShardClient;
+import io.clip4stream.query.fanout.MetadataShardDirectory;
+import io.clip4stream.query.fanout.ScatterGather;
+import io.clip4stream.query.fanout.ShardDirectory;
+import io.clip4stream.query.fanout.StaticShardDirectory;
+import io.clip4stream.query.http.IngestProxyRoutes;
+import io.clip4stream.query.http.PageRoutes;
+import io.clip4stream.query.http.QueryRoutes;
+import io.clip4stream.query.http.RequestGuard;
+import io.clip4stream.query.http.SearchRoutes;
+import io.clip4stream.query.http.SourceRoutes;
+import io.clip4stream.query.http.ThumbnailRoutes;
+import io.clip4stream.query.http.TokenBucketLimiter;
+import io.clip4stream.query.metrics.QueryMetrics;
+import io.clip4stream.query.rerank.TightReranker;
+import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.lifecycle.Service;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The query service: the search API and web page over a loaded model and the index-service's shards. The model is
+ * the caller's (the launcher may share it); the service never closes it.
+ */
+public final class QueryService implements Service {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration INGEST_TIMEOUT = Duration.ofMinutes(30);
+
+    private final QueryConfig config;
+    private final Clip4ClipModel model;
+    private HttpHost host;
+    private ScatterGather gather;
+    private HttpClient http;
+
+    /** A service for {@code config}, answering with {@code model}. */
+    public QueryService(QueryConfig config, Clip4ClipModel model) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.model = Objects.requireNonNull(model, "model");
+    }
+
+    @Override
+    public String name() {
+        return "query-service";
+    }
+
+    @Override
+    public synchronized void start() {
+        if (host != null) {
+            return;
+        }
+        // Candidates carry their frame embeddings as JSON numbers (hundreds of thousands per query): parse them with
+        // Jackson's fast floating-point parser.
+        ObjectMapper json = JsonMapper.builder()
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                .build();
+        http = HttpClient.newBuilder()
+                .connectTimeout(CONNECT_TIMEOUT)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        ShardDirectory directory = config.staticIndex()
+                ? new StaticShardDirectory(config.indexUrls())
+                : new MetadataShardDirectory(
+                        config.indexUrls(),
+                        http,
+                        json,
+                        config.indexApiKey(),
+                        config.shardTimeout(),
+                        config.metadataRefresh());
+        HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey());
+        gather = new ScatterGather(directory, shards, config.shardTimeout());
+        PrometheusRegistry registry = new PrometheusRegistry();
+        QueryMetrics metrics = new QueryMetrics(registry);
+        ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
+        SearchEngine engine = new SearchEngine(
+                model.info(),
+                new QueryEncoder(model, ClipTokenizer.withBundledVocabulary()),
+                gather,
+                new TightReranker(model, config.rerankBatch()),
+                thumbnails,
+                metrics);
+        RequestGuard guard = new RequestGuard(
+                config.corsOrigins(),
+                new TokenBucketLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime),
+                metrics);
+        HttpHost.Builder builder = HttpHost.builder(name())
+                .port(config.httpPort())
+                .bindAddress(config.bindAddress())
+                .registry(registry)
+                .apiKeys(config.apiKeys())
+                .readiness("model", () -> true)
+                .readiness("index", () -> indexDiscoverable(directory));
+        QueryRoutes.register(
+                builder,
+                guard,
+                new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), metrics),
+                new ThumbnailRoutes(thumbnails),
+                new SourceRoutes(directory, shards, config.shardTimeout()),
+                new IngestProxyRoutes(
+                        config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT),
+                new PageRoutes(config.mediaUrlTemplate()));
+        host = builder.build().start();
+    }
+
+    private static boolean indexDiscoverable(ShardDirectory directory) {
+        try {
+            return !directory.layout().instances().isEmpty();
+        } catch (io.clip4stream.query.fanout.ShardException e) {
+            return false;
+        }
+    }
+
+    /** The base URI the service answers on (after {@link #start()}). */
+    public synchronized URI uri() {
+        if (host == null) {
+            throw new IllegalStateException("query-service is not started");
+        }
+        return host.uri();
+    }
+
+    @Override
+    public synchronized boolean isReady() {
+        return host != null && host.isReady();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (host != null) {
+            host.close();
+            host = null;
+        }
+        if (gather != null) {
+            gather.close();
+            gather = null;
+        }
+        if (http != null) {
+            http.close();
+            http = null;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package io.clip4stream.query.engine;
+
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.model.tokenize.TokenizedText;
+import java.util.Objects;
+
+/**
+ * Turns query text into CLIP4Clip's token layout and runs the text tower once: the raw embedding feeds the tight
+ * head, its L2-normalised form is the first-stage query vector.
+ */
+public final class QueryEncoder {
+    private final Clip4ClipModel model;
+    private final ClipTokenizer tokenizer;
+    private final int maxWords;
+
+    /** An encoder for {@code model}, tokenizing with {@code tokenizer} to the model's {@code max_words}. */
+    public QueryEncoder(Clip4ClipModel model, ClipTokenizer tokenizer) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.maxWords = model.info().maxWords();
+    }
+
+    /**
+     * One encoded query.
+     *
+     * @param tokens the caption as the model sees it
+     * @param raw the raw (not normalised) text embedding, the tight head's input
+     * @param vector the unit-length text embedding, the first-stage query vector
+     */
+    public record Encoded(TokenizedText tokens, float[] raw, float[] vector) {}
+
+    /** Tokenizes and encodes {@code text}. */
+    public Encoded encode(String text) {
+        TokenizedText tokens = tokenizer.tokenize(text, maxWords);
+        float[] raw = model.encodeTextRaw(tokens.inputIds(), tokens.inputMask());
+        return new Encoded(tokens, raw, unit(raw));
+    }
+
+    private static float[] unit(float[] raw) {
+        double norm = 0;
+        for (float v : raw) {
+            norm += (double) v * v;
+        }
+        double scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+        float[] unit = new float[raw.length];
+        for (int d = 0; d < raw.length; d++) {
+            unit[d] = (float) (raw[d] * scale);
+        }
+        return unit;
+    }
+}

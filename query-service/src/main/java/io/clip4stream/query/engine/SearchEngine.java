@@ -1,0 +1,163 @@
+package io.clip4stream.query.engine;
+
+import io.clip4stream.model.ModelInfo;
+import io.clip4stream.query.fanout.Candidate;
+import io.clip4stream.query.fanout.CandidateQuery;
+import io.clip4stream.query.fanout.Gathered;
+import io.clip4stream.query.fanout.ScatterGather;
+import io.clip4stream.query.metrics.QueryMetrics;
+import io.clip4stream.query.rerank.TightReranker;
+import io.clip4stream.query.search.InvalidSearchException;
+import io.clip4stream.query.search.SearchRequest;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Answers a search: the text is encoded once, candidates are gathered from every shard and merged, then re-ranked
+ * with the tight head when the model has one (otherwise kept in first-stage order and flagged as such).
+ */
+public final class SearchEngine {
+    /** Path prefix under which the query service serves thumbnails. */
+    public static final String THUMBNAIL_PATH = "/thumbnails/";
+
+    private final ModelInfo model;
+    private final QueryEncoder encoder;
+    private final ScatterGather gather;
+    private final TightReranker reranker;
+    private final ThumbnailCache thumbnails;
+    private final QueryMetrics metrics;
+
+    /** Wires the stages of the search path together. */
+    public SearchEngine(
+            ModelInfo model,
+            QueryEncoder encoder,
+            ScatterGather gather,
+            TightReranker reranker,
+            ThumbnailCache thumbnails,
+            QueryMetrics metrics) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.gather = Objects.requireNonNull(gather, "gather");
+        this.reranker = Objects.requireNonNull(reranker, "reranker");
+        this.thumbnails = Objects.requireNonNull(thumbnails, "thumbnails");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** The loaded model this engine encodes with. */
+    public ModelInfo model() {
+        return model;
+    }
+
+    /**
+     * Runs {@code request}.
+     *
+     * @throws InvalidSearchException when it names a model version other than the loaded one
+     * @throws io.clip4stream.query.fanout.ShardException when no index instance can be discovered
+     */
+    public SearchResult search(SearchRequest request) {
+        if (request.modelVersion() != null && !request.modelVersion().equals(model.modelVersion())) {
+            throw new InvalidSearchException(
+                    "unknown_model_version",
+                    "model version '" + request.modelVersion() + "' is not served here; this query service encodes"
+                            + " with " + model.modelId() + " version '" + model.modelVersion() + "'");
+        }
+        long start = System.nanoTime();
+        QueryEncoder.Encoded encoded = encoder.encode(request.text());
+        long encoded_ = System.nanoTime();
+
+        String skipReason = !request.rerank()
+                ? "re-ranking was turned off by the request"
+                : !reranker.available()
+                        ? "model " + model.modelId() + " has no tightTransf weights; hits are in first-stage order"
+                        : null;
+        Gathered gathered = gather.gather(new CandidateQuery(
+                encoded.vector(), request.candidates(), request.filters(), model.modelVersion(), skipReason == null));
+        long gathered_ = System.nanoTime();
+
+        List<Candidate> candidates = gathered.candidates();
+        if (skipReason == null && !candidates.stream().allMatch(Candidate::hasFrameEmbeddings)) {
+            skipReason = "some candidates came without frame embeddings; hits are in first-stage order";
+        }
+        float[] finalScores = new float[candidates.size()];
+        if (skipReason == null && !candidates.isEmpty()) {
+            finalScores = reranker.scores(
+                    encoded.raw(),
+                    candidates.stream().map(Candidate::frameEmbeddings).toList());
+        } else {
+            for (int i = 0; i < finalScores.length; i++) {
+                finalScores[i] = candidates.get(i).score();
+            }
+        }
+        long reranked_ = System.nanoTime();
+
+        List<SearchHit> hits = hits(candidates, finalScores, request.k());
+        boolean reranked = skipReason == null;
+        SearchTimings timings = new SearchTimings(
+                micros(encoded_ - start),
+                micros(gathered_ - encoded_),
+                reranked ? micros(reranked_ - gathered_) : 0,
+                micros(reranked_ - start));
+        metrics.searched(
+                timings.encodeMicros(),
+                timings.gatherMicros(),
+                timings.rerankMicros(),
+                timings.totalMicros(),
+                gathered.partial(),
+                reranked);
+        return new SearchResult(
+                request.text(),
+                request.k(),
+                request.candidates(),
+                model.modelId(),
+                model.modelVersion(),
+                reranked,
+                skipReason,
+                gathered.partial(),
+                hits,
+                gathered.shards(),
+                gathered.unservedPartitions(),
+                gathered.searchableUpToMicros(),
+                timings);
+    }
+
+    private List<SearchHit> hits(List<Candidate> candidates, float[] finalScores, int k) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            order.add(i);
+        }
+        // Stable: equal final scores keep first-stage order, which is itself deterministic.
+        order.sort(Comparator.comparingDouble(i -> -finalScores[i]));
+        List<SearchHit> hits = new ArrayList<>();
+        for (int rank = 0; rank < Math.min(k, order.size()); rank++) {
+            Candidate c = candidates.get(order.get(rank));
+            String thumbnailUrl = null;
+            if (c.thumbnailJpeg() != null && c.thumbnailJpeg().length > 0) {
+                thumbnails.put(c.clipId(), c.thumbnailJpeg());
+                thumbnailUrl = THUMBNAIL_PATH
+                        + URLEncoder.encode(c.clipId(), StandardCharsets.UTF_8).replace("+", "%20");
+            }
+            hits.add(new SearchHit(
+                    rank + 1,
+                    c.clipId(),
+                    c.sourceId(),
+                    c.clipIndex(),
+                    c.startMicros(),
+                    c.endMicros(),
+                    finalScores[order.get(rank)],
+                    c.score(),
+                    thumbnailUrl,
+                    c.tenant(),
+                    c.tags()));
+        }
+        return hits;
+    }
+
+    private static long micros(long nanos) {
+        return TimeUnit.NANOSECONDS.toMicros(nanos);
+    }
+}

@@ -1,0 +1,37 @@
+package io.clip4stream.query.engine;
+
+import io.clip4stream.query.fanout.ShardReport;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The answer to a search, as the API returns it.
+ *
+ * @param query the query text as searched (stripped)
+ * @param k hits asked for
+ * @param candidates first-stage candidates asked of the shards
+ * @param modelId the model that encoded the text
+ * @param modelVersion its version (the clip vectors searched belong to it)
+ * @param reranked whether the hits are in tight-head order
+ * @param rerankNote why they are not (null when re-ranked)
+ * @param partial whether a shard failed, timed out or a partition was unserved, so clips may be missing
+ * @param hits the hits, best first
+ * @param shards how each index instance took part
+ * @param unservedPartitions partitions no instance served
+ * @param searchableUpToMicros per source, the newest clip end time the answering shards hold
+ * @param timings where the time went
+ */
+public record SearchResult(
+        String query,
+        int k,
+        int candidates,
+        String modelId,
+        String modelVersion,
+        boolean reranked,
+        String rerankNote,
+        boolean partial,
+        List<SearchHit> hits,
+        List<ShardReport> shards,
+        List<Integer> unservedPartitions,
+        Map<String, Long> searchableUpToMicros,
+        SearchTimings timings) {}

@@ -1,0 +1,46 @@
+package io.clip4stream.query.fanout;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One clip an index shard proposes for a query, with what re-ranking and display need.
+ *
+ * @param clipId the clip's id
+ * @param sourceId the source the clip belongs to
+ * @param clipIndex the clip's position in its source
+ * @param startMicros clip start in source time
+ * @param endMicros clip end in source time
+ * @param tenant the clip's tenant
+ * @param tags the clip's tags
+ * @param modelVersion the model version of the clip's vector
+ * @param score first-stage similarity (dot product of L2-normalised vectors)
+ * @param frameEmbeddings the clip's frame embeddings (empty when the shard did not send them)
+ * @param thumbnailJpeg the clip's thumbnail (null when the shard did not send one)
+ */
+public record Candidate(
+        String clipId,
+        String sourceId,
+        long clipIndex,
+        long startMicros,
+        long endMicros,
+        String tenant,
+        List<String> tags,
+        String modelVersion,
+        float score,
+        float[][] frameEmbeddings,
+        byte[] thumbnailJpeg) {
+
+    /** Requires ids and defaults absent collections to empty. */
+    public Candidate {
+        Objects.requireNonNull(clipId, "clipId");
+        Objects.requireNonNull(sourceId, "sourceId");
+        tags = tags == null ? List.of() : List.copyOf(tags);
+        frameEmbeddings = frameEmbeddings == null ? new float[0][] : frameEmbeddings;
+    }
+
+    /** Whether the tight head can score this candidate. */
+    public boolean hasFrameEmbeddings() {
+        return frameEmbeddings.length > 0;
+    }
+}

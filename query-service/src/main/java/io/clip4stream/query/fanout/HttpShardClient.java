@@ -1,0 +1,128 @@
+package io.clip4stream.query.fanout;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.query.search.SearchFilters;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Objects;
+
+/** Asks an index instance over HTTP ({@code POST /knn}, JSON of {@link IndexWire}). */
+public final class HttpShardClient implements ShardClient {
+    private static final String API_KEY_HEADER = "X-Api-Key";
+
+    private final HttpClient http;
+    private final ObjectMapper json;
+    private final String apiKey;
+
+    /** A client over {@code http}; {@code apiKey} (blank for none) is sent to every instance. */
+    public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey) {
+        this.http = Objects.requireNonNull(http, "http");
+        this.json = Objects.requireNonNull(json, "json");
+        this.apiKey = apiKey == null ? "" : apiKey;
+    }
+
+    @Override
+    public ShardAnswer candidates(IndexInstance instance, CandidateQuery query, Duration timeout) {
+        SearchFilters filters = query.filters();
+        IndexWire.KnnRequest body = new IndexWire.KnnRequest(
+                query.vector(),
+                query.n(),
+                query.modelVersion(),
+                filters.sources(),
+                filters.tenant(),
+                filters.timeRange() == null ? null : filters.timeRange().fromMicros(),
+                filters.timeRange() == null ? null : filters.timeRange().toMicros(),
+                filters.tags(),
+                query.withFrameEmbeddings(),
+                true);
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.KNN_PATH))
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        } catch (IOException e) {
+            throw new ShardException("cannot write the k-NN request for " + instance.baseUri(), e);
+        }
+        if (!apiKey.isBlank()) {
+            request.header(API_KEY_HEADER, apiKey);
+        }
+        HttpResponse<InputStream> response = send(instance, request.build());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
+                throw new ShardException("index instance " + instance.baseUri() + " answered " + response.statusCode()
+                        + " to " + IndexWire.KNN_PATH + ": " + text);
+            }
+            IndexWire.KnnResponse answer = json.readValue(in, IndexWire.KnnResponse.class);
+            List<IndexWire.KnnHit> hits = answer.hits() == null ? List.of() : answer.hits();
+            return new ShardAnswer(
+                    hits.stream().map(HttpShardClient::candidate).toList(),
+                    answer.searchableUpTo() == null ? new HashMap<>() : answer.searchableUpTo(),
+                    answer.partitions() == null ? List.of() : answer.partitions());
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ShardException shard) {
+                throw shard;
+            }
+            throw new ShardException("unreadable k-NN answer from index instance " + instance.baseUri(), e);
+        }
+    }
+
+    @Override
+    public java.util.Map<String, Long> searchableUpTo(IndexInstance instance, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        instance.baseUri().resolve(IndexWire.SEARCHABLE_UP_TO_PATH))
+                .timeout(timeout)
+                .GET();
+        if (!apiKey.isBlank()) {
+            request.header(API_KEY_HEADER, apiKey);
+        }
+        HttpResponse<InputStream> response = send(instance, request.build());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new ShardException("index instance " + instance.baseUri() + " answered " + response.statusCode()
+                        + " to " + IndexWire.SEARCHABLE_UP_TO_PATH);
+            }
+            IndexWire.SearchableUpTo answer = json.readValue(in, IndexWire.SearchableUpTo.class);
+            return answer.sources() == null ? java.util.Map.of() : answer.sources();
+        } catch (IOException e) {
+            throw new ShardException("unreadable sources answer from index instance " + instance.baseUri(), e);
+        }
+    }
+
+    private HttpResponse<InputStream> send(IndexInstance instance, HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new ShardException("index instance " + instance.baseUri() + " is unreachable: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ShardException("interrupted while asking " + instance.baseUri(), e);
+        }
+    }
+
+    private static Candidate candidate(IndexWire.KnnHit hit) {
+        if (hit.clipId() == null || hit.sourceId() == null) {
+            throw new ShardException("a k-NN hit lacks its clip id or source id");
+        }
+        return new Candidate(
+                hit.clipId(),
+                hit.sourceId(),
+                hit.clipIndex(),
+                hit.startTimeMicros(),
+                hit.endTimeMicros(),
+                hit.tenant(),
+                hit.tags(),
+                hit.modelVersion(),
+                hit.score(),
+                hit.frameEmbeddings(),
+                hit.thumbnailJpeg());
+    }
+}

@@ -1,0 +1,136 @@
+package io.clip4stream.query.fanout;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON of the index-service's interactive-query API ({@code io.clip4stream.index.http}), duplicated here on
+ * purpose: services never depend on each other, so the query service keeps its own copy of the few records it
+ * exchanges. Unknown fields are ignored, so the index may add fields without breaking queries.
+ */
+public final class IndexWire {
+    /** {@code POST /v1/knn}: k-NN with filters over the instance's active shards. */
+    public static final String KNN_PATH = "/v1/knn";
+
+    /** {@code GET /v1/searchable-up-to}: per source, the newest clip end visible to queries. */
+    public static final String SEARCHABLE_UP_TO_PATH = "/v1/searchable-up-to";
+
+    /** {@code GET /v1/shards}: which instance holds which shards. */
+    public static final String SHARDS_PATH = "/v1/shards";
+
+    private IndexWire() {}
+
+    /**
+     * The body of {@code POST /v1/knn}.
+     *
+     * @param vector the query vector (unit length)
+     * @param k how many candidates (the index allows 1..1000)
+     * @param modelVersion the model version (null: the index's active one)
+     * @param sourceIds only these sources (empty: all)
+     * @param tenant only this tenant (null: any)
+     * @param fromMicros only clips ending after this (null: no bound)
+     * @param toMicros only clips starting before this (null: no bound)
+     * @param tags only clips with every tag
+     * @param includeFrameEmbeddings whether hits carry frame embeddings
+     * @param includeThumbnails whether hits carry their JPEG thumbnail
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record KnnRequest(
+            float[] vector,
+            Integer k,
+            String modelVersion,
+            List<String> sourceIds,
+            String tenant,
+            Long fromMicros,
+            Long toMicros,
+            List<String> tags,
+            Boolean includeFrameEmbeddings,
+            Boolean includeThumbnails) {}
+
+    /**
+     * One candidate in a {@code /v1/knn} answer.
+     *
+     * @param clipId the clip id
+     * @param sourceId the source id
+     * @param clipIndex the clip's index in its source
+     * @param startTimeMicros clip start (source time)
+     * @param endTimeMicros clip end (source time)
+     * @param tenant the tenant
+     * @param tags the tags
+     * @param modelVersion the vector's model version
+     * @param score the dot product with the query vector
+     * @param thumbnailJpeg the thumbnail (base64 in JSON; null when absent or not asked for)
+     * @param frameEmbeddings the clip's frame embeddings (null when not asked for)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record KnnHit(
+            String clipId,
+            String sourceId,
+            long clipIndex,
+            long startTimeMicros,
+            long endTimeMicros,
+            String tenant,
+            List<String> tags,
+            String modelVersion,
+            float score,
+            byte[] thumbnailJpeg,
+            float[][] frameEmbeddings) {}
+
+    /**
+     * The answer of {@code POST /v1/knn}.
+     *
+     * @param instance the answering instance's {@code host:port}
+     * @param modelVersion the model version searched
+     * @param partitions the shards that answered
+     * @param hits best first
+     * @param searchableUpTo per source (of a hit or of the request's sources), newest visible clip end (micros)
+     * @param tookMicros time the instance spent searching
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record KnnResponse(
+            String instance,
+            String modelVersion,
+            List<Integer> partitions,
+            List<KnnHit> hits,
+            Map<String, Long> searchableUpTo,
+            long tookMicros) {}
+
+    /**
+     * One instance in {@code GET /v1/shards}.
+     *
+     * @param host its advertised host
+     * @param port its HTTP port
+     * @param activePartitions shards it answers queries for
+     * @param standbyPartitions shards it keeps as warm standbys
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ShardInstance(
+            String host, int port, List<Integer> activePartitions, List<Integer> standbyPartitions) {}
+
+    /**
+     * The answer of {@code GET /v1/shards}.
+     *
+     * @param self the answering instance's {@code host:port}
+     * @param applicationId the Kafka Streams application id
+     * @param state the Kafka Streams state
+     * @param partitions the number of shards
+     * @param instances every instance with its shards
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record ShardMap(
+            String self, String applicationId, String state, int partitions, List<ShardInstance> instances) {}
+
+    /**
+     * The answer of {@code GET /v1/searchable-up-to}.
+     *
+     * @param instance the answering instance's {@code host:port}
+     * @param partitions its active shards
+     * @param sources per source id, newest visible clip end time (microseconds)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record SearchableUpTo(String instance, List<Integer> partitions, Map<String, Long> sources) {}
+}

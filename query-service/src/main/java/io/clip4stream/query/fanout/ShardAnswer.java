@@ -1,0 +1,22 @@
+package io.clip4stream.query.fanout;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one instance answered.
+ *
+ * @param candidates its top candidates, best first
+ * @param searchableUpToMicros per source, the newest clip end time the instance holds
+ * @param partitions the partitions the answer covers (empty when the instance does not say)
+ */
+public record ShardAnswer(
+        List<Candidate> candidates, Map<String, Long> searchableUpToMicros, List<Integer> partitions) {
+
+    /** Copies everything. */
+    public ShardAnswer {
+        candidates = List.copyOf(candidates);
+        searchableUpToMicros = Map.copyOf(searchableUpToMicros);
+        partitions = List.copyOf(partitions);
+    }
+}

@@ -1,0 +1,20 @@
+package io.clip4stream.query.fanout;
+
+import java.time.Duration;
+
+/** Asks one index instance for candidates. */
+public interface ShardClient {
+    /**
+     * Returns the instance's top candidates for {@code query}, waiting at most {@code timeout}.
+     *
+     * @throws ShardException when the instance is unreachable, too slow, or answers with an error
+     */
+    ShardAnswer candidates(IndexInstance instance, CandidateQuery query, Duration timeout);
+
+    /**
+     * Returns, per source the instance holds, the newest clip end time queries can see (microseconds).
+     *
+     * @throws ShardException when the instance is unreachable, too slow, or answers with an error
+     */
+    java.util.Map<String, Long> searchableUpTo(IndexInstance instance, Duration timeout);
+}

@@ -1,0 +1,67 @@
+package io.clip4stream.query.http;
+
+import io.clip4stream.runtime.http.ApiException;
+import io.clip4stream.runtime.http.Exchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Serves the web page and the OpenAPI document from the classpath; everything is read once at start-up, so a
+ * missing resource fails the service at start, not a visitor's request.
+ */
+public final class PageRoutes {
+    private static final String BASE = "/io/clip4stream/query/web/";
+
+    private record Asset(String contentType, byte[] bytes) {}
+
+    private final Map<String, Asset> assets = new HashMap<>();
+
+    /**
+     * Loads the page's assets; {@code mediaUrlTemplate} (with {@code {sourceId}}; blank when there is none) tells the
+     * page where a source's video can be played, served to it as {@code /config.json}.
+     */
+    public PageRoutes(String mediaUrlTemplate) {
+        try {
+            byte[] config = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsBytes(java.util.Map.of("mediaUrlTemplate", mediaUrlTemplate));
+            assets.put("/config.json", new Asset("application/json", config));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the page configuration", e);
+        }
+        assets.put("/", load("index.html", "text/html; charset=utf-8"));
+        assets.put("/index.html", assets.get("/"));
+        assets.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
+        assets.put("/app.css", load("app.css", "text/css; charset=utf-8"));
+        assets.put("/openapi.json", load("openapi.json", "application/json"));
+    }
+
+    /** Answers one request for a page asset; anything else under {@code /} is a 404. */
+    public void handle(Exchange exchange) throws IOException {
+        Asset asset = assets.get(exchange.path());
+        if (asset == null) {
+            throw ApiException.notFound("No route " + exchange.path());
+        }
+        if (!exchange.method().equals("GET") && !exchange.method().equals("HEAD")) {
+            throw new ApiException(405, "method_not_allowed", "Use GET on " + exchange.path());
+        }
+        exchange.responseHeader("Cache-Control", "no-cache");
+        exchange.responseHeader(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self'");
+        exchange.respond(200, asset.contentType(), asset.bytes());
+    }
+
+    private static Asset load(String name, String contentType) {
+        try (InputStream in = PageRoutes.class.getResourceAsStream(BASE + name)) {
+            if (in == null) {
+                throw new IllegalStateException("web asset " + BASE + name + " is missing from the classpath");
+            }
+            return new Asset(contentType, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read web asset " + BASE + name, e);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Prometheus metrics of the query service. */
+package io.clip4stream.query.metrics;

@@ -1,0 +1,47 @@
+package io.clip4stream.query.rerank;
+
+import io.clip4stream.model.Clip4ClipModel;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Scores a caption against candidate clips' frame embeddings with the tightTransf head, in batches so that memory
+ * stays bounded however many candidates a request gathers.
+ */
+public final class TightReranker {
+    private final Clip4ClipModel model;
+    private final int batchSize;
+
+    /** A re-ranker over {@code model}'s tight head, scoring at most {@code batchSize} clips per forward pass. */
+    public TightReranker(Clip4ClipModel model, int batchSize) {
+        this.model = Objects.requireNonNull(model, "model");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("re-rank batch size must be positive; was " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    /** Whether the model has the tight head's weights. */
+    public boolean available() {
+        return model.hasTightHead();
+    }
+
+    /**
+     * Returns one tight logit per clip, in input order (higher is more similar).
+     *
+     * @param rawText the caption's raw embedding from {@link Clip4ClipModel#encodeTextRaw} (the text tower is not
+     *     run again)
+     * @param clipsFrameEmbeddings per clip, its frame embeddings (each non-empty)
+     * @throws UnsupportedOperationException when the model has no tight head
+     */
+    public float[] scores(float[] rawText, List<float[][]> clipsFrameEmbeddings) {
+        float[] scores = new float[clipsFrameEmbeddings.size()];
+        for (int start = 0; start < scores.length; start += batchSize) {
+            int end = Math.min(scores.length, start + batchSize);
+            float[][][] batch = clipsFrameEmbeddings.subList(start, end).toArray(new float[0][][]);
+            float[] logits = model.tightScores(rawText, batch);
+            System.arraycopy(logits, 0, scores, start, logits.length);
+        }
+        return scores;
+    }
+}

@@ -1,0 +1,222 @@
+'use strict';
+// The Clip4Stream search page. Everything goes through the query service: /search, /thumbnails, /sources, and the
+// ingest-service behind /ingest (uploads, live streams, status, playback), so the page needs one origin and one key.
+
+// The ingest-service's API: POST /sources (JSON registration), POST /sources/upload?sourceId= (raw body),
+// GET /sources/{id} (status). Playback comes from CLIP4S_QUERY_MEDIA_URL_TEMPLATE, served as /config.json.
+const INGEST = {
+  upload: (sourceId) => `/ingest/sources/upload?sourceId=${encodeURIComponent(sourceId)}`,
+  register: () => '/ingest/sources',
+  status: (sourceId) => `/ingest/sources/${encodeURIComponent(sourceId)}`,
+};
+const config = fetch('/config.json').then((r) => r.json()).catch(() => ({ mediaUrlTemplate: '' }));
+const MAX_STATUS_LOOKUPS = 50;
+
+// Sources registered or uploaded from this browser, so their ingest status shows before they are searchable.
+function knownSources() {
+  return JSON.parse(localStorage.getItem('clip4stream.sources') || '[]');
+}
+function rememberSource(sourceId) {
+  const known = new Set(knownSources());
+  known.add(sourceId);
+  localStorage.setItem('clip4stream.sources', JSON.stringify([...known].slice(-MAX_STATUS_LOOKUPS)));
+}
+
+const $ = (id) => document.getElementById(id);
+const keyInput = $('api-key');
+keyInput.value = localStorage.getItem('clip4stream.apiKey') || '';
+keyInput.addEventListener('change', () => localStorage.setItem('clip4stream.apiKey', keyInput.value.trim()));
+
+function headers(extra) {
+  const h = Object.assign({}, extra || {});
+  const key = keyInput.value.trim();
+  if (key) h['X-Api-Key'] = key;
+  return h;
+}
+
+async function api(path, options) {
+  const response = await fetch(path, Object.assign({}, options, { headers: headers((options || {}).headers) }));
+  const type = response.headers.get('Content-Type') || '';
+  const body = type.includes('json') ? await response.json() : await response.text();
+  if (!response.ok) {
+    const message = body && body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`;
+    throw new Error(message);
+  }
+  return body;
+}
+
+// Images and video cannot send headers; with a key they are fetched and shown from blob URLs instead.
+async function mediaUrl(path) {
+  if (!keyInput.value.trim()) return path;
+  const response = await fetch(path, { headers: headers() });
+  if (!response.ok) throw new Error(`HTTP ${response.status} for ${path}`);
+  return URL.createObjectURL(await response.blob());
+}
+
+function seconds(micros) {
+  const total = micros / 1e6;
+  const m = Math.floor(total / 60);
+  const s = (total - m * 60).toFixed(1).padStart(4, '0');
+  return `${m}:${s}`;
+}
+
+function text(tag, className, content) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  element.textContent = content;
+  return element;
+}
+
+async function search(event) {
+  event.preventDefault();
+  const params = new URLSearchParams({ q: $('query').value, k: $('k').value, rerank: $('rerank').checked });
+  const sources = $('sources-filter').value.trim();
+  if (sources) params.set('sources', sources);
+  const status = $('search-status');
+  const list = $('results');
+  status.className = '';
+  status.textContent = 'Searching…';
+  list.replaceChildren();
+  try {
+    const result = await api(`/search?${params}`);
+    const answered = result.shards.filter((s) => s.status === 'ok').length;
+    status.textContent = `${result.hits.length} hits · ${answered}/${result.shards.length} shards · `
+        + (result.reranked ? 'tight re-rank' : `first-stage order (${result.rerankNote})`)
+        + ` · ${(result.timings.totalMicros / 1000).toFixed(1)} ms`;
+    if (result.partial) {
+      status.className = 'partial';
+      status.textContent += ' · PARTIAL: some shards did not answer';
+    }
+    for (const hit of result.hits) list.append(renderHit(hit, result.searchableUpToMicros[hit.sourceId]));
+  } catch (error) {
+    status.className = 'error';
+    status.textContent = `Search failed: ${error.message}`;
+  }
+}
+
+function renderHit(hit, upTo) {
+  const item = document.createElement('li');
+  item.className = 'hit';
+  item.dataset.clipId = hit.clipId;
+  const image = document.createElement('img');
+  image.alt = `thumbnail of ${hit.clipId}`;
+  if (hit.thumbnailUrl) {
+    mediaUrl(hit.thumbnailUrl).then((url) => { image.src = url; }).catch(() => { image.alt = 'no thumbnail'; });
+  }
+  const meta = document.createElement('div');
+  meta.className = 'meta';
+  meta.append(
+    text('span', 'source', `${hit.rank}. ${hit.sourceId} · clip ${hit.clipIndex}`),
+    text('span', 'time', `${seconds(hit.startMicros)} – ${seconds(hit.endMicros)}`),
+    text('span', 'scores', `score ${hit.score.toFixed(4)} · first stage ${hit.firstStageScore.toFixed(4)}`),
+  );
+  if (upTo !== undefined) meta.append(text('span', 'upto', `searchable up to ${seconds(upTo)}`));
+  item.append(image, meta);
+  item.addEventListener('click', () => play(hit));
+  return item;
+}
+
+async function play(hit) {
+  const box = $('player-box');
+  const video = $('player');
+  const status = $('player-status');
+  box.hidden = false;
+  $('player-title').textContent = `${hit.sourceId} at ${seconds(hit.startMicros)}`;
+  status.textContent = 'Loading…';
+  const start = hit.startMicros / 1e6;
+  const template = (await config).mediaUrlTemplate;
+  if (!template) {
+    status.textContent = 'Playback is not configured (CLIP4S_QUERY_MEDIA_URL_TEMPLATE).';
+    return;
+  }
+  try {
+    const path = template.replaceAll('{sourceId}', encodeURIComponent(hit.sourceId));
+    const local = path.startsWith('/');
+    video.src = (local ? await mediaUrl(path) : path) + `#t=${start},${hit.endMicros / 1e6}`;
+    video.onloadedmetadata = () => { video.currentTime = start; video.play().catch(() => {}); status.textContent = ''; };
+    video.onerror = () => { status.textContent = 'No playback for this source (live streams are not stored).'; };
+  } catch (error) {
+    status.textContent = `No playback: ${error.message}`;
+  }
+}
+
+async function upload(event) {
+  event.preventDefault();
+  const file = $('upload-file').files[0];
+  const status = $('ingest-status');
+  status.textContent = `Uploading ${file.name}…`;
+  try {
+    const body = await api(INGEST.upload($('upload-source').value), {
+      method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
+    });
+    status.textContent = `Accepted: ${JSON.stringify(body)}`;
+    rememberSource(body.sourceId);
+    refreshSources();
+  } catch (error) {
+    status.textContent = `Upload failed: ${error.message}`;
+  }
+}
+
+async function registerLive(event) {
+  event.preventDefault();
+  const status = $('ingest-status');
+  try {
+    const body = await api(INGEST.register(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ sourceId: $('live-source').value, kind: 'LIVE', uri: $('live-url').value }),
+    });
+    status.textContent = `Registered: ${JSON.stringify(body)}`;
+    rememberSource(body.sourceId);
+    refreshSources();
+  } catch (error) {
+    status.textContent = `Registration failed: ${error.message}`;
+  }
+}
+
+async function refreshSources() {
+  const tbody = $('sources-table').querySelector('tbody');
+  const status = $('sources-status');
+  status.textContent = '';
+  const rows = new Map();
+  try {
+    const index = await api('/sources');
+    for (const [source, upTo] of Object.entries(index.sources)) rows.set(source, { upTo });
+    if (index.partial) status.textContent = 'Some index shards did not answer. ';
+  } catch (error) {
+    status.textContent = `Index: ${error.message}. `;
+  }
+  for (const source of knownSources()) if (!rows.has(source)) rows.set(source, {});
+  const ids = [...rows.keys()].sort().slice(0, MAX_STATUS_LOOKUPS);
+  const statuses = await Promise.allSettled(ids.map((id) => api(INGEST.status(id))));
+  let ingestErrors = 0;
+  statuses.forEach((result, i) => {
+    const row = rows.get(ids[i]);
+    if (result.status === 'fulfilled') {
+      const s = result.value;
+      row.ingest = `${s.state} ${s.kind}` + (s.state === 'DECODING' ? ` ${Math.round(s.progressPercent)}%` : '')
+          + ` · ${s.clipsEmitted} clips` + (s.reason ? ` · ${s.reason}` : '');
+    } else {
+      ingestErrors++;
+      row.ingest = '–';
+    }
+  });
+  if (ingestErrors) status.textContent += `Ingest status unavailable for ${ingestErrors} source(s).`;
+  tbody.replaceChildren();
+  for (const id of ids) {
+    const row = rows.get(id);
+    const tr = document.createElement('tr');
+    tr.append(
+      text('td', '', id),
+      text('td', '', row.upTo === undefined ? '–' : seconds(row.upTo)),
+      text('td', '', row.ingest || '–'),
+    );
+    tbody.append(tr);
+  }
+}
+
+$('search-form').addEventListener('submit', search);
+$('upload-form').addEventListener('submit', upload);
+$('live-form').addEventListener('submit', registerLive);
+$('refresh-sources').addEventListener('click', refreshSources);
+refreshSources();

@@ -1,0 +1,226 @@
+package io.clip4stream.query.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.query.QueryConfig;
+import io.clip4stream.query.QueryService;
+import io.clip4stream.query.TinyIndexFixture;
+import io.clip4stream.query.bench.InMemoryIndexServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web page in headless Chromium: a real query service with the tiny model over index instances holding real
+ * tiny-model vectors and thumbnails. Skips when no Chromium is installed ({@code .ci/run} installs it).
+ */
+class SearchPageBrowserIT {
+    private static final String KEY = "browser-test-key-0123456789";
+    private static final String INGEST_KEY = "ingest-side-key-0123456789";
+    private static final String QUERY = "a man riding a red bike";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path modelDir;
+
+    @Test
+    void shouldSearchAndShowHitsWithThumbnailsTimeRangesScoresAndSourceStatus() throws Exception {
+        Optional<Path> chromium = DevToolsBrowser.findChromium();
+        Assumptions.assumeTrue(chromium.isPresent(), "no chromium on the PATH; install the Debian package chromium");
+
+        try (TinyIndexFixture fixture = TinyIndexFixture.withTightHead(modelDir)) {
+            fixture.addClips("cam-a", 8, "default", List.of()).addClips("lobby", 8, "default", List.of());
+            try (InMemoryIndexServer shardA = fixture.serve(List.of("cam-a"), List.of(0));
+                    InMemoryIndexServer shardB = fixture.serve(List.of("lobby"), List.of(1))) {
+                FakeIngest ingest = new FakeIngest();
+                QueryService service = new QueryService(
+                        QueryConfig.fromEnv(TinyIndexFixture.env(
+                                modelDir,
+                                shardA.uri() + "," + shardB.uri(),
+                                Map.of(
+                                        "CLIP4S_QUERY_API_KEYS",
+                                        KEY,
+                                        "CLIP4S_QUERY_INGEST_URL",
+                                        ingest.host.uri().toString(),
+                                        "CLIP4S_QUERY_INGEST_API_KEY",
+                                        INGEST_KEY))),
+                        fixture.model());
+                service.start();
+                try (DevToolsBrowser browser = DevToolsBrowser.launch(chromium.get())) {
+                    runScenario(service, browser);
+                    addVideos(browser, ingest);
+                    Path screenshot = Path.of("target", "browser", "search-page.png");
+                    browser.screenshot(screenshot);
+                    assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the rendered page");
+                } finally {
+                    service.close();
+                    ingest.host.close();
+                }
+            }
+        }
+    }
+
+    private static void runScenario(QueryService service, DevToolsBrowser browser) throws Exception {
+        JsonNode expected = JSON.readTree(HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(service.uri() + "/search?k=5&q="
+                                        + java.net.URLEncoder.encode(QUERY, java.nio.charset.StandardCharsets.UTF_8)))
+                                .header("X-Api-Key", KEY)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
+
+        browser.navigate(service.uri().resolve("/"));
+        browser.evaluate("document.getElementById('api-key').value = " + JSON.writeValueAsString(KEY) + "; true");
+        browser.evaluate("document.getElementById('query').value = " + JSON.writeValueAsString(QUERY)
+                + "; document.getElementById('k').value = '5';"
+                + " document.getElementById('search-form').requestSubmit(); true");
+        browser.waitUntil("document.querySelectorAll('#results li.hit').length === 5");
+        browser.waitUntil(
+                "[...document.querySelectorAll('#results img')]" + ".every(i => i.complete && i.naturalWidth > 0)");
+
+        List<String> shownIds = new ArrayList<>();
+        browser.evaluate("[...document.querySelectorAll('#results li.hit')].map(li => li.dataset.clipId)")
+                .forEach(id -> shownIds.add(id.asText()));
+        List<String> apiIds = new ArrayList<>();
+        expected.get("hits").forEach(hit -> apiIds.add(hit.get("clipId").asText()));
+        assertEquals(apiIds, shownIds, "the page shows the API's hits in the API's order");
+
+        JsonNode first = expected.get("hits").get(0);
+        assertEquals(
+                clock(first.get("startMicros").asLong()) + " – "
+                        + clock(first.get("endMicros").asLong()),
+                browser.evaluate("document.querySelector('#results li.hit .time').textContent")
+                        .asText());
+        assertTrue(browser.evaluate("document.querySelector('#results li.hit .scores').textContent")
+                .asText()
+                .contains(String.format(Locale.ROOT, "%.4f", first.get("score").asDouble())));
+        assertEquals(
+                64,
+                browser.evaluate("document.querySelector('#results img').naturalWidth")
+                        .asInt());
+        String status = browser.evaluate("document.getElementById('search-status').textContent")
+                .asText();
+        assertTrue(status.contains("2/2 shards") && status.contains("tight re-rank"), status);
+
+        browser.evaluate("document.getElementById('refresh-sources').click(); true");
+        browser.waitUntil("document.querySelectorAll('#sources-table tbody tr').length === 2");
+        String table = browser.evaluate("document.querySelector('#sources-table tbody').innerText")
+                .asText();
+        assertTrue(table.contains("cam-a") && table.contains("lobby") && table.contains("1:36.0"), table);
+
+        browser.evaluate("document.querySelector('#results li.hit').click(); true");
+        browser.waitUntil("!document.getElementById('player-box').hidden"
+                + " && document.getElementById('player-status').textContent.includes('not configured')");
+    }
+
+    /** Uploads a file and registers a live stream through the page's forms; the ingest side sees both. */
+    private void addVideos(DevToolsBrowser browser, FakeIngest ingest) throws Exception {
+        byte[] video = new byte[50_000];
+        new java.util.Random(1).nextBytes(video);
+        Path file = modelDir.resolve("holiday.mp4");
+        Files.write(file, video);
+        browser.evaluate("document.getElementById('upload-source').value = 'holiday'; true");
+        browser.chooseFile("#upload-file", file);
+        browser.evaluate("document.getElementById('upload-form').requestSubmit(); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('Accepted')");
+        browser.evaluate("document.getElementById('live-source').value = 'gate-cam';"
+                + " document.getElementById('live-url').value = 'rtsp://gate.local/stream';"
+                + " document.getElementById('live-form').requestSubmit(); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('Registered')");
+        browser.waitUntil("document.querySelector('#sources-table tbody').innerText.includes('ACCEPTED LIVE')");
+
+        assertEquals(List.of("POST /sources/upload sourceId=holiday", "POST /sources"), ingest.writes());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(video, ingest.upload);
+        JsonNode live = JSON.readTree(ingest.registration);
+        assertEquals("gate-cam", live.get("sourceId").asText());
+        assertEquals("LIVE", live.get("kind").asText());
+        assertEquals("rtsp://gate.local/stream", live.get("uri").asText());
+        assertTrue(ingest.keys.stream().allMatch(INGEST_KEY::equals), "the proxy sends the ingest key");
+        String table = browser.evaluate("document.querySelector('#sources-table tbody').innerText")
+                .asText();
+        assertTrue(table.contains("holiday") && table.contains("ACCEPTED UPLOAD"), table);
+    }
+
+    /** The ingest-service's source routes as an in-process HTTP server that remembers what it was sent. */
+    private static final class FakeIngest {
+        private final List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Map<String, String> kinds = new java.util.concurrent.ConcurrentHashMap<>();
+        private volatile byte[] upload;
+        private volatile byte[] registration;
+        private final io.clip4stream.runtime.http.HttpHost host = io.clip4stream.runtime.http.HttpHost.builder(
+                        "fake-ingest")
+                .port(0)
+                .bindAddress("127.0.0.1")
+                .apiKeys(java.util.Set.of(INGEST_KEY))
+                .route("/sources", this::sources)
+                .build()
+                .start();
+
+        private void sources(io.clip4stream.runtime.http.Exchange exchange) throws java.io.IOException {
+            exchange.header("X-Api-Key").ifPresent(keys::add);
+            String path = exchange.path();
+            if (exchange.method().equals("POST") && path.equals("/sources/upload")) {
+                String id = exchange.query().get("sourceId");
+                writes.add("POST /sources/upload sourceId=" + id);
+                upload = exchange.body(1 << 20);
+                kinds.put(id, "UPLOAD");
+                exchange.respondJson(202, Map.of("sourceId", id, "kind", "UPLOAD", "state", "ACCEPTED"));
+            } else if (exchange.method().equals("POST") && path.equals("/sources")) {
+                writes.add("POST /sources");
+                registration = exchange.body(1 << 16);
+                String id = JSON.readTree(registration).get("sourceId").asText();
+                kinds.put(id, "LIVE");
+                exchange.respondJson(202, Map.of("sourceId", id, "kind", "LIVE", "state", "ACCEPTED"));
+            } else {
+                String id = path.substring("/sources/".length());
+                String kind = kinds.get(id);
+                if (kind == null) {
+                    throw io.clip4stream.runtime.http.ApiException.notFound("No source " + id);
+                }
+                exchange.respondJson(
+                        200,
+                        Map.of(
+                                "sourceId",
+                                id,
+                                "state",
+                                "ACCEPTED",
+                                "kind",
+                                kind,
+                                "progressPercent",
+                                0.0,
+                                "clipsEmitted",
+                                0,
+                                "reason",
+                                ""));
+            }
+        }
+
+        List<String> writes() {
+            return List.copyOf(writes);
+        }
+    }
+
+    /** The page's m:ss.s format. */
+    private static String clock(long micros) {
+        double total = micros / 1e6;
+        long minutes = (long) Math.floor(total / 60);
+        String seconds = String.format(Locale.ROOT, "%.1f", total - minutes * 60);
+        return minutes + ":" + (seconds.length() < 4 ? "0" + seconds : seconds);
+    }
+}
