@@ -25,6 +25,13 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
+        // `model convert CKPT OUT --sim-header meanP`: options picocli does not know belong to convert_checkpoint.py.
+        commandLine
+                .getSubcommands()
+                .get("model")
+                .getSubcommands()
+                .get("convert")
+                .setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
