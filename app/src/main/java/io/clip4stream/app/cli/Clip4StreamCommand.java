@@ -27,6 +27,13 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(SearchCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ProbeCommand.class, factory));
+        // `model convert CKPT OUT --sim-header meanP`: options picocli does not know belong to convert_checkpoint.py.
+        commandLine
+                .getSubcommands()
+                .get("model")
+                .getSubcommands()
+                .get("convert")
+                .setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -167,17 +167,20 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model convert <checkpoint> <out-dir> [options]}: runs tools/convert_checkpoint.py with python3. */
+    /** {@code model convert <checkpoint> <out-dir> [options]}: runs tools/convert_checkpoint.py with a torch Python. */
     @Command(
             name = "convert",
             description = "Convert an OpenAI CLIP .pt (ViT-B/32, ViT-B/16) or a CLIP4Clip pytorch_model.bin into a"
-                    + " model directory. Runs tools/convert_checkpoint.py, which needs python3 with PyTorch;"
+                    + " model directory. Runs tools/convert_checkpoint.py, which needs Python 3 with PyTorch;"
                     + " options after the two paths are passed to it (see its --help).")
     static final class Convert implements Callable<Integer> {
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--python", defaultValue = "python3", description = "Python interpreter (default: python3).")
+        @Option(
+                names = "--python",
+                description = "Python interpreter with PyTorch (default: the first of python3, /usr/bin/python3 that"
+                        + " can import torch).")
         private String python;
 
         @Parameters(index = "0", paramLabel = "CHECKPOINT")
@@ -194,24 +197,34 @@ public final class ModelCommand implements Runnable {
             if (!Files.isRegularFile(checkpoint)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "No checkpoint file " + checkpoint);
             }
+            TorchPython interpreter = TorchPython.require(python);
             Path script = ToolsDirectory.locate().resolve("convert_checkpoint.py");
-            List<String> command =
-                    new ArrayList<>(List.of(python, script.toString(), checkpoint.toString(), outDir.toString()));
+            List<String> command = new ArrayList<>(
+                    List.of(interpreter.executable(), script.toString(), checkpoint.toString(), outDir.toString()));
             command.addAll(options);
             Process process;
             try {
-                process = new ProcessBuilder(command).inheritIO().start();
+                process = new ProcessBuilder(command).redirectErrorStream(true).start();
             } catch (java.io.IOException e) {
-                throw new IllegalStateException(
-                        "Cannot run " + python + " (install Python 3 with PyTorch, or pass" + " --python): "
-                                + e.getMessage(),
-                        e);
+                throw new IllegalStateException("Cannot run " + interpreter.executable() + ": " + e.getMessage(), e);
+            }
+            process.getOutputStream().close();
+            PrintWriter out = spec.commandLine().getOut();
+            // Through the command's writer rather than inheritIO, so callers (and tests) see the converter's output.
+            try (var lines = process.inputReader().lines()) {
+                lines.forEach(out::println);
             }
             int rc = process.waitFor();
             if (rc == 0) {
                 ModelDirectory.open(outDir); // validates config.json and the weight files' presence
-                spec.commandLine().getOut().println("Model directory written: " + outDir.toAbsolutePath());
+                out.println("Model directory written: " + outDir.toAbsolutePath());
+            } else {
+                spec.commandLine()
+                        .getErr()
+                        .println("convert_checkpoint.py failed with exit status " + rc + " (" + interpreter.executable()
+                                + ", torch " + interpreter.torchVersion() + ")");
             }
+            out.flush();
             return rc;
         }
     }

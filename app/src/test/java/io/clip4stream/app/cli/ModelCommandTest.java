@@ -67,4 +67,21 @@ class ModelCommandTest {
         assertEquals(1, run("model", "info", dir.resolve("nope").toString()));
         assertTrue(err.toString().startsWith("Error:"), err.toString());
     }
+
+    @Test
+    void shouldSayWhichInterpretersLackPyTorch(@TempDir Path dir) throws Exception {
+        Path checkpoint = Files.writeString(dir.resolve("pytorch_model.bin"), "not read");
+        Path python = dir.resolve("no-such-python");
+        assertEquals(
+                1,
+                run(
+                        "model",
+                        "convert",
+                        checkpoint.toString(),
+                        dir.resolve("out").toString(),
+                        "--python",
+                        python.toString()));
+        assertTrue(err.toString().contains("No Python interpreter with PyTorch found"), err.toString());
+        assertTrue(err.toString().contains(python.toString()), err.toString());
+    }
 }

@@ -31,7 +31,9 @@ public final class ResidualAttentionBlock {
 
     /** Transforms {@code x} ({@code [batch, tokens, width]}). */
     public NDArray forward(NDArray x, AttentionMask mask) {
-        NDArray y = x.add(attention.forward(ln1.forward(x), mask));
-        return y.add(mlp.forward(ln2.forward(y)));
+        // Residuals added in place into the branch outputs (fresh arrays): x + a == a + x exactly, one allocation
+        // fewer.
+        NDArray y = attention.forward(ln1.forward(x), mask).addi(x);
+        return mlp.forward(ln2.forward(y)).addi(y);
     }
 }
