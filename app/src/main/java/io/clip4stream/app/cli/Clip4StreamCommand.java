@@ -21,6 +21,7 @@ public final class Clip4StreamCommand implements Runnable {
         CommandLine.IFactory factory = new CommandFactory(environment);
         CommandLine commandLine = new CommandLine(new Clip4StreamCommand(), factory);
         // One command per line, in the order --help lists them.
+        commandLine.addSubcommand(new CommandLine(RunCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(VersionCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));

@@ -1,0 +1,92 @@
+package io.clip4stream.app.cli;
+
+import io.clip4stream.app.AllInOne;
+import io.clip4stream.app.SampleVideos;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code clip4stream run}: the embedded broker and all four services in one JVM, until Ctrl-C. */
+@Command(
+        name = "run",
+        description = "Run everything on this machine: an embedded Kafka broker and the ingest, encoder, index and"
+                + " query services. On first run it writes a few synthetic sample videos and ingests them.")
+public final class RunCommand implements Callable<Integer> {
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> environment;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port of the page, the search API and /health.")
+    private int port;
+
+    @Option(names = "--model", description = "Model directory (default: the bundled tiny model, generated once).")
+    private Path model;
+
+    @Option(names = "--data-dir", defaultValue = ".clip4stream", description = "Broker, index, uploads and media.")
+    private Path dataDir;
+
+    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of created topics.")
+    private int partitions;
+
+    @Option(names = "--no-samples", description = "Do not write and ingest the sample videos on first run.")
+    private boolean noSamples;
+
+    /** A run command reading service settings from {@code environment}. */
+    public RunCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Path modelDir = model != null
+                ? model
+                : TinyModel.ensure(dataDir.resolve("models").resolve("tiny"));
+        if (model == null) {
+            out.println("Model: the bundled tiny model (random weights: rankings are meaningless; see README to"
+                    + " load real weights)");
+        }
+        AllInOne all = new AllInOne(
+                new AllInOne.Options(port, dataDir.toAbsolutePath(), modelDir.toAbsolutePath(), 1, partitions),
+                environment,
+                step -> {
+                    out.println("  " + step + "...");
+                    out.flush();
+                });
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            all.close();
+                            stopped.countDown();
+                        },
+                        "clip4stream-shutdown"));
+        all.start();
+        Path marker = dataDir.resolve("samples-ingested");
+        if (!noSamples && !Files.exists(marker)) {
+            out.println("  writing and ingesting sample videos...");
+            out.flush();
+            List<String> ids = SampleVideos.ingest(all.ingestUri(), SampleVideos.write(all.mediaDir()));
+            Files.writeString(marker, String.join("\n", ids) + "\n");
+            out.println("  ingesting " + ids + " (status: bin/clip4stream status, or the page)");
+        }
+        out.println();
+        out.println("Clip4Stream is running: " + all.pageUri());
+        out.println("  search API: " + all.pageUri().resolve("/search?q=a+red+square") + "   health: "
+                + all.pageUri().resolve("/health"));
+        out.println("  ingest API: " + all.ingestUri() + "   Kafka: " + all.bootstrapServers());
+        out.println("Ctrl-C to stop.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}
