@@ -71,6 +71,7 @@ public final class RunCommand implements Callable<Integer> {
                         },
                         "clip4stream-shutdown"));
         all.start();
+        new RunFile(all.pageUri(), all.ingestUri(), all.bootstrapServers()).write(dataDir);
         Path marker = dataDir.resolve("samples-ingested");
         if (!noSamples && !Files.exists(marker)) {
             out.println("  writing and ingesting sample videos...");

@@ -1,0 +1,52 @@
+package io.clip4stream.app.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * One command per service, each running that service alone against an external Kafka cluster, configured from
+ * environment variables exactly like its container image (see README, "Configuration").
+ */
+final class ServiceCommands {
+    private ServiceCommands() {}
+
+    /** {@code clip4stream ingest-service}. */
+    @Command(name = "ingest-service", description = "Run the ingest service alone (settings from the environment).")
+    static final class Ingest implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            io.clip4stream.ingest.Main.main(new String[0]);
+            return 0;
+        }
+    }
+
+    /** {@code clip4stream encoder-service}. */
+    @Command(name = "encoder-service", description = "Run the encoder service alone (settings from the environment).")
+    static final class Encoder implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            io.clip4stream.encoder.Main.main(new String[0]);
+            return 0;
+        }
+    }
+
+    /** {@code clip4stream index-service}. */
+    @Command(name = "index-service", description = "Run the index service alone (settings from the environment).")
+    static final class Index implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            io.clip4stream.index.Main.main(new String[0]);
+            return 0;
+        }
+    }
+
+    /** {@code clip4stream query-service}. */
+    @Command(name = "query-service", description = "Run the query service alone (settings from the environment).")
+    static final class Query implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            io.clip4stream.query.Main.main(new String[0]);
+            return 0;
+        }
+    }
+}
