@@ -66,6 +66,7 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            RunFile.delete(dataDir);
                             all.close();
                             stopped.countDown();
                         },
