@@ -24,16 +24,16 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(RunCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(IngestCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(StatusCommand.class, factory));
-        commandLine.addSubcommand(new CommandLine(VersionCommand.class, factory));
-        commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
-        commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(SearchCommand.class, factory));
-        commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ProbeCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Ingest.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Encoder.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Index.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Query.class, factory));
+        commandLine.addSubcommand(new CommandLine(VersionCommand.class, factory));
         // `model convert CKPT OUT --sim-header meanP`: options picocli does not know belong to convert_checkpoint.py.
         commandLine
                 .getSubcommands()
