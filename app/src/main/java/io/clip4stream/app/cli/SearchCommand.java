@@ -44,7 +44,8 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Option(
             names = "--url",
-            description = "Query service URL (default: $" + URL_VARIABLE + " or http://localhost:8084).")
+            description = "Query service URL (default: $" + URL_VARIABLE + ", the running 'clip4stream run', or"
+                    + " http://localhost:8084).")
     private String url;
 
     @Option(names = "--api-key", description = "API key (default: $" + KEY_VARIABLE + ").")
@@ -57,7 +58,7 @@ public final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        String base = url != null ? url : environment.getOrDefault(URL_VARIABLE, "http://localhost:8084");
+        String base = url != null ? url : environment.getOrDefault(URL_VARIABLE, runningOrDefault());
         String key = apiKey != null ? apiKey : environment.getOrDefault(KEY_VARIABLE, "");
         URI uri = URI.create(base.replaceAll("/+$", "") + "/search?k=" + k + "&q="
                 + URLEncoder.encode(text, StandardCharsets.UTF_8));
@@ -130,5 +131,15 @@ public final class SearchCommand implements Callable<Integer> {
     private static String clock(long micros) {
         long tenths = micros / 100_000;
         return String.format(Locale.ROOT, "%d:%02d.%d", tenths / 600, (tenths / 10) % 60, tenths % 10);
+    }
+
+    /** The page of a running {@code clip4stream run} in the working directory, else the service's default port. */
+    private static String runningOrDefault() {
+        java.nio.file.Path data = java.nio.file.Path.of(".clip4stream");
+        if (java.nio.file.Files.isRegularFile(data.resolve(RunFile.NAME))) {
+            String page = RunFile.read(data).page().toString();
+            return page.endsWith("/") ? page.substring(0, page.length() - 1) : page;
+        }
+        return "http://localhost:8084";
     }
 }
