@@ -37,6 +37,12 @@ public final class BenchKnnCommand implements Callable<Integer> {
     private Path vectors;
 
     @Option(
+            names = "--first",
+            description = "Format of the first index: float32 (the service default), int8, int7, int4 or bit1.",
+            defaultValue = "float32")
+    private String first;
+
+    @Option(
             names = "--quantized",
             description = "Quantization of the second index: int8, int7, int4, bit1, or none (default: int7).",
             defaultValue = "int7")
@@ -64,7 +70,7 @@ public final class BenchKnnCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progress = spec.commandLine().getErr();
-        HnswSettings settings = HnswSettings.defaults();
+        HnswSettings settings = HnswSettings.defaults().withQuantization(HnswSettings.Quantization.parse(first));
         if (searchCandidates != null) {
             settings = settings.withSearchCandidates(searchCandidates);
         }
