@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code clip4stream bench}: the benchmarks; each prints a table, or one JSON object with {@code --json}. */
 @Command(
         name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Benchmarks: a table on stdout, one JSON object with --json.",
         subcommands = {BenchKnnCommand.class, BenchFreshnessCommand.class})
 public final class BenchCommand implements Runnable {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code clip4stream bench knn}: HNSW (float and quantized) against exact scan over the same vectors. */
 @Command(
         name = "knn",
+        mixinStandardHelpOptions = true,
         description = "Build the index store over embedding-like vectors and compare HNSW (float and quantized) with"
                 + " an exact scan: recall@k, QPS, build time, index size, heap per 100k.")
 public final class BenchKnnCommand implements Callable<Integer> {
