@@ -1,7 +1,6 @@
 package io.clip4stream.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -215,13 +214,17 @@ class IndexServiceIT {
         }
     }
 
-    private static ClipVector findClip(IndexService service, String source, long clipIndex) {
+    private static float[] probe() {
         float[] probe = new float[clips.dimension()];
         probe[0] = 1;
+        return probe;
+    }
+
+    private static ClipVector findClip(IndexService service, String source, long clipIndex) {
         return service
                 .localStore()
                 .nearest(
-                        probe,
+                        probe(),
                         100,
                         ClipFilter.modelVersion(service.activeModelVersion()).withSourceIds(Set.of(source)))
                 .stream()
@@ -275,9 +278,12 @@ class IndexServiceIT {
             produce(config, Map.of("keep", 2, "gone", 3, "live", 8), 0);
             // Per source, clips ending more than 3 s before the source's newest expire: keep (ends 2, 4 s) keeps
             // both, gone (2, 4, 6 s) loses the first, live (2, 4, ..., 16 s) keeps those ending at 14 and 16 s.
-            await("retention trimmed each source", () -> visible(service) == 2 + 2 + 2);
-            assertEquals(
-                    16_000_000L, service.localStore().searchableUpTo("live").orElseThrow());
+            await(
+                    "every clip is indexed and retention trimmed each source",
+                    () -> visible(service) == 2 + 2 + 2
+                            && service.localStore()
+                                    .searchableUpTo()
+                                    .equals(Map.of("keep", 4_000_000L, "gone", 6_000_000L, "live", 16_000_000L)));
 
             try (KafkaProducer<String, SourceDeletion> producer = new KafkaProducer<>(
                     KafkaClientSettings.of(KAFKA.bootstrapServers()).producer("it-deleter"),
@@ -291,8 +297,18 @@ class IndexServiceIT {
                                 .setRequestedAtMillis(System.currentTimeMillis())
                                 .build()));
             }
-            await("the deleted source's clips are gone", () -> visible(service) == 4);
-            assertFalse(service.localStore().searchableUpTo("gone").isPresent());
+            await(
+                    "the deleted source's clips are gone",
+                    () -> visible(service) == 4
+                            && !service.localStore().searchableUpTo().containsKey("gone"));
+            assertEquals(
+                    Set.of("keep:0", "keep:2", "live:12", "live:14"),
+                    service
+                            .localStore()
+                            .nearest(probe(), 10, ClipFilter.modelVersion(service.activeModelVersion()))
+                            .stream()
+                            .map(hit -> hit.clip().getClipId().toString())
+                            .collect(Collectors.toSet()));
 
             List<ConsumerRecord<String, ClipVector>> published = new TopicReader(KAFKA.bootstrapServers())
                     .readAtLeast(config.topics().clipVectors(), 13 + 7 + 2, WAIT);

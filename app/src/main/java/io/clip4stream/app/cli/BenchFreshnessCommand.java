@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code clip4stream bench freshness}: time from a clip boundary being produced to the clip answering a query. */
 @Command(
         name = "freshness",
+        mixinStandardHelpOptions = true,
         description = "Run the index service on a broker and measure p50/p95 of the time from a clip boundary being"
                 + " produced to the clip being returned by a k-NN query.")
 public final class BenchFreshnessCommand implements Callable<Integer> {

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code clip4stream bench knn}: HNSW (float and quantized) against exact scan over the same vectors. */
 @Command(
         name = "knn",
+        mixinStandardHelpOptions = true,
         description = "Build the index store over embedding-like vectors and compare HNSW (float and quantized) with"
                 + " an exact scan: recall@k, QPS, build time, index size, heap per 100k.")
 public final class BenchKnnCommand implements Callable<Integer> {
@@ -35,6 +36,12 @@ public final class BenchKnnCommand implements Callable<Integer> {
 
     @Option(names = "--vectors", description = "Real vectors: .fvecs, or text with one vector per line.")
     private Path vectors;
+
+    @Option(
+            names = "--first",
+            description = "Format of the first index: float32 (the service default), int8, int7, int4 or bit1.",
+            defaultValue = "float32")
+    private String first;
 
     @Option(
             names = "--quantized",
@@ -64,7 +71,7 @@ public final class BenchKnnCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter progress = spec.commandLine().getErr();
-        HnswSettings settings = HnswSettings.defaults();
+        HnswSettings settings = HnswSettings.defaults().withQuantization(HnswSettings.Quantization.parse(first));
         if (searchCandidates != null) {
             settings = settings.withSearchCandidates(searchCandidates);
         }

@@ -207,18 +207,23 @@ public final class LuceneClipStore implements ClipVectorStore {
 
     @Override
     public List<ClipKey> deleteSource(String sourceId) {
-        List<ClipKey> removed = removeMatching(ClipDocuments.sourceQuery(sourceId), "delete source " + sourceId);
-        spans.remove(sourceId);
-        return removed;
+        // Under the refresh lock, so a refresh sees either the deletion and the span's removal or neither.
+        synchronized (refreshLock) {
+            List<ClipKey> removed = removeMatching(ClipDocuments.sourceQuery(sourceId), "delete source " + sourceId);
+            spans.remove(sourceId);
+            return removed;
+        }
     }
 
     @Override
     public List<ClipKey> expire(String sourceId, long endBeforeMicros) {
-        List<ClipKey> removed = removeMatching(
-                ClipDocuments.expiredQuery(sourceId, endBeforeMicros),
-                "expire clips of " + sourceId + " ending before " + endBeforeMicros);
-        recomputeSpan(sourceId);
-        return removed;
+        synchronized (refreshLock) {
+            List<ClipKey> removed = removeMatching(
+                    ClipDocuments.expiredQuery(sourceId, endBeforeMicros),
+                    "expire clips of " + sourceId + " ending before " + endBeforeMicros);
+            recomputeSpan(sourceId);
+            return removed;
+        }
     }
 
     private List<ClipKey> removeMatching(Query query, String operation) {
