@@ -31,6 +31,11 @@ import org.bytedeco.javacv.Java2DFrameConverter;
 public record SyntheticVideo(
         int width, int height, double fps, int frames, String format, int codecId, int gop, boolean faststart) {
 
+    static {
+        // The encoder would otherwise print FFmpeg's stream banner on stderr for every file.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
     /** Validates the spec. */
     public SyntheticVideo {
         Objects.requireNonNull(format, "format");

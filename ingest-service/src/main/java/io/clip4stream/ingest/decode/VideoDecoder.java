@@ -155,8 +155,25 @@ public final class VideoDecoder implements AutoCloseable {
     /**
      * Decodes to the end (or until {@code stopRequested}) and hands every frame {@code sampler} keeps to
      * {@code consumer}; throws when not a single frame could be decoded.
+     *
+     * <p>The consumer runs on a second thread, fed through a queue of two frames, so preprocessing a sampled frame
+     * overlaps with decoding the next ones; {@link FrameConsumer#decoded} is called on the decoding thread. An
+     * exception thrown by the consumer stops decoding and is rethrown here.
      */
     public DecodeSummary decode(FrameSampler sampler, FrameConsumer consumer, BooleanSupplier stopRequested)
+            throws DecodeException {
+        Handoff handoff = new Handoff(consumer);
+        DecodeSummary summary;
+        try {
+            summary = decodeInto(sampler, handoff, consumer, () -> stopRequested.getAsBoolean() || handoff.failed());
+        } finally {
+            handoff.finish();
+        }
+        return summary;
+    }
+
+    private DecodeSummary decodeInto(
+            FrameSampler sampler, Handoff handoff, FrameConsumer progress, BooleanSupplier stopRequested)
             throws DecodeException {
         double rate = frameRate();
         long frameMicros = rate > 0 ? Math.round(1_000_000.0 / rate) : 0;
@@ -199,13 +216,13 @@ public final class VideoDecoder implements AutoCloseable {
             if (convert) {
                 forceNext = false;
                 if (sampler.accept(relative)) {
-                    consumer.accept(relative, toRgb(frame));
+                    handoff.put(relative, toRgb(frame));
                     sampled++;
                 }
             } else if (sampler.due(relative)) {
                 forceNext = true; // the frame rate lied (variable rate): take the next frame for this target
             }
-            consumer.decoded(decoded, relative);
+            progress.decoded(decoded, relative);
         }
         if (decoded == 0 && !stopped) {
             if (input instanceof VideoInput.StreamInput && isMp4(format())) {
@@ -226,6 +243,72 @@ public final class VideoDecoder implements AutoCloseable {
             }
         }
         return new DecodeSummary(decoded, sampled, last, declared, frameMicros, stopped, truncation);
+    }
+
+    /** Carries sampled frames to the consumer's thread; at most two wait, so memory stays bounded. */
+    private static final class Handoff {
+        private static final Object END = new Object();
+        private final java.util.concurrent.BlockingQueue<Object> queue =
+                new java.util.concurrent.ArrayBlockingQueue<>(2);
+        private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        private final Thread worker;
+
+        private record Sample(long micros, RgbImage image) {}
+
+        Handoff(FrameConsumer consumer) {
+            worker = new Thread(
+                    () -> {
+                        try {
+                            // Runs until END; after a failure the remaining frames are taken and dropped, so the
+                            // decoder never blocks on a full queue.
+                            for (Object item = queue.take(); item != END; item = queue.take()) {
+                                if (failure.get() == null) {
+                                    Sample sample = (Sample) item;
+                                    try {
+                                        consumer.accept(sample.micros(), sample.image());
+                                    } catch (RuntimeException e) {
+                                        failure.compareAndSet(null, e);
+                                    }
+                                }
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            failure.compareAndSet(null, new IllegalStateException("frame consumer interrupted", e));
+                        }
+                    },
+                    Thread.currentThread().getName() + "-frames");
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        boolean failed() {
+            return failure.get() != null;
+        }
+
+        void put(long micros, RgbImage image) {
+            try {
+                queue.put(new Sample(micros, image));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while handing a frame over", e);
+            }
+        }
+
+        /** Waits until every handed-over frame is consumed; rethrows the consumer's exception. */
+        void finish() {
+            try {
+                queue.put(END);
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the frame consumer", e);
+            }
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+        }
     }
 
     @Override

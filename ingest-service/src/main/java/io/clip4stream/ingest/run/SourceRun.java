@@ -273,10 +273,10 @@ public final class SourceRun {
         private final long skipClipsBelow;
         private final byte[][] thumbnailRing = new byte[window()][];
         private long declaredMicros;
-        private long startNanos;
-        private long decodedFrames;
-        private long reportedDecoded;
-        private long lastRelative;
+        private volatile long startNanos;
+        private volatile long decodedFrames;
+        private volatile long reportedDecoded;
+        private volatile long lastRelative;
 
         Pass(ClipCutter cutter, long timeOffsetMicros, long skipFramesBelow, long skipClipsBelow) {
             this.cutter = cutter;
