@@ -2,15 +2,21 @@ package io.clip4stream.app.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Spec;
 
-/** {@code clip4stream bench}: the benchmarks; each prints a table, or one JSON object with {@code --json}. */
+/**
+ * {@code clip4stream bench ...}: performance measurements, each next to a baseline measured in the same run.
+ *
+ * <p>Convention for every subcommand: a readable table on stdout and, with {@code --json}, one JSON object holding
+ * every figure.
+ */
 @Command(
         name = "bench",
+        description = "Benchmarks; each prints our figure next to a baseline from the same run (--json for scripts).",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks: a table on stdout, one JSON object with --json.",
-        subcommands = {BenchKnnCommand.class, BenchFreshnessCommand.class})
+        subcommands = {EncoderBenchCommand.class, BenchKnnCommand.class, BenchFreshnessCommand.class})
 public final class BenchCommand implements Runnable {
-    @CommandLine.Spec
+    @Spec
     private CommandLine.Model.CommandSpec spec;
 
     @Override

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Clip4StreamCommand.Versions.class,
         description = "Streaming text-to-video retrieval (CLIP4Clip) on Apache Kafka.",
-        subcommands = {VersionCommand.class, BrokerCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class})
 public final class Clip4StreamCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -20,6 +20,11 @@ public final class Clip4StreamCommand implements Runnable {
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, Map<String, String> environment) {
         CommandLine.IFactory factory = new CommandFactory(environment);
         CommandLine commandLine = new CommandLine(new Clip4StreamCommand(), factory);
+        // One command per line, in the order --help lists them.
+        commandLine.addSubcommand(new CommandLine(VersionCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {

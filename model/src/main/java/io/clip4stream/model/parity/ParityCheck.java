@@ -99,22 +99,6 @@ public final class ParityCheck {
         }));
     }
 
-    /** Prints the bundled (no argument) or given fixtures' report; {@code --json} for JSON; exit 1 on failure. */
-    public static void main(String[] args) {
-        boolean json = Arrays.asList(args).contains("--json");
-        List<String> dirs =
-                Arrays.stream(args).filter(arg -> !arg.startsWith("--")).toList();
-        ParityCheck check = new ParityCheck(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
-        ParityReport report = dirs.isEmpty()
-                ? check.runBundled()
-                : ParityReport.combine(
-                        dirs.stream().map(dir -> check.run(Path.of(dir))).toList());
-        System.out.print(json ? report.toJson() + System.lineSeparator() : report.toText());
-        if (!report.passed()) {
-            System.exit(1);
-        }
-    }
-
     @FunctionalInterface
     private interface Opener {
         InputStream open(String relativePath) throws IOException;

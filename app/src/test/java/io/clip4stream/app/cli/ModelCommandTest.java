@@ -1,0 +1,70 @@
+package io.clip4stream.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
+                .execute(args);
+    }
+
+    @Test
+    void shouldPassParityOnTheBundledFixtures() throws Exception {
+        assertEquals(0, run("model", "parity", "--json"), err.toString());
+        JsonNode report = new ObjectMapper().readTree(out.toString());
+        assertTrue(report.get("passed").asBoolean());
+        assertTrue(report.get("tensors").size() >= 30, out.toString());
+    }
+
+    @Test
+    void shouldRejectAFolderThatIsNotAFixture(@TempDir Path dir) {
+        assertEquals(2, run("model", "parity", dir.toString()));
+        assertTrue(err.toString().contains("not a parity fixture"), err.toString());
+    }
+
+    @Test
+    void shouldPrintOneLineOfIdsPerText() {
+        assertEquals(0, run("model", "tokenize", "--max-words", "8", "a man riding a bike", ""));
+        String[] lines = out.toString().strip().split("\\R");
+        assertEquals(2, lines.length);
+        String[] first = lines[0].split(" ");
+        assertEquals(8, first.length);
+        assertEquals("49406", first[0], "starts with <|startoftext|>");
+        assertTrue(lines[0].contains("49407"), "ends its text with <|endoftext|>");
+        assertEquals("49406 49407 0 0 0 0 0 0", lines[1]);
+    }
+
+    @Test
+    void shouldWriteTheTinyModelAndDescribeIt(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("tiny");
+        assertEquals(0, run("model", "tiny", model.toString()), err.toString());
+        assertTrue(Files.isRegularFile(model.resolve("config.json")));
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("model", "info", "--json", model.toString()), err.toString());
+        JsonNode info = new ObjectMapper().readTree(out.toString());
+        assertEquals(TinyModel.MODEL_ID, info.get("modelId").asText());
+        assertTrue(info.get("tightHead").asBoolean());
+        assertEquals(64, info.get("embedDim").asInt());
+    }
+
+    @Test
+    void shouldExplainAModelDirectoryThatDoesNotExist(@TempDir Path dir) {
+        assertEquals(1, run("model", "info", dir.resolve("nope").toString()));
+        assertTrue(err.toString().startsWith("Error:"), err.toString());
+    }
+}
