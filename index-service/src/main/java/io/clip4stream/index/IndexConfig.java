@@ -4,6 +4,7 @@ import io.clip4stream.index.lucene.HnswSettings;
 import io.clip4stream.index.lucene.LuceneClipStore;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
 import java.nio.file.Path;
@@ -59,21 +60,14 @@ public record IndexConfig(
         int streamThreads,
         Optional<String> activeModelVersion) {
 
-    /** Topic name prefix. */
-    public static final Setting<String> TOPIC_PREFIX =
-            Setting.string("CLIP4S_TOPIC_PREFIX", Topics.DEFAULT_PREFIX, "Prefix of every Kafka topic name.");
+    /** Topic name prefix (shared by every service). */
+    public static final Setting<String> TOPIC_PREFIX = TopicSettings.PREFIX;
 
-    /** Partitions of data topics. */
-    public static final Setting<Integer> TOPIC_PARTITIONS = Setting.integer(
-            "CLIP4S_TOPIC_PARTITIONS",
-            Topics.DEFAULT_PARTITIONS,
-            1,
-            1024,
-            "Partitions of the data topics created at start-up; one index shard per partition.");
+    /** Partitions of created topics (shared); one index shard per partition. */
+    public static final Setting<Integer> TOPIC_PARTITIONS = TopicSettings.PARTITIONS;
 
-    /** Replication factor of created topics. */
-    public static final Setting<Integer> TOPIC_REPLICATION = Setting.integer(
-            "CLIP4S_TOPIC_REPLICATION_FACTOR", 1, 1, 16, "Replication factor of topics created at start-up.");
+    /** Replication factor of created topics (shared). */
+    public static final Setting<Integer> TOPIC_REPLICATION = TopicSettings.REPLICATION_FACTOR;
 
     /** Streams application id. */
     public static final Setting<String> APPLICATION_ID = Setting.string(

@@ -173,7 +173,9 @@ class IndexServiceIT {
         IndexConfig second = config("failover.", "instance-b", Map.of());
         try (IndexService b = new IndexService(second, model, restored)) {
             b.start();
-            await("instance b serves the ten clips", () -> visible(b) == 10);
+            await(
+                    "instance b serves the ten clips and publishes how far each source is searchable",
+                    () -> visible(b) == 10 && b.localStore().searchableUpTo().size() == TEN_CLIPS.size());
             assertEquals(10, restored.restored.get(), "every clip came back through the restore callback");
 
             ClipVector wanted = findClip(b, "cam-3", 1);
