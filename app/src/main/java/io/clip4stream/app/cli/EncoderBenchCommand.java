@@ -94,6 +94,10 @@ public final class EncoderBenchCommand implements Callable<Integer> {
                     Double fps = m.framesPerSecond().get(b.batchSize());
                     point.put("frames_per_second", fps);
                     point.put("ours_over_pytorch", fps == null ? null : b.framesPerSecond() / fps);
+                    // Against torch's own matmul rate, measured minutes later: on a shared machine the load moves.
+                    point.put(
+                            "fraction_of_its_matmul_rate",
+                            fps == null ? null : fps * result.gflopPerFrame() / m.matmulGflops());
                     points.add(point);
                 }
                 baseline.put("batches", points);

@@ -153,14 +153,14 @@ class ConvertCheckpointIT {
 
     @Test
     void shouldKeepTheWeightsOfTheChosenLooseHead() throws Exception {
-        for (SimilarityHead head : List.of(SimilarityHead.SEQ_TRANSF, SimilarityHead.SEQ_LSTM)) {
-            Path converted =
-                    convert("pytorch_model.bin", "from-bin-" + head.configName(), "--sim-header", head.configName());
-            Outputs expected = outputs(tinyWithHead(head));
-            Outputs actual = outputs(converted);
-            assertArrayEquals(expected.clip(), actual.clip(), head + " clip vector");
-            assertArrayEquals(expected.text(), actual.text(), head + " text vector");
-        }
+        // seqTransf uses frame_position_embeddings and transformerClip.*; one conversion keeps the test short.
+        SimilarityHead head = SimilarityHead.SEQ_TRANSF;
+        Path converted =
+                convert("pytorch_model.bin", "from-bin-" + head.configName(), "--sim-header", head.configName());
+        Outputs expected = outputs(tinyWithHead(head));
+        Outputs actual = outputs(converted);
+        assertArrayEquals(expected.clip(), actual.clip(), head + " clip vector");
+        assertArrayEquals(expected.text(), actual.text(), head + " text vector");
     }
 
     @Test
