@@ -2,6 +2,7 @@ package io.clip4stream.ingest;
 
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
 import java.nio.file.Path;
@@ -14,9 +15,7 @@ import java.util.UUID;
  * Everything the ingest service reads from its environment; each field comes from one {@link Setting} below.
  *
  * @param kafka Kafka connection
- * @param topicPrefix prefix of every topic name
- * @param partitions partitions of topics created at start-up
- * @param replication replication factor of topics created at start-up
+ * @param topicSettings topic prefix, partitions and replication (shared by every service)
  * @param httpPort HTTP port (0 picks a free one)
  * @param apiKeys API keys required on the API routes; empty leaves them open
  * @param root directory local paths must lie under
@@ -38,9 +37,7 @@ import java.util.UUID;
  */
 public record IngestConfig(
         KafkaClientSettings kafka,
-        String topicPrefix,
-        int partitions,
-        int replication,
+        TopicSettings topicSettings,
         int httpPort,
         List<String> apiKeys,
         Path root,
@@ -59,22 +56,6 @@ public record IngestConfig(
         boolean skipNonReference,
         String groupId,
         String instanceId) {
-
-    /** Topic name prefix. */
-    public static final Setting<String> TOPIC_PREFIX =
-            Setting.string("CLIP4S_TOPIC_PREFIX", Topics.DEFAULT_PREFIX, "Prefix of every Kafka topic name.");
-
-    /** Partitions of created topics. */
-    public static final Setting<Integer> PARTITIONS = Setting.integer(
-            "CLIP4S_TOPIC_PARTITIONS",
-            Topics.DEFAULT_PARTITIONS,
-            1,
-            10_000,
-            "Partitions of the topics created at start-up; caps how many instances share the work.");
-
-    /** Replication of created topics. */
-    public static final Setting<Integer> REPLICATION = Setting.integer(
-            "CLIP4S_TOPIC_REPLICATION", 1, 1, 16, "Replication factor of the topics created at start-up.");
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT =
@@ -166,11 +147,8 @@ public record IngestConfig(
     public static final Setting<String> INSTANCE_ID = Setting.string(
             "CLIP4S_INGEST_INSTANCE_ID", "", "Name of this instance in Kafka client ids; empty = random.");
 
-    /** Every setting, in documentation order. */
+    /** Every setting of this service, in documentation order (the shared Kafka and topic settings are not listed). */
     public static final List<Setting<?>> SETTINGS = List.of(
-            TOPIC_PREFIX,
-            PARTITIONS,
-            REPLICATION,
             HTTP_PORT,
             API_KEYS,
             ROOT,
@@ -193,6 +171,7 @@ public record IngestConfig(
     /** Validates the combination. */
     public IngestConfig {
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(topicSettings, "topicSettings");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(uploadDir, "uploadDir");
         apiKeys = List.copyOf(apiKeys);
@@ -209,9 +188,7 @@ public record IngestConfig(
         String instance = env.get(INSTANCE_ID);
         return new IngestConfig(
                 KafkaClientSettings.fromEnv(env),
-                env.get(TOPIC_PREFIX),
-                env.get(PARTITIONS),
-                env.get(REPLICATION),
+                TopicSettings.fromEnv(env),
                 env.get(HTTP_PORT),
                 env.get(API_KEYS),
                 env.get(ROOT),
@@ -234,7 +211,7 @@ public record IngestConfig(
 
     /** The topic catalog under this config's prefix. */
     public Topics topics() {
-        return Topics.withPrefix(topicPrefix, partitions);
+        return topicSettings.topics();
     }
 
     private static Setting<Long> bytes(String name, long defaultValue, String description) {

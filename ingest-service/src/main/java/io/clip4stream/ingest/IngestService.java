@@ -67,7 +67,8 @@ public final class IngestService implements Service {
             throw new UncheckedIOException("Cannot create the upload directory " + config.uploadDir(), e);
         }
         Topics topics = config.topics();
-        new TopicProvisioner(config.kafka(), config.replication(), TopicProvisioner.DEFAULT_TIMEOUT)
+        new TopicProvisioner(
+                        config.kafka(), config.topicSettings().replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(topics.all());
         String instance = config.instanceId();
         IngestMetrics metrics = new IngestMetrics(registry);

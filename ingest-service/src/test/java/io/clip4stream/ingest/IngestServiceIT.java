@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.ingest.decode.SyntheticVideo;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.EndReason;
@@ -90,9 +91,7 @@ class IngestServiceIT {
     static IngestConfig config(String bootstrap, String prefix, Path root, Path uploads, String instance) {
         return new IngestConfig(
                 KafkaClientSettings.of(bootstrap),
-                prefix,
-                3,
-                1,
+                new TopicSettings(prefix, 3, 1),
                 0,
                 List.of(),
                 root,
