@@ -14,7 +14,14 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints our figure next to a baseline from the same run (--json for scripts).",
-        subcommands = {BenchFreshnessCommand.class, BenchKnnCommand.class, DecodeBenchCommand.class, EncoderBenchCommand.class, EncoderServiceBenchCommand.class, QueryBenchCommand.class})
+        subcommands = {
+            BenchFreshnessCommand.class,
+            BenchKnnCommand.class,
+            DecodeBenchCommand.class,
+            EncoderBenchCommand.class,
+            EncoderServiceBenchCommand.class,
+            QueryBenchCommand.class
+        })
 public final class BenchCommand implements Runnable {
     @Spec
     private CommandLine.Model.CommandSpec spec;
