@@ -30,7 +30,7 @@ public final class Transformer {
      *
      * <p>Each block runs in its own sub-manager that is closed as soon as the block's output has been moved out, so
      * only one block's intermediates are alive at a time. Without this a call keeps every intermediate of every block
-     * until its manager closes (about 740 MB for 16 ViT-B/32 frames), and each call writes to that much cold memory.
+     * until its manager closes (by count of arrays, about 740 MB for 16 ViT-B/32 frames), and each call writes to that much cold memory.
      */
     public NDArray forward(NDArray x, AttentionMask mask) {
         NDManager owner = x.getManager();
