@@ -3,6 +3,7 @@ package io.clip4stream.encoder;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
@@ -47,8 +48,7 @@ public record EncoderConfig(
         int httpPort) {
 
     /** The model directory. */
-    public static final Setting<Path> MODEL_DIR = Setting.path(
-            "CLIP4S_MODEL_DIR", ".clip4stream/model", "CLIP4Clip model directory (config.json + weights.safetensors).");
+    public static final Setting<Path> MODEL_DIR = ModelSettings.DIRECTORY;
 
     /** Device choice. */
     public static final Setting<ModelOptions.DeviceChoice> DEVICE = new Setting<>(

@@ -3,6 +3,7 @@ package io.clip4stream.index;
 import io.clip4stream.index.lucene.HnswSettings;
 import io.clip4stream.index.lucene.LuceneClipStore;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
@@ -80,8 +81,7 @@ public record IndexConfig(
             "CLIP4S_INDEX_STATE_DIR", ".clip4stream/index-state", "Directory of the shards' Lucene indexes.");
 
     /** Model directory. */
-    public static final Setting<Path> MODEL_DIR = Setting.path(
-            "CLIP4S_MODEL_DIR", ".clip4stream/model", "CLIP4Clip model directory (config.json + weights.safetensors).");
+    public static final Setting<Path> MODEL_DIR = ModelSettings.DIRECTORY;
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT = Setting.integer(

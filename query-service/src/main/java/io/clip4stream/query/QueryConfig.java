@@ -3,6 +3,7 @@ package io.clip4stream.query;
 import io.clip4stream.query.search.SearchLimits;
 import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import java.net.URI;
 import java.nio.file.Path;
@@ -67,10 +68,7 @@ public record QueryConfig(
             Setting.string("CLIP4S_QUERY_BIND_ADDRESS", "0.0.0.0", "Address the query service listens on");
 
     /** Model directory. */
-    public static final Setting<Path> MODEL_DIR = Setting.path(
-            "CLIP4S_MODEL_DIR",
-            ".clip4stream/model",
-            "Model directory (config.json + weights.safetensors); its text encoder and tight head answer queries");
+    public static final Setting<Path> MODEL_DIR = ModelSettings.DIRECTORY;
 
     /** libtorch threads. */
     public static final Setting<Integer> MODEL_THREADS = Setting.integer(
