@@ -20,7 +20,9 @@ import io.clip4stream.model.ModelOptions;
 import io.clip4stream.query.QueryConfig;
 import io.clip4stream.query.QueryService;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.lifecycle.Service;
+import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.topic.Topics;
 import io.clip4stream.testkit.TopicReader;
@@ -79,6 +81,9 @@ class ClusterEndToEndIT {
     private static final int[] SECONDS = {19, 22, 25, 28, 16};
 
     private static final int FIRST_WAVE = 3;
+    /** Requests per route, counted by every service's HTTP host. */
+    private static final String REQUESTS = HttpHost.REQUEST_SECONDS + "_count";
+
     private static final Duration AWAIT = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
@@ -210,7 +215,36 @@ class ClusterEndToEndIT {
                         .add(record.value().getClipIndex());
             }
         }
-        assertExactlyOnce("clip-vectors (read_committed)", indexes);
+        assertExactlyOnce("clip-vectors (read_committed)", indexes, ClusterEndToEndIT::upstreamBoundaries);
+    }
+
+    /** Clip boundaries committed more than once upstream of the index, per topic: which stage duplicated a clip. */
+    private static String upstreamBoundaries() {
+        TopicReader reader = new TopicReader(kafka.bootstrapServers());
+        Topics topics = Topics.defaults();
+        Map<String, Integer> frames = new TreeMap<>();
+        reader.readAtLeast(topics.frames(), Integer.MAX_VALUE, Duration.ofSeconds(5))
+                .forEach(r -> {
+                    if (r.value().getPayload() instanceof ClipBoundary b) {
+                        frames.merge(b.getClipId().toString(), 1, Integer::sum);
+                    }
+                });
+        Map<String, Integer> embeddings = new TreeMap<>();
+        reader.readAtLeast(topics.frameEmbeddings(), Integer.MAX_VALUE, Duration.ofSeconds(5))
+                .forEach(r -> {
+                    if (r.value().getPayload() instanceof ClipBoundary b) {
+                        embeddings.merge(b.getClipId().toString(), 1, Integer::sum);
+                    }
+                });
+        frames.values().removeIf(n -> n == 1);
+        embeddings.values().removeIf(n -> n == 1);
+        // Each source's committed statuses in order (state/clips emitted), to see where a resumed run started.
+        Map<String, List<String>> statuses = new TreeMap<>();
+        reader.readAtLeast(topics.ingestStatus(), Integer.MAX_VALUE, Duration.ofSeconds(5))
+                .forEach(r -> statuses.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                        .add(r.value().getState() + "/" + r.value().getClipsEmitted()));
+        return "; boundaries committed more than once in frames: " + frames + ", in frame-embeddings: " + embeddings
+                + "; status history: " + statuses;
     }
 
     @Test
@@ -261,6 +295,80 @@ class ClusterEndToEndIT {
         }
     }
 
+    @Test
+    void shouldExportEachServicesMetrics() throws Exception {
+        int total = expectedClips.values().stream().mapToInt(Integer::intValue).sum();
+        float[] vector = offline.textVector("anything");
+        Map<String, String> scraped = new TreeMap<>();
+        for (String service : List.of("ingest", "encoder", "index", "query")) {
+            for (String instance : List.of("a", "b")) {
+                URI uri = URI.create("http://127.0.0.1:" + ports.get(service + "-" + instance));
+                if (service.equals("index")) {
+                    knn(uri, vector);
+                } else if (service.equals("query")) {
+                    SearchApi.search(uri, "anything", 10, false);
+                }
+                scraped.put(service + "-" + instance, scrape(uri));
+            }
+        }
+        for (String instance : List.of("a", "b")) {
+            String ingest = scraped.get("ingest-" + instance);
+            // Every instance follows the whole status topic, so each sees every source done.
+            assertEquals(expectedClips.size(), value(ingest, "clip4s_ingest_sources", "state=\"DONE\""), ingest);
+            assertEquals(0, value(ingest, "clip4s_ingest_sources", "state=\"FAILED\""), ingest);
+            assertTrue(ingest.contains("clip4s_ingest_decode_frames_per_second"), ingest);
+
+            String encoder = scraped.get("encoder-" + instance);
+            assertTrue(encoder.contains("clip4stream_encoder_frames_per_second "), encoder);
+
+            // Kafka Streams may leave a restarted instance without active shards for a while (it warms up first),
+            // and labelled series only exist for held partitions, so per-shard figures are checked over both below.
+            String index = scraped.get("index-" + instance);
+            assertTrue(index.contains("clip4stream_index_clips_indexed_total "), index);
+            assertTrue(index.contains("clip4stream_index_last_indexed_timestamp_seconds "), index);
+            assertTrue(value(index, REQUESTS, "route=\"/v1/knn\"", "status=\"200\"") >= 1, index);
+
+            String query = scraped.get("query-" + instance);
+            assertTrue(value(query, "clip4stream_query_stage_seconds_count", "") >= 1, query);
+            assertTrue(value(query, REQUESTS, "route=\"/search\"", "status=\"200\"") >= 1, query);
+        }
+        // The two index instances' shards together hold every clip once; the two encoders embedded work.
+        assertEquals(
+                total,
+                value(scraped.get("index-a"), "clip4stream_index_shard_clips", "partition=")
+                        + value(scraped.get("index-b"), "clip4stream_index_shard_clips", "partition="));
+        assertTrue(value(scraped.get("index-a"), "clip4stream_index_shard_bytes", "partition=")
+                        + value(scraped.get("index-b"), "clip4stream_index_shard_bytes", "partition=")
+                > 0);
+        // Labelled series appear only for partitions an instance holds, so these are checked over both instances.
+        assertTrue(
+                (scraped.get("index-a") + scraped.get("index-b")).contains("clip4stream_index_consumer_lag_records{"));
+        assertTrue((scraped.get("encoder-a") + scraped.get("encoder-b"))
+                .contains("clip4stream_encoder_consumer_lag_records{"));
+        assertTrue(value(scraped.get("index-a"), "clip4stream_index_clips_indexed_total", "")
+                        + value(scraped.get("index-b"), "clip4stream_index_clips_indexed_total", "")
+                >= 1);
+        assertTrue(value(scraped.get("encoder-a"), "clip4stream_encoder_batch_frames_count", "")
+                        + value(scraped.get("encoder-b"), "clip4stream_encoder_batch_frames_count", "")
+                >= 1);
+    }
+
+    private static String scrape(URI service) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(service.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), service + "/metrics");
+        return response.body();
+    }
+
+    /** Sum of the samples of {@code metric} whose labels contain every one of {@code labels}. */
+    private static double value(String metrics, String metric, String... labels) {
+        return metrics.lines()
+                .filter(line -> line.startsWith(metric + " ") || line.startsWith(metric + "{"))
+                .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /**
      * Clips a video of {@code frames} frames at {@link #VIDEO_FPS} gives: the sampler keeps one frame per target time
      * k / {@link #SAMPLING_FPS} at or before the last frame's presentation time, and the cutter closes a clip every
@@ -274,6 +382,12 @@ class ClusterEndToEndIT {
 
     /** Per source, clip indexes 0..n-1 each exactly once, n as expected; the message lists every difference. */
     private static void assertExactlyOnce(String where, Map<String, List<Long>> indexesBySource) {
+        assertExactlyOnce(where, indexesBySource, () -> "");
+    }
+
+    /** As above; on failure {@code diagnosis} adds to the message. */
+    private static void assertExactlyOnce(
+            String where, Map<String, List<Long>> indexesBySource, Supplier<String> diagnosis) {
         List<String> problems = new ArrayList<>();
         Map<String, String> counts = new TreeMap<>();
         for (var expected : expectedClips.entrySet()) {
@@ -299,7 +413,10 @@ class ClusterEndToEndIT {
                 .filter(s -> !expectedClips.containsKey(s))
                 .forEach(s -> problems.add("unexpected source " + s));
         System.out.println(where + ": clips per source (seen/expected) " + counts);
-        assertTrue(problems.isEmpty(), where + ": " + problems + "; clips per source (seen/expected) " + counts);
+        if (!problems.isEmpty()) {
+            throw new AssertionError(
+                    where + ": " + problems + "; clips per source (seen/expected) " + counts + diagnosis.get());
+        }
     }
 
     /**
