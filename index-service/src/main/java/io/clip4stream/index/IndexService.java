@@ -2,6 +2,7 @@ package io.clip4stream.index;
 
 import io.clip4stream.index.aggregate.ClipAggregator;
 import io.clip4stream.index.http.IndexRoutes;
+import io.clip4stream.index.metrics.IndexMetrics;
 import io.clip4stream.index.shard.ShardLocator;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.ErrorTopicDeserializationHandler;
@@ -12,6 +13,7 @@ import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.clip4stream.schemas.topic.Topics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +45,7 @@ public final class IndexService implements Service {
     private ShardLocator shards;
     private volatile String activeModelVersion;
     private volatile String self;
+    private volatile IndexMetrics metrics;
 
     /** A service that loads the model from {@link IndexConfig#modelDir()} when it starts, and owns it. */
     public IndexService(IndexConfig config) {
@@ -89,7 +92,15 @@ public final class IndexService implements Service {
         new TopicProvisioner(config.kafka(), config.replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(topics.all());
 
+        PrometheusRegistry registry = new PrometheusRegistry();
+        metrics = new IndexMetrics(
+                registry,
+                () -> streams,
+                IndexTopology.CLIP_STORE,
+                topics.frameEmbeddings().name(),
+                config.stateDir().resolve(config.applicationId()));
         HttpHost.Builder host = HttpHost.builder(name())
+                .registry(registry)
                 .port(config.httpPort())
                 .apiKeys(config.apiKeys())
                 .readiness("streams", this::isStreamsRunning);
@@ -106,7 +117,7 @@ public final class IndexService implements Service {
         self = config.advertisedHost() + ":" + http.port();
 
         StreamsBuilder builder = new StreamsBuilder();
-        IndexTopology.build(builder, config, aggregator);
+        IndexTopology.build(builder, config, aggregator, metrics::observe);
         Topology topology = builder.build();
         LOG.info("index topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(self));
@@ -180,6 +191,14 @@ public final class IndexService implements Service {
     public KafkaStreams.State state() {
         KafkaStreams current = streams;
         return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    }
+
+    /** The service's metrics (after {@link #start()}). */
+    public IndexMetrics metrics() {
+        if (metrics == null) {
+            throw new IllegalStateException("index-service has not started");
+        }
+        return metrics;
     }
 
     /** The model version queries use when they name none. */

@@ -1,12 +1,17 @@
 package io.clip4stream.ingest;
 
 import io.clip4stream.ingest.run.RunListener;
+import io.clip4stream.schemas.avro.IngestState;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** The ingest service's Prometheus metrics; frames/s is {@code rate(clip4s_ingest_frames_decoded_total[1m])}. */
 public final class IngestMetrics implements RunListener {
+    private final PrometheusRegistry registry;
     private final Counter decoded;
     private final Counter sampled;
     private final Gauge active;
@@ -15,6 +20,7 @@ public final class IngestMetrics implements RunListener {
 
     /** Registers the metrics on {@code registry}. */
     public IngestMetrics(PrometheusRegistry registry) {
+        this.registry = registry;
         decoded = Counter.builder()
                 .name("clip4s_ingest_frames_decoded")
                 .help("Video frames decoded")
@@ -34,6 +40,19 @@ public final class IngestMetrics implements RunListener {
         rate = Gauge.builder()
                 .name("clip4s_ingest_decode_frames_per_second")
                 .help("Decode rate of the source that last completed a clip, frames per second")
+                .register(registry);
+    }
+
+    /**
+     * Exports {@code clip4s_ingest_sources{state}}: how many sources {@code counts} (read at each scrape) holds in each
+     * state.
+     */
+    public void sourcesByState(Supplier<Map<IngestState, Long>> counts) {
+        GaugeWithCallback.builder()
+                .name("clip4s_ingest_sources")
+                .help("Sources by the state of their latest status, all instances' (from the status topic)")
+                .labelNames("state")
+                .callback(callback -> counts.get().forEach((state, n) -> callback.call(n, state.name())))
                 .register(registry);
     }
 

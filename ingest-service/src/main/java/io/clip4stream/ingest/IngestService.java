@@ -79,6 +79,7 @@ public final class IngestService implements Service {
                 guard,
                 new HttpVideoFetcher(guard, config.readTimeout(), config.maxUrlBytes()));
         statuses = track(new StatusView(config.kafka(), topics.ingestStatus(), instance + "-status").start());
+        metrics.sourcesByState(statuses::countByState);
         IntakeProducer producer = track(new IntakeProducer(config.kafka(), topics, instance + "-intake"));
         RunSettings settings = new RunSettings(
                 config.frameSize(),

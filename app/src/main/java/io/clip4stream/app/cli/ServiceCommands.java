@@ -10,13 +10,23 @@ import picocli.CommandLine.Command;
 final class ServiceCommands {
     private ServiceCommands() {}
 
+    /**
+     * Blocks until the JVM shuts down. The service's own main returns once the service is started, and the launcher
+     * exits with the command's status as soon as the command returns, which would stop the service at once; its
+     * shutdown hook stops it on SIGTERM or Ctrl-C instead.
+     */
+    private static int untilShutdown() throws InterruptedException {
+        Thread.currentThread().join();
+        return 0;
+    }
+
     /** {@code clip4stream ingest-service}. */
     @Command(name = "ingest-service", description = "Run the ingest service alone (settings from the environment).")
     static final class Ingest implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             io.clip4stream.ingest.Main.main(new String[0]);
-            return 0;
+            return untilShutdown();
         }
     }
 
@@ -25,6 +35,7 @@ final class ServiceCommands {
     static final class Encoder implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
+            // The encoder's main blocks until its loop stops, and throws when the loop failed.
             io.clip4stream.encoder.Main.main(new String[0]);
             return 0;
         }
@@ -36,7 +47,7 @@ final class ServiceCommands {
         @Override
         public Integer call() throws Exception {
             io.clip4stream.index.Main.main(new String[0]);
-            return 0;
+            return untilShutdown();
         }
     }
 
@@ -46,7 +57,7 @@ final class ServiceCommands {
         @Override
         public Integer call() throws Exception {
             io.clip4stream.query.Main.main(new String[0]);
-            return 0;
+            return untilShutdown();
         }
     }
 }

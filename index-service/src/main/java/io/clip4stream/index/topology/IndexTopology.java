@@ -11,6 +11,7 @@ import io.clip4stream.schemas.topic.Topic;
 import io.clip4stream.schemas.topic.Topics;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -50,6 +51,15 @@ public final class IndexTopology {
 
     /** Adds the index topology to {@code builder}; {@code aggregator} supplies the model's head. */
     public static void build(StreamsBuilder builder, IndexConfig config, ClipAggregator aggregator) {
+        build(builder, config, aggregator, outcome -> {});
+    }
+
+    /**
+     * Adds the index topology to {@code builder} and shows every outcome of the clip indexer to {@code observer} (the
+     * service's metrics) before it goes to its topic.
+     */
+    public static void build(
+            StreamsBuilder builder, IndexConfig config, ClipAggregator aggregator, Consumer<IndexOutcome> observer) {
         Topics topics = config.topics();
         KStream<String, IndexEvent> embeddings = builder.stream(
                         topics.frameEmbeddings().name(), consumed(topics.frameEmbeddings()))
@@ -61,7 +71,8 @@ public final class IndexTopology {
         KStream<String, IndexOutcome> outcomes = embeddings
                 .merge(deletions, Named.as("index-events"))
                 .process(assembler(config), Named.as("clip-assembler"))
-                .process(indexer(config, aggregator), Named.as("clip-indexer"));
+                .process(indexer(config, aggregator), Named.as("clip-indexer"))
+                .peek((sourceId, outcome) -> observer.accept(outcome), Named.as("outcome-observer"));
 
         Topic<String, ClipVector> clipVectors = topics.clipVectors();
         Topic<String, PipelineError> errors = topics.errors();

@@ -59,6 +59,11 @@ public final class Intake {
                 .isPresent();
     }
 
+    /** Whether the status view has read the status topic up to where it was at start-up. */
+    public boolean caughtUp() {
+        return statuses.caughtUp();
+    }
+
     /** The latest known status. */
     public Optional<IngestStatus> status(String sourceId) {
         return statuses.get(sourceId);

@@ -91,6 +91,12 @@ public final class RequestWorker implements AutoCloseable {
 
     private void loop() {
         try {
+            // Intake decides from the status view. A view still replaying the status topic (a restarted instance) sees
+            // a half-ingested source as unknown, writes ACCEPTED over its progress, and the run that claims it then
+            // resumes from clip 0, committing its first clips a second time (ClusterEndToEndIT saw exactly that).
+            while (running && !intake.caughtUp()) {
+                Thread.sleep(50);
+            }
             consumer.subscribe(List.of(topic.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -118,6 +124,8 @@ public final class RequestWorker implements AutoCloseable {
             }
         } catch (KafkaException e) {
             LOG.error("Request worker stopped", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

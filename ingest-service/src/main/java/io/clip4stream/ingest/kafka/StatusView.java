@@ -1,10 +1,12 @@
 package io.clip4stream.ingest.kafka;
 
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.topic.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,6 +63,16 @@ public final class StatusView implements AutoCloseable {
                 status.getSourceId(),
                 status,
                 (old, now) -> old.getUpdatedAtMillis() > now.getUpdatedAtMillis() ? old : now);
+    }
+
+    /** How many sources are in each state, by their latest status (every instance's sources, not only this one's). */
+    public Map<IngestState, Long> countByState() {
+        Map<IngestState, Long> counts = new EnumMap<>(IngestState.class);
+        for (IngestState state : IngestState.values()) {
+            counts.put(state, 0L);
+        }
+        latest.values().forEach(status -> counts.merge(status.getState(), 1L, Long::sum));
+        return counts;
     }
 
     /** Whether the view has read the topic up to where it was at start-up. */

@@ -3,6 +3,7 @@ package io.clip4stream.runtime.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server of a service: {@code /health} (liveness), {@code /ready} (readiness), {@code /metrics} (Prometheus)
- * and the service's own routes, optionally behind API keys.
+ * and the service's own routes, optionally behind API keys. Every request to a service route is timed in
+ * {@value #REQUEST_SECONDS} (labels {@code route}, {@code method}, {@code status}).
  *
  * <p>Built on the JDK's HTTP server with one virtual thread per request. Route handlers throw {@link ApiException}
  * for client errors; anything else becomes a logged 500 with a JSON body that does not leak internals.
@@ -34,6 +36,9 @@ public final class HttpHost implements AutoCloseable {
     public static final String API_KEY_HEADER = "X-Api-Key";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpHost.class);
+    /** Name of the request-latency histogram every host registers on its registry. */
+    public static final String REQUEST_SECONDS = "clip4stream_http_request_seconds";
+
     private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/metrics");
 
     private final String service;
@@ -43,6 +48,7 @@ public final class HttpHost implements AutoCloseable {
     private final PrometheusRegistry registry;
     private final List<byte[]> apiKeys;
     private final Set<String> publicPaths;
+    private final Histogram requestSeconds;
     private final ObjectMapper json = new ObjectMapper();
 
     private HttpHost(Builder builder) {
@@ -53,6 +59,7 @@ public final class HttpHost implements AutoCloseable {
                 .map(k -> k.getBytes(StandardCharsets.UTF_8))
                 .toList();
         this.publicPaths = Set.copyOf(builder.publicPaths);
+        this.requestSeconds = requestHistogram(service, registry);
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         try {
             this.server = HttpServer.create(new InetSocketAddress(builder.bindAddress, builder.port), 128);
@@ -109,8 +116,27 @@ public final class HttpHost implements AutoCloseable {
         executor.shutdown();
     }
 
+    private static Histogram requestHistogram(String service, PrometheusRegistry registry) {
+        Histogram histogram = Histogram.builder()
+                .name(REQUEST_SECONDS)
+                .help("Time from a request's arrival to its response, per route (probes and metrics excluded).")
+                .labelNames("route", "method", "status")
+                .classicOnly()
+                .classicUpperBounds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .build();
+        try {
+            registry.register(histogram);
+        } catch (IllegalArgumentException e) {
+            // Another host already registered it on this shared registry; this host's requests go unexported rather
+            // than failing the service.
+            LOG.warn("{}: {} is already registered on this registry; its requests are not exported", service, e);
+        }
+        return histogram;
+    }
+
     private void dispatch(HttpExchange http, Route route) {
         Exchange exchange = new Exchange(http, json);
+        long started = System.nanoTime();
         try {
             if (needsKey(http) && !authorised(exchange)) {
                 throw new ApiException(
@@ -130,6 +156,13 @@ public final class HttpHost implements AutoCloseable {
                     e);
             sendError(exchange, 500, "internal_error", "The server failed to handle the request; see its log");
         } finally {
+            // Observed before closing, so a client that scrapes right after its answer already sees its request.
+            String context = http.getHttpContext().getPath();
+            if (!OPEN_PATHS.contains(context)) {
+                requestSeconds
+                        .labelValues(context, http.getRequestMethod(), Integer.toString(http.getResponseCode()))
+                        .observe((System.nanoTime() - started) / 1e9);
+            }
             http.close();
         }
     }

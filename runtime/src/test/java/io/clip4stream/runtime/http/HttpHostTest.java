@@ -67,6 +67,37 @@ class HttpHostTest {
     }
 
     @Test
+    void shouldTimeEveryRouteRequestButNotProbes() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (HttpHost host = echoHost().registry(registry).build().start();
+                // A second host on the same registry still serves; only the first one's requests are exported.
+                HttpHost second = echoHost().registry(registry).build().start()) {
+            URI base = host.uri();
+            send(HttpRequest.newBuilder(base.resolve("/echo")).POST(HttpRequest.BodyPublishers.ofString("{}")));
+            send(HttpRequest.newBuilder(base.resolve("/echo")).POST(HttpRequest.BodyPublishers.ofString("{")));
+            send(HttpRequest.newBuilder(base.resolve("/health")));
+            assertEquals(
+                    200,
+                    send(HttpRequest.newBuilder(second.uri().resolve("/health")))
+                            .statusCode());
+
+            String metrics =
+                    send(HttpRequest.newBuilder(base.resolve("/metrics"))).body();
+            assertEquals(1.0, count(metrics, "route=\"/echo\"", "status=\"200\""), metrics);
+            assertEquals(1.0, count(metrics, "route=\"/echo\"", "status=\"400\""), metrics);
+            assertFalse(metrics.contains("route=\"/health\""), metrics);
+        }
+    }
+
+    private static double count(String metrics, String... labels) {
+        return metrics.lines()
+                .filter(line -> line.startsWith(HttpHost.REQUEST_SECONDS + "_count{"))
+                .filter(line -> java.util.Arrays.stream(labels).allMatch(line::contains))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    @Test
     void shouldTurnErrorsIntoJsonWithoutLeakingInternals() throws Exception {
         try (HttpHost host = echoHost().build().start()) {
             URI base = host.uri();
