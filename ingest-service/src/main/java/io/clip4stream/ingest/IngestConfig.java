@@ -82,7 +82,7 @@ public record IngestConfig(
     /** Media directory. */
     public static final Setting<Path> MEDIA_DIR = Setting.path(
             "CLIP4S_INGEST_MEDIA_DIR",
-            ".clip4stream/media",
+            ".clip4stream/playback",
             "Directory uploaded videos are kept in for playback (GET /sources/{id}/media) until their source is"
                     + " deleted.");
 

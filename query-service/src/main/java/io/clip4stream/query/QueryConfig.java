@@ -175,9 +175,10 @@ public record QueryConfig(
     /** Media URL template. */
     public static final Setting<String> MEDIA_URL_TEMPLATE = Setting.string(
             "CLIP4S_QUERY_MEDIA_URL_TEMPLATE",
-            "",
-            "Where the web page plays a source's video at the hit's time, {sourceId} replaced, e.g."
-                    + " /ingest/sources/{sourceId}/media or https://media.example/{sourceId}.mp4 (empty: no playback)");
+            "/media/{sourceId}",
+            "Where the web page plays a source's video at the hit's time, {sourceId} replaced: /media/{sourceId}"
+                    + " (the ingest-service's stored videos, through this service), or e.g."
+                    + " https://media.example/{sourceId}.mp4 (none: no playback)");
 
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -255,7 +256,7 @@ public record QueryConfig(
                 env.get(THUMBNAIL_CACHE),
                 uri(INGEST_URL, env.get(INGEST_URL)),
                 env.get(INGEST_API_KEY),
-                env.get(MEDIA_URL_TEMPLATE));
+                env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE));
     }
 
     private static URI uri(Setting<?> setting, String text) {
