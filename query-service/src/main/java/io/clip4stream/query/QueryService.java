@@ -83,7 +83,7 @@ public final class QueryService implements Service {
                         config.indexApiKey(),
                         config.shardTimeout(),
                         config.metadataRefresh());
-        HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey());
+        HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey(), config.indexFrameEncoding());
         gather = new ScatterGather(directory, shards, config.shardTimeout());
         PrometheusRegistry registry = new PrometheusRegistry();
         QueryMetrics metrics = new QueryMetrics(registry);

@@ -20,12 +20,22 @@ public final class HttpShardClient implements ShardClient {
     private final HttpClient http;
     private final ObjectMapper json;
     private final String apiKey;
+    private final String frameEncoding;
 
-    /** A client over {@code http}; {@code apiKey} (blank for none) is sent to every instance. */
+    /** A client over {@code http} asking for base64 float32 frames; {@code apiKey} (blank for none) is sent along. */
     public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey) {
+        this(http, json, apiKey, IndexWire.F32LE_BASE64);
+    }
+
+    /**
+     * A client asking for frame embeddings in {@code frameEncoding} ({@link IndexWire#F32LE_BASE64}, or
+     * {@code floats} for index-services that predate it); it reads either form in answers.
+     */
+    public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey, String frameEncoding) {
         this.http = Objects.requireNonNull(http, "http");
         this.json = Objects.requireNonNull(json, "json");
         this.apiKey = apiKey == null ? "" : apiKey;
+        this.frameEncoding = Objects.requireNonNull(frameEncoding, "frameEncoding");
     }
 
     @Override
@@ -42,9 +52,8 @@ public final class HttpShardClient implements ShardClient {
                 filters.tags(),
                 query.withFrameEmbeddings(),
                 true,
-                // About 6x fewer bytes than JSON numbers and no number parsing; an index that predates the field
-                // must be upgraded first (it refuses unknown fields).
-                IndexWire.F32LE_BASE64);
+                // "floats" is sent as null: index-services that predate the field refuse unknown fields.
+                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null);
         HttpRequest.Builder request;
         try {
             request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.KNN_PATH))
