@@ -265,7 +265,8 @@ public final class QueryBenchmark {
         compute.put(
                 "tightGflopPerQueryUntrimmed",
                 tightGflopPerQuery(options.candidates(), tokens, info.embedDim(), shape.crossLayers(), false));
-        // The best case: every FLOP at the faster of the two matmul rates measured in this run.
+        // Every FLOP at the faster of the two matmul rates measured in this run: what re-ranking costs if it runs at
+        // that rate (the load on a shared machine moves the rate between measurements, so this is an estimate).
         compute.put("tightMillisAtMatmulRate", gflop / Math.max(matmulBefore, matmulAfter) * 1000);
         return compute;
     }

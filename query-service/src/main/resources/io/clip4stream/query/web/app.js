@@ -41,7 +41,7 @@ async function api(path, options) {
   const body = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
     const message = body && body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`;
-    throw new Error(message);
+    throw Object.assign(new Error(message), { status: response.status });
   }
   return body;
 }
@@ -232,6 +232,8 @@ async function refreshSourcesOnce() {
       const s = result.value;
       row.ingest = `${s.state} ${s.kind}` + (s.state === 'DECODING' ? ` ${Math.round(s.progressPercent)}%` : '')
           + ` · ${s.clipsEmitted} clips` + (s.reason ? ` · ${s.reason}` : '');
+    } else if (result.reason.status === 404) {
+      row.ingest = 'not known to the ingest service';
     } else {
       ingestErrors++;
       row.ingest = '–';

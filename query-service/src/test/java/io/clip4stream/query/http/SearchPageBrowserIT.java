@@ -50,8 +50,9 @@ class SearchPageBrowserIT {
             try (InMemoryIndexServer shardA = fixture.serve(List.of("cam-a"), List.of(0));
                     InMemoryIndexServer shardB = fixture.serve(List.of("lobby"), List.of(1))) {
                 Path video = modelDir.resolve("stored.mp4");
-                Assumptions.assumeTrue(writeVideo(video), "no ffmpeg with libx264 to write the test video");
-                FakeIngest ingest = new FakeIngest(Files.readAllBytes(video));
+                // Without ffmpeg (installed by .ci/run) everything but playback is still checked.
+                boolean playable = writeVideo(video);
+                FakeIngest ingest = new FakeIngest(playable ? Files.readAllBytes(video) : new byte[0]);
                 QueryService service = new QueryService(
                         QueryConfig.fromEnv(TinyIndexFixture.env(
                                 modelDir,
@@ -67,7 +68,11 @@ class SearchPageBrowserIT {
                 service.start();
                 try (DevToolsBrowser browser = DevToolsBrowser.launch(chromium.get())) {
                     runScenario(service, browser);
-                    playsAHitAtItsTime(service, browser, ingest);
+                    if (playable) {
+                        playsAHitAtItsTime(service, browser, ingest);
+                    } else {
+                        System.err.println("SearchPageBrowserIT: no ffmpeg with libx264; playback not checked");
+                    }
                     addVideos(browser, ingest);
                     Path screenshot = Path.of("target", "browser", "search-page.png");
                     browser.screenshot(screenshot);
@@ -177,6 +182,14 @@ class SearchPageBrowserIT {
 
     /** With the ingest-service gone, overlapping refreshes show its status message once. */
     private static void showsIngestOutageOnce(DevToolsBrowser browser, FakeIngest ingest) throws Exception {
+        browser.evaluate("document.getElementById('refresh-sources').click(); true");
+        browser.waitUntil("document.getElementById('sources-status').dataset.pending === '0'");
+        String reachable = browser.evaluate("document.getElementById('sources-status').textContent")
+                .asText();
+        assertEquals("", reachable, "sources the ingest service does not know (404) are not an outage");
+        assertTrue(browser.evaluate("document.querySelector('#sources-table tbody').innerText")
+                .asText()
+                .contains("not known to the ingest service"));
         ingest.close();
         browser.evaluate("document.getElementById('refresh-sources').click();"
                 + " document.getElementById('refresh-sources').click(); true");
