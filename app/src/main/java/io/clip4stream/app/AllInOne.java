@@ -99,6 +99,9 @@ public final class AllInOne implements AutoCloseable {
             env.put(
                     "CLIP4S_INGEST_UPLOAD_DIR",
                     options.dataDir().resolve("uploads").toString());
+            env.put(
+                    "CLIP4S_INGEST_MEDIA_DIR",
+                    options.dataDir().resolve("playback").toString());
             env.put("CLIP4S_INGEST_FRAME_SIZE", Integer.toString(model.info().imageSize()));
 
             progress.accept("starting index-service");

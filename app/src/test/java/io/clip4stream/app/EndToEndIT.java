@@ -77,6 +77,24 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldPlayASampleThroughTheQueryServiceWithByteRanges() throws Exception {
+        byte[] file = java.nio.file.Files.readAllBytes(all.mediaDir().resolve("samples/sample-b.mp4"));
+        HttpResponse<byte[]> response = HTTP.send(
+                HttpRequest.newBuilder(all.pageUri().resolve("/media/sample-b"))
+                        .header("Range", "bytes=100-")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(206, response.statusCode());
+        assertEquals("video/mp4", response.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(
+                "bytes 100-" + (file.length - 1) + "/" + file.length,
+                response.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(
+                java.util.Arrays.toString(java.util.Arrays.copyOfRange(file, 100, file.length)),
+                java.util.Arrays.toString(response.body()));
+    }
+
+    @Test
     void shouldRerankLikeTheOfflineTightHead() throws Exception {
         for (String query : QUERIES) {
             JsonNode answer = SearchApi.search(all.pageUri(), query, 10, true);

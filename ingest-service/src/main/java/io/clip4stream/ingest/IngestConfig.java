@@ -19,7 +19,8 @@ import java.util.UUID;
  * @param httpPort HTTP port (0 picks a free one)
  * @param apiKeys API keys required on the API routes; empty leaves them open
  * @param root directory local paths must lie under
- * @param uploadDir directory uploads are streamed to
+ * @param uploadDir directory uploads are streamed to before they are checked
+ * @param mediaDir directory uploads are kept in (until their source is deleted) and path sources are recorded in
  * @param maxUploadBytes largest accepted upload
  * @param maxUrlBytes largest video fetched from a URL
  * @param allowPrivateUrls whether URLs may target loopback, private and link-local addresses
@@ -42,6 +43,7 @@ public record IngestConfig(
         List<String> apiKeys,
         Path root,
         Path uploadDir,
+        Path mediaDir,
         long maxUploadBytes,
         long maxUrlBytes,
         boolean allowPrivateUrls,
@@ -73,7 +75,16 @@ public record IngestConfig(
 
     /** Upload directory. */
     public static final Setting<Path> UPLOAD_DIR = Setting.path(
-            "CLIP4S_INGEST_UPLOAD_DIR", ".clip4stream/uploads", "Directory uploads are streamed to before decoding.");
+            "CLIP4S_INGEST_UPLOAD_DIR",
+            ".clip4stream/uploads",
+            "Directory uploads are streamed to before they are checked.");
+
+    /** Media directory. */
+    public static final Setting<Path> MEDIA_DIR = Setting.path(
+            "CLIP4S_INGEST_MEDIA_DIR",
+            ".clip4stream/playback",
+            "Directory uploaded videos are kept in for playback (GET /sources/{id}/media) until their source is"
+                    + " deleted.");
 
     /** Upload size limit. */
     public static final Setting<Long> MAX_UPLOAD_BYTES =
@@ -153,6 +164,7 @@ public record IngestConfig(
             API_KEYS,
             ROOT,
             UPLOAD_DIR,
+            MEDIA_DIR,
             MAX_UPLOAD_BYTES,
             MAX_URL_BYTES,
             ALLOW_PRIVATE_URLS,
@@ -174,6 +186,7 @@ public record IngestConfig(
         Objects.requireNonNull(topicSettings, "topicSettings");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(uploadDir, "uploadDir");
+        Objects.requireNonNull(mediaDir, "mediaDir");
         apiKeys = List.copyOf(apiKeys);
         if (clipStride < 1 || clipStride > clipWindow) {
             throw new IllegalArgumentException(
@@ -193,6 +206,7 @@ public record IngestConfig(
                 env.get(API_KEYS),
                 env.get(ROOT),
                 env.get(UPLOAD_DIR),
+                env.get(MEDIA_DIR),
                 env.get(MAX_UPLOAD_BYTES),
                 env.get(MAX_URL_BYTES),
                 env.get(ALLOW_PRIVATE_URLS),

@@ -5,6 +5,9 @@ import io.clip4stream.ingest.decode.VideoDecoder;
 import io.clip4stream.ingest.decode.VideoInput;
 import io.clip4stream.ingest.kafka.Intake;
 import io.clip4stream.ingest.kafka.SourceRunner;
+import io.clip4stream.ingest.media.ByteRange;
+import io.clip4stream.ingest.media.MediaStore;
+import io.clip4stream.ingest.media.VideoContentType;
 import io.clip4stream.ingest.source.ResolvedSource;
 import io.clip4stream.ingest.source.SourceRejectedException;
 import io.clip4stream.ingest.source.SourceResolver;
@@ -17,6 +20,8 @@ import io.clip4stream.schemas.avro.SourceKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,27 +29,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * The ingest HTTP API: register a URL, path or live stream ({@code POST /sources}), upload a file
- * ({@code POST /sources/upload}), read a status ({@code GET /sources/{id}}), remove a source
- * ({@code DELETE /sources/{id}}).
+ * ({@code POST /sources/upload}), read a status ({@code GET /sources/{id}}), play a stored video with byte ranges
+ * ({@code GET /sources/{id}/media}), remove a source and its stored video ({@code DELETE /sources/{id}}).
  */
 public final class IngestRoutes {
     private static final long MAX_JSON_BYTES = 64 * 1024;
+    private static final String MEDIA_SUFFIX = "/media";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestRoutes.class);
 
     private final IngestConfig config;
     private final Intake intake;
     private final SourceResolver resolver;
     private final SourceRunner runner;
+    private final MediaStore media;
 
-    private IngestRoutes(IngestConfig config, Intake intake, SourceResolver resolver, SourceRunner runner) {
+    private IngestRoutes(
+            IngestConfig config, Intake intake, SourceResolver resolver, SourceRunner runner, MediaStore media) {
         this.config = config;
         this.intake = intake;
         this.resolver = resolver;
         this.runner = runner;
+        this.media = media;
     }
 
     /** A source registration as JSON; absent fields take the configured defaults. */
@@ -61,8 +71,13 @@ public final class IngestRoutes {
 
     /** Adds the routes to {@code http}. */
     public static HttpHost.Builder register(
-            HttpHost.Builder http, IngestConfig config, Intake intake, SourceResolver resolver, SourceRunner runner) {
-        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner);
+            HttpHost.Builder http,
+            IngestConfig config,
+            Intake intake,
+            SourceResolver resolver,
+            SourceRunner runner,
+            MediaStore media) {
+        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner, media);
         return http.route("/sources", routes::sources);
     }
 
@@ -75,6 +90,16 @@ public final class IngestRoutes {
         } else if (path.equals("/sources/upload")) {
             requireMethod(method, "POST");
             upload(exchange);
+        } else if (path.endsWith(MEDIA_SUFFIX) && path.length() > "/sources/".length() + MEDIA_SUFFIX.length()) {
+            String id = path.substring("/sources/".length(), path.length() - MEDIA_SUFFIX.length());
+            if (!MediaStore.validId(id)) {
+                throw ApiException.badRequest(
+                        "bad_source_id", "Source ids are 1-128 of [A-Za-z0-9._-], not . or ..; was '" + id + "'");
+            }
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                throw new ApiException(405, "method_not_allowed", "Use GET or HEAD on " + path);
+            }
+            media(exchange, id);
         } else {
             String id = path.substring("/sources/".length());
             if (!SourceResolver.SOURCE_ID.matcher(id).matches()) {
@@ -137,7 +162,9 @@ public final class IngestRoutes {
         IngestRequest request = request(
                 id,
                 SourceKind.UPLOAD,
-                file.toString(),
+                MediaStore.validId(id)
+                        ? config.mediaDir().resolve(id + ".video").toString()
+                        : file.toString(),
                 query.containsKey("fps") ? parseDouble(query.get("fps"), "fps") : null,
                 query.containsKey("window") ? parseInt(query.get("window"), "window") : null,
                 query.containsKey("stride") ? parseInt(query.get("stride"), "stride") : null,
@@ -148,6 +175,20 @@ public final class IngestRoutes {
             SourceResolver.checkParameters(request);
         } catch (SourceRejectedException e) {
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
+        }
+        if (!MediaStore.validId(id)) {
+            throw ApiException.badRequest("bad_source_id", "A source id may not be . or ..");
+        }
+        // The kept video is the source's: replacing it while it is decoded or after its clips are indexed would make
+        // playback show another video than the one searched.
+        if (runner.isRunning(id)) {
+            throw new ApiException(409, "already_running", "Source " + id + " is being ingested; use another id");
+        }
+        if (intake.alreadyDone(id)) {
+            throw new ApiException(
+                    409,
+                    "already_done",
+                    "Source " + id + " was already ingested; use another source id to upload again");
         }
         Files.createDirectories(config.uploadDir());
         Path part = file.resolveSibling(file.getFileName() + ".part");
@@ -178,19 +219,24 @@ public final class IngestRoutes {
             failUpload(request, reason);
             throw new ApiException(422, "not_a_video", reason);
         }
+        // Kept (decoded from, then played back) until the source is deleted.
+        Path kept = media.store(id, file);
         ResolvedSource source;
         try {
             source = resolver.resolve(request);
         } catch (SourceRejectedException e) {
-            Files.deleteIfExists(file);
+            media.delete(id);
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
         intake.accept(request);
+        String sourceId = id;
         runner.start(request, source).whenComplete((result, error) -> {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.warn("Cannot delete upload {}", file, e);
+            if (error != null) {
+                LOG.warn(
+                        "Run of upload {} ({}) failed; the video stays until the source is deleted",
+                        sourceId,
+                        kept,
+                        error);
             }
         });
         Map<String, Object> body = accepted(request);
@@ -233,7 +279,58 @@ public final class IngestRoutes {
         } else {
             runner.stop(id, true, config.readTimeout().plusSeconds(5));
         }
+        // After the run stopped, so the decoder no longer reads the upload it removes.
+        if (MediaStore.validId(id)) {
+            media.delete(id);
+        }
         exchange.respondJson(202, Map.of("sourceId", id, "state", "DELETING"));
+    }
+
+    private void media(Exchange exchange, String id) throws IOException {
+        Optional<Path> found = media.find(id);
+        if (found.isEmpty()) {
+            throw ApiException.notFound(noMediaReason(id));
+        }
+        Path file = found.get();
+        try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+            long size = channel.size();
+            byte[] head = new byte[(int) Math.min(VideoContentType.HEAD_BYTES, size)];
+            Channels.newInputStream(channel).readNBytes(head, 0, head.length);
+            String contentType = VideoContentType.sniff(head);
+            exchange.responseHeader("Accept-Ranges", "bytes");
+            exchange.responseHeader("Cache-Control", "private, max-age=3600");
+            Optional<ByteRange> range;
+            try {
+                range = ByteRange.parse(exchange.header("Range").orElse(null), size);
+            } catch (ByteRange.UnsatisfiableException e) {
+                exchange.responseHeader("Content-Range", ByteRange.unsatisfiedContentRange(size));
+                throw new ApiException(
+                        416, "range_not_satisfiable", e.getMessage() + " (the video has " + size + " bytes)");
+            }
+            if (range.isPresent()) {
+                ByteRange r = range.get();
+                channel.position(r.first());
+                exchange.responseHeader("Content-Range", r.contentRange());
+                exchange.respondStream(206, contentType, r.length(), Channels.newInputStream(channel));
+            } else {
+                channel.position(0);
+                exchange.respondStream(200, contentType, size, Channels.newInputStream(channel));
+            }
+        }
+    }
+
+    private String noMediaReason(String id) {
+        Optional<IngestStatus> status = intake.status(id);
+        if (status.isEmpty()) {
+            return "No source " + id;
+        }
+        return switch (status.get().getKind()) {
+            case LIVE -> "Source " + id + " is a live stream; live streams are not stored, so it cannot be played back";
+            case URL ->
+                "Source " + id + " has no stored video: videos read from http(s) URLs are not kept (only uploads and"
+                        + " files under the ingest root play back)";
+            default -> "Source " + id + " has no stored video (deleted, or stored on another ingest instance)";
+        };
     }
 
     private void failUpload(IngestRequest request, String reason) {

@@ -7,6 +7,7 @@ import io.clip4stream.ingest.kafka.LiveSources;
 import io.clip4stream.ingest.kafka.RequestWorker;
 import io.clip4stream.ingest.kafka.SourceRunner;
 import io.clip4stream.ingest.kafka.StatusView;
+import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.run.RunSettings;
 import io.clip4stream.ingest.source.AddressGuard;
 import io.clip4stream.ingest.source.HttpVideoFetcher;
@@ -63,8 +64,12 @@ public final class IngestService implements Service {
     public synchronized void start() {
         try {
             Files.createDirectories(config.uploadDir());
+            Files.createDirectories(config.mediaDir());
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the upload directory " + config.uploadDir(), e);
+            throw new UncheckedIOException(
+                    "Cannot create the upload directory " + config.uploadDir() + " or media directory "
+                            + config.mediaDir(),
+                    e);
         }
         Topics topics = config.topics();
         new TopicProvisioner(
@@ -75,7 +80,8 @@ public final class IngestService implements Service {
         AddressGuard guard = new AddressGuard(config.allowPrivateUrls());
         SourceResolver resolver = new SourceResolver(
                 config.root(),
-                config.uploadDir(),
+                // Uploads are decoded where they are kept for playback.
+                config.mediaDir(),
                 guard,
                 new HttpVideoFetcher(guard, config.readTimeout(), config.maxUrlBytes()));
         statuses = track(new StatusView(config.kafka(), topics.ingestStatus(), instance + "-status").start());
@@ -88,7 +94,8 @@ public final class IngestService implements Service {
                 config.liveRetry());
         runner = track(
                 new SourceRunner(config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles()));
-        Intake intake = new Intake(resolver, producer, statuses);
+        MediaStore media = new MediaStore(config.mediaDir(), config.root());
+        Intake intake = new Intake(resolver, producer, statuses, media);
         requests = track(new RequestWorker(
                         config.kafka(),
                         topics.ingestRequests(),
@@ -113,7 +120,7 @@ public final class IngestService implements Service {
                 .readiness("status-view", statuses::caughtUp)
                 .readiness("request-worker", requests::ready)
                 .readiness("live-sources", live::ready);
-        http = track(IngestRoutes.register(builder, config, intake, resolver, runner)
+        http = track(IngestRoutes.register(builder, config, intake, resolver, runner, media)
                 .build()
                 .start());
         LOG.info("ingest-service {} started; API at {}", instance, http.uri());

@@ -96,6 +96,7 @@ class IngestServiceIT {
                 List.of(),
                 root,
                 uploads,
+                uploads.resolveSibling(uploads.getFileName() + "-kept"),
                 3L << 20,
                 50L << 20,
                 true,
@@ -113,6 +114,81 @@ class IngestServiceIT {
     }
 
     // ---- sources that work -------------------------------------------------------------------------------------
+
+    @Test
+    void uploadIsKeptForPlaybackWithByteRangesUntilTheSourceIsDeleted() throws Exception {
+        Path file = dir.resolve("playback.mp4");
+        VIDEO.writeTo(file);
+        byte[] video = Files.readAllBytes(file);
+        assertEquals(202, upload("play-1", video, "").statusCode());
+        awaitEnd("play-1");
+        awaitState("play-1", "DONE");
+
+        HttpResponse<byte[]> whole = media("play-1", null);
+        assertEquals(200, whole.statusCode());
+        assertEquals("video/mp4", whole.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("bytes", whole.headers().firstValue("Accept-Ranges").orElseThrow());
+        assertArrayEquals(video, whole.body(), "the upload is kept byte for byte after indexing");
+
+        HttpResponse<byte[]> part = media("play-1", "bytes=100-199");
+        assertEquals(206, part.statusCode());
+        assertEquals(
+                "bytes 100-199/" + video.length,
+                part.headers().firstValue("Content-Range").orElseThrow());
+        assertArrayEquals(java.util.Arrays.copyOfRange(video, 100, 200), part.body());
+        HttpResponse<byte[]> tail = media("play-1", "bytes=" + (video.length - 10) + "-");
+        assertEquals(206, tail.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(video, video.length - 10, video.length), tail.body());
+
+        HttpResponse<byte[]> past = media("play-1", "bytes=" + video.length + "-");
+        assertEquals(416, past.statusCode());
+        assertEquals(
+                "bytes */" + video.length,
+                past.headers().firstValue("Content-Range").orElseThrow());
+        assertEquals(409, upload("play-1", video, "").statusCode(), "a done upload is not replaced");
+
+        HttpResponse<String> deleted = HTTP.send(
+                HttpRequest.newBuilder(service.httpUri().resolve("/sources/play-1"))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, deleted.statusCode(), deleted.body());
+        assertEquals(404, media("play-1", null).statusCode());
+        try (var kept = Files.list(dir.resolve("uploads-kept"))) {
+            assertEquals(
+                    List.of(),
+                    kept.filter(p -> p.getFileName().toString().startsWith("play-1"))
+                            .toList());
+        }
+    }
+
+    @Test
+    void pathSourcePlaysFromUnderTheRootAndUrlAndBadIdsDoNot() throws Exception {
+        Path file = root.resolve("path-play.mp4");
+        VIDEO.writeTo(file);
+        assertEquals(
+                202,
+                register(Map.of("sourceId", "path-1", "uri", "path-play.mp4")).statusCode());
+        awaitState("path-1", "DONE");
+        HttpResponse<byte[]> part = media("path-1", "bytes=0-15");
+        assertEquals(206, part.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOf(Files.readAllBytes(file), 16), part.body());
+
+        VIDEO.withFaststart(true).writeTo(root.resolve("url-play.mp4"));
+        assertEquals(
+                202,
+                register(Map.of("sourceId", "url-play", "uri", files.url("url-play.mp4")))
+                        .statusCode());
+        awaitState("url-play", "DONE");
+        HttpResponse<byte[]> url = media("url-play", null);
+        assertEquals(404, url.statusCode());
+        assertTrue(new String(url.body(), StandardCharsets.UTF_8).contains("not kept"));
+
+        for (String bad : List.of("..", "..%2F..%2Fetc%2Fpasswd", "a%2F..%2F..%2Fsecret", "%2Fetc%2Fpasswd")) {
+            assertEquals(400, media(bad, null).statusCode(), bad);
+        }
+        assertEquals(404, media("never-seen", null).statusCode());
+    }
 
     @Test
     void uploadArrivesAsSampledFramesAndClips() throws Exception {
@@ -442,6 +518,15 @@ class IngestServiceIT {
     private static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(service.httpUri().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<byte[]> media(String rawId, String range) throws Exception {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(service.httpUri() + "/sources/" + rawId + "/media"));
+        if (range != null) {
+            request.header("Range", range);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static HttpResponse<String> upload(String id, byte[] body, String query) throws Exception {

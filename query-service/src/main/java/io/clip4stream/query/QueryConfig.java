@@ -21,6 +21,8 @@ import java.util.Set;
  * @param indexUrls index-service seed URLs (metadata discovery) or the full instance list (static)
  * @param staticIndex whether {@code indexUrls} is the full list (true) or seeds for metadata discovery (false)
  * @param indexApiKey key sent to the index-service (blank for none)
+ * @param indexFrameEncoding how candidates' frame embeddings travel from the index: {@code f32le-base64} or
+ *     {@code floats} (JSON numbers, for index-services older than the base64 encoding)
  * @param shardTimeout per-shard timeout for candidate gathering
  * @param metadataRefresh how long a discovered layout is reused
  * @param apiKeys keys this service requires (empty: open)
@@ -44,6 +46,7 @@ public record QueryConfig(
         List<URI> indexUrls,
         boolean staticIndex,
         String indexApiKey,
+        String indexFrameEncoding,
         Duration shardTimeout,
         Duration metadataRefresh,
         Set<String> apiKeys,
@@ -80,7 +83,19 @@ public record QueryConfig(
             "http://localhost:8083",
             "Index-service URLs, comma-separated: seeds asked for the metadata endpoint, or every instance (static)");
 
-    /** Discovery mode. */
+    /** Frame-embedding encoding on the index wire. */
+    public static final Setting<String> INDEX_FRAME_ENCODING = new Setting<>(
+            "CLIP4S_QUERY_INDEX_FRAME_ENCODING",
+            "f32le-base64",
+            "How candidates' frame embeddings travel from the index: f32le-base64 (base64 little-endian float32, about"
+                    + " 6x smaller and far cheaper to parse) or floats (JSON numbers: index-services that predate"
+                    + " f32le-base64 refuse it)",
+            text -> switch (text.strip()) {
+                case "f32le-base64", "floats" -> text.strip();
+                default -> throw new IllegalArgumentException("must be f32le-base64 or floats");
+            });
+
+    /** Index discovery mode. */
     public static final Setting<String> INDEX_DISCOVERY = new Setting<>(
             "CLIP4S_QUERY_INDEX_DISCOVERY",
             "metadata",
@@ -175,9 +190,10 @@ public record QueryConfig(
     /** Media URL template. */
     public static final Setting<String> MEDIA_URL_TEMPLATE = Setting.string(
             "CLIP4S_QUERY_MEDIA_URL_TEMPLATE",
-            "",
-            "Where the web page plays a source's video at the hit's time, {sourceId} replaced, e.g."
-                    + " /ingest/sources/{sourceId}/media or https://media.example/{sourceId}.mp4 (empty: no playback)");
+            "/media/{sourceId}",
+            "Where the web page plays a source's video at the hit's time, {sourceId} replaced: /media/{sourceId}"
+                    + " (the ingest-service's stored videos, through this service), or e.g."
+                    + " https://media.example/{sourceId}.mp4 (none: no playback)");
 
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -188,6 +204,7 @@ public record QueryConfig(
             INDEX_URLS,
             INDEX_DISCOVERY,
             INDEX_API_KEY,
+            INDEX_FRAME_ENCODING,
             SHARD_TIMEOUT_MS,
             METADATA_REFRESH_MS,
             API_KEYS,
@@ -242,6 +259,7 @@ public record QueryConfig(
                 indexUrls,
                 env.get(INDEX_DISCOVERY).equals("static"),
                 env.get(INDEX_API_KEY),
+                env.get(INDEX_FRAME_ENCODING),
                 env.get(SHARD_TIMEOUT_MS),
                 env.get(METADATA_REFRESH_MS),
                 Set.copyOf(keys),
@@ -255,7 +273,7 @@ public record QueryConfig(
                 env.get(THUMBNAIL_CACHE),
                 uri(INGEST_URL, env.get(INGEST_URL)),
                 env.get(INGEST_API_KEY),
-                env.get(MEDIA_URL_TEMPLATE));
+                env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE));
     }
 
     private static URI uri(Setting<?> setting, String text) {

@@ -14,6 +14,8 @@ import io.clip4stream.query.fanout.ScatterGather;
 import io.clip4stream.query.fanout.ShardDirectory;
 import io.clip4stream.query.fanout.StaticShardDirectory;
 import io.clip4stream.query.http.IngestProxyRoutes;
+import io.clip4stream.query.http.MediaLinks;
+import io.clip4stream.query.http.MediaRoutes;
 import io.clip4stream.query.http.PageRoutes;
 import io.clip4stream.query.http.QueryRoutes;
 import io.clip4stream.query.http.RequestGuard;
@@ -38,6 +40,8 @@ import java.util.Objects;
 public final class QueryService implements Service {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration INGEST_TIMEOUT = Duration.ofMinutes(30);
+    // Long enough to watch a video found by a search; a fresh search signs a fresh link.
+    private static final Duration MEDIA_LINK_LIFETIME = Duration.ofHours(4);
 
     private final QueryConfig config;
     private final Clip4ClipModel model;
@@ -79,7 +83,7 @@ public final class QueryService implements Service {
                         config.indexApiKey(),
                         config.shardTimeout(),
                         config.metadataRefresh());
-        HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey());
+        HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey(), config.indexFrameEncoding());
         gather = new ScatterGather(directory, shards, config.shardTimeout());
         PrometheusRegistry registry = new PrometheusRegistry();
         QueryMetrics metrics = new QueryMetrics(registry);
@@ -102,14 +106,21 @@ public final class QueryService implements Service {
                 .apiKeys(config.apiKeys())
                 .readiness("model", () -> true)
                 .readiness("index", () -> indexDiscoverable(directory));
+        IngestProxyRoutes ingest = new IngestProxyRoutes(
+                config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT);
         QueryRoutes.register(
                 builder,
                 guard,
                 new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), metrics),
                 new ThumbnailRoutes(thumbnails),
                 new SourceRoutes(directory, shards, config.shardTimeout()),
-                new IngestProxyRoutes(
-                        config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT),
+                ingest,
+                new MediaRoutes(
+                        ingest,
+                        config.apiKeys().isEmpty()
+                                ? java.util.Optional.empty()
+                                : java.util.Optional.of(new MediaLinks(
+                                        config.apiKeys(), MEDIA_LINK_LIFETIME, System::currentTimeMillis))),
                 new PageRoutes(config.mediaUrlTemplate()));
         host = builder.build().start();
     }

@@ -6,6 +6,7 @@ import io.clip4stream.query.bench.QueryBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,6 +93,27 @@ public final class QueryBenchCommand implements Callable<Integer> {
         row(out, "baseline:   gather", result.firstStage().gather());
         row(out, "baseline:   total (service)", result.firstStage().total());
         row(out, "baseline:   end to end", result.firstStage().endToEnd());
+        row(out, "JSON frames: gather", result.rerankedJsonFrames().gather());
+        row(out, "JSON frames: rerank", result.rerankedJsonFrames().rerank());
+        row(out, "JSON frames: total (service)", result.rerankedJsonFrames().total());
+        Map<String, Object> compute = result.compute();
+        out.printf(
+                Locale.ROOT,
+                "matmul rate (fp32, %d threads): %.1f GFLOP/s before, %.1f after the modes%n",
+                threads,
+                (Double) compute.get("matmulGflopsBefore"),
+                (Double) compute.get("matmulGflopsAfter"));
+        if (compute.containsKey("tightGflopPerQuery")) {
+            out.printf(
+                    Locale.ROOT,
+                    "tight head: %.2f GFLOP per query (%.2f without the last-block trim)"
+                            + " = %.1f ms at the faster matmul rate measured%n",
+                    (Double) compute.get("tightGflopPerQuery"),
+                    (Double) compute.get("tightGflopPerQueryUntrimmed"),
+                    (Double) compute.get("tightMillisAtMatmulRate"));
+        } else {
+            out.printf(Locale.ROOT, "tight head FLOPs: %s%n", compute.get("note"));
+        }
         out.printf(Locale.ROOT, "partial answers: %d%n", result.partialAnswers());
         out.flush();
         return 0;

@@ -60,6 +60,7 @@ public final class IndexRoutes {
         List<Integer> partitions;
         List<ClipHit> hits;
         Map<String, Long> upTo = new TreeMap<>();
+        boolean binaryFrames = request.binaryFrameEmbeddings();
         try {
             partitions = shards.localActivePartitions();
             hits = store.nearest(vector, k, filter);
@@ -82,7 +83,10 @@ public final class IndexRoutes {
                         partitions,
                         hits.stream()
                                 .map(hit -> KnnResponse.Hit.of(
-                                        hit, request.frameEmbeddingsIncluded(), request.thumbnailsIncluded()))
+                                        hit,
+                                        request.frameEmbeddingsIncluded(),
+                                        request.thumbnailsIncluded(),
+                                        binaryFrames))
                                 .toList(),
                         upTo,
                         tookMicros));

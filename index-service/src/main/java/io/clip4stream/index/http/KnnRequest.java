@@ -19,6 +19,8 @@ import java.util.Set;
  * @param tags only clips with all of these tags
  * @param includeFrameEmbeddings whether hits carry their frame embeddings (for re-ranking); default true
  * @param includeThumbnails whether hits carry their JPEG thumbnail (base64); default true
+ * @param frameEmbeddingEncoding how frame embeddings travel: {@link #FLOATS} (JSON numbers, the default, what older
+ *     clients get) or {@link #F32LE_BASE64} (base64 of little-endian float32, in {@code frameEmbeddingsF32le})
  */
 public record KnnRequest(
         float[] vector,
@@ -30,7 +32,14 @@ public record KnnRequest(
         Long toMicros,
         List<String> tags,
         Boolean includeFrameEmbeddings,
-        Boolean includeThumbnails) {
+        Boolean includeThumbnails,
+        String frameEmbeddingEncoding) {
+
+    /** Frame embeddings as JSON arrays of numbers. */
+    public static final String FLOATS = "floats";
+
+    /** Frame embeddings as base64 of little-endian float32 values. */
+    public static final String F32LE_BASE64 = "f32le-base64";
 
     /** Default number of hits. */
     public static final int DEFAULT_K = 10;
@@ -82,6 +91,19 @@ public record KnnRequest(
     /** Whether to include frame embeddings. */
     public boolean frameEmbeddingsIncluded() {
         return includeFrameEmbeddings == null || includeFrameEmbeddings;
+    }
+
+    /** Whether frame embeddings travel as base64 float32 rather than JSON numbers; other names are a 400. */
+    public boolean binaryFrameEmbeddings() {
+        if (frameEmbeddingEncoding == null || frameEmbeddingEncoding.equals(FLOATS)) {
+            return false;
+        }
+        if (frameEmbeddingEncoding.equals(F32LE_BASE64)) {
+            return true;
+        }
+        throw ApiException.badRequest(
+                "invalid_frame_embedding_encoding",
+                "frameEmbeddingEncoding must be " + FLOATS + " or " + F32LE_BASE64 + "; was " + frameEmbeddingEncoding);
     }
 
     /** Whether to include thumbnails. */

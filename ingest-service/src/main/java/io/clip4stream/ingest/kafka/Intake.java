@@ -1,5 +1,6 @@
 package io.clip4stream.ingest.kafka;
 
+import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.source.ResolvedSource;
 import io.clip4stream.ingest.source.SourceRejectedException;
 import io.clip4stream.ingest.source.SourceResolver;
@@ -7,22 +8,44 @@ import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.avro.SourceKind;
+import java.io.IOException;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides what happens to a request, whoever sent it (HTTP or a Kafka client): refusals become a FAILED status with
  * the reason, live sources go to the registry, file sources are accepted and run.
  */
 public final class Intake {
+    private static final Logger LOG = LoggerFactory.getLogger(Intake.class);
+
     private final SourceResolver resolver;
     private final IntakeProducer producer;
     private final StatusView statuses;
+    private final MediaStore media;
 
-    /** Intake over these collaborators. */
-    public Intake(SourceResolver resolver, IntakeProducer producer, StatusView statuses) {
+    /** Intake over these collaborators; {@code media} learns which local file each path source plays. */
+    public Intake(SourceResolver resolver, IntakeProducer producer, StatusView statuses, MediaStore media) {
         this.resolver = resolver;
         this.producer = producer;
         this.statuses = statuses;
+        this.media = media;
+    }
+
+    /**
+     * Remembers the file a path source (a file under the ingest root) reads, so playback can serve it; URL and live
+     * sources are not stored, so there is nothing to remember for them.
+     */
+    public void rememberMedia(IngestRequest request, ResolvedSource source) {
+        if (request.getKind() == SourceKind.URL && source instanceof ResolvedSource.LocalFile file && !file.live()) {
+            try {
+                media.refer(request.getSourceId(), file.path());
+            } catch (IOException e) {
+                // Playback is a convenience on top of indexing: the source is still ingested, only not playable.
+                LOG.warn("Cannot record the media file of {}; it will not be playable", request.getSourceId(), e);
+            }
+        }
     }
 
     /** Checks {@code request}; on refusal writes a FAILED status with the reason and rethrows. */

@@ -153,6 +153,7 @@ public final class RequestWorker implements AutoCloseable {
                 return;
             }
             intake.accept(request);
+            intake.rememberMedia(request, source);
             consumer.pause(List.of(tp));
             inFlight.put(tp, record.offset());
             CompletableFuture<SourceRun.Result> result = runner.start(request, source);

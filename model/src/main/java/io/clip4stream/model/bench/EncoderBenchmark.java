@@ -124,6 +124,14 @@ public final class EncoderBenchmark {
     }
 
     private double matmulGflops() {
+        return matmulGflops(threads, secondsPerPoint);
+    }
+
+    /**
+     * This CPU's fp32 matmul rate in GFLOP/s ({@value #MATMUL_SIZE}-square products for at least {@code seconds}, on
+     * {@code threads} libtorch threads): the ceiling any network made of matrix products can reach here.
+     */
+    public static double matmulGflops(int threads, double secondsPerPoint) {
         try (NDManager manager = TorchRuntime.newManager(Device.cpu(), threads)) {
             NDArray a = manager.randomNormal(new Shape(MATMUL_SIZE, MATMUL_SIZE));
             NDArray b = manager.randomNormal(new Shape(MATMUL_SIZE, MATMUL_SIZE));

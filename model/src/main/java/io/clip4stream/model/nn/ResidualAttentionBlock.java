@@ -1,6 +1,7 @@
 package io.clip4stream.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import io.clip4stream.model.spec.TransformerSpec;
 
 /** CLIP's pre-LN block: {@code y = x + attn(ln_1(x))}, {@code z = y + mlp(ln_2(y))}. */
@@ -34,6 +35,16 @@ public final class ResidualAttentionBlock {
         // Residuals added in place into the branch outputs (fresh arrays): x + a == a + x exactly, one allocation
         // fewer.
         NDArray y = attention.forward(ln1.forward(x), mask).addi(x);
+        return mlp.forward(ln2.forward(y)).addi(y);
+    }
+
+    /**
+     * The first {@code tokens} rows of {@link #forward}'s output (every token still serves as key and value), for a
+     * mask that does not depend on the query: a last block whose reader takes only those rows skips the rest.
+     */
+    public NDArray forwardFirstTokens(NDArray x, AttentionMask mask, long tokens) {
+        NDArray first = x.get(new NDIndex(":, 0:{}, :", tokens));
+        NDArray y = attention.forwardFirstQueries(ln1.forward(x), mask, tokens).addi(first);
         return mlp.forward(ln2.forward(y)).addi(y);
     }
 }

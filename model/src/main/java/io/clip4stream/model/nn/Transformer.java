@@ -2,6 +2,7 @@ package io.clip4stream.model.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import io.clip4stream.model.spec.TransformerSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,20 +34,40 @@ public final class Transformer {
      * until its manager closes (by count of arrays, about 740 MB for 16 ViT-B/32 frames), and each call writes to that much cold memory.
      */
     public NDArray forward(NDArray x, AttentionMask mask) {
+        return run(x, mask, 0);
+    }
+
+    /**
+     * The first {@code tokens} rows of {@link #forward}'s output ({@code [batch, tokens, width]}): the last block
+     * computes only those rows' queries and MLP (earlier blocks need every row, as later keys and values). Exact up
+     * to float rounding for a query-independent mask (none, key padding); the tight head reads token 0 only.
+     */
+    public NDArray forwardFirstTokens(NDArray x, AttentionMask mask, int tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("at least one token must be kept; was " + tokens);
+        }
+        return run(x, mask, tokens);
+    }
+
+    /** Runs the blocks; {@code lastBlockTokens} > 0 keeps only that many leading rows in the last block. */
+    private NDArray run(NDArray x, AttentionMask mask, int lastBlockTokens) {
         NDManager owner = x.getManager();
         NDArray hidden = x;
-        for (ResidualAttentionBlock block : blocks) {
+        for (int i = 0; i < blocks.size(); i++) {
+            ResidualAttentionBlock block = blocks.get(i);
             try (NDManager layer = owner.newSubManager()) {
                 if (hidden == x) {
                     x.tempAttach(layer); // back to the caller's manager when the layer closes
                 } else {
                     hidden.attach(layer); // the previous block's output: freed with this layer
                 }
-                NDArray output = block.forward(hidden, mask);
+                NDArray output = lastBlockTokens > 0 && i == blocks.size() - 1
+                        ? block.forwardFirstTokens(hidden, mask, lastBlockTokens)
+                        : block.forward(hidden, mask);
                 output.attach(owner);
                 hidden = output;
             }
         }
-        return hidden;
+        return blocks.isEmpty() && lastBlockTokens > 0 ? x.get(new NDIndex(":, 0:{}, :", lastBlockTokens)) : hidden;
     }
 }

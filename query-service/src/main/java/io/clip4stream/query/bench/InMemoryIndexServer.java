@@ -132,6 +132,15 @@ public final class InMemoryIndexServer implements AutoCloseable {
         scanNanos.addAndGet(System.nanoTime() - start);
         requests.incrementAndGet();
         List<IndexWire.KnnHit> hits = new ArrayList<>();
+        boolean withFrames = !Boolean.FALSE.equals(request.includeFrameEmbeddings());
+        // The same two encodings as the index-service's /v1/knn.
+        boolean binary = IndexWire.F32LE_BASE64.equals(request.frameEmbeddingEncoding());
+        if (!binary
+                && request.frameEmbeddingEncoding() != null
+                && !request.frameEmbeddingEncoding().equals("floats")) {
+            throw ApiException.badRequest(
+                    "invalid_frame_embedding_encoding", "unknown encoding " + request.frameEmbeddingEncoding());
+        }
         for (int ordinal : top) {
             ClipInfo c = clips.get(ordinal);
             hits.add(new IndexWire.KnnHit(
@@ -145,7 +154,9 @@ public final class InMemoryIndexServer implements AutoCloseable {
                     c.modelVersion(),
                     dot(request.vector(), ordinal),
                     Boolean.FALSE.equals(request.includeThumbnails()) ? null : c.thumbnailJpeg(),
-                    Boolean.FALSE.equals(request.includeFrameEmbeddings()) ? null : frames.frames(ordinal)));
+                    withFrames && !binary ? frames.frames(ordinal) : null,
+                    withFrames && binary ? IndexWire.float32le(frames.frames(ordinal)) : null,
+                    withFrames && binary ? dim(frames.frames(ordinal)) : null));
         }
         long tookMicros = (System.nanoTime() - start) / 1000;
         exchange.respondJson(
@@ -177,6 +188,10 @@ public final class InMemoryIndexServer implements AutoCloseable {
                                 "RUNNING",
                                 partitions.size(),
                                 List.of(asShardInstance())));
+    }
+
+    private static Integer dim(float[][] frames) {
+        return frames.length == 0 ? 0 : frames[0].length;
     }
 
     private Map<String, Long> searchableUpTo() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.bench.EncoderBenchmark;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.ModelDirectory;
@@ -87,16 +88,21 @@ public final class QueryBenchmark {
      *
      * @param options what ran
      * @param model the model's id, dims and whether it had the tight head
-     * @param reranked the full path (re-ranking on)
+     * @param reranked the full path (re-ranking on), frame embeddings sent as base64 float32
      * @param firstStage the baseline (re-ranking off)
      * @param partialAnswers answers flagged partial (should be 0)
+     * @param rerankedJsonFrames the full path with frame embeddings sent as JSON numbers (the older wire format)
+     * @param compute the tight head's FLOPs per query (from the shapes) next to this CPU's matmul rate, measured
+     *     before and after the modes, and the re-rank time that rate allows at best
      */
     public record Result(
             Options options,
             Map<String, Object> model,
             ModeResult reranked,
             ModeResult firstStage,
-            int partialAnswers) {}
+            int partialAnswers,
+            ModeResult rerankedJsonFrames,
+            Map<String, Object> compute) {}
 
     private static final String[] SUBJECTS = {
         "a man",
@@ -137,6 +143,11 @@ public final class QueryBenchmark {
         "at a market"
     };
 
+    /** Model id of the model the benchmark generates. */
+    public static final String GENERATED_MODEL_ID = "bench-b32-text";
+
+    private static final double MATMUL_SECONDS = 3;
+
     private QueryBenchmark() {}
 
     /** The shape used when a model must be generated: a ViT-B/32 text tower and tight head, a token vision tower. */
@@ -164,7 +175,7 @@ public final class QueryBenchmark {
     public static Result run(Options options) throws IOException, InterruptedException {
         Path modelDir = options.modelDir();
         if (!Files.exists(modelDir.resolve(ModelDirectory.CONFIG_FILE))) {
-            new TinyModelGenerator(options.seed()).generate(modelDir, b32TextShape(), "bench-b32-text");
+            new TinyModelGenerator(options.seed()).generate(modelDir, b32TextShape(), GENERATED_MODEL_ID);
         }
         try (Clip4ClipModel model = Clip4ClipModel.load(
                 modelDir,
@@ -186,12 +197,19 @@ public final class QueryBenchmark {
                 env.put("CLIP4S_QUERY_SHARD_TIMEOUT_MS", "30000");
                 env.put("CLIP4S_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
                 env.put("CLIP4S_QUERY_RATE_LIMIT_BURST", "1000000");
+                double matmulBefore = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);
                 QueryService service = new QueryService(QueryConfig.fromEnv(new Env(env)), model);
+                Map<String, String> jsonFramesEnv = new HashMap<>(env);
+                jsonFramesEnv.put("CLIP4S_QUERY_INDEX_FRAME_ENCODING", "floats");
+                QueryService jsonFrames = new QueryService(QueryConfig.fromEnv(new Env(jsonFramesEnv)), model);
                 service.start();
+                jsonFrames.start();
                 try {
                     int[] partial = {0};
                     ModeResult reranked = measure(service, shards, options, true, partial);
                     ModeResult firstStage = measure(service, shards, options, false, partial);
+                    ModeResult rerankedJsonFrames = measure(jsonFrames, shards, options, true, partial);
+                    double matmulAfter = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);
                     Map<String, Object> info = new LinkedHashMap<>();
                     info.put("modelId", model.info().modelId());
                     info.put("embedDim", dim);
@@ -199,14 +217,58 @@ public final class QueryBenchmark {
                     info.put("maxFrames", model.info().maxFrames());
                     info.put("tightHead", model.info().tightHead());
                     info.put("textTower", "width 512, 12 layers, 8 heads (ViT-B/32's), random weights");
-                    return new Result(options, info, reranked, firstStage, partial[0]);
+                    return new Result(
+                            options,
+                            info,
+                            reranked,
+                            firstStage,
+                            partial[0],
+                            rerankedJsonFrames,
+                            compute(options, model.info(), matmulBefore, matmulAfter));
                 } finally {
                     service.close();
+                    jsonFrames.close();
                 }
             } finally {
                 shards.forEach(InMemoryIndexServer::close);
             }
         }
+    }
+
+    /**
+     * The tight head's matrix-product FLOPs for one query, counted from the shapes: N pairs of S = 1 + T tokens of
+     * width W through L blocks (Q, K, V and output projections 8W², MLP 16W² per token, attention 4S²W per pair), the
+     * last block for the text slot only (K and V for all S), then the pooler's dense layer.
+     */
+    static double tightGflopPerQuery(int candidates, int tokens, int width, int layers, boolean lastBlockTrimmed) {
+        double w2 = (double) width * width;
+        double fullBlock = tokens * 24 * w2 + 4.0 * tokens * tokens * width;
+        double lastBlock = lastBlockTrimmed ? tokens * 4 * w2 + 20 * w2 + 4.0 * tokens * width : fullBlock;
+        double pooler = 2 * w2 + 2.0 * width;
+        return candidates * ((layers - 1) * fullBlock + lastBlock + pooler) / 1e9;
+    }
+
+    private static Map<String, Object> compute(
+            Options options, io.clip4stream.model.ModelInfo info, double matmulBefore, double matmulAfter) {
+        Map<String, Object> compute = new LinkedHashMap<>();
+        compute.put("matmulGflopsBefore", matmulBefore);
+        compute.put("matmulGflopsAfter", matmulAfter);
+        if (!info.tightHead() || !info.modelId().equals(GENERATED_MODEL_ID)) {
+            // The cross-layer count is known for the generated shape only.
+            compute.put("note", "FLOPs are counted for the generated " + GENERATED_MODEL_ID + " shape only");
+            return compute;
+        }
+        TinyModelShape shape = b32TextShape();
+        int tokens = 1 + Math.min(options.framesPerClip(), info.maxFrames());
+        double gflop = tightGflopPerQuery(options.candidates(), tokens, info.embedDim(), shape.crossLayers(), true);
+        compute.put("tightGflopPerQuery", gflop);
+        compute.put(
+                "tightGflopPerQueryUntrimmed",
+                tightGflopPerQuery(options.candidates(), tokens, info.embedDim(), shape.crossLayers(), false));
+        // Every FLOP at the faster of the two matmul rates measured in this run: what re-ranking costs if it runs at
+        // that rate (the load on a shared machine moves the rate between measurements, so this is an estimate).
+        compute.put("tightMillisAtMatmulRate", gflop / Math.max(matmulBefore, matmulAfter) * 1000);
+        return compute;
     }
 
     private static List<InMemoryIndexServer> startShards(Options options, String modelVersion, int dim) {

@@ -20,12 +20,22 @@ public final class HttpShardClient implements ShardClient {
     private final HttpClient http;
     private final ObjectMapper json;
     private final String apiKey;
+    private final String frameEncoding;
 
-    /** A client over {@code http}; {@code apiKey} (blank for none) is sent to every instance. */
+    /** A client over {@code http} asking for base64 float32 frames; {@code apiKey} (blank for none) is sent along. */
     public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey) {
+        this(http, json, apiKey, IndexWire.F32LE_BASE64);
+    }
+
+    /**
+     * A client asking for frame embeddings in {@code frameEncoding} ({@link IndexWire#F32LE_BASE64}, or
+     * {@code floats} for index-services that predate it); it reads either form in answers.
+     */
+    public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey, String frameEncoding) {
         this.http = Objects.requireNonNull(http, "http");
         this.json = Objects.requireNonNull(json, "json");
         this.apiKey = apiKey == null ? "" : apiKey;
+        this.frameEncoding = Objects.requireNonNull(frameEncoding, "frameEncoding");
     }
 
     @Override
@@ -41,7 +51,9 @@ public final class HttpShardClient implements ShardClient {
                 filters.timeRange() == null ? null : filters.timeRange().toMicros(),
                 filters.tags(),
                 query.withFrameEmbeddings(),
-                true);
+                true,
+                // "floats" is sent as null: index-services that predate the field refuse unknown fields.
+                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null);
         HttpRequest.Builder request;
         try {
             request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.KNN_PATH))
@@ -122,7 +134,21 @@ public final class HttpShardClient implements ShardClient {
                 hit.tags(),
                 hit.modelVersion(),
                 hit.score(),
-                hit.frameEmbeddings(),
+                frameEmbeddings(hit),
                 hit.thumbnailJpeg());
+    }
+
+    private static float[][] frameEmbeddings(IndexWire.KnnHit hit) {
+        if (hit.frameEmbeddingsF32le() == null) {
+            return hit.frameEmbeddings();
+        }
+        if (hit.frameEmbeddingDim() == null) {
+            throw new ShardException("k-NN hit " + hit.clipId() + " has binary frame embeddings but no dimension");
+        }
+        try {
+            return IndexWire.frames(hit.frameEmbeddingsF32le(), hit.frameEmbeddingDim());
+        } catch (IllegalArgumentException e) {
+            throw new ShardException("k-NN hit " + hit.clipId() + " has malformed frame embeddings", e);
+        }
     }
 }

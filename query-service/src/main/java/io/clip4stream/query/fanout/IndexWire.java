@@ -2,6 +2,9 @@ package io.clip4stream.query.fanout;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +23,40 @@ public final class IndexWire {
     /** {@code GET /v1/shards}: which instance holds which shards. */
     public static final String SHARDS_PATH = "/v1/shards";
 
+    /** {@code frameEmbeddingEncoding} asking for frame embeddings as base64 of little-endian float32 values. */
+    public static final String F32LE_BASE64 = "f32le-base64";
+
     private IndexWire() {}
+
+    /** Frames row after row as little-endian float32 bytes (JSON writes them as base64); all rows equally long. */
+    public static byte[] float32le(float[][] frames) {
+        int dim = frames.length == 0 ? 0 : frames[0].length;
+        ByteBuffer bytes =
+                ByteBuffer.allocate(frames.length * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = bytes.asFloatBuffer();
+        for (float[] frame : frames) {
+            if (frame.length != dim) {
+                throw new IllegalArgumentException("frames differ in length: " + frame.length + " and " + dim);
+            }
+            floats.put(frame);
+        }
+        return bytes.array();
+    }
+
+    /** The frames of {@link #float32le}'s bytes, {@code dim} values each. */
+    public static float[][] frames(byte[] float32le, int dim) {
+        if (dim <= 0 || float32le.length % (dim * Float.BYTES) != 0) {
+            throw new IllegalArgumentException(
+                    float32le.length + " bytes are not whole frames of " + dim + " float32 values");
+        }
+        FloatBuffer floats =
+                ByteBuffer.wrap(float32le).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[][] frames = new float[float32le.length / (dim * Float.BYTES)][dim];
+        for (float[] frame : frames) {
+            floats.get(frame);
+        }
+        return frames;
+    }
 
     /**
      * The body of {@code POST /v1/knn}.
@@ -35,6 +71,7 @@ public final class IndexWire {
      * @param tags only clips with every tag
      * @param includeFrameEmbeddings whether hits carry frame embeddings
      * @param includeThumbnails whether hits carry their JPEG thumbnail
+     * @param frameEmbeddingEncoding {@link #F32LE_BASE64} for base64 float32 frames, null for JSON numbers
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -48,7 +85,8 @@ public final class IndexWire {
             Long toMicros,
             List<String> tags,
             Boolean includeFrameEmbeddings,
-            Boolean includeThumbnails) {}
+            Boolean includeThumbnails,
+            String frameEmbeddingEncoding) {}
 
     /**
      * One candidate in a {@code /v1/knn} answer.
@@ -63,7 +101,10 @@ public final class IndexWire {
      * @param modelVersion the vector's model version
      * @param score the dot product with the query vector
      * @param thumbnailJpeg the thumbnail (base64 in JSON; null when absent or not asked for)
-     * @param frameEmbeddings the clip's frame embeddings (null when not asked for)
+     * @param frameEmbeddings the clip's frame embeddings as JSON numbers (null when not asked for, or sent as bytes)
+     * @param frameEmbeddingsF32le the frame embeddings as little-endian float32 (base64 in JSON), when asked for with
+     *     {@link #F32LE_BASE64} from an index that knows it
+     * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -78,7 +119,9 @@ public final class IndexWire {
             String modelVersion,
             float score,
             byte[] thumbnailJpeg,
-            float[][] frameEmbeddings) {}
+            float[][] frameEmbeddings,
+            byte[] frameEmbeddingsF32le,
+            Integer frameEmbeddingDim) {}
 
     /**
      * The answer of {@code POST /v1/knn}.

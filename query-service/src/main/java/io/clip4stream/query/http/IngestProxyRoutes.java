@@ -67,7 +67,15 @@ public final class IngestProxyRoutes {
             throw ApiException.notFound(
                     "No route " + exchange.path() + "; the proxy forwards " + PREFIX + SOURCES + "/... only");
         }
-        URI target = target(rest, encodeQuery(exchange.query()));
+        forward(exchange, method, rest, encodeQuery(exchange.query()));
+    }
+
+    /**
+     * Sends {@code method} on the ingest-service's {@code rest} (a path under {@link #SOURCES}, already checked) with
+     * {@code rawQuery} (null for none), passing the answer back; shared with {@link MediaRoutes}.
+     */
+    void forward(Exchange exchange, String method, String rest, String rawQuery) throws IOException {
+        URI target = target(rest, rawQuery);
         HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout);
         exchange.header("Content-Type").ifPresent(v -> request.header("Content-Type", v));
         exchange.header("Accept").ifPresent(v -> request.header("Accept", v));

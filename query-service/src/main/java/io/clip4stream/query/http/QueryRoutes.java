@@ -15,6 +15,7 @@ public final class QueryRoutes {
      * @param thumbnails {@code /thumbnails/}
      * @param sources {@code /sources}
      * @param ingest {@code /ingest/}
+     * @param media {@code /media/} (public; signed links when keys are on) and {@code /media-links/}
      * @param page the web page and the OpenAPI document
      */
     public static HttpHost.Builder register(
@@ -24,6 +25,7 @@ public final class QueryRoutes {
             ThumbnailRoutes thumbnails,
             SourceRoutes sources,
             IngestProxyRoutes ingest,
+            MediaRoutes media,
             PageRoutes page) {
         return host.publicRoute("/", guard.wrap(page::handle))
                 .publicRoute("/openapi.json", guard.wrap(page::handle))
@@ -31,6 +33,8 @@ public final class QueryRoutes {
                 .route("/search", guard.wrap(search::handle))
                 .route("/thumbnails/", guard.wrap(thumbnails::handle))
                 .route("/sources", guard.wrap(sources::handle))
-                .route(IngestProxyRoutes.PREFIX + "/", guard.wrap(ingest::handle));
+                .route(IngestProxyRoutes.PREFIX + "/", guard.wrap(ingest::handle))
+                .publicRoute(MediaRoutes.MEDIA, guard.wrap(media::media))
+                .route(MediaRoutes.LINKS, guard.wrap(media::link));
     }
 }

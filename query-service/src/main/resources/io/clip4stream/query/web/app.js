@@ -3,13 +3,14 @@
 // ingest-service behind /ingest (uploads, live streams, status, playback), so the page needs one origin and one key.
 
 // The ingest-service's API: POST /sources (JSON registration), POST /sources/upload?sourceId= (raw body),
-// GET /sources/{id} (status). Playback comes from CLIP4S_QUERY_MEDIA_URL_TEMPLATE, served as /config.json.
+// GET /sources/{id} (status). Playback comes from CLIP4S_QUERY_MEDIA_URL_TEMPLATE (default /media/{sourceId}, the
+// ingest-service's stored videos through the query service), served as /config.json.
 const INGEST = {
   upload: (sourceId) => `/ingest/sources/upload?sourceId=${encodeURIComponent(sourceId)}`,
   register: () => '/ingest/sources',
   status: (sourceId) => `/ingest/sources/${encodeURIComponent(sourceId)}`,
 };
-const config = fetch('/config.json').then((r) => r.json()).catch(() => ({ mediaUrlTemplate: '' }));
+const config = fetch('/config.json').then((r) => r.json()).catch(() => ({ mediaUrlTemplate: '/media/{sourceId}' }));
 const MAX_STATUS_LOOKUPS = 50;
 
 // Sources registered or uploaded from this browser, so their ingest status shows before they are searchable.
@@ -40,7 +41,7 @@ async function api(path, options) {
   const body = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
     const message = body && body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`;
-    throw new Error(message);
+    throw Object.assign(new Error(message), { status: response.status });
   }
   return body;
 }
@@ -116,6 +117,21 @@ function renderHit(hit, upTo) {
   return item;
 }
 
+// Playback: a video element cannot send the API key, so with a key the page asks for a signed link first. A
+// one-byte probe (through the same route) turns "not stored" (live and URL sources) into a readable message.
+async function playbackUrl(sourceId, template) {
+  const id = encodeURIComponent(sourceId);
+  const path = template.replaceAll('{sourceId}', id);
+  if (!path.startsWith('/media/')) return path;
+  const url = keyInput.value.trim() ? (await api(`/media-links/${id}`)).url : path;
+  const probe = await fetch(url, { headers: { Range: 'bytes=0-0' } });
+  if (!probe.ok) {
+    const body = await probe.json().catch(() => null);
+    throw new Error(body && body.error ? body.error.message : `HTTP ${probe.status}`);
+  }
+  return url;
+}
+
 async function play(hit) {
   const box = $('player-box');
   const video = $('player');
@@ -130,12 +146,18 @@ async function play(hit) {
     return;
   }
   try {
-    const path = template.replaceAll('{sourceId}', encodeURIComponent(hit.sourceId));
-    const local = path.startsWith('/');
-    video.src = (local ? await mediaUrl(path) : path) + `#t=${start},${hit.endMicros / 1e6}`;
-    video.onloadedmetadata = () => { video.currentTime = start; video.play().catch(() => {}); status.textContent = ''; };
-    video.onerror = () => { status.textContent = 'No playback for this source (live streams are not stored).'; };
+    const url = await playbackUrl(hit.sourceId, template);
+    video.dataset.clipId = hit.clipId;
+    video.onloadedmetadata = () => {
+      video.currentTime = start;
+      video.play().catch(() => {});
+      status.textContent = '';
+    };
+    video.onerror = () => { status.textContent = 'This browser cannot play the video of this source.'; };
+    // The media fragment starts (and ends) playback at the hit's time range.
+    video.src = `${url}#t=${start},${hit.endMicros / 1e6}`;
   } catch (error) {
+    video.removeAttribute('src');
     status.textContent = `No playback: ${error.message}`;
   }
 }
@@ -174,17 +196,31 @@ async function registerLive(event) {
   }
 }
 
+let refreshGeneration = 0;
+let refreshesPending = 0;
 async function refreshSources() {
+  const status = $('sources-status');
+  status.dataset.pending = ++refreshesPending;
+  try {
+    await refreshSourcesOnce();
+  } finally {
+    status.dataset.pending = --refreshesPending;
+  }
+}
+
+async function refreshSourcesOnce() {
+  // Refreshes overlap (start-up, the button, an upload); only the newest one writes, and it writes its message once.
+  const generation = ++refreshGeneration;
   const tbody = $('sources-table').querySelector('tbody');
   const status = $('sources-status');
-  status.textContent = '';
+  const notes = [];
   const rows = new Map();
   try {
     const index = await api('/sources');
     for (const [source, upTo] of Object.entries(index.sources)) rows.set(source, { upTo });
-    if (index.partial) status.textContent = 'Some index shards did not answer. ';
+    if (index.partial) notes.push('Some index shards did not answer.');
   } catch (error) {
-    status.textContent = `Index: ${error.message}. `;
+    notes.push(`Index: ${error.message}.`);
   }
   for (const source of knownSources()) if (!rows.has(source)) rows.set(source, {});
   const ids = [...rows.keys()].sort().slice(0, MAX_STATUS_LOOKUPS);
@@ -196,12 +232,16 @@ async function refreshSources() {
       const s = result.value;
       row.ingest = `${s.state} ${s.kind}` + (s.state === 'DECODING' ? ` ${Math.round(s.progressPercent)}%` : '')
           + ` · ${s.clipsEmitted} clips` + (s.reason ? ` · ${s.reason}` : '');
+    } else if (result.reason.status === 404) {
+      row.ingest = 'not known to the ingest service';
     } else {
       ingestErrors++;
       row.ingest = '–';
     }
   });
-  if (ingestErrors) status.textContent += `Ingest status unavailable for ${ingestErrors} source(s).`;
+  if (generation !== refreshGeneration) return;
+  if (ingestErrors) notes.push(`Ingest status unavailable for ${ingestErrors} source(s).`);
+  status.textContent = notes.join(' ');
   tbody.replaceChildren();
   for (const id of ids) {
     const row = rows.get(id);

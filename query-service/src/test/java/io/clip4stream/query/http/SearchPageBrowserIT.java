@@ -32,6 +32,9 @@ class SearchPageBrowserIT {
     private static final String KEY = "browser-test-key-0123456789";
     private static final String INGEST_KEY = "ingest-side-key-0123456789";
     private static final String QUERY = "a man riding a red bike";
+    /** The stored video is longer than the fixture's 8 clips of 12 s, so every hit's time lies in it. */
+    private static final int VIDEO_SECONDS = 100;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -46,7 +49,10 @@ class SearchPageBrowserIT {
             fixture.addClips("cam-a", 8, "default", List.of()).addClips("lobby", 8, "default", List.of());
             try (InMemoryIndexServer shardA = fixture.serve(List.of("cam-a"), List.of(0));
                     InMemoryIndexServer shardB = fixture.serve(List.of("lobby"), List.of(1))) {
-                FakeIngest ingest = new FakeIngest();
+                Path video = modelDir.resolve("stored.mp4");
+                // Without ffmpeg (installed by .ci/run) everything but playback is still checked.
+                boolean playable = writeVideo(video);
+                FakeIngest ingest = new FakeIngest(playable ? Files.readAllBytes(video) : new byte[0]);
                 QueryService service = new QueryService(
                         QueryConfig.fromEnv(TinyIndexFixture.env(
                                 modelDir,
@@ -62,13 +68,19 @@ class SearchPageBrowserIT {
                 service.start();
                 try (DevToolsBrowser browser = DevToolsBrowser.launch(chromium.get())) {
                     runScenario(service, browser);
+                    if (playable) {
+                        playsAHitAtItsTime(service, browser, ingest);
+                    } else {
+                        System.err.println("SearchPageBrowserIT: no ffmpeg with libx264; playback not checked");
+                    }
                     addVideos(browser, ingest);
                     Path screenshot = Path.of("target", "browser", "search-page.png");
                     browser.screenshot(screenshot);
                     assertTrue(Files.size(screenshot) > 10_000, "a screenshot of the rendered page");
+                    showsIngestOutageOnce(browser, ingest);
                 } finally {
                     service.close();
-                    ingest.host.close();
+                    ingest.close();
                 }
             }
         }
@@ -122,10 +134,69 @@ class SearchPageBrowserIT {
         String table = browser.evaluate("document.querySelector('#sources-table tbody').innerText")
                 .asText();
         assertTrue(table.contains("cam-a") && table.contains("lobby") && table.contains("1:36.0"), table);
+    }
 
-        browser.evaluate("document.querySelector('#results li.hit').click(); true");
-        browser.waitUntil("!document.getElementById('player-box').hidden"
-                + " && document.getElementById('player-status').textContent.includes('not configured')");
+    /**
+     * Clicks the first hit that does not start at 0 and checks that the player loads the source's video through the
+     * query service (a signed link, as the test runs with API keys) at the hit's time, with ranged (206) requests.
+     */
+    private static void playsAHitAtItsTime(QueryService service, DevToolsBrowser browser, FakeIngest ingest)
+            throws Exception {
+        int index = (int) browser.evaluate(
+                        "[...document.querySelectorAll('#results li.hit .time')].findIndex(t => !t.textContent.startsWith('0:00.0'))")
+                .asInt();
+        assertTrue(index >= 0, "a hit that starts after 0");
+        JsonNode hits =
+                browser.evaluate("[...document.querySelectorAll('#results li.hit')].map(li => li.dataset.clipId)");
+        String clipId = hits.get(index).asText();
+        String sourceId = clipId.substring(0, clipId.indexOf(':'));
+        double start = Long.parseLong(clipId.substring(clipId.indexOf(':') + 1)) * 12.0;
+        browser.evaluate("document.querySelectorAll('#results li.hit')[" + index + "].click(); true");
+        // HAVE_CURRENT_DATA: Chromium decoded the H.264 frame at the current position.
+        browser.waitUntil(
+                "document.getElementById('player').readyState >= 2" + " && !document.getElementById('player').seeking");
+        String src = browser.evaluate("document.getElementById('player').src").asText();
+        assertTrue(src.startsWith(service.uri() + "/media/" + sourceId + "?expires=") && src.contains("&sig="), src);
+        assertTrue(src.endsWith("#t=" + fragmentNumber(start) + "," + fragmentNumber(start + 12)), src);
+        double duration =
+                browser.evaluate("document.getElementById('player').duration").asDouble();
+        assertEquals(VIDEO_SECONDS, duration, 0.5, "the whole stored video's duration");
+        double time = browser.evaluate("document.getElementById('player').currentTime")
+                .asDouble();
+        // The player starts at the hit's start and may have played on, but the fragment stops it at the hit's end.
+        assertTrue(time >= start - 0.5 && time <= start + 12 + 0.5, "currentTime " + time + " for a hit at " + start);
+        assertTrue(ingest.mediaStatuses.contains(206), "ranged requests answered 206: " + ingest.mediaStatuses);
+        assertTrue(
+                ingest.mediaRequests.stream().allMatch(("GET /sources/" + sourceId + "/media")::equals),
+                ingest.mediaRequests.toString());
+        assertEquals(
+                "",
+                browser.evaluate("document.getElementById('player-status').textContent")
+                        .asText());
+    }
+
+    /** A URL's media fragment number as JavaScript prints it (12 rather than 12.0). */
+    private static String fragmentNumber(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+
+    /** With the ingest-service gone, overlapping refreshes show its status message once. */
+    private static void showsIngestOutageOnce(DevToolsBrowser browser, FakeIngest ingest) throws Exception {
+        browser.evaluate("document.getElementById('refresh-sources').click(); true");
+        browser.waitUntil("document.getElementById('sources-status').dataset.pending === '0'");
+        String reachable = browser.evaluate("document.getElementById('sources-status').textContent")
+                .asText();
+        assertEquals("", reachable, "sources the ingest service does not know (404) are not an outage");
+        assertTrue(browser.evaluate("document.querySelector('#sources-table tbody').innerText")
+                .asText()
+                .contains("not known to the ingest service"));
+        ingest.close();
+        browser.evaluate("document.getElementById('refresh-sources').click();"
+                + " document.getElementById('refresh-sources').click(); true");
+        browser.waitUntil("document.getElementById('sources-status').dataset.pending === '0'");
+        String status = browser.evaluate("document.getElementById('sources-status').textContent")
+                .asText();
+        assertEquals(1, status.split("Ingest status unavailable", -1).length - 1, status);
     }
 
     /** Uploads a file and registers a live stream through the page's forms; the ingest side sees both. */
@@ -156,8 +227,56 @@ class SearchPageBrowserIT {
         assertTrue(table.contains("holiday") && table.contains("ACCEPTED UPLOAD"), table);
     }
 
+    /** Writes a {@link #VIDEO_SECONDS} s H.264 MP4 with the ffmpeg command; false when there is none. */
+    private static boolean writeVideo(Path file) throws InterruptedException {
+        try {
+            Process ffmpeg = new ProcessBuilder(
+                            "ffmpeg",
+                            "-v",
+                            "error",
+                            "-y",
+                            "-f",
+                            "lavfi",
+                            "-i",
+                            "testsrc=size=160x120:rate=5",
+                            "-t",
+                            Integer.toString(VIDEO_SECONDS),
+                            "-c:v",
+                            "libx264",
+                            "-pix_fmt",
+                            "yuv420p",
+                            "-movflags",
+                            "+faststart",
+                            file.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return ffmpeg.waitFor() == 0 && Files.size(file) > 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** The ingest-service's source routes as an in-process HTTP server that remembers what it was sent. */
     private static final class FakeIngest {
+        private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern.compile("bytes=(\\d+)-(\\d*)");
+        private final byte[] video;
+        private final List<String> mediaRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<Integer> mediaStatuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private final java.util.concurrent.atomic.AtomicBoolean closed =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        FakeIngest(byte[] video) {
+            this.video = video;
+        }
+
+        void close() {
+            if (closed.compareAndSet(false, true)) {
+                host.close();
+            }
+        }
+
         private final List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final List<String> keys = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final Map<String, String> kinds = new java.util.concurrent.ConcurrentHashMap<>();
@@ -187,6 +306,23 @@ class SearchPageBrowserIT {
                 String id = JSON.readTree(registration).get("sourceId").asText();
                 kinds.put(id, "LIVE");
                 exchange.respondJson(202, Map.of("sourceId", id, "kind", "LIVE", "state", "ACCEPTED"));
+            } else if (exchange.method().equals("GET") && path.endsWith("/media")) {
+                mediaRequests.add("GET " + path);
+                java.util.regex.Matcher range =
+                        RANGE.matcher(exchange.header("Range").orElse(""));
+                exchange.responseHeader("Accept-Ranges", "bytes");
+                if (range.matches()) {
+                    int first = Integer.parseInt(range.group(1));
+                    int last = range.group(2).isEmpty()
+                            ? video.length - 1
+                            : Math.min(video.length - 1, Integer.parseInt(range.group(2)));
+                    exchange.responseHeader("Content-Range", "bytes " + first + "-" + last + "/" + video.length);
+                    mediaStatuses.add(206);
+                    exchange.respond(206, "video/mp4", java.util.Arrays.copyOfRange(video, first, last + 1));
+                } else {
+                    mediaStatuses.add(200);
+                    exchange.respond(200, "video/mp4", video);
+                }
             } else {
                 String id = path.substring("/sources/".length());
                 String kind = kinds.get(id);

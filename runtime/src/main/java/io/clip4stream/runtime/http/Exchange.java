@@ -133,6 +133,35 @@ public final class Exchange {
         responded = true;
     }
 
+    /**
+     * Sends {@code length} bytes read from {@code body} (streamed, never held whole, e.g. a video range); a HEAD
+     * request gets the headers only.
+     */
+    public void respondStream(int status, String contentType, long length, InputStream body) throws IOException {
+        http.getResponseHeaders().set("Content-Type", contentType);
+        http.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        if (method().equals("HEAD") || length == 0) {
+            http.getResponseHeaders().set("Content-Length", Long.toString(length));
+            http.sendResponseHeaders(status, -1);
+            responded = true;
+            return;
+        }
+        http.sendResponseHeaders(status, length);
+        responded = true;
+        byte[] buffer = new byte[64 * 1024];
+        long left = length;
+        try (OutputStream out = http.getResponseBody()) {
+            while (left > 0) {
+                int n = body.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new java.io.EOFException(left + " bytes of the response body were missing");
+                }
+                out.write(buffer, 0, n);
+                left -= n;
+            }
+        }
+    }
+
     /** Sets a response header before responding. */
     public void responseHeader(String name, String value) {
         http.getResponseHeaders().set(name, value);

@@ -1,0 +1,74 @@
+package io.clip4stream.index.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.runtime.http.ApiException;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.testkit.SampleRecords;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The two encodings of a hit's frame embeddings on the {@code /v1/knn} wire. */
+class KnnResponseTest {
+    private final ObjectMapper json = new ObjectMapper();
+
+    private static ClipHit hit() {
+        ClipVector clip = ClipVector.newBuilder(SampleRecords.clipVector("cam-1"))
+                .setFrameEmbeddings(List.of(List.of(1.5f, -2.25f, 3e-8f), List.of(Float.MIN_VALUE, -0.0f, 1e30f)))
+                .build();
+        return new ClipHit(clip, 0.5f);
+    }
+
+    @Test
+    void base64Float32CarriesTheSameValuesBitForBit() throws Exception {
+        JsonNode node = json.valueToTree(KnnResponse.Hit.of(hit(), true, false, true));
+        assertEquals(3, node.get("frameEmbeddingDim").asInt());
+        assertEquals(true, node.get("frameEmbeddings").isNull());
+        ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder()
+                        .decode(node.get("frameEmbeddingsF32le").asText()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        float[] expected = {1.5f, -2.25f, 3e-8f, Float.MIN_VALUE, -0.0f, 1e30f};
+        assertEquals(expected.length * Float.BYTES, bytes.remaining());
+        for (float value : expected) {
+            assertEquals(Float.floatToRawIntBits(value), Float.floatToRawIntBits(bytes.getFloat()));
+        }
+    }
+
+    @Test
+    void numbersStayTheDefaultForOlderClients() throws Exception {
+        KnnResponse.Hit numbers = KnnResponse.Hit.of(hit(), true, false);
+        assertEquals(List.of(1.5f, -2.25f, 3e-8f), numbers.frameEmbeddings().get(0));
+        assertNull(numbers.frameEmbeddingsF32le());
+        KnnResponse.Hit none = KnnResponse.Hit.of(hit(), false, false, true);
+        assertNull(none.frameEmbeddings());
+        assertNull(none.frameEmbeddingsF32le());
+        assertNull(none.frameEmbeddingDim());
+    }
+
+    @Test
+    void theRequestNamesTheEncoding() throws Exception {
+        assertEquals(
+                false, json.readValue("{\"vector\": [1]}", KnnRequest.class).binaryFrameEmbeddings());
+        assertEquals(
+                false,
+                json.readValue("{\"vector\": [1], \"frameEmbeddingEncoding\": \"floats\"}", KnnRequest.class)
+                        .binaryFrameEmbeddings());
+        assertEquals(
+                true,
+                json.readValue("{\"vector\": [1], \"frameEmbeddingEncoding\": \"f32le-base64\"}", KnnRequest.class)
+                        .binaryFrameEmbeddings());
+        ApiException bad = assertThrows(
+                ApiException.class,
+                () -> json.readValue("{\"vector\": [1], \"frameEmbeddingEncoding\": \"f16\"}", KnnRequest.class)
+                        .binaryFrameEmbeddings());
+        assertEquals(400, bad.status());
+    }
+}

@@ -1,0 +1,74 @@
+package io.clip4stream.ingest.media;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MediaStoreTest {
+    @TempDir
+    Path tmp;
+
+    private Path root;
+    private MediaStore store;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        root = Files.createDirectories(tmp.resolve("root"));
+        store = new MediaStore(tmp.resolve("media"), root);
+    }
+
+    @Test
+    void traversalAndMalformedIdsAreNotSourceIds() {
+        for (String id : List.of(".", "..", "../x", "a/b", "/etc/passwd", "a\\b", "", "x".repeat(129), "a b", "é")) {
+            assertFalse(MediaStore.validId(id), id);
+            assertThrows(IllegalArgumentException.class, () -> store.find(id), id);
+            assertThrows(IllegalArgumentException.class, () -> store.delete(id), id);
+        }
+        for (String id : List.of("cam-1", "holiday.2024", "...", "a..b", "x".repeat(128))) {
+            assertTrue(MediaStore.validId(id), id);
+        }
+    }
+
+    @Test
+    void aStoredUploadIsFoundUntilDeleted() throws Exception {
+        Path staged = Files.writeString(tmp.resolve("staged"), "video bytes");
+        Path kept = store.store("up-1", staged);
+        assertEquals(Optional.of(kept), store.find("up-1"));
+        assertEquals("video bytes", Files.readString(kept));
+        assertFalse(Files.exists(staged));
+        Path again = store.store("up-1", Files.writeString(tmp.resolve("staged2"), "newer"));
+        assertEquals(kept, again);
+        assertEquals("newer", Files.readString(kept));
+        assertTrue(store.delete("up-1"));
+        assertEquals(Optional.empty(), store.find("up-1"));
+        assertFalse(store.delete("up-1"));
+    }
+
+    @Test
+    void aReferencedFilePlaysOnlyWhileItLiesUnderTheRoot() throws Exception {
+        Path video = Files.writeString(root.resolve("clip.mp4"), "v");
+        store.refer("path-1", video);
+        assertEquals(Optional.of(video.toRealPath()), store.find("path-1"));
+
+        Path outside = Files.writeString(tmp.resolve("secret.txt"), "secret");
+        store.refer("out-1", outside);
+        assertEquals(Optional.empty(), store.find("out-1"), "a reference outside the root is never served");
+
+        Files.delete(video);
+        Files.createSymbolicLink(video, outside);
+        assertEquals(Optional.empty(), store.find("path-1"), "a file swapped for a link out of the root");
+
+        Files.delete(video);
+        assertEquals(Optional.empty(), store.find("path-1"), "a file that is gone");
+        assertTrue(store.delete("path-1"));
+    }
+}
