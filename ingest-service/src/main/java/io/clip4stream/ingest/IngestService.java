@@ -48,7 +48,7 @@ public final class IngestService implements Service {
         this(config, new PrometheusRegistry());
     }
 
-    /** A service registering its metrics on {@code registry} (the all-in-one launcher shares one). */
+    /** A service registering its metrics on {@code registry}, e.g. one a test or an embedding application reads. */
     public IngestService(IngestConfig config, PrometheusRegistry registry) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
