@@ -314,9 +314,9 @@ class ClusterEndToEndIT {
         for (String instance : List.of("a", "b")) {
             String ingest = scraped.get("ingest-" + instance);
             // Every instance follows the whole status topic, so each sees every source done.
-            assertEquals(expectedClips.size(), value(ingest, "clip4s_ingest_sources", "state=\"DONE\""), ingest);
-            assertEquals(0, value(ingest, "clip4s_ingest_sources", "state=\"FAILED\""), ingest);
-            assertTrue(ingest.contains("clip4s_ingest_decode_frames_per_second"), ingest);
+            assertEquals(expectedClips.size(), value(ingest, "clip4stream_ingest_sources", "state=\"DONE\""), ingest);
+            assertEquals(0, value(ingest, "clip4stream_ingest_sources", "state=\"FAILED\""), ingest);
+            assertTrue(ingest.contains("clip4stream_ingest_decode_frames_per_second"), ingest);
 
             String encoder = scraped.get("encoder-" + instance);
             assertTrue(encoder.contains("clip4stream_encoder_frames_per_second "), encoder);
@@ -524,7 +524,7 @@ class ClusterEndToEndIT {
         try {
             return ingest.metrics()
                     .lines()
-                    .filter(line -> line.startsWith("clip4s_ingest_sources_active "))
+                    .filter(line -> line.startsWith("clip4stream_ingest_sources_active "))
                     .mapToInt(line -> (int) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
                     .findFirst()
                     .orElse(0);

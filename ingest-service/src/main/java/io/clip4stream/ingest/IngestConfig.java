@@ -32,6 +32,8 @@ import java.util.UUID;
  * @param maxConcurrentFiles file/URL sources decoded at once by this instance
  * @param readTimeout how long a read may block before a stream or growing file counts as ended
  * @param liveRetry pause before reconnecting a live stream that ended or failed
+ * @param retryBackoff pause before running a file request again whose run a Kafka failure cut short (doubling)
+ * @param retryBackoffMax longest such pause
  * @param skipNonReference let FFmpeg skip non-reference frames when decoding
  * @param groupId consumer group of the request workers; live sources use {@code groupId + "-live"}
  * @param instanceId this instance's name in client ids
@@ -55,6 +57,8 @@ public record IngestConfig(
         int maxConcurrentFiles,
         Duration readTimeout,
         Duration liveRetry,
+        Duration retryBackoff,
+        Duration retryBackoffMax,
         boolean skipNonReference,
         String groupId,
         String instanceId) {
@@ -142,6 +146,18 @@ public record IngestConfig(
     public static final Setting<Duration> LIVE_RETRY = Setting.millis(
             "CLIP4S_INGEST_LIVE_RETRY_MS", 2_000, "Pause before reconnecting a live stream that ended or failed.");
 
+    /** First pause before re-running an interrupted file request. */
+    public static final Setting<Duration> RETRY_BACKOFF = Setting.millis(
+            "CLIP4S_INGEST_RETRY_BACKOFF_MS",
+            1_000,
+            "Pause before running a file request again whose run a Kafka failure cut short; doubles per attempt.");
+
+    /** Longest pause before re-running an interrupted file request. */
+    public static final Setting<Duration> RETRY_BACKOFF_MAX = Setting.millis(
+            "CLIP4S_INGEST_RETRY_BACKOFF_MAX_MS",
+            60_000,
+            "Longest pause between attempts of an interrupted file request (attempts never stop).");
+
     /** Skip non-reference frames. */
     public static final Setting<Boolean> SKIP_NONREF = Setting.bool(
             "CLIP4S_INGEST_SKIP_NONREF",
@@ -176,6 +192,8 @@ public record IngestConfig(
             MAX_CONCURRENT,
             READ_TIMEOUT,
             LIVE_RETRY,
+            RETRY_BACKOFF,
+            RETRY_BACKOFF_MAX,
             SKIP_NONREF,
             GROUP_ID,
             INSTANCE_ID);
@@ -188,6 +206,10 @@ public record IngestConfig(
         Objects.requireNonNull(uploadDir, "uploadDir");
         Objects.requireNonNull(mediaDir, "mediaDir");
         apiKeys = List.copyOf(apiKeys);
+        if (retryBackoffMax.compareTo(retryBackoff) < 0) {
+            throw new IllegalArgumentException(RETRY_BACKOFF_MAX.name() + " (" + retryBackoffMax.toMillis()
+                    + " ms) must not be below " + RETRY_BACKOFF.name() + " (" + retryBackoff.toMillis() + " ms)");
+        }
         if (clipStride < 1 || clipStride > clipWindow) {
             throw new IllegalArgumentException(
                     STRIDE.name() + " must be between 1 and the window (" + clipWindow + "); was " + clipStride);
@@ -218,6 +240,8 @@ public record IngestConfig(
                 env.get(MAX_CONCURRENT),
                 env.get(READ_TIMEOUT),
                 env.get(LIVE_RETRY),
+                env.get(RETRY_BACKOFF),
+                env.get(RETRY_BACKOFF_MAX),
                 env.get(SKIP_NONREF),
                 env.get(GROUP_ID),
                 instance.isBlank() ? "ingest-" + UUID.randomUUID().toString().substring(0, 8) : instance);

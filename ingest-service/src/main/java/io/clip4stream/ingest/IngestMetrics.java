@@ -9,7 +9,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The ingest service's Prometheus metrics; frames/s is {@code rate(clip4s_ingest_frames_decoded_total[1m])}. */
+/** The ingest service's Prometheus metrics; frames/s is {@code rate(clip4stream_ingest_frames_decoded_total[1m])}. */
 public final class IngestMetrics implements RunListener {
     private final PrometheusRegistry registry;
     private final Counter decoded;
@@ -22,34 +22,34 @@ public final class IngestMetrics implements RunListener {
     public IngestMetrics(PrometheusRegistry registry) {
         this.registry = registry;
         decoded = Counter.builder()
-                .name("clip4s_ingest_frames_decoded")
+                .name("clip4stream_ingest_frames_decoded")
                 .help("Video frames decoded")
                 .register(registry);
         sampled = Counter.builder()
-                .name("clip4s_ingest_frames_sampled")
+                .name("clip4stream_ingest_frames_sampled")
                 .help("Frames sampled and sent downstream")
                 .register(registry);
         active = Gauge.builder()
-                .name("clip4s_ingest_sources_active")
+                .name("clip4stream_ingest_sources_active")
                 .help("Sources being decoded by this instance")
                 .register(registry);
         failures = Counter.builder()
-                .name("clip4s_ingest_source_failures")
+                .name("clip4stream_ingest_source_failures")
                 .help("Sources that failed or were truncated (live sources count every failed attempt)")
                 .register(registry);
         rate = Gauge.builder()
-                .name("clip4s_ingest_decode_frames_per_second")
+                .name("clip4stream_ingest_decode_frames_per_second")
                 .help("Decode rate of the source that last completed a clip, frames per second")
                 .register(registry);
     }
 
     /**
-     * Exports {@code clip4s_ingest_sources{state}}: how many sources {@code counts} (read at each scrape) holds in each
+     * Exports {@code clip4stream_ingest_sources{state}}: how many sources {@code counts} (read at each scrape) holds in each
      * state.
      */
     public void sourcesByState(Supplier<Map<IngestState, Long>> counts) {
         GaugeWithCallback.builder()
-                .name("clip4s_ingest_sources")
+                .name("clip4stream_ingest_sources")
                 .help("Sources by the state of their latest status, all instances' (from the status topic)")
                 .labelNames("state")
                 .callback(callback -> counts.get().forEach((state, n) -> callback.call(n, state.name())))

@@ -3,11 +3,13 @@ package io.clip4stream.ingest;
 import io.clip4stream.ingest.decode.VideoDecoder;
 import io.clip4stream.ingest.kafka.Intake;
 import io.clip4stream.ingest.kafka.IntakeProducer;
+import io.clip4stream.ingest.kafka.KafkaFrameSink;
 import io.clip4stream.ingest.kafka.LiveSources;
 import io.clip4stream.ingest.kafka.RequestWorker;
 import io.clip4stream.ingest.kafka.SourceRunner;
 import io.clip4stream.ingest.kafka.StatusView;
 import io.clip4stream.ingest.media.MediaStore;
+import io.clip4stream.ingest.run.RetryBackoff;
 import io.clip4stream.ingest.run.RunSettings;
 import io.clip4stream.ingest.source.AddressGuard;
 import io.clip4stream.ingest.source.HttpVideoFetcher;
@@ -24,7 +26,10 @@ import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,7 @@ public final class IngestService implements Service {
 
     private final IngestConfig config;
     private final PrometheusRegistry registry;
+    private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private volatile StatusView statuses;
     private volatile RequestWorker requests;
@@ -49,10 +55,19 @@ public final class IngestService implements Service {
         this(config, new PrometheusRegistry());
     }
 
-    /** A service registering its metrics on {@code registry} (the all-in-one launcher shares one). */
+    /** A service registering its metrics on {@code registry}, e.g. one a test or an embedding application reads. */
     public IngestService(IngestConfig config, PrometheusRegistry registry) {
+        this(config, registry, KafkaFrameSink.KAFKA_PRODUCERS);
+    }
+
+    /** A service whose runs write through producers made by {@code producers} (tests inject Kafka failures here). */
+    public IngestService(
+            IngestConfig config,
+            PrometheusRegistry registry,
+            Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
         this.config = Objects.requireNonNull(config, "config");
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.producers = Objects.requireNonNull(producers, "producers");
     }
 
     @Override
@@ -92,8 +107,8 @@ public final class IngestService implements Service {
                 config.thumbnailSize(),
                 new VideoDecoder.Options(config.skipNonReference(), config.readTimeout()),
                 config.liveRetry());
-        runner = track(
-                new SourceRunner(config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles()));
+        runner = track(new SourceRunner(
+                config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles(), producers));
         MediaStore media = new MediaStore(config.mediaDir(), config.root());
         Intake intake = new Intake(resolver, producer, statuses, media);
         requests = track(new RequestWorker(
@@ -102,7 +117,8 @@ public final class IngestService implements Service {
                         config.groupId(),
                         instance + "-requests",
                         intake,
-                        runner)
+                        runner,
+                        new RetryBackoff(config.retryBackoff(), config.retryBackoffMax()))
                 .start());
         live = track(new LiveSources(
                         config.kafka(),

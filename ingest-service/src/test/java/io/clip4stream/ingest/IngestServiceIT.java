@@ -108,6 +108,8 @@ class IngestServiceIT {
                 2,
                 Duration.ofSeconds(3),
                 Duration.ofMillis(500),
+                Duration.ofMillis(100),
+                Duration.ofSeconds(2),
                 false,
                 prefix + "group",
                 instance);

@@ -2,6 +2,7 @@ package io.clip4stream.ingest.kafka;
 
 import io.clip4stream.ingest.run.Checkpoint;
 import io.clip4stream.ingest.run.FrameSink;
+import io.clip4stream.ingest.run.SinkFailedException;
 import io.clip4stream.ingest.run.SourceFencedException;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.ClipBoundary;
@@ -14,7 +15,10 @@ import io.clip4stream.schemas.topic.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -29,13 +33,21 @@ import org.apache.kafka.common.utils.Utils;
  * previous one ({@link #claim()} calls {@code initTransactions}, which also aborts its open transaction) and then reads
  * the last committed status to know where to resume. Downstream readers use {@code read_committed}, so they never
  * see the frames of a clip whose boundary was not committed, and a resumed run never repeats a committed clip.
+ *
+ * <p>Kafka errors leave as the run's vocabulary: fencing as {@link SourceFencedException}, everything else (broker
+ * unavailable, transaction timed out or aborted, invalid transaction state) as {@link SinkFailedException}, so a
+ * run never mistakes them for bad input.
  */
 public final class KafkaFrameSink implements FrameSink {
     private final KafkaClientSettings kafka;
     private final Topics topics;
     private final String sourceId;
     private final byte[] key;
-    private final KafkaProducer<byte[], byte[]> producer;
+    /** Real Kafka producers; the config holds every setting, the serializers are raw bytes. */
+    public static final Function<Map<String, Object>, Producer<byte[], byte[]>> KAFKA_PRODUCERS =
+            config -> new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+
+    private final Producer<byte[], byte[]> producer;
     private boolean inTransaction;
 
     /**
@@ -44,6 +56,17 @@ public final class KafkaFrameSink implements FrameSink {
      */
     public KafkaFrameSink(
             KafkaClientSettings kafka, Topics topics, String instanceId, String sourceId, Duration transactionTimeout) {
+        this(kafka, topics, instanceId, sourceId, transactionTimeout, KAFKA_PRODUCERS);
+    }
+
+    /** A sink whose producer comes from {@code producers} (given the full producer config). */
+    public KafkaFrameSink(
+            KafkaClientSettings kafka,
+            Topics topics,
+            String instanceId,
+            String sourceId,
+            Duration transactionTimeout,
+            Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
         this.kafka = kafka;
         this.topics = topics;
         this.sourceId = sourceId;
@@ -56,7 +79,7 @@ public final class KafkaFrameSink implements FrameSink {
         config.put("transaction.timeout.ms", (int) transactionTimeout.toMillis());
         config.putIfAbsent("linger.ms", 5);
         config.putIfAbsent("max.request.size", Topics.MAX_MESSAGE_BYTES);
-        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producer = producers.apply(config);
     }
 
     /** The transactional id of a source: stable across instances, so a new owner fences the old one. */
@@ -66,10 +89,15 @@ public final class KafkaFrameSink implements FrameSink {
 
     @Override
     public Checkpoint claim() {
-        guard(producer::initTransactions);
-        int partitions = producer.partitionsFor(topics.ingestStatus().name()).size();
+        guard("claim the source", producer::initTransactions);
+        int partitions = guard(
+                        "look up the status topic",
+                        () -> producer.partitionsFor(topics.ingestStatus().name()))
+                .size();
         int partition = Utils.toPositive(Utils.murmur2(sourceId.getBytes(StandardCharsets.UTF_8))) % partitions;
-        return Checkpoint.of(StatusView.readLatest(kafka, topics.ingestStatus(), partition, sourceId));
+        return Checkpoint.of(guard(
+                "read the last committed status",
+                () -> StatusView.readLatest(kafka, topics.ingestStatus(), partition, sourceId)));
     }
 
     @Override
@@ -90,14 +118,14 @@ public final class KafkaFrameSink implements FrameSink {
     @Override
     public void commit(IngestStatus status) {
         send(topics.ingestStatus(), status);
-        guard(producer::commitTransaction);
+        guard("commit a transaction", producer::commitTransaction);
         inTransaction = false;
     }
 
     @Override
     public void abort() {
         if (inTransaction) {
-            guard(producer::abortTransaction);
+            guard("abort a transaction", producer::abortTransaction);
             inTransaction = false;
         }
     }
@@ -109,26 +137,45 @@ public final class KafkaFrameSink implements FrameSink {
 
     private <V> void send(Topic<String, V> topic, V value) {
         if (!inTransaction) {
-            guard(producer::beginTransaction);
+            guard("begin a transaction", producer::beginTransaction);
             inTransaction = true;
         }
         byte[] bytes = topic.valueSerde().serializer().serialize(topic.name(), value);
-        guard(() -> producer.send(new ProducerRecord<>(topic.name(), key, bytes)));
+        guard("send to " + topic.name(), () -> producer.send(new ProducerRecord<>(topic.name(), key, bytes)));
     }
 
-    private void guard(Runnable action) {
+    private void guard(String action, Runnable body) {
+        guard(action, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    private <T> T guard(String action, Supplier<T> body) {
         try {
-            action.run();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            inTransaction = false;
-            throw new SourceFencedException(sourceId, e);
+            return body.get();
         } catch (KafkaException e) {
-            if (e.getCause() instanceof ProducerFencedException
-                    || e.getCause() instanceof InvalidProducerEpochException) {
+            RuntimeException translated = translate(sourceId, action, e);
+            if (translated instanceof SourceFencedException) {
+                // A fenced producer can neither commit nor abort; other errors may still be aborted (a live retry).
                 inTransaction = false;
-                throw new SourceFencedException(sourceId, e);
             }
-            throw e;
+            throw translated;
         }
+    }
+
+    /**
+     * The run's view of a Kafka error: fencing (another producer with this transactional id, or an epoch bumped by a
+     * broker that aborted a timed-out transaction) is {@link SourceFencedException}, anything else is
+     * {@link SinkFailedException}; either way the producer is done and the next run starts with a new one.
+     */
+    static RuntimeException translate(String sourceId, String action, KafkaException e) {
+        if (e instanceof ProducerFencedException
+                || e instanceof InvalidProducerEpochException
+                || e.getCause() instanceof ProducerFencedException
+                || e.getCause() instanceof InvalidProducerEpochException) {
+            return new SourceFencedException(sourceId, e);
+        }
+        return new SinkFailedException(sourceId, action, e);
     }
 }

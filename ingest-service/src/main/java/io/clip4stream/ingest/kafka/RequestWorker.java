@@ -1,6 +1,7 @@
 package io.clip4stream.ingest.kafka;
 
-import io.clip4stream.ingest.run.SourceRun;
+import io.clip4stream.ingest.run.RetryBackoff;
+import io.clip4stream.ingest.run.RunVerdict;
 import io.clip4stream.ingest.source.ResolvedSource;
 import io.clip4stream.ingest.source.SourceRejectedException;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
@@ -12,10 +13,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,9 +32,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the request topic in the instances' shared group. Live requests go to the registry; file requests run
- * here, and their partition is paused until the run ends, when the offset is committed, so a request whose instance
- * dies is run again by the next owner (and resumes after its last committed clip). Undecodable records go to the
- * errors topic.
+ * here, and their partition is paused until the run ends, so a request whose instance dies is run again by the next
+ * owner (and resumes after its last committed clip). How the run ended decides what happens next
+ * ({@link RunVerdict}): an end the source decided (done, bad input, deleted) commits the offset; a run cut short by
+ * Kafka (or taken over by another run) leaves it uncommitted, and after a bounded exponential backoff the partition is
+ * sought back to the request, which runs again and resumes after the last committed clip. Undecodable records go to
+ * the errors topic.
  */
 public final class RequestWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RequestWorker.class);
@@ -42,20 +46,35 @@ public final class RequestWorker implements AutoCloseable {
     private final Topic<String, IngestRequest> topic;
     private final Intake intake;
     private final SourceRunner runner;
+    private final RetryBackoff backoff;
     private final Thread thread;
-    private final Map<TopicPartition, Long> inFlight = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<TopicPartition> finished = new ConcurrentLinkedQueue<>();
+    // The three maps belong to the worker thread (the rebalance listener runs inside its poll); runs report through
+    // the concurrent queue. A partition is paused while it has an entry in inFlight or waiting.
+    private final Map<TopicPartition, Long> inFlight = new HashMap<>();
+    private final Map<TopicPartition, Retry> waiting = new HashMap<>();
+    private final Map<TopicPartition, Attempts> attempts = new HashMap<>();
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile boolean assigned;
 
-    /** A worker in {@code groupId}. */
+    /** A run of the request at {@code offset} ended with {@code verdict}. */
+    private record Finished(TopicPartition tp, long offset, RunVerdict verdict) {}
+
+    /** The request at {@code offset} runs again once {@code System.nanoTime()} passes {@code dueNanos}. */
+    private record Retry(long offset, long dueNanos) {}
+
+    /** The request at {@code offset} was cut short {@code count} times, the last time for {@code reason}. */
+    private record Attempts(long offset, int count, String reason) {}
+
+    /** A worker in {@code groupId}; requests cut short by infrastructure failures run again after {@code backoff}. */
     public RequestWorker(
             KafkaClientSettings kafka,
             Topic<String, IngestRequest> topic,
             String groupId,
             String clientId,
             Intake intake,
-            SourceRunner runner) {
+            SourceRunner runner,
+            RetryBackoff backoff) {
         Map<String, Object> config = kafka.consumer(clientId, groupId);
         config.putIfAbsent("max.poll.records", 10);
         this.consumer = new KafkaConsumer<>(
@@ -63,6 +82,7 @@ public final class RequestWorker implements AutoCloseable {
         this.topic = topic;
         this.intake = intake;
         this.runner = runner;
+        this.backoff = backoff;
         this.thread = new Thread(this::loop, clientId);
         thread.setDaemon(true);
     }
@@ -100,7 +120,12 @@ public final class RequestWorker implements AutoCloseable {
             consumer.subscribe(List.of(topic.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    partitions.forEach(inFlight::remove);
+                    // The next owner reads the uncommitted request again; its run fences one still going here.
+                    partitions.forEach(tp -> {
+                        inFlight.remove(tp);
+                        waiting.remove(tp);
+                        attempts.remove(tp);
+                    });
                 }
 
                 @Override
@@ -109,7 +134,8 @@ public final class RequestWorker implements AutoCloseable {
                 }
             });
             while (running) {
-                commitFinished();
+                settleFinished();
+                resumeDue();
                 try {
                     for (ConsumerRecord<String, IngestRequest> record : consumer.poll(Duration.ofMillis(200))) {
                         handle(record);
@@ -133,6 +159,10 @@ public final class RequestWorker implements AutoCloseable {
 
     private void handle(ConsumerRecord<String, IngestRequest> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        if (inFlight.containsKey(tp) || waiting.containsKey(tp)) {
+            // Fetched in the same batch as a request that paused the partition: read again once it resumes.
+            return;
+        }
         IngestRequest request = record.value();
         if (request == null) {
             commit(tp, record.offset());
@@ -154,23 +184,85 @@ public final class RequestWorker implements AutoCloseable {
             }
             intake.accept(request);
             intake.rememberMedia(request, source);
-            consumer.pause(List.of(tp));
-            inFlight.put(tp, record.offset());
-            CompletableFuture<SourceRun.Result> result = runner.start(request, source);
-            result.whenComplete((r, e) -> finished.add(tp));
+            run(tp, record.offset(), request, source);
         } catch (SourceRejectedException e) {
             LOG.info("Request {} for {} refused: {}", request.getRequestId(), request.getSourceId(), e.getMessage());
             commit(tp, record.offset());
+        } catch (KafkaException e) {
+            // Intake could not write its status or the registry: the same request is worth another try, not a stop.
+            consumer.pause(List.of(tp));
+            later(tp, record.offset(), new RunVerdict(RunVerdict.Action.RETRY, "intake: " + e.getMessage()));
         }
     }
 
-    private void commitFinished() {
-        TopicPartition tp;
-        while ((tp = finished.poll()) != null) {
-            Long offset = inFlight.remove(tp);
-            if (offset != null) {
-                commit(tp, offset);
-                consumer.resume(List.of(tp));
+    private void run(TopicPartition tp, long offset, IngestRequest request, ResolvedSource source) {
+        consumer.pause(List.of(tp));
+        // Later records of this partition already fetched are skipped (see handle) and read again from here.
+        consumer.seek(tp, offset + 1);
+        inFlight.put(tp, offset);
+        Attempts earlier = attempts.get(tp);
+        String note = earlier != null && earlier.offset() == offset
+                ? "resumed after " + earlier.count() + " interrupted run(s); last: " + earlier.reason()
+                : null;
+        try {
+            runner.start(request, source, note)
+                    .whenComplete(
+                            (result, error) -> finished.add(new Finished(tp, offset, RunVerdict.of(result, error))));
+        } catch (KafkaException e) {
+            // The run's producer could not even be created.
+            finished.add(new Finished(
+                    tp, offset, new RunVerdict(RunVerdict.Action.RETRY, "cannot start the run: " + e.getMessage())));
+        }
+    }
+
+    private void settleFinished() {
+        Finished done;
+        while ((done = finished.poll()) != null) {
+            Long offset = inFlight.get(done.tp());
+            if (offset == null || offset != done.offset()) {
+                continue; // the partition moved (and maybe came back) meanwhile: its owner reads the request again
+            }
+            inFlight.remove(done.tp());
+            RunVerdict verdict = done.verdict();
+            switch (verdict.action()) {
+                case COMMIT -> {
+                    if (verdict.reason() != null) {
+                        LOG.info("Request at {}@{} finished: {}", done.tp(), offset, verdict.reason());
+                    }
+                    attempts.remove(done.tp());
+                    commit(done.tp(), offset);
+                    consumer.resume(List.of(done.tp()));
+                }
+                case RETRY, YIELD -> later(done.tp(), offset, verdict);
+            }
+        }
+    }
+
+    /** Leaves the (paused) partition uncommitted and schedules the request at {@code offset} to be read again. */
+    private void later(TopicPartition tp, long offset, RunVerdict verdict) {
+        Attempts earlier = attempts.get(tp);
+        int count = earlier != null && earlier.offset() == offset ? earlier.count() + 1 : 1;
+        attempts.put(tp, new Attempts(offset, count, verdict.reason()));
+        Duration delay = backoff.delay(count);
+        LOG.warn(
+                "Request at {}@{} not finished ({}: {}); reading it again in {} (attempt {})",
+                tp,
+                offset,
+                verdict.action(),
+                verdict.reason(),
+                delay,
+                count + 1);
+        waiting.put(tp, new Retry(offset, System.nanoTime() + delay.toNanos()));
+    }
+
+    private void resumeDue() {
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<TopicPartition, Retry>> it = waiting.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<TopicPartition, Retry> entry = it.next();
+            if (now - entry.getValue().dueNanos() >= 0) {
+                it.remove();
+                consumer.seek(entry.getKey(), entry.getValue().offset());
+                consumer.resume(List.of(entry.getKey()));
             }
         }
     }

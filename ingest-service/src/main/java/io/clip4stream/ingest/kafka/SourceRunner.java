@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,7 @@ public final class SourceRunner implements AutoCloseable {
     private final String instanceId;
     private final RunSettings settings;
     private final RunListener listener;
+    private final Function<Map<String, Object>, Producer<byte[], byte[]>> producers;
     private final ExecutorService files;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
@@ -46,7 +49,20 @@ public final class SourceRunner implements AutoCloseable {
             RunSettings settings,
             RunListener listener,
             int maxConcurrentFiles) {
+        this(kafka, topics, instanceId, settings, listener, maxConcurrentFiles, KafkaFrameSink.KAFKA_PRODUCERS);
+    }
+
+    /** A runner whose sinks write through producers made by {@code producers} (given the full producer config). */
+    public SourceRunner(
+            KafkaClientSettings kafka,
+            Topics topics,
+            String instanceId,
+            RunSettings settings,
+            RunListener listener,
+            int maxConcurrentFiles,
+            Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
         this.kafka = kafka;
+        this.producers = producers;
         this.topics = topics;
         this.instanceId = instanceId;
         this.settings = settings;
@@ -55,7 +71,16 @@ public final class SourceRunner implements AutoCloseable {
     }
 
     /** Starts {@code request} unless a run of the same source is active; returns the run's result. */
-    public synchronized CompletableFuture<SourceRun.Result> start(IngestRequest request, ResolvedSource source) {
+    public CompletableFuture<SourceRun.Result> start(IngestRequest request, ResolvedSource source) {
+        return start(request, source, null);
+    }
+
+    /**
+     * Starts {@code request} unless a run of the same source is active, saying {@code resumeNote} (why an earlier run
+     * stopped; null for none) in its first status; returns the run's result.
+     */
+    public synchronized CompletableFuture<SourceRun.Result> start(
+            IngestRequest request, ResolvedSource source, String resumeNote) {
         String id = request.getSourceId();
         CompletableFuture<SourceRun.Result> result = new CompletableFuture<>();
         Running existing = running.get(id);
@@ -64,7 +89,7 @@ public final class SourceRunner implements AutoCloseable {
             return existing.result();
         }
         FrameSink sink = sink(request);
-        SourceRun run = new SourceRun(request, source, sink, settings, listener);
+        SourceRun run = new SourceRun(request, source, sink, settings, listener, resumeNote);
         Runnable body = () -> {
             try (sink) {
                 result.complete(run.run());
@@ -139,7 +164,8 @@ public final class SourceRunner implements AutoCloseable {
         // at transaction.max.timeout.ms (15 min by default).
         long millis =
                 Math.min(Duration.ofMinutes(15).toMillis(), Math.max(60_000, (long) (clipSeconds * 2_000) + 30_000));
-        return new KafkaFrameSink(kafka, topics, instanceId, request.getSourceId(), Duration.ofMillis(millis));
+        return new KafkaFrameSink(
+                kafka, topics, instanceId, request.getSourceId(), Duration.ofMillis(millis), producers);
     }
 
     private static ThreadFactory named(String prefix) {

@@ -53,7 +53,12 @@ public final class SourceRun {
         /** A file source that a previous run already completed. */
         ALREADY_DONE,
         /** Another instance took the source over. */
-        FENCED
+        FENCED,
+        /**
+         * The sink failed for a reason outside the source (Kafka unavailable, a transaction aborted); nothing after the
+         * last commit was kept and no FAILED status was written, so running the source again resumes where it stopped.
+         */
+        INTERRUPTED
     }
 
     /**
@@ -73,6 +78,7 @@ public final class SourceRun {
     private final RunListener listener;
     private final FramePreprocessor preprocessor;
     private final Thumbnails thumbnails;
+    private final String resumeNote;
     private final CountDownLatch stopSignal = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean deleteRequested;
@@ -87,6 +93,21 @@ public final class SourceRun {
     /** A run of {@code request}, read through {@code source}, written to {@code sink}. */
     public SourceRun(
             IngestRequest request, ResolvedSource source, FrameSink sink, RunSettings settings, RunListener listener) {
+        this(request, source, sink, settings, listener, null);
+    }
+
+    /**
+     * A run that says {@code resumeNote} (why an earlier run of the source stopped; null for none) in the reason of the
+     * DECODING status it starts with.
+     */
+    public SourceRun(
+            IngestRequest request,
+            ResolvedSource source,
+            FrameSink sink,
+            RunSettings settings,
+            RunListener listener,
+            String resumeNote) {
+        this.resumeNote = resumeNote;
         this.request = Objects.requireNonNull(request, "request");
         this.source = Objects.requireNonNull(source, "source");
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -108,7 +129,10 @@ public final class SourceRun {
         stopSignal.countDown();
     }
 
-    /** Runs to the end (or until stopped); never throws for bad input, which becomes a FAILED status. */
+    /**
+     * Runs to the end (or until stopped); never throws for bad input, which becomes a FAILED status, nor for a failing
+     * sink, which ends the run {@link Outcome#INTERRUPTED} with nothing written about it.
+     */
     public Result run() {
         listener.active(1);
         try {
@@ -120,11 +144,16 @@ public final class SourceRun {
             committedFrames = checkpoint.frames();
             committedClips = checkpoint.clips();
             committedEndMicros = checkpoint.lastClipEndMicros();
-            commitStatus(IngestState.DECODING, source.live() ? null : 0f, null, null);
+            commitStatus(IngestState.DECODING, source.live() ? null : 0f, null, resumeNote);
             return source.live() ? runLive() : runFile(checkpoint);
         } catch (SourceFencedException e) {
             LOG.info("{}; this instance stops it", e.getMessage());
             return new Result(Outcome.FENCED, null, committedFrames, committedClips);
+        } catch (SinkFailedException e) {
+            // Not the source's fault: a FAILED status would give up a source that a later run can finish.
+            LOG.warn(
+                    "Run of {} interrupted; a later run resumes after its last commit: {}", sourceId(), e.getMessage());
+            return new Result(Outcome.INTERRUPTED, e.getMessage(), committedFrames, committedClips);
         } finally {
             listener.active(-1);
         }
@@ -158,8 +187,8 @@ public final class SourceRun {
             commitStatus(IngestState.FAILED, pass.progress(), pass.rate(), "Truncated: " + truncation);
             return new Result(Outcome.TRUNCATED, truncation, committedFrames, committedClips);
         } catch (DecodeException | IOException | SourceRejectedException | RuntimeException e) {
-            if (e instanceof SourceFencedException fenced) {
-                throw fenced;
+            if (e instanceof SourceFencedException || e instanceof SinkFailedException) {
+                throw (RuntimeException) e;
             }
             String reason = reason(e);
             LOG.warn("Source {} failed: {}", sourceId(), reason, e);

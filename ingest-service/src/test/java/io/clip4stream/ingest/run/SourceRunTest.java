@@ -34,6 +34,7 @@ class SourceRunTest {
         final List<IngestStatus> statuses = new ArrayList<>();
         Checkpoint checkpoint = Checkpoint.NONE;
         int failAfterCommits = Integer.MAX_VALUE;
+        RuntimeException failure;
 
         @Override
         public Checkpoint claim() {
@@ -58,7 +59,9 @@ class SourceRunTest {
         @Override
         public void commit(IngestStatus status) {
             if (statuses.size() >= failAfterCommits) {
-                throw new SourceFencedException(status.getSourceId(), new IllegalStateException("instance died"));
+                throw failure != null
+                        ? failure
+                        : new SourceFencedException(status.getSourceId(), new IllegalStateException("instance died"));
             }
             committed.addAll(pending);
             pending.clear();
@@ -171,5 +174,46 @@ class SourceRunTest {
         assertEquals(IngestState.FAILED, last.getState());
         assertTrue(last.getReason().contains("not a video"), last.getReason());
         assertEquals(EndReason.FAILED, sink.of(EndOfSource.class).get(0).getReason());
+    }
+
+    @Test
+    void aFailingSinkInterruptsTheRunWithoutFailingTheSourceAndTheNextRunFinishesIt() {
+        Path file = video();
+        FakeSink sink = new FakeSink();
+        sink.failAfterCommits = 2; // start status + clip 0, then the broker goes away at clip 1's commit
+        sink.failure =
+                new SinkFailedException("vid", "commit a transaction", new IllegalStateException("broker unavailable"));
+        SourceRun.Result first = new SourceRun(
+                        request(file), new ResolvedSource.LocalFile(file, false), sink, settings(), RunListener.NONE)
+                .run();
+        assertEquals(SourceRun.Outcome.INTERRUPTED, first.outcome());
+        assertTrue(first.reason().contains("broker unavailable"), first.reason());
+        // Nothing claims the source failed: no FAILED status, no end marker; the checkpoint is clip 0.
+        assertTrue(sink.statuses.stream().noneMatch(s -> s.getState() == IngestState.FAILED), sink.statuses.toString());
+        assertTrue(sink.of(EndOfSource.class).isEmpty());
+        assertTrue(sink.pending.stream().noneMatch(EndOfSource.class::isInstance), "no end marker even pending");
+        sink.pending.clear(); // what a closed Kafka producer's open transaction amounts to
+        sink.failAfterCommits = Integer.MAX_VALUE;
+        sink.checkpoint = Checkpoint.of(sink.statuses.get(sink.statuses.size() - 1));
+        SourceRun.Result second = new SourceRun(
+                        request(file),
+                        new ResolvedSource.LocalFile(file, false),
+                        sink,
+                        settings(),
+                        RunListener.NONE,
+                        "resumed after 1 interrupted run(s)")
+                .run();
+        assertEquals(SourceRun.Outcome.COMPLETED, second.outcome());
+        assertEquals(
+                List.of("vid:0", "vid:2", "vid:4"),
+                sink.of(ClipBoundary.class).stream()
+                        .map(ClipBoundary::getClipId)
+                        .toList());
+        IngestStatus resumed = sink.statuses.get(2);
+        assertEquals(IngestState.DECODING, resumed.getState());
+        assertEquals("resumed after 1 interrupted run(s)", resumed.getReason());
+        assertEquals(1, resumed.getClipsEmitted());
+        assertEquals(
+                IngestState.DONE, sink.statuses.get(sink.statuses.size() - 1).getState());
     }
 }
