@@ -372,8 +372,7 @@ public final class LuceneClipStore implements ClipVectorStore {
                 // Only the hits returned load their stored clip: its frame embeddings are most of a document.
                 for (int i = 0; i < exact.length && i < k; i++) {
                     ClipVector clip =
-                            ClipDocuments.fromStored(stored.document(exact[i].doc(), Set.of(ClipDocuments.CLIP))
-                                    .getBinaryValue(ClipDocuments.CLIP));
+                            ClipDocuments.fromStored(stored.document(exact[i].doc(), ClipDocuments.STORED_CLIP));
                     hits.add(new ClipHit(clip, exact[i].score()));
                 }
                 hits.sort(ClipHit.BEST_FIRST);

@@ -10,6 +10,8 @@ import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.ClipVectorStoreContract;
 import io.clip4stream.index.store.TestClips;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,10 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
 
@@ -142,5 +148,30 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
                         1e-6f);
             }
         }
+    }
+
+    @Test
+    void shouldReadClipsStoredBeforeTheFloatsHadTheirOwnField() throws IOException {
+        store.close();
+        Path old = dir.resolve("old-format");
+        float[] vector = TestClips.unitVector(new SplittableRandom(3), 16);
+        ClipVector clip = TestClips.clip("cam-a", 1, "v1", "acme", List.of("lobby"), 0, 2_000_000, vector);
+        Document document = ClipDocuments.toDocument(clip);
+        // The earlier layout: the whole clip, vector and frames included, in the Avro field alone.
+        document.removeField(ClipDocuments.FLOATS);
+        document.removeField(ClipDocuments.CLIP);
+        document.add(new StoredField(
+                ClipDocuments.CLIP, AvroSerde.of(ClipVector.class).encode(clip)));
+        try (FSDirectory directory = FSDirectory.open(old);
+                IndexWriter writer =
+                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
+            writer.addDocument(document);
+            writer.commit();
+        }
+        LuceneClipStore reopened = newStore();
+        reopened.open(old);
+        store = reopened;
+        ClipHit hit = reopened.nearest(vector, 1, ClipFilter.modelVersion("v1")).getFirst();
+        assertEquals(clip, hit.clip());
     }
 }
