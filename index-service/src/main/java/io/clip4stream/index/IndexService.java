@@ -23,6 +23,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StandbyUpdateListener;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ public final class IndexService implements Service {
     private final IndexConfig config;
     private final Clip4ClipModel givenModel;
     private final StateRestoreListener restoreListener;
+    private final StandbyUpdateListener standbyListener;
     private Clip4ClipModel ownedModel;
     private volatile KafkaStreams streams;
     private HttpHost http;
@@ -57,9 +59,22 @@ public final class IndexService implements Service {
      * (may be {@code null}).
      */
     public IndexService(IndexConfig config, Clip4ClipModel model, StateRestoreListener restoreListener) {
+        this(config, model, restoreListener, null);
+    }
+
+    /**
+     * A service using {@code model} (owned by the caller), reporting state restoration to {@code restoreListener} and
+     * standby replica updates to {@code standbyListener} (either may be {@code null}).
+     */
+    public IndexService(
+            IndexConfig config,
+            Clip4ClipModel model,
+            StateRestoreListener restoreListener,
+            StandbyUpdateListener standbyListener) {
         this.config = Objects.requireNonNull(config, "config");
         this.givenModel = model;
         this.restoreListener = restoreListener;
+        this.standbyListener = standbyListener;
     }
 
     @Override
@@ -123,6 +138,9 @@ public final class IndexService implements Service {
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(self));
         if (restoreListener != null) {
             created.setGlobalStateRestoreListener(restoreListener);
+        }
+        if (standbyListener != null) {
+            created.setStandbyUpdateListener(standbyListener);
         }
         streams = created;
         created.start();

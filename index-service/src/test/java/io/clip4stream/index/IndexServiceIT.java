@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.index.bench.SyntheticClips;
+import io.clip4stream.index.shard.ShardMap;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.index.topology.IndexTopology;
@@ -34,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -44,7 +46,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.processor.StandbyUpdateListener;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.store.FSDirectory;
@@ -157,6 +161,41 @@ class IndexServiceIT {
         public void onRestoreEnd(TopicPartition partition, String store, long total) {}
     }
 
+    /** Counts, per changelog partition, the clip-index records a standby replica loaded. */
+    private static final class StandbyCounter implements StandbyUpdateListener {
+        private final Map<Integer, AtomicLong> loaded = new ConcurrentHashMap<>();
+
+        long loaded(int partition) {
+            AtomicLong count = loaded.get(partition);
+            return count == null ? 0 : count.get();
+        }
+
+        @Override
+        public void onUpdateStart(TopicPartition partition, String store, long startingOffset) {}
+
+        @Override
+        public void onBatchLoaded(
+                TopicPartition partition,
+                String store,
+                TaskId task,
+                long batchEndOffset,
+                long batchSize,
+                long currentEndOffset) {
+            if (store.equals(IndexTopology.CLIP_STORE)) {
+                loaded.computeIfAbsent(partition.partition(), p -> new AtomicLong())
+                        .addAndGet(batchSize);
+            }
+        }
+
+        @Override
+        public void onUpdateSuspended(
+                TopicPartition partition,
+                String store,
+                long storeOffset,
+                long currentEndOffset,
+                SuspendReason reason) {}
+    }
+
     private static final Map<String, Integer> TEN_CLIPS =
             Map.of("cam-0", 2, "cam-1", 2, "cam-2", 2, "cam-3", 2, "cam-4", 2);
 
@@ -214,6 +253,80 @@ class IndexServiceIT {
             assertEquals(
                     b.http().port(), map.get("instances").get(0).get("port").asInt());
         }
+    }
+
+    @Test
+    void shouldServeAFailedOverShardFromItsWarmStandbyWithoutRestoringIt() throws Exception {
+        Map<String, String> oneStandby = Map.of("CLIP4S_INDEX_STANDBY_REPLICAS", "1");
+        IndexConfig configA = config("standby.", "instance-a", oneStandby);
+        IndexConfig configB = config("standby.", "instance-b", oneStandby);
+        RestoreCounter restoredB = new RestoreCounter();
+        StandbyCounter standbyB = new StandbyCounter();
+        int partitionOfA;
+        Set<String> clipsOfA;
+        long restoredBeforeFailover;
+        try (IndexService b = new IndexService(configB, model, restoredB, standbyB)) {
+            try (IndexService a = new IndexService(configA, model, null, null)) {
+                a.start();
+                b.start();
+                await(
+                        "each instance is active for one shard and standby for the other",
+                        () -> activeShards(a).size() == 1
+                                && activeShards(b).size() == 1
+                                && standbyShards(b).equals(activeShards(a)));
+                produce(configA, TEN_CLIPS, 0);
+                await("the two instances have indexed ten clips", () -> visible(a) + visible(b) == 10);
+                partitionOfA = activeShards(a).getFirst();
+                clipsOfA =
+                        clipIds(a.localStore().nearest(probe(), 100, ClipFilter.modelVersion(a.activeModelVersion())));
+                assertTrue(!clipsOfA.isEmpty(), "the shard that fails over holds clips");
+                await(
+                        "b's standby of shard " + partitionOfA + " has loaded its clips from the changelog",
+                        () -> standbyB.loaded(partitionOfA) >= clipsOfA.size());
+                restoredBeforeFailover = restoredB.restored.get();
+            }
+
+            await(
+                    "b is active for both shards and serves all ten clips",
+                    () -> activeShards(b).size() == 2 && visible(b) == 10);
+            assertEquals(
+                    restoredBeforeFailover,
+                    restoredB.restored.get(),
+                    "the promoted standby was current: taking over restored no clip from the changelog");
+            Set<String> sourcesOfA = clipsOfA.stream()
+                    .map(id -> id.substring(0, id.indexOf(':')))
+                    .collect(Collectors.toSet());
+            assertEquals(
+                    clipsOfA,
+                    clipIds(b.localStore()
+                            .nearest(
+                                    probe(),
+                                    100,
+                                    ClipFilter.modelVersion(b.activeModelVersion())
+                                            .withSourceIds(sourcesOfA))),
+                    "b answers with every clip of the shard it took over");
+        }
+    }
+
+    private static Set<String> clipIds(List<ClipHit> hits) {
+        return hits.stream().map(hit -> hit.clip().getClipId().toString()).collect(Collectors.toSet());
+    }
+
+    private static List<Integer> activeShards(IndexService service) {
+        return service.state() == KafkaStreams.State.RUNNING ? service.shards().localActivePartitions() : List.of();
+    }
+
+    /** The shards this instance holds standby replicas of, from the Streams metadata. */
+    private static List<Integer> standbyShards(IndexService service) {
+        if (service.state() != KafkaStreams.State.RUNNING) {
+            return List.of(-1);
+        }
+        ShardMap map = service.shards().shardMap();
+        return map.instances().stream()
+                .filter(instance -> (instance.host() + ":" + instance.port()).equals(map.self()))
+                .flatMap(instance -> instance.standbyPartitions().stream())
+                .sorted()
+                .toList();
     }
 
     private static float[] probe() {

@@ -5,7 +5,12 @@ import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -44,8 +49,18 @@ public final class ClipDocuments {
     /** Clip end time: a point for range filters and retention, a doc value for spans. */
     static final String END = "end";
 
-    /** The whole clip in Avro single-object encoding, read back for hits. */
+    /**
+     * The clip in Avro single-object encoding, read back for hits: without its vector and frame embeddings, which are in
+     * {@link #FLOATS}, unless the document was written before that field existed.
+     */
     static final String CLIP = "clip";
+
+    /**
+     * The clip's vector and frame embeddings as one little-endian blob: the vector's length, the frame count and each
+     * frame's length (ints), then every float. Decoding Avro float lists (one boxed value at a time) was most of the
+     * cost of loading a hit, and a hit carries a dozen frames.
+     */
+    static final String FLOATS = "floats";
 
     private static final AvroSerde<ClipVector> SERDE = AvroSerde.of(ClipVector.class);
 
@@ -73,15 +88,63 @@ public final class ClipDocuments {
         doc.add(new NumericDocValuesField(END, clip.getEndTimeMicros()));
         doc.add(new KnnFloatVectorField(
                 vectorField(clip.getVector().size()), toArray(clip.getVector()), VectorSimilarityFunction.DOT_PRODUCT));
-        doc.add(new StoredField(CLIP, SERDE.encode(clip)));
+        ClipVector withoutFloats = ClipVector.newBuilder(clip)
+                .setVector(List.of())
+                .setFrameEmbeddings(List.of())
+                .build();
+        doc.add(new StoredField(CLIP, SERDE.encode(withoutFloats)));
+        doc.add(new StoredField(FLOATS, encodeFloats(clip)));
         return doc;
     }
 
-    /** The clip stored in a document's {@link #CLIP} field. */
-    static ClipVector fromStored(BytesRef bytes) {
-        byte[] copy = new byte[bytes.length];
-        System.arraycopy(bytes.bytes, bytes.offset, copy, 0, bytes.length);
-        return SERDE.decode(copy);
+    private static byte[] encodeFloats(ClipVector clip) {
+        List<List<Float>> frames = clip.getFrameEmbeddings();
+        int floats = clip.getVector().size();
+        for (List<Float> frame : frames) {
+            floats += frame.size();
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(Integer.BYTES * (2 + frames.size()) + Float.BYTES * floats)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(clip.getVector().size()).putInt(frames.size());
+        frames.forEach(frame -> buffer.putInt(frame.size()));
+        clip.getVector().forEach(buffer::putFloat);
+        frames.forEach(frame -> frame.forEach(buffer::putFloat));
+        return buffer.array();
+    }
+
+    /** The fields a hit loads: {@link #CLIP} and {@link #FLOATS}. */
+    static final Set<String> STORED_CLIP = Set.of(CLIP, FLOATS);
+
+    /** The clip stored in a document's {@link #CLIP} and {@link #FLOATS} fields (read with {@link #STORED_CLIP}). */
+    static ClipVector fromStored(Document stored) {
+        BytesRef avro = stored.getBinaryValue(CLIP);
+        byte[] copy = new byte[avro.length];
+        System.arraycopy(avro.bytes, avro.offset, copy, 0, avro.length);
+        ClipVector clip = SERDE.decode(copy);
+        BytesRef floats = stored.getBinaryValue(FLOATS);
+        if (floats == null) {
+            // Written before FLOATS existed: the Avro record holds everything.
+            return clip;
+        }
+        ByteBuffer buffer =
+                ByteBuffer.wrap(floats.bytes, floats.offset, floats.length).order(ByteOrder.LITTLE_ENDIAN);
+        float[] vector = new float[buffer.getInt()];
+        int[] frameLengths = new int[buffer.getInt()];
+        for (int i = 0; i < frameLengths.length; i++) {
+            frameLengths[i] = buffer.getInt();
+        }
+        FloatBuffer values = buffer.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        values.get(vector);
+        List<List<Float>> frames = new ArrayList<>(frameLengths.length);
+        for (int length : frameLengths) {
+            float[] frame = new float[length];
+            values.get(frame);
+            frames.add(new FloatArrayView(frame));
+        }
+        return ClipVector.newBuilder(clip)
+                .setVector(new FloatArrayView(vector))
+                .setFrameEmbeddings(frames)
+                .build();
     }
 
     /** The unique term of {@code key}. */

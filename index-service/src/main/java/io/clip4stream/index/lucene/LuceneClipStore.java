@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +37,13 @@ import org.apache.kafka.streams.query.QueryConfig;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.search.IndexSearcher;
@@ -347,23 +352,28 @@ public final class LuceneClipStore implements ClipVectorStore {
             throw new ProcessorStateException("store " + name + " cannot refresh its searcher", refreshFailure);
         }
         int candidates = Math.max(k, settings.searchCandidates());
+        String field = ClipDocuments.vectorField(query.length);
         try {
             IndexSearcher searcher = searchers.acquire();
             try {
                 Query knn = new KnnFloatVectorQuery(
-                        ClipDocuments.vectorField(query.length),
-                        query,
-                        candidates,
-                        ClipDocuments.filterQuery(filter, searcher.getIndexReader()));
+                        field, query, candidates, ClipDocuments.filterQuery(filter, searcher.getIndexReader()));
                 TopDocs top = searcher.search(knn, candidates);
+                // A quantized graph ranks by approximate scores: rescore every candidate it found with the raw
+                // floats, so the graph's extra candidates recover what quantization misranked. A float graph's
+                // ranking is already exact, so only the returned hits need their exact score.
+                int rescored = settings.quantization() == HnswSettings.Quantization.FLOAT32
+                        ? Math.min(k, top.scoreDocs.length)
+                        : top.scoreDocs.length;
+                ScoredDoc[] exact = exactScores(searcher, field, query, top.scoreDocs, rescored);
+                Arrays.sort(exact, ScoredDoc.BEST_FIRST);
                 StoredFields stored = searcher.storedFields();
-                List<ClipHit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
-                for (int i = 0; i < top.scoreDocs.length && i < k; i++) {
+                List<ClipHit> hits = new ArrayList<>(Math.min(k, exact.length));
+                // Only the hits returned load their stored clip: its frame embeddings are most of a document.
+                for (int i = 0; i < exact.length && i < k; i++) {
                     ClipVector clip =
-                            ClipDocuments.fromStored(stored.document(top.scoreDocs[i].doc, Set.of(ClipDocuments.CLIP))
-                                    .getBinaryValue(ClipDocuments.CLIP));
-                    // Exact score from the stored vector: quantized formats rank with approximate scores.
-                    hits.add(new ClipHit(clip, VectorUtil.dotProduct(query, ClipDocuments.toArray(clip.getVector()))));
+                            ClipDocuments.fromStored(stored.document(exact[i].doc(), ClipDocuments.STORED_CLIP));
+                    hits.add(new ClipHit(clip, exact[i].score()));
                 }
                 hits.sort(ClipHit.BEST_FIRST);
                 return hits;
@@ -373,6 +383,43 @@ public final class LuceneClipStore implements ClipVectorStore {
         } catch (IOException | RuntimeException e) {
             throw failure("search " + k + " nearest clips", e);
         }
+    }
+
+    /** A document and its exact dot product with the query. */
+    private record ScoredDoc(int doc, float score) {
+        static final Comparator<ScoredDoc> BEST_FIRST =
+                Comparator.comparingDouble((ScoredDoc d) -> -d.score()).thenComparingInt(ScoredDoc::doc);
+    }
+
+    /**
+     * The exact dot products of the query with the raw float vectors of the first {@code count} docs, read from each
+     * segment's vector values (memory-mapped), not from the stored clips.
+     */
+    private static ScoredDoc[] exactScores(
+            IndexSearcher searcher, String field, float[] query, ScoreDoc[] docs, int count) throws IOException {
+        ScoreDoc[] byDoc = Arrays.copyOf(docs, count);
+        Arrays.sort(byDoc, Comparator.comparingInt((ScoreDoc d) -> d.doc));
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        ScoredDoc[] scored = new ScoredDoc[count];
+        int leafIndex = -1;
+        FloatVectorValues values = null;
+        KnnVectorValues.DocIndexIterator iterator = null;
+        for (int i = 0; i < count; i++) {
+            int doc = byDoc[i].doc;
+            int sub = ReaderUtil.subIndex(doc, leaves);
+            LeafReaderContext leaf = leaves.get(sub);
+            if (sub != leafIndex) {
+                leafIndex = sub;
+                values = leaf.reader().getFloatVectorValues(field);
+                iterator = values == null ? null : values.iterator();
+            }
+            int leafDoc = doc - leaf.docBase;
+            if (iterator == null || iterator.advance(leafDoc) != leafDoc) {
+                throw new IllegalStateException("hit " + doc + " has no vector in field " + field);
+            }
+            scored[i] = new ScoredDoc(doc, VectorUtil.dotProduct(query, values.vectorValue(iterator.index())));
+        }
+        return scored;
     }
 
     @Override

@@ -6,19 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.ClipVectorStoreContract;
 import io.clip4stream.index.store.TestClips;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.errors.ProcessorStateException;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.VectorUtil;
 import org.junit.jupiter.api.Test;
 
 /** The Lucene store passes the contract, reopens its committed index with its offsets, and refreshes by itself. */
@@ -93,5 +104,74 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         ProcessorStateException failure = assertThrows(ProcessorStateException.class, () -> broken.open(notADirectory));
         assertTrue(failure.getMessage().contains("clip-index"), failure.getMessage());
         assertTrue(failure.getCause() instanceof IOException, String.valueOf(failure.getCause()));
+    }
+
+    @Test
+    void shouldRankAQuantizedGraphsCandidatesByTheirExactScores() {
+        store.close();
+        // One-bit vectors misrank close neighbours; with efSearch above the clip count the graph returns every clip
+        // as a candidate, so the answer is exact only if every candidate is rescored with the raw floats.
+        LuceneClipStore quantized = new LuceneClipStore(
+                "clip-index",
+                HnswSettings.defaults()
+                        .withQuantization(HnswSettings.Quantization.BIT1)
+                        .withSearchCandidates(400),
+                Duration.ofHours(1),
+                Duration.ofHours(1));
+        quantized.open(dir.resolve("quantized"));
+        store = quantized;
+        SplittableRandom random = new SplittableRandom(11);
+        List<float[]> vectors = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            float[] vector = TestClips.unitVector(random, 64);
+            vectors.add(vector);
+            quantized.put(TestClips.clip("cam-" + i % 7, i, "v1", "acme", List.of(), i, i + 1, vector));
+        }
+        quantized.refresh();
+        for (int q = 0; q < 20; q++) {
+            float[] query = TestClips.unitVector(random, 64);
+            List<ClipHit> hits = quantized.nearest(query, 10, ClipFilter.modelVersion("v1"));
+            List<Integer> exact = IntStream.range(0, vectors.size())
+                    .boxed()
+                    .sorted(Comparator.comparingDouble(i -> -VectorUtil.dotProduct(query, vectors.get(i))))
+                    .limit(10)
+                    .toList();
+            assertEquals(
+                    exact,
+                    hits.stream().map(hit -> (int) hit.clip().getClipIndex()).toList(),
+                    "query " + q);
+            for (ClipHit hit : hits) {
+                assertEquals(
+                        VectorUtil.dotProduct(
+                                query, vectors.get((int) hit.clip().getClipIndex())),
+                        hit.score(),
+                        1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadClipsStoredBeforeTheFloatsHadTheirOwnField() throws IOException {
+        store.close();
+        Path old = dir.resolve("old-format");
+        float[] vector = TestClips.unitVector(new SplittableRandom(3), 16);
+        ClipVector clip = TestClips.clip("cam-a", 1, "v1", "acme", List.of("lobby"), 0, 2_000_000, vector);
+        Document document = ClipDocuments.toDocument(clip);
+        // The earlier layout: the whole clip, vector and frames included, in the Avro field alone.
+        document.removeField(ClipDocuments.FLOATS);
+        document.removeField(ClipDocuments.CLIP);
+        document.add(new StoredField(
+                ClipDocuments.CLIP, AvroSerde.of(ClipVector.class).encode(clip)));
+        try (FSDirectory directory = FSDirectory.open(old);
+                IndexWriter writer =
+                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
+            writer.addDocument(document);
+            writer.commit();
+        }
+        LuceneClipStore reopened = newStore();
+        reopened.open(old);
+        store = reopened;
+        ClipHit hit = reopened.nearest(vector, 1, ClipFilter.modelVersion("v1")).getFirst();
+        assertEquals(clip, hit.clip());
     }
 }
