@@ -10,26 +10,40 @@ import io.clip4stream.schemas.avro.EndOfSource;
 import io.clip4stream.schemas.avro.FrameStreamRecord;
 import io.clip4stream.schemas.topic.Topics;
 import io.clip4stream.testkit.TopicReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole system in one JVM (embedded broker, the four services): sample videos go in through the ingest API, and
  * the rankings that come out of the search API equal the rankings the model module computes offline from the same
  * frames, first stage and after tight re-ranking. {@code ClusterEndToEndIT} checks the same on three brokers with two
- * instances of each service, through crashes.
+ * instances of each service, through crashes. Last, one source is deleted through the ingest API and its clips leave
+ * the search results.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EndToEndIT {
     /** Queries whose rankings are compared. */
     static final List<String> QUERIES =
             List.of("a man riding a red bike", "a white square moves across the screen", "people talking indoors");
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String DELETED_SOURCE = "sample-c";
 
     @TempDir
     static Path dir;
@@ -102,6 +116,40 @@ class EndToEndIT {
             assertEquals(
                     offline.reranked(query, 50, 10), SearchApi.clipIds(answer), "re-ranked top-10 for '" + query + "'");
         }
+    }
+
+    /** Runs after the ranking tests (default order), which expect every source's clips. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void shouldDropEveryClipOfADeletedSourceFromSearch() throws Exception {
+        HttpResponse<String> deleted = HTTP.send(
+                HttpRequest.newBuilder(all.ingestUri().resolve("/sources/" + DELETED_SOURCE))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, deleted.statusCode(), deleted.body());
+
+        Set<String> remaining = offline.clipIds().stream()
+                .filter(id -> !id.startsWith(DELETED_SOURCE + ":"))
+                .collect(Collectors.toSet());
+        assertTrue(remaining.size() < offline.clipIds().size(), "the deleted source had clips");
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        Set<String> seen = Set.of();
+        while (System.nanoTime() < deadline) {
+            JsonNode answer = SearchApi.searchQuietly(
+                    all.pageUri(), "anything", Math.min(100, offline.clipIds().size()));
+            if (answer != null) {
+                seen = StreamSupport.stream(answer.get("hits").spliterator(), false)
+                        .map(hit -> hit.get("clipId").asText())
+                        .collect(Collectors.toSet());
+                if (seen.equals(remaining)) {
+                    return;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("after deleting " + DELETED_SOURCE + " search should answer exactly the other "
+                + remaining.size() + " clips; last answer had " + seen);
     }
 
     /** Reads the committed frames topic until {@code sources} end markers are in it. */

@@ -8,6 +8,7 @@ import io.clip4stream.ingest.kafka.SourceRunner;
 import io.clip4stream.ingest.media.ByteRange;
 import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.media.VideoContentType;
+import io.clip4stream.ingest.run.SourceRun;
 import io.clip4stream.ingest.source.ResolvedSource;
 import io.clip4stream.ingest.source.SourceRejectedException;
 import io.clip4stream.ingest.source.SourceResolver;
@@ -16,6 +17,7 @@ import io.clip4stream.runtime.http.Exchange;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.IngestStatus;
+import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.avro.SourceKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,10 +37,11 @@ import java.util.UUID;
 /**
  * The ingest HTTP API: register a URL, path or live stream ({@code POST /sources}), upload a file
  * ({@code POST /sources/upload}), read a status ({@code GET /sources/{id}}), play a stored video with byte ranges
- * ({@code GET /sources/{id}/media}), remove a source and its stored video ({@code DELETE /sources/{id}}).
+ * ({@code GET /sources/{id}/media}), remove a source, its clips and its stored video ({@code DELETE /sources/{id}}).
  */
 public final class IngestRoutes {
     private static final long MAX_JSON_BYTES = 64 * 1024;
+    private static final String DELETE_REASON = "DELETE /sources/{id}";
     private static final String MEDIA_SUFFIX = "/media";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestRoutes.class);
 
@@ -181,6 +184,10 @@ public final class IngestRoutes {
         }
         // The kept video is the source's: replacing it while it is decoded or after its clips are indexed would make
         // playback show another video than the one searched.
+        if (intake.deleted(id)) {
+            SourceRejectedException refusal = Intake.deletedRefusal(id);
+            throw new ApiException(refusal.httpStatus(), refusal.code(), refusal.getMessage());
+        }
         if (runner.isRunning(id)) {
             throw new ApiException(409, "already_running", "Source " + id + " is being ingested; use another id");
         }
@@ -274,10 +281,24 @@ public final class IngestRoutes {
 
     private void delete(Exchange exchange, String id) throws IOException {
         IngestStatus status = intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id));
+        boolean deletedByRun = false;
         if (status.getKind() == SourceKind.LIVE) {
             intake.producer().unregister(id);
         } else {
-            runner.stop(id, true, config.readTimeout().plusSeconds(5));
+            deletedByRun = runner.stop(id, true, config.readTimeout().plusSeconds(5))
+                    .filter(result -> result.outcome() == SourceRun.Outcome.DELETED)
+                    .isPresent();
+        }
+        // Every ingest instance stops its run of the source on this record, and the index drops all its clips.
+        intake.producer()
+                .deletion(SourceDeletion.newBuilder()
+                        .setSourceId(id)
+                        .setRequestedAtMillis(System.currentTimeMillis())
+                        .setReason(DELETE_REASON)
+                        .build());
+        if (!deletedByRun) {
+            // A finished, failed or remote source has no local run to write it; a stopped run already did.
+            intake.markDeleted(status);
         }
         // After the run stopped, so the decoder no longer reads the upload it removes.
         if (MediaStore.validId(id)) {

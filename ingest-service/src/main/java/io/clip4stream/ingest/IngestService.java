@@ -6,6 +6,7 @@ import io.clip4stream.ingest.kafka.IntakeProducer;
 import io.clip4stream.ingest.kafka.KafkaFrameSink;
 import io.clip4stream.ingest.kafka.LiveSources;
 import io.clip4stream.ingest.kafka.RequestWorker;
+import io.clip4stream.ingest.kafka.SourceDeletionListener;
 import io.clip4stream.ingest.kafka.SourceRunner;
 import io.clip4stream.ingest.kafka.StatusView;
 import io.clip4stream.ingest.media.MediaStore;
@@ -34,8 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ingest service: HTTP API, request worker, live-source coordinator and the runs that turn videos into sampled
- * frames and clips on Kafka.
+ * The ingest service: HTTP API, request worker, live-source coordinator, deletion listener and the runs that turn
+ * videos into sampled frames and clips on Kafka.
  */
 public final class IngestService implements Service {
     private static final Logger LOG = LoggerFactory.getLogger(IngestService.class);
@@ -47,6 +48,7 @@ public final class IngestService implements Service {
     private volatile StatusView statuses;
     private volatile RequestWorker requests;
     private volatile LiveSources live;
+    private volatile SourceDeletionListener deletions;
     private volatile HttpHost http;
     private volatile SourceRunner runner;
 
@@ -129,13 +131,22 @@ public final class IngestService implements Service {
                         runner,
                         config.readTimeout().plusSeconds(5))
                 .start());
+        // Closed before the runner (started after it), so no stop arrives at a closed runner.
+        deletions = track(new SourceDeletionListener(
+                        config.kafka(),
+                        topics.sourceDeletions(),
+                        instance + "-deletions",
+                        runner,
+                        config.readTimeout().plusSeconds(5))
+                .start());
         HttpHost.Builder builder = HttpHost.builder(name())
                 .port(config.httpPort())
                 .registry(registry)
                 .apiKeys(new HashSet<>(config.apiKeys()))
                 .readiness("status-view", statuses::caughtUp)
                 .readiness("request-worker", requests::ready)
-                .readiness("live-sources", live::ready);
+                .readiness("live-sources", live::ready)
+                .readiness("deletion-listener", deletions::ready);
         http = track(IngestRoutes.register(builder, config, intake, resolver, runner, media)
                 .build()
                 .start());

@@ -3,6 +3,7 @@ package io.clip4stream.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +16,7 @@ import io.clip4stream.schemas.avro.EndReason;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.PipelineError;
 import io.clip4stream.schemas.avro.SampledFrame;
+import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.avro.SourceKind;
 import io.clip4stream.schemas.topic.Topics;
 import io.clip4stream.testkit.EmbeddedKafka;
@@ -162,6 +164,36 @@ class IngestServiceIT {
                     kept.filter(p -> p.getFileName().toString().startsWith("play-1"))
                             .toList());
         }
+    }
+
+    @Test
+    void deletingAFinishedUploadPublishesTheDeletionMarksItDeletedAndRetiresItsId() throws Exception {
+        Path file = dir.resolve("to-delete.mp4");
+        VIDEO.writeTo(file);
+        byte[] video = Files.readAllBytes(file);
+        assertEquals(202, upload("del-1", video, "").statusCode());
+        awaitState("del-1", "DONE");
+
+        HttpResponse<String> deleted = delete("del-1");
+        assertEquals(202, deleted.statusCode(), deleted.body());
+
+        List<SourceDeletion> deletions = new TopicReader(KAFKA.bootstrapServers())
+                .readAtLeast(topics.sourceDeletions(), Integer.MAX_VALUE, Duration.ofSeconds(5)).stream()
+                        .filter(r -> "del-1".equals(r.key()))
+                        .map(r -> r.value())
+                        .toList();
+        assertEquals(1, deletions.size(), "one deletion for del-1: " + deletions);
+        assertEquals("del-1", deletions.getFirst().getSourceId().toString());
+        assertTrue(deletions.getFirst().getRequestedAtMillis() > 0);
+        assertNotNull(deletions.getFirst().getReason());
+        JsonNode state = awaitState("del-1", "DELETED");
+        assertEquals(3, state.get("clipsEmitted").asLong(), "the counts of the finished run stay");
+        assertEquals(404, media("del-1", null).statusCode());
+
+        HttpResponse<String> again = upload("del-1", video, "");
+        assertEquals(409, again.statusCode(), "a deleted id is not reused: " + again.body());
+        assertTrue(again.body().contains("source_deleted"), again.body());
+        assertEquals(404, delete("never-there").statusCode());
     }
 
     @Test
@@ -520,6 +552,14 @@ class IngestServiceIT {
     private static HttpResponse<String> get(String path) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(service.httpUri().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> delete(String id) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(service.httpUri().resolve("/sources/" + id))
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<byte[]> media(String rawId, String range) throws Exception {

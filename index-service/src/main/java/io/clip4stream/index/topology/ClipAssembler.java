@@ -28,6 +28,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * is older than the clip timeout (wall clock) and frames of an unclosed clip are buffered, those frames are closed as
  * one clip per clip index, with the tenant and tags of the source's last boundary; an end-of-source marker does the
  * same at once. A deletion drops the source's buffered frames and asks the indexer to remove its clips.
+ *
+ * <p>A deletion also leaves a permanent marker (the source id and the deletion's request time): frames, boundaries and
+ * end markers of a deleted source that arrive later (encoded before the run stopped, still in flight) are dropped, so
+ * they cannot bring clips of the source back. The marker never expires because the ingest service refuses to reuse
+ * the id of a deleted source (409), so no later event of that id can belong to a new ingest.
  */
 public final class ClipAssembler implements Processor<String, IndexEvent, String, ClipWork> {
 
@@ -35,15 +40,21 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
 
     private final String frameStoreName;
     private final String progressStoreName;
+    private final String deletedStoreName;
     private final Duration timeout;
     private ProcessorContext<String, ClipWork> context;
     private KeyValueStore<String, FrameEmbedding> frames;
     private KeyValueStore<String, SourceProgress> progress;
+    private KeyValueStore<String, Long> deleted;
 
-    /** An assembler using the two named stores and closing stalled clips after {@code timeout}. */
-    public ClipAssembler(String frameStoreName, String progressStoreName, Duration timeout) {
+    /**
+     * An assembler using the three named stores (frames, progress, deletion markers) and closing stalled clips after
+     * {@code timeout}.
+     */
+    public ClipAssembler(String frameStoreName, String progressStoreName, String deletedStoreName, Duration timeout) {
         this.frameStoreName = Objects.requireNonNull(frameStoreName, "frameStoreName");
         this.progressStoreName = Objects.requireNonNull(progressStoreName, "progressStoreName");
+        this.deletedStoreName = Objects.requireNonNull(deletedStoreName, "deletedStoreName");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
@@ -52,6 +63,7 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         this.context = processorContext;
         this.frames = processorContext.getStateStore(frameStoreName);
         this.progress = processorContext.getStateStore(progressStoreName);
+        this.deleted = processorContext.getStateStore(deletedStoreName);
         Duration check = timeout.dividedBy(4);
         Duration interval = check.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : check;
         processorContext.schedule(
@@ -66,6 +78,10 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
             case IndexEvent.Deletion deletion -> onDeletion(record, deletion.deletion());
             case IndexEvent.Embedding embedding -> {
                 Object payload = embedding.record().getPayload();
+                if (record.key() != null && deleted.get(record.key()) != null) {
+                    // In flight when the source was deleted: indexing it would bring the source back.
+                    return;
+                }
                 switch (payload) {
                     case FrameEmbedding frame -> onFrame(record, frame);
                     case ClipBoundary boundary -> onBoundary(record, boundary);
@@ -153,6 +169,7 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         String source = deletion.getSourceId().toString();
         deleteFrames(source, 0, Long.MAX_VALUE);
         progress.delete(source);
+        deleted.put(source, deletion.getRequestedAtMillis());
         context.forward(record.withValue(new ClipWork.RemoveSource(source)));
     }
 

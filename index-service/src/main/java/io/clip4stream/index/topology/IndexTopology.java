@@ -29,7 +29,7 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  *  frame-embeddings ─┐
- *                    ├─ ClipAssembler (frame buffer, progress) ─ ClipIndexer (clip index) ─┬─ clip-vectors
+ *                    ├─ ClipAssembler (frame buffer, progress, deletion markers) ─ ClipIndexer (clip index) ─┬─ clip-vectors
  *  source-deletions ─┘                                                                   └─ errors
  * </pre>
  *
@@ -46,6 +46,9 @@ public final class IndexTopology {
 
     /** Name of the assembler's per-source progress. */
     public static final String PROGRESS_STORE = "clip-progress";
+
+    /** Name of the assembler's deletion markers: deleted source id to the deletion's request time (millis). */
+    public static final String DELETED_STORE = "deleted-sources";
 
     private IndexTopology() {}
 
@@ -108,7 +111,7 @@ public final class IndexTopology {
         return new ProcessorSupplier<>() {
             @Override
             public ClipAssembler get() {
-                return new ClipAssembler(FRAME_STORE, PROGRESS_STORE, config.clipTimeout());
+                return new ClipAssembler(FRAME_STORE, PROGRESS_STORE, DELETED_STORE, config.clipTimeout());
             }
 
             @Override
@@ -124,6 +127,10 @@ public final class IndexTopology {
                                         Stores.inMemoryKeyValueStore(PROGRESS_STORE),
                                         Serdes.String(),
                                         new SourceProgressSerde())
+                                .withLoggingEnabled(Map.of())
+                                .withCachingDisabled(),
+                        Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore(DELETED_STORE), Serdes.String(), Serdes.Long())
                                 .withLoggingEnabled(Map.of())
                                 .withCachingDisabled());
             }

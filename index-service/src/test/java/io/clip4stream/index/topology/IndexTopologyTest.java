@@ -334,6 +334,37 @@ class IndexTopologyTest {
     }
 
     @Test
+    void shouldNotResurrectADeletedSourceFromFramesStillInFlight() {
+        start(Map.of());
+        for (String source : List.of("cam-a", "cam-b")) {
+            embeddings.pipeInput(source, frame(source, 0, 0));
+            embeddings.pipeInput(source, boundary(source, 0, 0, 1));
+        }
+        assertEquals(2, clipVectors.readValuesToList().size());
+
+        deletions.pipeInput(
+                "cam-a",
+                SourceDeletion.newBuilder()
+                        .setSourceId("cam-a")
+                        .setRequestedAtMillis(1L)
+                        .build());
+        clipVectors.readKeyValuesToList();
+        // Encoded before the run stopped, consumed after the deletion: a closed clip, an open one and the end marker.
+        embeddings.pipeInput("cam-a", frame("cam-a", 1, 1));
+        embeddings.pipeInput("cam-a", boundary("cam-a", 1, 1, 1));
+        embeddings.pipeInput("cam-a", frame("cam-a", 2, 2));
+        embeddings.pipeInput("cam-a", end("cam-a"));
+        embeddings.pipeInput("cam-b", frame("cam-b", 1, 1));
+        embeddings.pipeInput("cam-b", boundary("cam-b", 1, 1, 1));
+        driver.advanceWallClockTime(Duration.ofMinutes(5));
+
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(List.of("cam-b:1"), out.stream().map(kv -> kv.key).toList(), "only the other source indexes");
+        assertTrue(store().searchableUpTo("cam-a").isEmpty());
+        assertTrue(errors.isEmpty(), "late events of a deleted source are dropped quietly, not errors");
+    }
+
+    @Test
     void shouldExpireClipsOlderThanTheRetentionOfTheirSource() {
         start(Map.of("CLIP4S_INDEX_RETENTION_MS", "4000", "CLIP4S_INDEX_RETENTION_CHECK_MS", "1000"));
         for (long clip = 0; clip < 6; clip++) {

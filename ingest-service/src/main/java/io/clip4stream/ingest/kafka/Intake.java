@@ -48,8 +48,15 @@ public final class Intake {
         }
     }
 
-    /** Checks {@code request}; on refusal writes a FAILED status with the reason and rethrows. */
+    /**
+     * Checks {@code request}; on refusal writes a FAILED status with the reason and rethrows. The id of a deleted
+     * source is refused (409) without a status, so its DELETED status stays: the index drops every late event of a
+     * deleted id for good, so a new ingest under it would never become searchable.
+     */
     public ResolvedSource check(IngestRequest request) throws SourceRejectedException {
+        if (request.getSourceId() != null && deleted(request.getSourceId().toString())) {
+            throw deletedRefusal(request.getSourceId().toString());
+        }
         try {
             return resolver.resolve(request);
         } catch (SourceRejectedException e) {
@@ -80,6 +87,38 @@ public final class Intake {
         return statuses.get(sourceId)
                 .filter(s -> s.getState() == IngestState.DONE && s.getKind() != SourceKind.LIVE)
                 .isPresent();
+    }
+
+    /** Whether the source was deleted (its latest status is DELETED); its id cannot be reused. */
+    public boolean deleted(String sourceId) {
+        return statuses.get(sourceId)
+                .filter(s -> s.getState() == IngestState.DELETED)
+                .isPresent();
+    }
+
+    /** The refusal of a request that reuses the id of a deleted source. */
+    public static SourceRejectedException deletedRefusal(String sourceId) {
+        return new SourceRejectedException(
+                409,
+                "source_deleted",
+                "Source " + sourceId + " was deleted; its id cannot be reused, use another source id");
+    }
+
+    /**
+     * Writes a DELETED status for {@code known}'s source (keeping its counts), unless its latest status already is
+     * DELETED (written by the run that the delete stopped).
+     */
+    public void markDeleted(IngestStatus known) {
+        if (deleted(known.getSourceId().toString())) {
+            return;
+        }
+        IngestStatus status = IngestStatus.newBuilder(known)
+                .setState(IngestState.DELETED)
+                .setReason(null)
+                .setUpdatedAtMillis(System.currentTimeMillis())
+                .build();
+        producer.status(status);
+        statuses.put(status);
     }
 
     /** Whether the status view has read the status topic up to where it was at start-up. */

@@ -4,6 +4,7 @@ import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.avro.PipelineError;
+import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.topic.Topic;
 import io.clip4stream.schemas.topic.Topics;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The idempotent (non-transactional) producer of intake: requests, the live-source registry, statuses written before
- * a run starts (ACCEPTED, refusals) and pipeline errors. Every send waits for the broker's acknowledgement.
+ * a run starts (ACCEPTED, refusals) or by a delete, source deletions and pipeline errors. Every send waits for the broker's acknowledgement.
  */
 public final class IntakeProducer implements AutoCloseable {
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
@@ -51,6 +52,11 @@ public final class IntakeProducer implements AutoCloseable {
     /** Writes a status. */
     public void status(IngestStatus status) {
         send(topics.ingestStatus(), status.getSourceId(), status);
+    }
+
+    /** Publishes a source deletion: every ingest instance stops the source and the index drops its clips. */
+    public void deletion(SourceDeletion deletion) {
+        send(topics.sourceDeletions(), deletion.getSourceId().toString(), deletion);
     }
 
     /** Writes a pipeline error. */

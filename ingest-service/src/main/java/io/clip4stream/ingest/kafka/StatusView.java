@@ -164,7 +164,8 @@ public final class StatusView implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> groupless(KafkaClientSettings kafka, String clientId) {
+    /** Consumer settings without a group: the reader assigns partitions itself and commits nothing. */
+    static Map<String, Object> groupless(KafkaClientSettings kafka, String clientId) {
         Map<String, Object> config = kafka.consumer(clientId, "unused");
         config.remove("group.id");
         config.put("client.id", clientId + "-" + UUID.randomUUID().toString().substring(0, 6));
