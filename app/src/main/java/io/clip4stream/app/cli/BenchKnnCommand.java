@@ -55,6 +55,18 @@ public final class BenchKnnCommand implements Callable<Integer> {
                     + HnswSettings.DEFAULT_SEARCH_CANDIDATES + ").")
     private Integer searchCandidates;
 
+    @Option(
+            names = "--m",
+            description = "HNSW neighbours per node, as CLIP4S_INDEX_HNSW_M (default: the service default, "
+                    + HnswSettings.DEFAULT_MAX_CONN + ").")
+    private Integer maxConn;
+
+    @Option(
+            names = "--ef-construction",
+            description = "HNSW build beam width, as CLIP4S_INDEX_HNSW_BEAM_WIDTH (default: the service default, "
+                    + HnswSettings.DEFAULT_BEAM_WIDTH + ").")
+    private Integer beamWidth;
+
     @Option(names = "--merge", description = "Also merge each index into one segment and measure it again.")
     private boolean merge;
 
@@ -74,6 +86,13 @@ public final class BenchKnnCommand implements Callable<Integer> {
         HnswSettings settings = HnswSettings.defaults().withQuantization(HnswSettings.Quantization.parse(first));
         if (searchCandidates != null) {
             settings = settings.withSearchCandidates(searchCandidates);
+        }
+        if (maxConn != null || beamWidth != null) {
+            settings = new HnswSettings(
+                    maxConn != null ? maxConn : settings.maxConn(),
+                    beamWidth != null ? beamWidth : settings.beamWidth(),
+                    settings.searchCandidates(),
+                    settings.quantization());
         }
         Path dir = workDir != null ? workDir : Files.createTempDirectory("clip4stream-bench-knn");
         KnnBenchmark.Result result = KnnBenchmark.run(
