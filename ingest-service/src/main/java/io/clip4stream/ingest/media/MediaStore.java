@@ -1,8 +1,9 @@
 package io.clip4stream.ingest.media;
 
 import io.clip4stream.schemas.avro.IngestRequest;
+import io.clip4stream.schemas.serde.AvroSerde;
+import io.clip4stream.schemas.serde.RecordDecodingException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -16,7 +17,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.avro.AvroRuntimeException;
 
 /**
  * The videos playback can serve, one per source id: uploads are kept here as {@code <id>.video} until their source is
@@ -31,6 +31,8 @@ public final class MediaStore {
     private static final String VIDEO = ".video";
     private static final String REFERENCE = ".ref";
     private static final String REQUEST = ".request";
+    // The topic's encoding: fingerprinted, so a request kept under an older schema still reads after an upgrade.
+    private static final AvroSerde<IngestRequest> REQUESTS = AvroSerde.of(IngestRequest.class);
 
     private final Path dir;
     private final Path root;
@@ -79,10 +81,7 @@ public final class MediaStore {
         Files.createDirectories(dir);
         Path partial = dir.resolve(id + "-" + UUID.randomUUID() + ".partial");
         try {
-            ByteBuffer bytes = request.toByteBuffer();
-            byte[] out = new byte[bytes.remaining()];
-            bytes.get(out);
-            Files.write(partial, out);
+            Files.write(partial, REQUESTS.serializer().serialize(null, request));
             Files.move(
                     partial,
                     dir.resolve(id + REQUEST),
@@ -103,8 +102,8 @@ public final class MediaStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(IngestRequest.fromByteBuffer(ByteBuffer.wrap(bytes)));
-        } catch (IOException | AvroRuntimeException e) {
+            return Optional.of(REQUESTS.deserializer().deserialize(null, bytes));
+        } catch (RecordDecodingException e) {
             throw new IOException("Cannot read the kept request " + file, e);
         }
     }
