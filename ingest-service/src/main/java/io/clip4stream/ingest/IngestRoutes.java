@@ -5,6 +5,7 @@ import io.clip4stream.ingest.decode.VideoDecoder;
 import io.clip4stream.ingest.decode.VideoInput;
 import io.clip4stream.ingest.kafka.Intake;
 import io.clip4stream.ingest.kafka.SourceRunner;
+import io.clip4stream.ingest.kafka.UploadRuns;
 import io.clip4stream.ingest.media.ByteRange;
 import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.media.VideoContentType;
@@ -50,14 +51,21 @@ public final class IngestRoutes {
     private final SourceResolver resolver;
     private final SourceRunner runner;
     private final MediaStore media;
+    private final UploadRuns uploads;
 
     private IngestRoutes(
-            IngestConfig config, Intake intake, SourceResolver resolver, SourceRunner runner, MediaStore media) {
+            IngestConfig config,
+            Intake intake,
+            SourceResolver resolver,
+            SourceRunner runner,
+            MediaStore media,
+            UploadRuns uploads) {
         this.config = config;
         this.intake = intake;
         this.resolver = resolver;
         this.runner = runner;
         this.media = media;
+        this.uploads = uploads;
     }
 
     /** A source registration as JSON; absent fields take the configured defaults. */
@@ -79,8 +87,9 @@ public final class IngestRoutes {
             Intake intake,
             SourceResolver resolver,
             SourceRunner runner,
-            MediaStore media) {
-        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner, media);
+            MediaStore media,
+            UploadRuns uploads) {
+        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner, media, uploads);
         return http.route("/sources", routes::sources);
     }
 
@@ -188,7 +197,7 @@ public final class IngestRoutes {
             SourceRejectedException refusal = Intake.deletedRefusal(id);
             throw new ApiException(refusal.httpStatus(), refusal.code(), refusal.getMessage());
         }
-        if (runner.isRunning(id)) {
+        if (uploads.active(id)) {
             throw new ApiException(409, "already_running", "Source " + id + " is being ingested; use another id");
         }
         if (intake.alreadyDone(id)) {
@@ -226,8 +235,10 @@ public final class IngestRoutes {
             failUpload(request, reason);
             throw new ApiException(422, "not_a_video", reason);
         }
-        // Kept (decoded from, then played back) until the source is deleted.
-        Path kept = media.store(id, file);
+        // Kept (decoded from, then played back) until the source is deleted; the request first, so a kept video always
+        // has what a restarted instance needs to run it again.
+        media.keepRequest(request);
+        media.store(id, file);
         ResolvedSource source;
         try {
             source = resolver.resolve(request);
@@ -236,16 +247,7 @@ public final class IngestRoutes {
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
         intake.accept(request);
-        String sourceId = id;
-        runner.start(request, source).whenComplete((result, error) -> {
-            if (error != null) {
-                LOG.warn(
-                        "Run of upload {} ({}) failed; the video stays until the source is deleted",
-                        sourceId,
-                        kept,
-                        error);
-            }
-        });
+        uploads.start(request, source);
         Map<String, Object> body = accepted(request);
         body.put("bytes", size);
         exchange.respondJson(202, body);

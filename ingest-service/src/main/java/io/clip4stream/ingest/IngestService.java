@@ -9,6 +9,7 @@ import io.clip4stream.ingest.kafka.RequestWorker;
 import io.clip4stream.ingest.kafka.SourceDeletionListener;
 import io.clip4stream.ingest.kafka.SourceRunner;
 import io.clip4stream.ingest.kafka.StatusView;
+import io.clip4stream.ingest.kafka.UploadRuns;
 import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.run.RetryBackoff;
 import io.clip4stream.ingest.run.RunSettings;
@@ -113,6 +114,7 @@ public final class IngestService implements Service {
                 config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles(), producers));
         MediaStore media = new MediaStore(config.mediaDir(), config.root());
         Intake intake = new Intake(resolver, producer, statuses, media);
+        RetryBackoff backoff = new RetryBackoff(config.retryBackoff(), config.retryBackoffMax());
         requests = track(new RequestWorker(
                         config.kafka(),
                         topics.ingestRequests(),
@@ -120,8 +122,10 @@ public final class IngestService implements Service {
                         instance + "-requests",
                         intake,
                         runner,
-                        new RetryBackoff(config.retryBackoff(), config.retryBackoffMax()))
+                        backoff)
                 .start());
+        // Closed before the runner (the stack closes in reverse), so nothing is run again after shutdown began.
+        UploadRuns uploads = track(new UploadRuns(runner, intake, resolver, media, backoff).resumeKept());
         live = track(new LiveSources(
                         config.kafka(),
                         topics.sources(),
@@ -147,7 +151,7 @@ public final class IngestService implements Service {
                 .readiness("request-worker", requests::ready)
                 .readiness("live-sources", live::ready)
                 .readiness("deletion-listener", deletions::ready);
-        http = track(IngestRoutes.register(builder, config, intake, resolver, runner, media)
+        http = track(IngestRoutes.register(builder, config, intake, resolver, runner, media, uploads)
                 .build()
                 .start());
         LOG.info("ingest-service {} started; API at {}", instance, http.uri());

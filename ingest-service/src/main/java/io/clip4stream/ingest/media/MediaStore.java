@@ -1,5 +1,8 @@
 package io.clip4stream.ingest.media;
 
+import io.clip4stream.schemas.avro.IngestRequest;
+import io.clip4stream.schemas.serde.AvroSerde;
+import io.clip4stream.schemas.serde.RecordDecodingException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -8,15 +11,18 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The videos playback can serve, one per source id: uploads are kept here as {@code <id>.video} until their source is
  * deleted; a file under the ingest root is referenced by {@code <id>.ref} (its path; the file itself stays where it
- * is and is checked to lie under the root again on every read).
+ * is and is checked to lie under the root again on every read). Beside an upload lies {@code <id>.request}, the
+ * request it was uploaded with (Avro), so an upload whose run did not finish can be run again after a restart.
  */
 public final class MediaStore {
     /** Legal source ids (the same as everywhere else), minus {@code .} and {@code ..}. */
@@ -24,6 +30,9 @@ public final class MediaStore {
 
     private static final String VIDEO = ".video";
     private static final String REFERENCE = ".ref";
+    private static final String REQUEST = ".request";
+    // The topic's encoding: fingerprinted, so a request kept under an older schema still reads after an upgrade.
+    private static final AvroSerde<IngestRequest> REQUESTS = AvroSerde.of(IngestRequest.class);
 
     private final Path dir;
     private final Path root;
@@ -63,6 +72,57 @@ public final class MediaStore {
         return target;
     }
 
+    /**
+     * Keeps {@code request} beside the upload of its source (written whole or not at all), so the upload can be run
+     * again by a restarted instance.
+     */
+    public void keepRequest(IngestRequest request) throws IOException {
+        String id = checked(request.getSourceId());
+        Files.createDirectories(dir);
+        Path partial = dir.resolve(id + "-" + UUID.randomUUID() + ".partial");
+        try {
+            Files.write(partial, REQUESTS.serializer().serialize(null, request));
+            Files.move(
+                    partial,
+                    dir.resolve(id + REQUEST),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** The request the upload of {@code sourceId} was made with, if it was kept. */
+    public Optional<IngestRequest> keptRequest(String sourceId) throws IOException {
+        Path file = dir.resolve(checked(sourceId) + REQUEST);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(REQUESTS.deserializer().deserialize(null, bytes));
+        } catch (RecordDecodingException e) {
+            throw new IOException("Cannot read the kept request " + file, e);
+        }
+    }
+
+    /** The ids of the sources whose uploads are kept here, in name order. */
+    public List<String> uploads() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.endsWith(VIDEO))
+                    .map(name -> name.substring(0, name.length() - VIDEO.length()))
+                    .filter(MediaStore::validId)
+                    .sorted()
+                    .toList();
+        }
+    }
+
     /** Records that {@code sourceId} plays {@code file}, a file under the root that is read where it lies. */
     public void refer(String sourceId, Path file) throws IOException {
         Path target = dir.resolve(checked(sourceId) + REFERENCE);
@@ -96,9 +156,10 @@ public final class MediaStore {
         }
     }
 
-    /** Removes the upload and the reference of {@code sourceId}; returns whether there was either. */
+    /** Removes the upload (with its kept request) and the reference of {@code sourceId}; returns whether there was either. */
     public boolean delete(String sourceId) throws IOException {
         String id = checked(sourceId);
+        Files.deleteIfExists(dir.resolve(id + REQUEST));
         boolean video = Files.deleteIfExists(dir.resolve(id + VIDEO));
         boolean reference = Files.deleteIfExists(dir.resolve(id + REFERENCE));
         return video || reference;

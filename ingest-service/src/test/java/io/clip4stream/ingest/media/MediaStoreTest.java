@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.clip4stream.schemas.avro.IngestRequest;
+import io.clip4stream.schemas.avro.SourceKind;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,5 +73,51 @@ class MediaStoreTest {
         Files.delete(video);
         assertEquals(Optional.empty(), store.find("path-1"), "a file that is gone");
         assertTrue(store.delete("path-1"));
+    }
+
+    @Test
+    void anUploadsRequestIsKeptBesideItUntilTheSourceIsDeleted() throws Exception {
+        IngestRequest request = IngestRequest.newBuilder()
+                .setRequestId("r-1")
+                .setSourceId("up-1")
+                .setKind(SourceKind.UPLOAD)
+                .setUri(tmp.resolve("media/up-1.video").toString())
+                .setSamplingFps(2.0)
+                .setTenant("acme")
+                .setTags(List.of("beach"))
+                .setRequestedAtMillis(7)
+                .build();
+        store.keepRequest(request);
+        store.store("up-1", Files.writeString(tmp.resolve("staged"), "video bytes"));
+        assertEquals(Optional.of(request), store.keptRequest("up-1"));
+        assertEquals(Optional.empty(), store.keptRequest("up-2"));
+        try (var files = Files.list(tmp.resolve("media"))) {
+            assertEquals(
+                    List.of("up-1.request", "up-1.video"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no partial file is left behind");
+        }
+        assertTrue(store.delete("up-1"));
+        assertEquals(Optional.empty(), store.keptRequest("up-1"));
+    }
+
+    @Test
+    void uploadsListsKeptVideosOnlyNotReferencesRequestsOrPartials() throws Exception {
+        assertEquals(List.of(), new MediaStore(tmp.resolve("absent"), root).uploads());
+        store.store("b-2", Files.writeString(tmp.resolve("s1"), "v"));
+        store.store("a-1", Files.writeString(tmp.resolve("s2"), "v"));
+        store.refer("path-1", Files.writeString(root.resolve("clip.mp4"), "v"));
+        Files.writeString(tmp.resolve("media/c-3-1234.partial"), "half");
+        Files.writeString(tmp.resolve("media/..video"), "not an id");
+        assertEquals(List.of("a-1", "b-2"), store.uploads());
+    }
+
+    @Test
+    void aDamagedKeptRequestIsAnErrorNamingTheFile() throws Exception {
+        Files.createDirectories(tmp.resolve("media"));
+        Files.write(tmp.resolve("media/up-1.request"), new byte[] {1, 2, 3});
+        IOException e = assertThrows(IOException.class, () -> store.keptRequest("up-1"));
+        assertTrue(e.getMessage().contains("up-1.request"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> store.keptRequest("../x"));
     }
 }
