@@ -197,9 +197,26 @@ public final class IngestRoutes {
             SourceRejectedException refusal = Intake.deletedRefusal(id);
             throw new ApiException(refusal.httpStatus(), refusal.code(), refusal.getMessage());
         }
-        if (uploads.active(id)) {
+        if (!uploads.claim(id)) {
             throw new ApiException(409, "already_running", "Source " + id + " is being ingested; use another id");
         }
+        long size;
+        boolean started = false;
+        try {
+            size = receiveAndStart(exchange, id, file, request);
+            started = true;
+        } finally {
+            if (!started) {
+                uploads.release(id);
+            }
+        }
+        Map<String, Object> body = accepted(request);
+        body.put("bytes", size);
+        exchange.respondJson(202, body);
+    }
+
+    /** Receives the claimed upload's body, keeps it and starts its run; returns its size in bytes. */
+    private long receiveAndStart(Exchange exchange, String id, Path file, IngestRequest request) throws IOException {
         if (intake.alreadyDone(id)) {
             throw new ApiException(
                     409,
@@ -247,10 +264,8 @@ public final class IngestRoutes {
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
         intake.accept(request);
-        uploads.start(request, source);
-        Map<String, Object> body = accepted(request);
-        body.put("bytes", size);
-        exchange.respondJson(202, body);
+        uploads.startClaimed(request, source);
+        return size;
     }
 
     private long streamToDisk(Exchange exchange, Path part) throws IOException {

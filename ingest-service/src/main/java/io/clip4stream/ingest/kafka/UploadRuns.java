@@ -66,13 +66,25 @@ public final class UploadRuns implements AutoCloseable {
         return owned.contains(sourceId) || runner.isRunning(sourceId);
     }
 
-    /** Runs the accepted upload {@code request}; returns false when a run of its source is already owned here. */
-    public boolean start(IngestRequest request, ResolvedSource source) {
-        if (closed || !owned.add(request.getSourceId())) {
-            return false;
+    /**
+     * Claims {@code sourceId} for an upload about to be received; false when a run of it is going, scheduled or claimed
+     * here. Claiming before the body is read keeps two concurrent uploads of one id from replacing each other's video.
+     */
+    public boolean claim(String sourceId) {
+        return !closed && !runner.isRunning(sourceId) && owned.add(sourceId);
+    }
+
+    /** Gives up the claim of an upload that was refused before it ran. */
+    public void release(String sourceId) {
+        owned.remove(sourceId);
+    }
+
+    /** Runs the accepted upload {@code request}, whose source was claimed with {@link #claim}. */
+    public void startClaimed(IngestRequest request, ResolvedSource source) {
+        if (!owned.contains(request.getSourceId())) {
+            throw new IllegalStateException("upload " + request.getSourceId() + " was not claimed before it ran");
         }
         run(request, source, 1, null);
-        return true;
     }
 
     /**
