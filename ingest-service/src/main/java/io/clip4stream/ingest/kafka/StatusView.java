@@ -5,7 +5,6 @@ import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.topic.Topic;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -16,39 +15,26 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The latest committed status of every source, read from the compacted status topic ({@code read_committed}), for
  * {@code GET /sources/{id}} and for intake decisions.
  */
 public final class StatusView implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(StatusView.class);
 
     private final Map<String, IngestStatus> latest = new ConcurrentHashMap<>();
-    private final KafkaConsumer<String, IngestStatus> consumer;
-    private final Topic<String, IngestStatus> topic;
-    private final Thread thread;
-    private volatile boolean caughtUp;
-    private volatile boolean running = true;
+    private final TopicFollower<IngestStatus> follower;
 
     /** A view of {@code topic}; call {@link #start()} to follow it. */
     public StatusView(KafkaClientSettings kafka, Topic<String, IngestStatus> topic, String clientId) {
-        this.topic = topic;
-        this.consumer = new KafkaConsumer<>(
-                groupless(kafka, clientId),
-                new StringDeserializer(),
-                topic.valueSerde().deserializer());
-        this.thread = new Thread(this::follow, clientId);
-        thread.setDaemon(true);
+        this.follower =
+                new TopicFollower<>("Status view", kafka, topic, clientId, TopicFollower.From.BEGINNING, this::apply);
     }
 
     /** Starts following the topic from its beginning. */
     public StatusView start() {
-        thread.start();
+        follower.start();
         return this;
     }
 
@@ -77,49 +63,19 @@ public final class StatusView implements AutoCloseable {
 
     /** Whether the view has read the topic up to where it was at start-up. */
     public boolean caughtUp() {
-        return caughtUp;
+        return follower.caughtUp();
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 
-    private void follow() {
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(topic.name())
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<String, IngestStatus> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.value() == null) {
-                        latest.remove(record.key());
-                    } else {
-                        latest.put(record.key(), record.value());
-                    }
-                }
-                if (!caughtUp
-                        && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp = true;
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.warn("Status view woken up unexpectedly", e);
-            }
-        } catch (KafkaException e) {
-            LOG.error("Status view stopped following {}", topic.name(), e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+    private void apply(ConsumerRecord<String, IngestStatus> record) {
+        if (record.value() == null) {
+            latest.remove(record.key());
+        } else {
+            latest.put(record.key(), record.value());
         }
     }
 
