@@ -31,6 +31,10 @@ class EncoderServiceBenchCommandIT {
                         "1",
                         "--device",
                         "CPU",
+                        // The tiny model embeds all 96 frames within the default 100 ms commit interval, so the
+                        // service could commit them in one transaction, leaving the benchmark no window to time.
+                        "--commit-interval-ms",
+                        "0",
                         "--json");
         assertEquals(0, code, err.toString());
 
