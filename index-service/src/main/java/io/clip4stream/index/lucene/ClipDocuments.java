@@ -9,8 +9,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
@@ -19,7 +22,11 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -51,15 +58,20 @@ public final class ClipDocuments {
 
     /**
      * The clip in Avro single-object encoding, read back for hits: without its vector and frame embeddings, which are in
-     * {@link #FLOATS}, unless the document was written before that field existed.
+     * {@link #FLOAT_VALUES} (or {@link #FLOATS}), unless the document was written before those fields existed.
      */
     static final String CLIP = "clip";
 
     /**
-     * The clip's vector and frame embeddings as one little-endian blob: the vector's length, the frame count and each
-     * frame's length (ints), then every float. Decoding Avro float lists (one boxed value at a time) was most of the
-     * cost of loading a hit, and a hit carries a dozen frames.
+     * The clip's vector and frame embeddings as one little-endian blob, a binary doc value: the vector's length, the
+     * frame count and each frame's length (ints), then every float. Decoding Avro float lists (one boxed value at a
+     * time) was most of the cost of loading a hit, and a hit carries a dozen frames; as a stored field the blob also
+     * made every hit decompress a block of its neighbours' blobs, while a doc value is read in place from the mapped
+     * file.
      */
+    static final String FLOAT_VALUES = "float_values";
+
+    /** The same blob as a stored field, as documents written before {@link #FLOAT_VALUES} existed hold it. */
     static final String FLOATS = "floats";
 
     private static final AvroSerde<ClipVector> SERDE = AvroSerde.of(ClipVector.class);
@@ -93,11 +105,12 @@ public final class ClipDocuments {
                 .setFrameEmbeddings(List.of())
                 .build();
         doc.add(new StoredField(CLIP, SERDE.encode(withoutFloats)));
-        doc.add(new StoredField(FLOATS, encodeFloats(clip)));
+        doc.add(new BinaryDocValuesField(FLOAT_VALUES, new BytesRef(encodeFloats(clip))));
         return doc;
     }
 
-    private static byte[] encodeFloats(ClipVector clip) {
+    /** The blob of {@link #FLOAT_VALUES}: the clip's vector and frame embeddings. */
+    static byte[] encodeFloats(ClipVector clip) {
         List<List<Float>> frames = clip.getFrameEmbeddings();
         int floats = clip.getVector().size();
         for (List<Float> frame : frames) {
@@ -112,16 +125,49 @@ public final class ClipDocuments {
         return buffer.array();
     }
 
-    /** The fields a hit loads: {@link #CLIP} and {@link #FLOATS}. */
+    /** The stored fields a hit loads: {@link #CLIP}, and {@link #FLOATS} for documents of the earlier layout. */
     static final Set<String> STORED_CLIP = Set.of(CLIP, FLOATS);
 
-    /** The clip stored in a document's {@link #CLIP} and {@link #FLOATS} fields (read with {@link #STORED_CLIP}). */
-    static ClipVector fromStored(Document stored) {
+    /**
+     * The clips of the documents {@code docs} (ids of {@code reader}), in that order: the stored {@link #CLIP} plus the
+     * floats from {@link #FLOAT_VALUES}, or from the layouts written before it.
+     */
+    static ClipVector[] load(IndexReader reader, int[] docs) throws IOException {
+        Integer[] byDoc = new Integer[docs.length];
+        for (int i = 0; i < docs.length; i++) {
+            byDoc[i] = i;
+        }
+        // Doc values are read forwards only, so visit the documents in id order.
+        Arrays.sort(byDoc, Comparator.comparingInt(i -> docs[i]));
+        List<LeafReaderContext> leaves = reader.leaves();
+        StoredFields stored = reader.storedFields();
+        ClipVector[] clips = new ClipVector[docs.length];
+        int leafIndex = -1;
+        BinaryDocValues values = null;
+        for (int i : byDoc) {
+            int doc = docs[i];
+            int sub = ReaderUtil.subIndex(doc, leaves);
+            LeafReaderContext leaf = leaves.get(sub);
+            if (sub != leafIndex) {
+                leafIndex = sub;
+                values = leaf.reader().getBinaryDocValues(FLOAT_VALUES);
+            }
+            BytesRef floats = values != null && values.advanceExact(doc - leaf.docBase) ? values.binaryValue() : null;
+            clips[i] = fromStored(stored.document(doc, STORED_CLIP), floats);
+        }
+        return clips;
+    }
+
+    /**
+     * The clip stored in a document's {@link #CLIP} field (read with {@link #STORED_CLIP}), with the floats of
+     * {@code floatValues} (its {@link #FLOAT_VALUES}), or of its stored {@link #FLOATS} when that is {@code null}.
+     */
+    static ClipVector fromStored(Document stored, BytesRef floatValues) {
         BytesRef avro = stored.getBinaryValue(CLIP);
         byte[] copy = new byte[avro.length];
         System.arraycopy(avro.bytes, avro.offset, copy, 0, avro.length);
         ClipVector clip = SERDE.decode(copy);
-        BytesRef floats = stored.getBinaryValue(FLOATS);
+        BytesRef floats = floatValues != null ? floatValues : stored.getBinaryValue(FLOATS);
         if (floats == null) {
             // Written before FLOATS existed: the Avro record holds everything.
             return clip;

@@ -2,6 +2,7 @@ package io.clip4stream.index.lucene;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -97,11 +98,20 @@ public record HnswSettings(int maxConn, int beamWidth, int searchCandidates, Qua
         return new HnswSettings(maxConn, beamWidth, value, quantization);
     }
 
-    /** The Lucene vector format these settings describe. */
+    /** The Lucene vector format these settings describe, merging each graph on one thread. */
     public KnnVectorsFormat format() {
+        return format(1, null);
+    }
+
+    /**
+     * The Lucene vector format these settings describe, building a merged segment's graph on {@code mergeWorkers}
+     * threads of {@code mergeExecutor} (which must be {@code null} for one worker).
+     */
+    public KnnVectorsFormat format(int mergeWorkers, ExecutorService mergeExecutor) {
         return quantization == Quantization.FLOAT32
-                ? new Lucene99HnswVectorsFormat(maxConn, beamWidth)
-                : new Lucene104HnswScalarQuantizedVectorsFormat(quantization.encoding, maxConn, beamWidth);
+                ? new Lucene99HnswVectorsFormat(maxConn, beamWidth, mergeWorkers, mergeExecutor)
+                : new Lucene104HnswScalarQuantizedVectorsFormat(
+                        quantization.encoding, maxConn, beamWidth, mergeWorkers, mergeExecutor);
     }
 
     @Override

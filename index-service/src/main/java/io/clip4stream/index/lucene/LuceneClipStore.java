@@ -24,6 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.errors.ProcessorStateException;
@@ -78,6 +81,14 @@ public final class LuceneClipStore implements ClipVectorStore {
     private static final String OFFSET_PREFIX = "changelog-offset:";
     private static final double RAM_BUFFER_MB = 64;
 
+    /**
+     * Most threads one merge may use to build the merged segment's HNSW graph: merging the graphs of large segments is
+     * most of indexing's CPU, and one thread left the second core idle while a 100k-clip merge took minutes.
+     */
+    static final int MAXIMUM_MERGE_WORKERS = 4;
+
+    private static final long MERGE_WORKERS_STOP_SECONDS = 10;
+
     private final String name;
     private final HnswSettings settings;
     private final Duration refreshInterval;
@@ -87,6 +98,7 @@ public final class LuceneClipStore implements ClipVectorStore {
 
     private Path path;
     private MMapDirectory directory;
+    private ExecutorService mergeExecutor;
     private IndexWriter writer;
     private SearcherManager searchers;
     private IndexRefresher refresher;
@@ -130,7 +142,18 @@ public final class LuceneClipStore implements ClipVectorStore {
         try {
             Files.createDirectories(dir);
             directory = new MMapDirectory(dir);
-            writer = new IndexWriter(directory, writerConfig(settings));
+            int mergeWorkers =
+                    Math.min(MAXIMUM_MERGE_WORKERS, Runtime.getRuntime().availableProcessors());
+            if (mergeWorkers > 1) {
+                mergeExecutor = Executors.newFixedThreadPool(
+                        mergeWorkers,
+                        Thread.ofPlatform()
+                                .daemon()
+                                .name("hnsw-merge-" + name + "-", 0)
+                                .factory());
+            }
+            writer = new IndexWriter(
+                    directory, writerConfig(settings.format(mergeWorkers > 1 ? mergeWorkers : 1, mergeExecutor)));
             committedOffsets = parseOffsets(writer.getLiveCommitData());
             pendingOffsets = committedOffsets;
             searchers = new SearcherManager(writer, null);
@@ -147,7 +170,10 @@ public final class LuceneClipStore implements ClipVectorStore {
 
     /** The writer configuration every clip index uses: our codec, no merge wait on refresh, no commit on close. */
     static IndexWriterConfig writerConfig(HnswSettings settings) {
-        KnnVectorsFormat format = settings.format();
+        return writerConfig(settings.format());
+    }
+
+    private static IndexWriterConfig writerConfig(KnnVectorsFormat format) {
         IndexWriterConfig config = new IndexWriterConfig()
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                 .setCodec(new Lucene104Codec() {
@@ -367,13 +393,15 @@ public final class LuceneClipStore implements ClipVectorStore {
                         : top.scoreDocs.length;
                 ScoredDoc[] exact = exactScores(searcher, field, query, top.scoreDocs, rescored);
                 Arrays.sort(exact, ScoredDoc.BEST_FIRST);
-                StoredFields stored = searcher.storedFields();
-                List<ClipHit> hits = new ArrayList<>(Math.min(k, exact.length));
-                // Only the hits returned load their stored clip: its frame embeddings are most of a document.
-                for (int i = 0; i < exact.length && i < k; i++) {
-                    ClipVector clip =
-                            ClipDocuments.fromStored(stored.document(exact[i].doc(), ClipDocuments.STORED_CLIP));
-                    hits.add(new ClipHit(clip, exact[i].score()));
+                // Only the hits returned load their clip: its frame embeddings are most of a document.
+                int[] docs = new int[Math.min(k, exact.length)];
+                for (int i = 0; i < docs.length; i++) {
+                    docs[i] = exact[i].doc();
+                }
+                ClipVector[] clips = ClipDocuments.load(searcher.getIndexReader(), docs);
+                List<ClipHit> hits = new ArrayList<>(docs.length);
+                for (int i = 0; i < docs.length; i++) {
+                    hits.add(new ClipHit(clips[i], exact[i].score()));
                 }
                 hits.sort(ClipHit.BEST_FIRST);
                 return hits;
@@ -603,6 +631,18 @@ public final class LuceneClipStore implements ClipVectorStore {
                     first = e instanceof IOException io ? io : new IOException(e);
                 }
             }
+        }
+        if (mergeExecutor != null) {
+            // The writer is closed, so no merge uses the workers any more; idle workers end at once.
+            mergeExecutor.shutdownNow();
+            try {
+                if (!mergeExecutor.awaitTermination(MERGE_WORKERS_STOP_SECONDS, TimeUnit.SECONDS) && first == null) {
+                    first = new IOException("the HNSW merge threads of store " + name + " did not stop");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            mergeExecutor = null;
         }
         if (first != null) {
             throw first;

@@ -21,6 +21,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.TopicPartition;
@@ -157,8 +158,8 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         float[] vector = TestClips.unitVector(new SplittableRandom(3), 16);
         ClipVector clip = TestClips.clip("cam-a", 1, "v1", "acme", List.of("lobby"), 0, 2_000_000, vector);
         Document document = ClipDocuments.toDocument(clip);
-        // The earlier layout: the whole clip, vector and frames included, in the Avro field alone.
-        document.removeField(ClipDocuments.FLOATS);
+        // The first layout: the whole clip, vector and frames included, in the Avro field alone.
+        document.removeField(ClipDocuments.FLOAT_VALUES);
         document.removeField(ClipDocuments.CLIP);
         document.add(new StoredField(
                 ClipDocuments.CLIP, AvroSerde.of(ClipVector.class).encode(clip)));
@@ -173,5 +174,63 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         store = reopened;
         ClipHit hit = reopened.nearest(vector, 1, ClipFilter.modelVersion("v1")).getFirst();
         assertEquals(clip, hit.clip());
+    }
+
+    @Test
+    void shouldReadClipsWhoseFloatsWereStoredFields() throws IOException {
+        store.close();
+        Path old = dir.resolve("stored-floats");
+        float[] vector = TestClips.unitVector(new SplittableRandom(5), 16);
+        ClipVector clip = TestClips.clip("cam-a", 2, "v1", "acme", List.of("lobby"), 0, 2_000_000, vector);
+        Document document = ClipDocuments.toDocument(clip);
+        // The second layout: the floats as a stored field instead of a doc value.
+        document.removeField(ClipDocuments.FLOAT_VALUES);
+        document.add(new StoredField(ClipDocuments.FLOATS, ClipDocuments.encodeFloats(clip)));
+        try (FSDirectory directory = FSDirectory.open(old);
+                IndexWriter writer =
+                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
+            writer.addDocument(document);
+            writer.commit();
+        }
+        LuceneClipStore reopened = newStore();
+        reopened.open(old);
+        store = reopened;
+        // A clip of the current layout beside it: hits of both layouts come back whole from one search.
+        ClipVector fresh = TestClips.clip("cam-b", 0, "v1", "acme", List.of(), 0, 1_000_000, vector);
+        reopened.put(fresh);
+        reopened.refresh();
+        List<ClipHit> hits = reopened.nearest(vector, 2, ClipFilter.modelVersion("v1"));
+        assertEquals(
+                Set.of(clip, fresh), Set.copyOf(hits.stream().map(ClipHit::clip).toList()));
+    }
+
+    @Test
+    void shouldMergeGraphsOnSeveralThreadsAndStopThemWhenClosed() throws IOException {
+        LuceneClipStore lucene = (LuceneClipStore) store;
+        SplittableRandom random = new SplittableRandom(11);
+        List<float[]> vectors = new ArrayList<>();
+        // Three segments of more vectors than Lucene's threshold for building a graph at all.
+        for (int i = 0; i < 450; i++) {
+            float[] vector = TestClips.unitVector(random, 16);
+            vectors.add(vector);
+            lucene.put(TestClips.clip("cam-" + (i % 3), i, "v1", "acme", List.of(), i, i + 1, vector));
+            if (i % 150 == 149) {
+                lucene.flush();
+            }
+        }
+        lucene.forceMerge(1);
+        assertEquals(1, lucene.visibleSegments());
+        for (int i = 0; i < vectors.size(); i += 50) {
+            ClipHit best = lucene.nearest(vectors.get(i), 1, ClipFilter.modelVersion("v1"))
+                    .getFirst();
+            assertEquals(i, best.clip().getClipIndex(), "nearest clip of clip " + i + "'s own vector");
+        }
+        lucene.close();
+        List<String> mergeThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("hnsw-merge-clip-index-"))
+                .toList();
+        assertEquals(List.of(), mergeThreads);
     }
 }
