@@ -6,6 +6,7 @@ import io.clip4stream.index.lucene.HnswSettings;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -67,6 +68,13 @@ public final class BenchKnnCommand implements Callable<Integer> {
                     + HnswSettings.DEFAULT_BEAM_WIDTH + ").")
     private Integer beamWidth;
 
+    @Option(
+            names = "--ef-sweep",
+            split = ",",
+            description = "Further efSearch values, comma-separated: each index's last state is reopened and measured "
+                    + "with each (no rebuild).")
+    private List<Integer> sweep = List.of();
+
     @Option(names = "--merge", description = "Also merge each index into one segment and measure it again.")
     private boolean merge;
 
@@ -108,7 +116,8 @@ public final class BenchKnnCommand implements Callable<Integer> {
                                 ? Optional.empty()
                                 : Optional.of(HnswSettings.Quantization.parse(quantized)),
                         merge,
-                        seed),
+                        seed,
+                        sweep),
                 progress);
         if (json) {
             out.println(new ObjectMapper().writeValueAsString(result));

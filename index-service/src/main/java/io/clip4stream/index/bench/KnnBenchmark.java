@@ -51,6 +51,7 @@ public final class KnnBenchmark {
      * @param quantized the quantization of the second index, if any
      * @param merge whether to also merge each index into one segment and measure it again
      * @param seed seed of the synthetic vectors
+     * @param sweep further efSearch values to measure each index's last state with (reopened, not rebuilt)
      */
     public record Options(
             int count,
@@ -62,10 +63,15 @@ public final class KnnBenchmark {
             HnswSettings settings,
             Optional<HnswSettings.Quantization> quantized,
             boolean merge,
-            long seed) {
+            long seed,
+            List<Integer> sweep) {
 
         /** Validates the options. */
         public Options {
+            sweep = List.copyOf(sweep);
+            for (int candidates : sweep) {
+                new HnswSettings(1, 1, candidates, HnswSettings.Quantization.FLOAT32);
+            }
             if (count < 1 || dimension < 1 || queries < 1 || k < 1) {
                 throw new IllegalArgumentException("count, dimension, queries and k must be positive");
             }
@@ -109,6 +115,7 @@ public final class KnnBenchmark {
      * @param vectorFileBytes of which vector and graph files
      * @param heapBytesPer100k heap held by the open store, per 100k vectors
      * @param speedupOverExact QPS of the last state measured divided by the exact-scan QPS timed alongside it
+     * @param sweep the last state measured again with each further efSearch of the options
      */
     public record FormatFigures(
             String format,
@@ -120,7 +127,16 @@ public final class KnnBenchmark {
             long indexBytes,
             long vectorFileBytes,
             long heapBytesPer100k,
-            double speedupOverExact) {}
+            double speedupOverExact,
+            List<SweepPoint> sweep) {}
+
+    /**
+     * One efSearch of a sweep.
+     *
+     * @param searchCandidates the efSearch used
+     * @param figures the search figures with it
+     */
+    public record SweepPoint(int searchCandidates, SearchFigures figures) {}
 
     /**
      * Every figure of a run.
@@ -193,7 +209,16 @@ public final class KnnBenchmark {
         options.quantized().ifPresent(quantizations::add);
         for (HnswSettings.Quantization quantization : quantizations) {
             HnswSettings settings = options.settings().withQuantization(quantization);
-            formats.add(runFormat(settings, indexed, queries, truth, k, options.workDir(), options.merge(), progress));
+            formats.add(runFormat(
+                    settings,
+                    indexed,
+                    queries,
+                    truth,
+                    k,
+                    options.workDir(),
+                    options.merge(),
+                    options.sweep(),
+                    progress));
         }
         return new Result(
                 indexed.length,
@@ -215,6 +240,7 @@ public final class KnnBenchmark {
             int k,
             Path workDir,
             boolean merge,
+            List<Integer> sweep,
             PrintWriter progress)
             throws IOException {
         String format = settings.quantization().name().toLowerCase(Locale.ROOT);
@@ -247,6 +273,20 @@ public final class KnnBenchmark {
                 merged = search(store, indexed, queries, truth, k);
             }
             long[] sizes = sizes(dir);
+            List<SweepPoint> points = new ArrayList<>();
+            for (int candidates : sweep) {
+                // efSearch is a setting of the open store: reopen the same index with another one.
+                store.close();
+                store = new LuceneClipStore(
+                        "bench-" + format,
+                        settings.withSearchCandidates(candidates),
+                        Duration.ofHours(1),
+                        Duration.ofHours(1));
+                store.open(dir);
+                progress.printf("  efSearch %d...%n", candidates);
+                progress.flush();
+                points.add(new SweepPoint(candidates, search(store, indexed, queries, truth, k)));
+            }
             return new FormatFigures(
                     format,
                     settings.toString(),
@@ -257,7 +297,8 @@ public final class KnnBenchmark {
                     sizes[0],
                     sizes[1],
                     heapBytes * 100_000L / indexed.length,
-                    merged.speedup());
+                    merged.speedup(),
+                    List.copyOf(points));
         } finally {
             store.close();
             deleteRecursively(dir);
@@ -400,6 +441,22 @@ public final class KnnBenchmark {
         }
     }
 
+    private static void printSweep(FormatFigures format, String state, PrintWriter out) {
+        for (SweepPoint point : format.sweep()) {
+            SearchFigures figures = point.figures();
+            out.printf(
+                    "%-22s %8.4f %10.1f %9.3f %9.3f %10s %10s %8.1f%n",
+                    "  efSearch " + point.searchCandidates() + " (" + state + ")",
+                    figures.recall(),
+                    figures.qps(),
+                    figures.p50Millis(),
+                    figures.p95Millis(),
+                    "-",
+                    "-",
+                    figures.speedup());
+        }
+    }
+
     /** The result as a readable table. */
     public static void printTable(Result result, PrintWriter out) {
         out.printf(
@@ -426,6 +483,7 @@ public final class KnnBenchmark {
                     built.speedup());
             SearchFigures merged = format.merged();
             if (format.mergeSeconds() == 0) {
+                printSweep(format, built.segments() + " seg", out);
                 out.printf(
                         "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx the exact-scan QPS timed alongside%n",
                         format.settings(),
@@ -444,6 +502,7 @@ public final class KnnBenchmark {
                     format.mergeSeconds(),
                     format.indexBytes() / 1e6,
                     merged.speedup());
+            printSweep(format, "merged", out);
             out.printf(
                     "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx the exact-scan QPS timed alongside (merged)%n",
                     format.settings(),
