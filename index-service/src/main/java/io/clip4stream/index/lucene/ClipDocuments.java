@@ -20,7 +20,6 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.IndexReader;
@@ -57,17 +56,22 @@ public final class ClipDocuments {
     static final String END = "end";
 
     /**
-     * The clip in Avro single-object encoding, read back for hits: without its vector and frame embeddings, which are in
-     * {@link #FLOAT_VALUES} (or {@link #FLOATS}), unless the document was written before those fields existed.
+     * The clip in Avro single-object encoding without its vector and frame embeddings (which are in
+     * {@link #FLOAT_VALUES}), a binary doc value read back for hits. A stored field would make every hit decompress a
+     * block of its neighbours' documents, which took a tenth of a k-NN query.
+     */
+    static final String CLIP_VALUES = "clip_values";
+
+    /**
+     * The clip in Avro single-object encoding as a stored field, as documents written before {@link #CLIP_VALUES}
+     * existed hold it: without its floats when the document has {@link #FLOATS}, the whole clip otherwise.
      */
     static final String CLIP = "clip";
 
     /**
-     * The clip's vector and frame embeddings as one little-endian blob, a binary doc value: the vector's length, the
-     * frame count and each frame's length (ints), then every float. Decoding Avro float lists (one boxed value at a
-     * time) was most of the cost of loading a hit, and a hit carries a dozen frames; as a stored field the blob also
-     * made every hit decompress a block of its neighbours' blobs, while a doc value is read in place from the mapped
-     * file.
+     * The clip's vector and frame embeddings as one little-endian blob, a binary doc value read in place from the mapped
+     * file: the vector's length, the frame count and each frame's length (ints), then every float. Decoding Avro float
+     * lists (one boxed value at a time) was most of the cost of loading a hit, and a hit carries a dozen frames.
      */
     static final String FLOAT_VALUES = "float_values";
 
@@ -100,13 +104,17 @@ public final class ClipDocuments {
         doc.add(new NumericDocValuesField(END, clip.getEndTimeMicros()));
         doc.add(new KnnFloatVectorField(
                 vectorField(clip.getVector().size()), toArray(clip.getVector()), VectorSimilarityFunction.DOT_PRODUCT));
-        ClipVector withoutFloats = ClipVector.newBuilder(clip)
-                .setVector(List.of())
-                .setFrameEmbeddings(List.of())
-                .build();
-        doc.add(new StoredField(CLIP, SERDE.encode(withoutFloats)));
+        doc.add(new BinaryDocValuesField(CLIP_VALUES, new BytesRef(encodeWithoutFloats(clip))));
         doc.add(new BinaryDocValuesField(FLOAT_VALUES, new BytesRef(encodeFloats(clip))));
         return doc;
+    }
+
+    /** The Avro record of {@link #CLIP_VALUES}: the clip without its vector and frame embeddings. */
+    static byte[] encodeWithoutFloats(ClipVector clip) {
+        return SERDE.encode(ClipVector.newBuilder(clip)
+                .setVector(List.of())
+                .setFrameEmbeddings(List.of())
+                .build());
     }
 
     /** The blob of {@link #FLOAT_VALUES}: the clip's vector and frame embeddings. */
@@ -125,12 +133,12 @@ public final class ClipDocuments {
         return buffer.array();
     }
 
-    /** The stored fields a hit loads: {@link #CLIP}, and {@link #FLOATS} for documents of the earlier layout. */
-    static final Set<String> STORED_CLIP = Set.of(CLIP, FLOATS);
+    /** The stored fields of the layouts before {@link #CLIP_VALUES}: {@link #CLIP} and {@link #FLOATS}. */
+    private static final Set<String> STORED_CLIP = Set.of(CLIP, FLOATS);
 
     /**
-     * The clips of the documents {@code docs} (ids of {@code reader}), in that order: the stored {@link #CLIP} plus the
-     * floats from {@link #FLOAT_VALUES}, or from the layouts written before it.
+     * The clips of the documents {@code docs} (ids of {@code reader}), in that order: from {@link #CLIP_VALUES} and
+     * {@link #FLOAT_VALUES}, or from the stored fields of the layouts written before them.
      */
     static ClipVector[] load(IndexReader reader, int[] docs) throws IOException {
         Integer[] byDoc = new Integer[docs.length];
@@ -143,33 +151,41 @@ public final class ClipDocuments {
         StoredFields stored = reader.storedFields();
         ClipVector[] clips = new ClipVector[docs.length];
         int leafIndex = -1;
-        BinaryDocValues values = null;
+        BinaryDocValues clipValues = null;
+        BinaryDocValues floatValues = null;
         for (int i : byDoc) {
             int doc = docs[i];
             int sub = ReaderUtil.subIndex(doc, leaves);
             LeafReaderContext leaf = leaves.get(sub);
             if (sub != leafIndex) {
                 leafIndex = sub;
-                values = leaf.reader().getBinaryDocValues(FLOAT_VALUES);
+                clipValues = leaf.reader().getBinaryDocValues(CLIP_VALUES);
+                floatValues = leaf.reader().getBinaryDocValues(FLOAT_VALUES);
             }
-            BytesRef floats = values != null && values.advanceExact(doc - leaf.docBase) ? values.binaryValue() : null;
-            clips[i] = fromStored(stored.document(doc, STORED_CLIP), floats);
+            int leafDoc = doc - leaf.docBase;
+            BytesRef avro = clipValues != null && clipValues.advanceExact(leafDoc) ? clipValues.binaryValue() : null;
+            BytesRef floats =
+                    floatValues != null && floatValues.advanceExact(leafDoc) ? floatValues.binaryValue() : null;
+            if (avro == null) {
+                Document document = stored.document(doc, STORED_CLIP);
+                avro = document.getBinaryValue(CLIP);
+                floats = floats != null ? floats : document.getBinaryValue(FLOATS);
+            }
+            if (avro == null) {
+                throw new IllegalStateException("document " + doc + " holds no clip");
+            }
+            clips[i] = decode(avro, floats);
         }
         return clips;
     }
 
-    /**
-     * The clip stored in a document's {@link #CLIP} field (read with {@link #STORED_CLIP}), with the floats of
-     * {@code floatValues} (its {@link #FLOAT_VALUES}), or of its stored {@link #FLOATS} when that is {@code null}.
-     */
-    static ClipVector fromStored(Document stored, BytesRef floatValues) {
-        BytesRef avro = stored.getBinaryValue(CLIP);
+    /** The clip of the Avro record {@code avro}, with the floats of the blob {@code floats} when not {@code null}. */
+    private static ClipVector decode(BytesRef avro, BytesRef floats) {
         byte[] copy = new byte[avro.length];
         System.arraycopy(avro.bytes, avro.offset, copy, 0, avro.length);
         ClipVector clip = SERDE.decode(copy);
-        BytesRef floats = floatValues != null ? floatValues : stored.getBinaryValue(FLOATS);
         if (floats == null) {
-            // Written before FLOATS existed: the Avro record holds everything.
+            // The first layout: the Avro record holds everything.
             return clip;
         }
         ByteBuffer buffer =

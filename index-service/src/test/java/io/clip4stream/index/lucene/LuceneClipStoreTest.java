@@ -158,9 +158,9 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         float[] vector = TestClips.unitVector(new SplittableRandom(3), 16);
         ClipVector clip = TestClips.clip("cam-a", 1, "v1", "acme", List.of("lobby"), 0, 2_000_000, vector);
         Document document = ClipDocuments.toDocument(clip);
-        // The first layout: the whole clip, vector and frames included, in the Avro field alone.
+        // The first layout: the whole clip, vector and frames included, in the stored Avro field alone.
         document.removeField(ClipDocuments.FLOAT_VALUES);
-        document.removeField(ClipDocuments.CLIP);
+        document.removeField(ClipDocuments.CLIP_VALUES);
         document.add(new StoredField(
                 ClipDocuments.CLIP, AvroSerde.of(ClipVector.class).encode(clip)));
         try (FSDirectory directory = FSDirectory.open(old);
@@ -177,14 +177,16 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
     }
 
     @Test
-    void shouldReadClipsWhoseFloatsWereStoredFields() throws IOException {
+    void shouldReadClipsWhoseClipAndFloatsWereStoredFields() throws IOException {
         store.close();
         Path old = dir.resolve("stored-floats");
         float[] vector = TestClips.unitVector(new SplittableRandom(5), 16);
         ClipVector clip = TestClips.clip("cam-a", 2, "v1", "acme", List.of("lobby"), 0, 2_000_000, vector);
         Document document = ClipDocuments.toDocument(clip);
-        // The second layout: the floats as a stored field instead of a doc value.
+        // The second layout: the clip without its floats, and the floats, as stored fields instead of doc values.
         document.removeField(ClipDocuments.FLOAT_VALUES);
+        document.removeField(ClipDocuments.CLIP_VALUES);
+        document.add(new StoredField(ClipDocuments.CLIP, ClipDocuments.encodeWithoutFloats(clip)));
         document.add(new StoredField(ClipDocuments.FLOATS, ClipDocuments.encodeFloats(clip)));
         try (FSDirectory directory = FSDirectory.open(old);
                 IndexWriter writer =
