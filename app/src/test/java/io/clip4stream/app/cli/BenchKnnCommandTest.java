@@ -20,26 +20,12 @@ class BenchKnnCommandTest {
 
     @Test
     void shouldPrintRecallAndQpsOfEachFormatNextToTheExactScan() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
-                .execute(
-                        "bench",
-                        "knn",
-                        "--n",
-                        "400",
-                        "--dim",
-                        "16",
-                        "--queries",
-                        "20",
-                        "--work-dir",
-                        work.toString(),
-                        "--json");
-        assertEquals(0, exit, err.toString());
-        JsonNode json = new ObjectMapper().readTree(out.toString());
+        Run run = run("--n", "400", "--dim", "16", "--queries", "20", "--work-dir", work.toString(), "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
         assertEquals(400, json.get("vectors").asInt());
         assertEquals(16, json.get("dimension").asInt());
-        assertTrue(json.get("exactQps").asDouble() > 0, out.toString());
+        assertTrue(json.get("exactQps").asDouble() > 0, run.out());
         assertEquals(2, json.get("formats").size());
         assertEquals("float32", json.get("formats").get(0).get("format").asText());
         assertEquals("int7", json.get("formats").get(1).get("format").asText());
@@ -53,52 +39,59 @@ class BenchKnnCommandTest {
 
     @Test
     void shouldMeasureTheMergedIndexAgainWithEachEfSearchOfTheSweep() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
-                .execute(
-                        "bench",
-                        "knn",
-                        "--n",
-                        "400",
-                        "--dim",
-                        "16",
-                        "--queries",
-                        "20",
-                        "--quantized",
-                        "none",
-                        "--merge",
-                        "--ef",
-                        "10",
-                        "--ef-sweep",
-                        "20,400",
-                        "--work-dir",
-                        work.toString(),
-                        "--json");
-        assertEquals(0, exit, err.toString());
-        JsonNode format =
-                new ObjectMapper().readTree(out.toString()).get("formats").get(0);
+        Run run = run(
+                "--n",
+                "400",
+                "--dim",
+                "16",
+                "--queries",
+                "20",
+                "--quantized",
+                "none",
+                "--merge",
+                "--ef",
+                "10",
+                "--ef-sweep",
+                "20,400",
+                "--work-dir",
+                work.toString(),
+                "--json");
+        assertEquals(0, run.exit(), run.err());
+        String out = run.out();
+        JsonNode format = new ObjectMapper().readTree(out).get("formats").get(0);
         JsonNode sweep = format.get("sweep");
-        assertEquals(2, sweep.size(), out.toString());
+        assertEquals(2, sweep.size(), out);
         assertEquals(20, sweep.get(0).get("searchCandidates").asInt());
         assertEquals(400, sweep.get(1).get("searchCandidates").asInt());
         // efSearch equal to the index size visits every vector of the one merged segment: the exact answer.
-        assertEquals(1.0, sweep.get(1).get("figures").get("recall").asDouble(), 1e-9, out.toString());
+        assertEquals(1.0, sweep.get(1).get("figures").get("recall").asDouble(), 1e-9, out);
         assertEquals(1, sweep.get(1).get("figures").get("segments").asInt());
         assertTrue(
                 sweep.get(1).get("figures").get("recall").asDouble()
                         >= format.get("merged").get("recall").asDouble(),
-                out.toString());
+                out);
     }
 
     @Test
     void shouldRejectAnEfSearchOutsideItsLimits() {
+        Run run = run("--n", "400", "--dim", "16", "--ef-sweep", "0", "--work-dir", work.toString());
+        assertTrue(run.exit() != 0, run.err());
+        assertTrue(run.err().contains("searchCandidates"), run.err());
+    }
+
+    /** What one {@code bench knn} run printed and returned. */
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... options) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = Clip4StreamCommand.commandLine(
-                        new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), Map.of())
-                .execute("bench", "knn", "--n", "400", "--dim", "16", "--ef-sweep", "0", "--work-dir", work.toString());
-        assertTrue(exit != 0, err.toString());
-        assertTrue(err.toString().contains("searchCandidates"), err.toString());
+        String[] args = new String[options.length + 2];
+        args[0] = "bench";
+        args[1] = "knn";
+        System.arraycopy(options, 0, args, 2, options.length);
+        int exit = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
+                .execute(args);
+        return new Run(exit, out.toString(), err.toString());
     }
 
     @Test

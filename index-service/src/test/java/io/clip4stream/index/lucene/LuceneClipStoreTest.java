@@ -163,15 +163,7 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         document.removeField(ClipDocuments.CLIP_VALUES);
         document.add(new StoredField(
                 ClipDocuments.CLIP, AvroSerde.of(ClipVector.class).encode(clip)));
-        try (FSDirectory directory = FSDirectory.open(old);
-                IndexWriter writer =
-                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
-            writer.addDocument(document);
-            writer.commit();
-        }
-        LuceneClipStore reopened = newStore();
-        reopened.open(old);
-        store = reopened;
+        LuceneClipStore reopened = openWith(old, document);
         ClipHit hit = reopened.nearest(vector, 1, ClipFilter.modelVersion("v1")).getFirst();
         assertEquals(clip, hit.clip());
     }
@@ -188,15 +180,7 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         document.removeField(ClipDocuments.CLIP_VALUES);
         document.add(new StoredField(ClipDocuments.CLIP, ClipDocuments.encodeWithoutFloats(clip)));
         document.add(new StoredField(ClipDocuments.FLOATS, ClipDocuments.encodeFloats(clip)));
-        try (FSDirectory directory = FSDirectory.open(old);
-                IndexWriter writer =
-                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
-            writer.addDocument(document);
-            writer.commit();
-        }
-        LuceneClipStore reopened = newStore();
-        reopened.open(old);
-        store = reopened;
+        LuceneClipStore reopened = openWith(old, document);
         // A clip of the current layout beside it: hits of both layouts come back whole from one search.
         ClipVector fresh = TestClips.clip("cam-b", 0, "v1", "acme", List.of(), 0, 1_000_000, vector);
         reopened.put(fresh);
@@ -204,6 +188,20 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         List<ClipHit> hits = reopened.nearest(vector, 2, ClipFilter.modelVersion("v1"));
         assertEquals(
                 Set.of(clip, fresh), Set.copyOf(hits.stream().map(ClipHit::clip).toList()));
+    }
+
+    /** A store opened on a new index in {@code dir} that holds {@code document}, written as an earlier layout did. */
+    private LuceneClipStore openWith(Path dir, Document document) throws IOException {
+        try (FSDirectory directory = FSDirectory.open(dir);
+                IndexWriter writer =
+                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
+            writer.addDocument(document);
+            writer.commit();
+        }
+        LuceneClipStore reopened = newStore();
+        reopened.open(dir);
+        store = reopened;
+        return reopened;
     }
 
     @Test
