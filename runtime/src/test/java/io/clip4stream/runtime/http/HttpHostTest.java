@@ -10,12 +10,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class HttpHostTest {
+
+    private static final Duration METRICS_WAIT = Duration.ofSeconds(10);
+
     private static final String KEY = "0123456789abcdef-key";
     private final HttpClient client = HttpClient.newHttpClient();
 
@@ -81,8 +85,15 @@ class HttpHostTest {
                     send(HttpRequest.newBuilder(second.uri().resolve("/health")))
                             .statusCode());
 
+            // A request is observed once its response is written, so the client can ask for the metrics a moment
+            // before the server has recorded its previous request.
             String metrics =
                     send(HttpRequest.newBuilder(base.resolve("/metrics"))).body();
+            long deadline = System.nanoTime() + METRICS_WAIT.toNanos();
+            while (count(metrics, "route=\"/echo\"") < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                metrics = send(HttpRequest.newBuilder(base.resolve("/metrics"))).body();
+            }
             assertEquals(1.0, count(metrics, "route=\"/echo\"", "status=\"200\""), metrics);
             assertEquals(1.0, count(metrics, "route=\"/echo\"", "status=\"400\""), metrics);
             assertFalse(metrics.contains("route=\"/health\""), metrics);
