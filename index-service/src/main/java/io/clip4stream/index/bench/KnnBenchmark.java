@@ -68,16 +68,15 @@ public final class KnnBenchmark {
 
         /** Validates the options. */
         public Options {
-            sweep = List.copyOf(sweep);
-            for (int candidates : sweep) {
-                new HnswSettings(1, 1, candidates, HnswSettings.Quantization.FLOAT32);
-            }
             if (count < 1 || dimension < 1 || queries < 1 || k < 1) {
                 throw new IllegalArgumentException("count, dimension, queries and k must be positive");
             }
             Objects.requireNonNull(vectorsFile, "vectorsFile");
             Objects.requireNonNull(workDir, "workDir");
             Objects.requireNonNull(settings, "settings");
+            sweep = List.copyOf(sweep);
+            // The settings reject an efSearch outside their limits.
+            sweep.forEach(settings::withSearchCandidates);
             Objects.requireNonNull(quantized, "quantized");
         }
     }

@@ -85,7 +85,7 @@ public final class LuceneClipStore implements ClipVectorStore {
      * Most threads one merge may use to build the merged segment's HNSW graph: merging the graphs of large segments is
      * most of indexing's CPU, and one thread left the second core idle while a 100k-clip merge took minutes.
      */
-    static final int MAXIMUM_MERGE_WORKERS = 4;
+    private static final int MAXIMUM_MERGE_WORKERS = 4;
 
     private static final long MERGE_WORKERS_STOP_SECONDS = 10;
 
@@ -152,8 +152,7 @@ public final class LuceneClipStore implements ClipVectorStore {
                                 .name("hnsw-merge-" + name + "-", 0)
                                 .factory());
             }
-            writer = new IndexWriter(
-                    directory, writerConfig(settings.format(mergeWorkers > 1 ? mergeWorkers : 1, mergeExecutor)));
+            writer = new IndexWriter(directory, writerConfig(settings.format(mergeWorkers, mergeExecutor)));
             committedOffsets = parseOffsets(writer.getLiveCommitData());
             pendingOffsets = committedOffsets;
             searchers = new SearcherManager(writer, null);
