@@ -8,4 +8,12 @@ public interface ParameterSource {
 
     /** Returns the weight called {@code name} with its checkpoint shape. */
     NDArray tensor(String name);
+
+    /**
+     * Returns whether the network is bound for training (autograd records it), so blocks must keep every intermediate
+     * that a backward pass reads instead of overwriting it in place.
+     */
+    default boolean forTraining() {
+        return false;
+    }
 }

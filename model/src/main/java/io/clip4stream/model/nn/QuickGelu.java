@@ -15,4 +15,12 @@ public final class QuickGelu {
         // In place on the sigmoid's fresh array (one allocation fewer); a * b == b * a exactly in IEEE arithmetic.
         return Activation.sigmoid(x.mul(SLOPE)).muli(x);
     }
+
+    /**
+     * Applies QuickGELU for training: the sigmoid's backward reads the sigmoid's output, so it must not be overwritten
+     * as {@link #apply} does.
+     */
+    public static NDArray applyForTraining(NDArray x) {
+        return Activation.sigmoid(x.mul(SLOPE)).mul(x);
+    }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.Dropout;
 import io.clip4stream.model.spec.TightTransfSpec;
 
 /**
@@ -54,6 +55,40 @@ public final class TightTransfHead {
      * {@code [Bv, T, D]} (raw frame embeddings), {@code validFrames} {@code [Bv, T]}.
      */
     public TightOutput score(NDArray texts, NDArray frames, NDArray validFrames) {
+        PairSequence pairs = pairs(texts, frames, validFrames);
+        // The pooler reads the text slot (token 0) only, so the last block computes that row alone (its keys and
+        // values still come from every token): about a fifth of the head's work at 4 layers, same logits.
+        NDArray hidden = crossTransformer.forwardFirstTokens(pairs.sequence(), pairs.mask(), 1);
+        NDArray pooled = QuickGelu.apply(dense.forward(lnPool.forward(hidden).get(new NDIndex(":, 0, :"))));
+        long textCount = texts.getShape().get(0);
+        long clipCount = frames.getShape().get(0);
+        NDArray logits = similarityDense.forward(pooled).reshape(textCount, clipCount);
+        return new TightOutput(
+                logits, pooled.reshape(textCount, clipCount, pooled.getShape().get(1)));
+    }
+
+    /**
+     * The training-mode logits {@code [Bt, Bv]}: as {@link #score} with dropout of rate {@code embeddingDropout} on the
+     * cross embeddings (the original's {@code CrossEmbeddings.dropout}, 0.1 in training; the only dropout CLIP4Clip
+     * applies).
+     */
+    public NDArray trainingLogits(NDArray texts, NDArray frames, NDArray validFrames, float embeddingDropout) {
+        PairSequence pairs = pairs(texts, frames, validFrames);
+        NDArray sequence = embeddingDropout > 0
+                ? Dropout.dropout(pairs.sequence(), embeddingDropout, true).singletonOrThrow()
+                : pairs.sequence();
+        NDArray hidden = crossTransformer.forwardFirstTokens(sequence, pairs.mask(), 1);
+        NDArray pooled =
+                QuickGelu.applyForTraining(dense.forward(lnPool.forward(hidden).get(new NDIndex(":, 0, :"))));
+        return similarityDense
+                .forward(pooled)
+                .reshape(texts.getShape().get(0), frames.getShape().get(0));
+    }
+
+    private record PairSequence(NDArray sequence, AttentionMask mask) {}
+
+    /** Builds every (text, clip) pair's input sequence and key mask. */
+    private PairSequence pairs(NDArray texts, NDArray frames, NDArray validFrames) {
         NDManager scope = frames.getManager();
         long textCount = texts.getShape().get(0);
         long clipCount = frames.getShape().get(0);
@@ -71,12 +106,6 @@ public final class TightTransfHead {
         NDArray textAlwaysValid = scope.ones(new Shape(pairs, 1));
         NDArray pairFrameMask = validFrames.expandDims(0).repeat(0, textCount).reshape(pairs, length);
         NDArray valid = NDArrays.concat(new NDList(textAlwaysValid, pairFrameMask), 1);
-
-        // The pooler reads the text slot (token 0) only, so the last block computes that row alone (its keys and
-        // values still come from every token): about a fifth of the head's work at 4 layers, same logits.
-        NDArray hidden = crossTransformer.forwardFirstTokens(sequence, AttentionMask.keyPadding(valid), 1);
-        NDArray pooled = QuickGelu.apply(dense.forward(lnPool.forward(hidden).get(new NDIndex(":, 0, :"))));
-        NDArray logits = similarityDense.forward(pooled).reshape(textCount, clipCount);
-        return new TightOutput(logits, pooled.reshape(textCount, clipCount, dim));
+        return new PairSequence(sequence, AttentionMask.keyPadding(valid));
     }
 }

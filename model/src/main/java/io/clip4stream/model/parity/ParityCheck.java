@@ -122,11 +122,10 @@ public final class ParityCheck {
         }
     }
 
-    private ParityReport run(FixtureFiles files) {
-        JsonNode manifest = files.json("manifest.json");
-        String fixture = manifest.path("fixture").asText(files.location());
+    /** Returns the model configuration a model fixture's {@code manifest.json} describes ({@code config}). */
+    public static ModelConfig fixtureConfig(JsonNode manifest, String fixture) {
         JsonNode config = manifest.path("config");
-        ModelConfig modelConfig = new ModelConfig(
+        return new ModelConfig(
                 fixture,
                 "parity",
                 SimilarityHead.MEAN_P,
@@ -135,6 +134,12 @@ public final class ParityCheck {
                 config.path("max_words").asInt(),
                 config.path("cross_num_hidden_layers").asInt(),
                 Optional.empty());
+    }
+
+    private ParityReport run(FixtureFiles files) {
+        JsonNode manifest = files.json("manifest.json");
+        String fixture = manifest.path("fixture").asText(files.location());
+        ModelConfig modelConfig = fixtureConfig(manifest, fixture);
         List<SafetensorsFile> weightFiles = new ArrayList<>();
         for (JsonNode file : manifest.path("files").path("weights")) {
             weightFiles.add(files.safetensors(file.asText()));
