@@ -40,17 +40,17 @@ import org.slf4j.LoggerFactory;
  * reset, which {@code init_weights} does not touch), and all four LSTM tensors, biases included, uniform(-1/√H, 1/√H)
  * (PyTorch's {@code nn.LSTM} reset; {@code init_weights} skips LSTMs).
  *
- * <p>The random draws come from {@link SplittableRandom} streams, one per tensor, derived from the seed and the tensor's
- * name; they follow the original's distributions but are not PyTorch's random stream, so the values differ from the
- * original's for any seed. Every tensor is returned as F32, the dtype of head parameters in the original's checkpoints;
- * copies hold exactly the CLIP values (an F16 source widens exactly).
+ * <p>The random draws come from {@link SplittableRandom} streams, one per tensor, derived from the seed and the
+ * tensor's name; they follow the original's distributions but are not PyTorch's random stream, so the values differ
+ * from the original's for any seed. Every tensor is returned as F32, the dtype of head parameters in the original's
+ * checkpoints; copies hold exactly the CLIP values (an F16 source widens exactly).
  */
 public final class HeadInitializer {
 
     /** The argparse default of {@code cross_num_hidden_layers}. */
     public static final int DEFAULT_CROSS_LAYERS = 4;
 
-    /** {@code initializer_range} of the original's {@code cross_config.json}: the std of Linear and Embedding weights. */
+    /** The original's {@code cross_config.json} {@code initializer_range}: the std of Linear and Embedding weights. */
     public static final double INITIALIZER_RANGE = 0.02;
 
     private static final Logger LOG = LoggerFactory.getLogger(HeadInitializer.class);
