@@ -27,6 +27,7 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(SearchCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ProbeCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(TrainCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(BenchCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(BrokerCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Ingest.class, factory));

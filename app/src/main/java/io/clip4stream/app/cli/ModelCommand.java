@@ -1,12 +1,18 @@
 package io.clip4stream.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.app.train.EvaluationReport;
+import io.clip4stream.app.train.ModelEvaluation;
+import io.clip4stream.app.train.RetrievalEvaluator;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.parity.ParityCheck;
 import io.clip4stream.model.parity.ParityReport;
+import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.tokenize.TokenizedText;
+import io.clip4stream.model.train.TrainParityCheck;
+import io.clip4stream.model.train.TrainParityReport;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
@@ -29,9 +35,11 @@ import picocli.CommandLine.Spec;
 /** {@code clip4stream model ...}: parity check, tokenizer, model information, checkpoint conversion, tiny model. */
 @Command(
         name = "model",
-        description = "Work with CLIP4Clip models: parity, tokenize, info, convert, tiny.",
+        description = "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, tiny.",
         subcommands = {
             ModelCommand.Parity.class,
+            ModelCommand.TrainParity.class,
+            ModelCommand.Eval.class,
             ModelCommand.Tokenize.class,
             ModelCommand.Info.class,
             ModelCommand.Convert.class,
@@ -82,6 +90,112 @@ public final class ModelCommand implements Runnable {
             out.print(json ? report.toJson() + System.lineSeparator() : report.toText());
             out.flush();
             return report.passed() ? 0 : 1;
+        }
+    }
+
+    /** {@code model train-parity [--json] DIR...}: trains on training fixtures computed by the original code. */
+    @Command(
+            name = "train-parity",
+            description =
+                    "Train on training-parity fixture sets (the original CLIP4Clip training code's loss, gradients"
+                            + " and optimizer steps) and compare; one line per fixture and the worst error/bound ratio; exit 0"
+                            + " only if every tensor is within its bound, the trainable parameters are the original's and"
+                            + " frozen parameters stayed bit-identical.")
+    static final class TrainParity implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        private boolean json;
+
+        @Parameters(
+                arity = "1..*",
+                paramLabel = "DIR",
+                description = "Training fixture sets (shared/parity/training format).")
+        private List<Path> dirs = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            for (Path dir : dirs) {
+                if (!Files.isRegularFile(dir.resolve("manifest.json"))) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), dir + " is not a training fixture set (no manifest.json)");
+                }
+            }
+            TrainParityCheck check = new TrainParityCheck(threads());
+            List<TrainParityReport.Fixture> fixtures = new ArrayList<>();
+            for (Path dir : dirs) {
+                fixtures.addAll(check.run(dir).fixtures());
+            }
+            TrainParityReport report = new TrainParityReport(fixtures);
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(json ? report.toJson() + System.lineSeparator() : report.toText());
+            out.flush();
+            return report.passed() ? 0 : 1;
+        }
+    }
+
+    /** {@code model eval MODEL_DIR DATA [--split test]}: retrieval figures on captioned clips. */
+    @Command(
+            name = "eval",
+            description = "Text-to-video and video-to-text R@1/R@5/R@10, median and mean rank of a model directory on"
+                    + " an MSR-VTT folder (its --split, default test) or a JSON Lines manifest (first caption of each"
+                    + " clip), decoded as the ingest service decodes; the original's eval_epoch metrics.")
+    static final class Eval implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        private boolean json;
+
+        @Option(names = "--split", defaultValue = "test", description = "MSR-VTT split (default: test).")
+        private String split;
+
+        @Option(names = "--head", description = "Head to evaluate (default: the model's sim_header).")
+        private String head;
+
+        @Option(names = "--fps", defaultValue = "1.0")
+        private double fps;
+
+        @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
+        private int evalThreads = Runtime.getRuntime().availableProcessors();
+
+        @Option(
+                names = "--cache",
+                paramLabel = "DIR",
+                description = "Decoded-frame cache (default: a temporary folder).")
+        private Path cache;
+
+        @Parameters(index = "0", paramLabel = "MODEL_DIR")
+        private Path modelDir;
+
+        @Parameters(index = "1", paramLabel = "DATA")
+        private Path data;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            ModelDirectory directory = ModelDirectory.open(modelDir);
+            SimilarityHead similarityHead =
+                    head == null ? directory.config().simHeader() : SimilarityHead.fromConfigName(head);
+            Path frames = cache != null ? cache : Files.createTempDirectory("clip4stream-eval-frames");
+            RetrievalEvaluator.Result result =
+                    ModelEvaluation.run(directory, similarityHead, data, split, fps, frames, evalThreads, line -> {
+                        err.println("eval: " + line);
+                        err.flush();
+                    });
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                var node = EvaluationReport.toJson(result);
+                node.put("model_dir", modelDir.toAbsolutePath().toString());
+                node.put("head", similarityHead.configName());
+                node.put("data", data.toAbsolutePath().toString());
+                out.println(node.toString());
+            } else {
+                out.print(EvaluationReport.table(result));
+            }
+            out.flush();
+            return 0;
         }
     }
 

@@ -57,7 +57,10 @@ public final class BertAdam implements AutoCloseable {
                 throw new IllegalArgumentException("gradient for unknown parameter " + name);
             }
             NDArray gradient = entry.getValue();
-            GradientClipping.clip(List.of(gradient), settings.maxGradNorm());
+            // The original clips only for a positive bound; -1 (or 0) means no per-parameter clipping.
+            if (settings.maxGradNorm() > 0) {
+                GradientClipping.clip(List.of(gradient), settings.maxGradNorm());
+            }
             ParameterGroup group = ParameterGroup.of(name);
             NDArray m = firstMoments.computeIfAbsent(name, n -> manager.zeros(parameter.getShape()));
             NDArray v = secondMoments.computeIfAbsent(name, n -> manager.zeros(parameter.getShape()));

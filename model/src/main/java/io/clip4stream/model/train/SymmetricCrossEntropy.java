@@ -25,7 +25,9 @@ public final class SymmetricCrossEntropy {
     /** {@code mean_i(-log_softmax(s, dim=-1)[i, i])}. */
     static NDArray crossEn(NDArray similarity) {
         long rows = similarity.getShape().get(0);
-        NDArray diagonal = similarity.logSoftmax(1).mul(similarity.getManager().eye((int) rows));
+        // torch.diag: gather the diagonal (a mask product would turn an off-diagonal -inf into NaN).
+        NDArray rowIndex = similarity.getManager().arange(0, rows, 1, ai.djl.ndarray.types.DataType.INT64);
+        NDArray diagonal = similarity.logSoftmax(1).get(new ai.djl.ndarray.index.NDIndex("{}, {}", rowIndex, rowIndex));
         return diagonal.sum().neg().div((float) rows);
     }
 }

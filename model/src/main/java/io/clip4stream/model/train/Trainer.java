@@ -92,8 +92,11 @@ public final class Trainer implements AutoCloseable {
             for (String name : model.trainable()) {
                 gradients.put(name, model.parameters().get(name).getGradient());
             }
-            double norm = GradientClipping.clip(
-                    new ArrayList<>(gradients.values()), optimizer.settings().globalClipNorm());
+            double norm = optimizer.settings().globalClipNorm() > 0
+                    ? GradientClipping.clip(
+                            new ArrayList<>(gradients.values()),
+                            optimizer.settings().globalClipNorm())
+                    : Double.NaN;
             optimizer.apply(model.parameters(), gradients);
             // zero_grad(): the gradients are views of the parameters' .grad, so zeroing them in place resets .grad.
             for (NDArray gradient : gradients.values()) {

@@ -1,0 +1,310 @@
+package io.clip4stream.app.cli;
+
+import ai.djl.Device;
+import io.clip4stream.app.train.CaptionedClip;
+import io.clip4stream.app.train.ClipFrameReader;
+import io.clip4stream.app.train.TrainingData;
+import io.clip4stream.app.train.TrainingRun;
+import io.clip4stream.app.train.TrainingSet;
+import io.clip4stream.app.train.TrainingSettings;
+import io.clip4stream.model.spec.CheckpointLayout;
+import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.model.train.FreezeRule;
+import io.clip4stream.model.train.HeadInitializer;
+import io.clip4stream.model.weights.Checkpoint;
+import io.clip4stream.model.weights.ModelDirectory;
+import io.clip4stream.model.weights.TensorData;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code clip4stream train DATA --init MODEL_DIR --head H --out DIR}: trains CLIP4Clip as its original code does. */
+@Command(
+        name = "train",
+        description = "Train a CLIP4Clip head (and fine-tune CLIP) on captioned clips, step for step as the original"
+                + " training code: CrossEn loss on S and S^T, BertAdam with warmup_cosine, gradient clipping, the"
+                + " freeze_layer_num rule. DATA is an MSR-VTT folder (MSRVTT_data.json, MSRVTT_train.9k.csv,"
+                + " MSRVTT_JSFUSION_test.csv, videos/) or a JSON Lines manifest of {\"video\", \"start\", \"end\","
+                + " \"caption\"}. Videos are decoded and sampled as the ingest service does. Writes a checkpoint"
+                + " to OUT/checkpoint (resumable with --resume OUT after a crash or Ctrl-C) and the best epoch's"
+                + " model directory to OUT.")
+public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DATA", description = "MSR-VTT folder or JSON Lines manifest.")
+    private Path data;
+
+    @Option(names = "--init", required = true, paramLabel = "MODEL_DIR", description = "The model to start from.")
+    private Path init;
+
+    @Option(names = "--head", defaultValue = "meanP", description = "meanP, seqLSTM, seqTransf or tightTransf.")
+    private String head;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
+    private Path out;
+
+    @Option(names = "--epochs", defaultValue = "5")
+    private int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64")
+    private int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-4", description = "Learning rate of the head (default: 1e-4).")
+    private double lr;
+
+    @Option(names = "--coef-lr", defaultValue = "1e-3", description = "Factor on --lr for CLIP (default: 1e-3).")
+    private double coefLr;
+
+    @Option(names = "--warmup", defaultValue = "0.1", description = "Warm-up proportion (default: 0.1).")
+    private double warmup;
+
+    @Option(
+            names = "--freeze-layer-num",
+            defaultValue = "0",
+            description = "CLIP blocks below N stay frozen with the embeddings (default 0; -1 freezes nothing).")
+    private int freezeLayerNum;
+
+    @Option(names = "--freeze-clip", description = "Freeze all of CLIP: train the head only, on cached embeddings.")
+    private boolean freezeClip;
+
+    @Option(names = "--max-frames", defaultValue = "12")
+    private int maxFrames;
+
+    @Option(names = "--max-words", defaultValue = "32")
+    private int maxWords;
+
+    @Option(names = "--fps", defaultValue = "1.0", description = "Sampling rate of the frames (default: 1, as ingest).")
+    private double fps;
+
+    @Option(names = "--seed", defaultValue = "42")
+    private long seed;
+
+    @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
+    private int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, or gpu when the engine has CUDA.")
+    private String device;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run whose output folder is DIR.")
+    private Path resume;
+
+    @Option(
+            names = "--eval",
+            paramLabel = "DATA",
+            description = "Held-out data (default: MSR-VTT's test split, or 10% of a manifest's clips).")
+    private Path evalData;
+
+    @Option(
+            names = "--eval-fraction",
+            defaultValue = "0.1",
+            description = "Share of a manifest's clips held out when --eval is absent (default: 0.1; 0: none).")
+    private double evalFraction;
+
+    @Option(
+            names = "--checkpoint-every",
+            defaultValue = "50",
+            description = "Optimizer steps between checkpoints inside an epoch (default: 50; 0: epoch ends only).")
+    private int checkpointEvery;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Decoded-frame cache (default: OUT/cache/frames).")
+    private Path cache;
+
+    @Option(names = "--json", description = "Print one JSON object at the end.")
+    private boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Consumer<String> progress = line -> {
+            err.println("train: " + line);
+            err.flush();
+        };
+        SimilarityHead similarityHead;
+        try {
+            similarityHead = SimilarityHead.fromConfigName(head);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        FreezeRule freeze = freezeClip ? FreezeRule.clip() : FreezeRule.layers(freezeLayerNum);
+        TrainingSettings settings;
+        try {
+            settings = new TrainingSettings(
+                    similarityHead,
+                    epochs,
+                    batchSize,
+                    lr,
+                    coefLr,
+                    warmup,
+                    freeze,
+                    maxFrames,
+                    maxWords,
+                    seed,
+                    checkpointEvery);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        ModelDirectory initDir = withHead(ModelDirectory.open(init), similarityHead, progress);
+        ClipTokenizer tokenizer = initDir.bpeVocab().isPresent()
+                ? ClipTokenizer.withVocabularyFile(initDir.bpeVocab().get())
+                : ClipTokenizer.withBundledVocabulary();
+        int imageSize = imageSizeOf(initDir);
+        ClipFrameReader reader = new ClipFrameReader(
+                imageSize,
+                maxFrames,
+                fps,
+                cache != null ? cache : out.resolve("cache").resolve("frames"));
+
+        List<CaptionedClip> trainClips = TrainingData.read(data, "train");
+        List<CaptionedClip> evalClips;
+        if (evalData != null) {
+            evalClips = TrainingData.read(evalData, "test");
+        } else if (TrainingData.hasTestSplit(data)) {
+            evalClips = TrainingData.read(data, "test");
+        } else {
+            List<List<CaptionedClip>> split = TrainingData.holdOut(trainClips, evalFraction, seed);
+            trainClips = split.get(0);
+            evalClips = split.get(1);
+        }
+        TrainingSet train = TrainingSet.prepare("train", trainClips, reader, tokenizer, maxFrames, maxWords, progress);
+        Optional<TrainingSet> eval = evalClips.isEmpty()
+                ? Optional.empty()
+                : Optional.of(TrainingSet.prepare("eval", evalClips, reader, tokenizer, maxFrames, maxWords, progress));
+        if (eval.isEmpty()) {
+            progress.accept("no held-out clips: the last epoch is kept (give --eval to select the best epoch)");
+        }
+
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C or SIGTERM: finish the current step, write a checkpoint, then let the JVM go.
+        Thread hook = new Thread(
+                () -> {
+                    stop.set(true);
+                    try {
+                        finished.await(5, TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "train-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrainingRun.Outcome outcome;
+        try {
+            outcome = new TrainingRun(
+                            settings,
+                            initDir,
+                            train,
+                            eval,
+                            data.toAbsolutePath().toString(),
+                            out,
+                            deviceOf(device),
+                            threads,
+                            progress,
+                            stop::get)
+                    .run(Optional.ofNullable(resume));
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // Already shutting down: the hook is running and has been released above.
+            }
+        }
+        PrintWriter printer = spec.commandLine().getOut();
+        if (json) {
+            var node = outcome.history().deepCopy();
+            node.put("completed", outcome.completed());
+            node.put("steps", outcome.steps());
+            node.put("model_dir", outcome.modelDir().toAbsolutePath().toString());
+            printer.println(node.toString());
+        } else {
+            printer.printf(
+                    "%s after %d steps; model directory %s (best epoch %s)%n",
+                    outcome.completed() ? "trained" : "stopped",
+                    outcome.steps(),
+                    outcome.modelDir(),
+                    outcome.history().path("best_epoch").asText("-"));
+        }
+        printer.flush();
+        return outcome.completed() ? 0 : 3;
+    }
+
+    static Device deviceOf(String name) {
+        return switch (name) {
+            case "cpu" -> Device.cpu();
+            case "gpu", "cuda" -> Device.gpu();
+            default -> throw new IllegalArgumentException("unknown device '" + name + "' (cpu or gpu)");
+        };
+    }
+
+    /**
+     * Returns {@code dir}, or, when it holds CLIP alone and {@code head} has weights, a copy in {@code OUT/init} with the
+     * head initialised as CLIP4Clip's {@code from_pretrained} does (positions and blocks from CLIP's text tower).
+     */
+    private ModelDirectory withHead(ModelDirectory dir, SimilarityHead head, Consumer<String> progress)
+            throws java.io.IOException {
+        if (head == SimilarityHead.MEAN_P) {
+            return dir;
+        }
+        try (Checkpoint checkpoint = dir.openCheckpoint()) {
+            boolean clipOnly = checkpoint.shapes().keySet().stream().allMatch(name -> name.startsWith("clip."));
+            if (!clipOnly) {
+                return dir;
+            }
+            int layers = dir.config().crossNumHiddenLayers() > 0
+                    ? dir.config().crossNumHiddenLayers()
+                    : HeadInitializer.DEFAULT_CROSS_LAYERS;
+            java.util.Map<String, TensorData> tensors = new java.util.LinkedHashMap<>();
+            for (String name : checkpoint.shapes().keySet()) {
+                if (!checkpoint.nonFloatingPoint().contains(name)) {
+                    tensors.put(name, TensorData.f32(checkpoint.info(name).shape(), checkpoint.floats(name)));
+                }
+            }
+            tensors.putAll(HeadInitializer.initialize(checkpoint, head, layers, seed));
+            ModelConfig config = dir.config();
+            ModelConfig withHead = new ModelConfig(
+                    config.modelId(),
+                    config.modelVersion(),
+                    head,
+                    config.linearPatch(),
+                    config.maxFrames(),
+                    config.maxWords(),
+                    layers,
+                    config.bpeVocab());
+            Path target = out.resolve("init");
+            if (config.bpeVocab().isPresent()) {
+                java.nio.file.Files.createDirectories(target);
+                java.nio.file.Files.copy(
+                        dir.bpeVocab().orElseThrow(),
+                        target.resolve(config.bpeVocab().get()),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            progress.accept(dir.root() + " holds CLIP alone: " + head.configName() + " initialised as from_pretrained"
+                    + " does (seed " + seed + ") into " + target);
+            return ModelDirectory.write(target, withHead, tensors);
+        }
+    }
+
+    /** Returns the frame size S the model directory's visual encoder takes. */
+    static int imageSizeOf(ModelDirectory dir) throws java.io.IOException {
+        try (Checkpoint checkpoint = dir.openCheckpoint()) {
+            return CheckpointLayout.derive(
+                            checkpoint.source(), checkpoint.shapes(), checkpoint.nonFloatingPoint(), dir.config())
+                    .vision()
+                    .imageSize();
+        }
+    }
+}
