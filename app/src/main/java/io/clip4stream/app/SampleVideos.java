@@ -1,7 +1,9 @@
 package io.clip4stream.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.clip4stream.ingest.decode.SyntheticVideo;
+import io.clip4stream.app.demo.DemoVideos;
+import io.clip4stream.app.demo.DemoWorld;
+import io.clip4stream.app.demo.SampleScenes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,16 +17,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Synthetic sample videos that a first run ingests, so the page shows results at once.
- *
- * <p>Each is a few dozen seconds of moving squares on changing colours: enough for several 12-second clips.
+ * The sample videos a first run ingests, so the page shows results at once: scenes of the demo world (coloured shapes
+ * moving, growing, spinning...), which the default model was trained to know, five 12-second scenes per video.
  */
 public final class SampleVideos {
     /** Seconds of each sample video. */
-    public static final int SECONDS = 36;
+    public static final int SECONDS = SampleScenes.SCENES_PER_VIDEO * DemoWorld.SCENE_SECONDS;
 
-    private static final int FPS = 10;
-    private static final List<String> NAMES = List.of("sample-a", "sample-b", "sample-c");
+    private static final int FPS = 8;
 
     private SampleVideos() {}
 
@@ -33,14 +33,10 @@ public final class SampleVideos {
         Path dir = mediaDir.resolve("samples");
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
-        for (int i = 0; i < NAMES.size(); i++) {
-            Path file = dir.resolve(NAMES.get(i) + ".mp4");
+        for (int i = 0; i < SampleScenes.NAMES.size(); i++) {
+            Path file = dir.resolve(SampleScenes.NAMES.get(i) + ".mp4");
             if (!Files.exists(file)) {
-                Path partial = dir.resolve(NAMES.get(i) + ".mp4.partial.mp4");
-                SyntheticVideo.h264Mp4(320 + 32 * i, 240, FPS, (SECONDS + 6 * i) * FPS)
-                        .withFaststart(true)
-                        .writeTo(partial);
-                Files.move(partial, file);
+                DemoVideos.write(file, SampleScenes.scenes(i), FPS, DemoWorld.DEFAULT_SEED + i);
             }
             files.add(file);
         }

@@ -17,6 +17,7 @@ import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelSpec;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.Checkpoint;
+import io.clip4stream.model.weights.ModelCard;
 import io.clip4stream.model.weights.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,12 +43,15 @@ public final class Clip4ClipModel implements AutoCloseable {
     private final NDManager weights;
     private final Clip4ClipNetwork network;
     private final ModelOptions options;
+    private final ModelCard card;
 
-    private Clip4ClipModel(ModelSpec spec, NDManager weights, Clip4ClipNetwork network, ModelOptions options) {
+    private Clip4ClipModel(
+            ModelSpec spec, NDManager weights, Clip4ClipNetwork network, ModelOptions options, ModelCard card) {
         this.spec = spec;
         this.weights = weights;
         this.network = network;
         this.options = options;
+        this.card = card;
     }
 
     /**
@@ -80,7 +84,7 @@ public final class Clip4ClipModel implements AutoCloseable {
             Clip4ClipNetwork network = Clip4ClipNetwork.load(spec, new CheckpointParameters(checkpoint, manager));
             // From here on any array attached to the weights' manager is a leak; capping turns it into an exception.
             manager.cap();
-            return new Clip4ClipModel(spec, manager, network, options);
+            return new Clip4ClipModel(spec, manager, network, options, ModelCard.read(directory.root()));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -109,6 +113,11 @@ public final class Clip4ClipModel implements AutoCloseable {
                 hasTightHead(),
                 network.logitScale(),
                 weights.getDevice().toString());
+    }
+
+    /** Returns what the model directory says about the model (what it knows, trained heads, example queries). */
+    public ModelCard card() {
+        return card;
     }
 
     /** Returns whether the checkpoint has tightTransf weights, so {@link #tightScores} can be called. */

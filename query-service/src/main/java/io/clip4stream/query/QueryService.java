@@ -121,7 +121,7 @@ public final class QueryService implements Service {
                                 ? java.util.Optional.empty()
                                 : java.util.Optional.of(new MediaLinks(
                                         config.apiKeys(), MEDIA_LINK_LIFETIME, System::currentTimeMillis))),
-                new PageRoutes(config.mediaUrlTemplate()));
+                new PageRoutes(config.mediaUrlTemplate(), PageRoutes.modelDescription(model.info(), model.card())));
         host = builder.build().start();
     }
 

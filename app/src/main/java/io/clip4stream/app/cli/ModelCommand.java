@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
             ModelCommand.Parity.class,
             ModelCommand.TrainParity.class,
             ModelCommand.Eval.class,
+            ModelCommand.TrainDemo.class,
             ModelCommand.Tokenize.class,
             ModelCommand.Info.class,
             ModelCommand.Convert.class,
@@ -135,12 +136,16 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model eval MODEL_DIR DATA [--split test]}: retrieval figures on captioned clips. */
+    /** {@code model eval MODEL_DIR DATA [--split test]} or {@code model eval [MODEL_DIR] --demo-world}. */
     @Command(
             name = "eval",
             description = "Text-to-video and video-to-text R@1/R@5/R@10, median and mean rank of a model directory on"
                     + " an MSR-VTT folder (its --split, default test) or a JSON Lines manifest (first caption of each"
-                    + " clip), decoded as the ingest service decodes; the original's eval_epoch metrics.")
+                    + " clip), decoded as the ingest service decodes; the original's eval_epoch metrics. With"
+                    + " --demo-world: a freshly generated held-out split of the synthetic demo world (unseen"
+                    + " colour-shape pairs), evaluated as the services search (first stage, then the tight re-rank of"
+                    + " the top 20); MODEL_DIR defaults to the bundled default model; --json prints {clips, seed,"
+                    + " first_stage: {r1, r5, r10, mdr}, reranked: {...} or null} with recalls as fractions.")
     static final class Eval implements Callable<Integer> {
         @Spec
         private CommandLine.Model.CommandSpec spec;
@@ -166,25 +171,53 @@ public final class ModelCommand implements Runnable {
                 description = "Decoded-frame cache (default: a temporary folder).")
         private Path cache;
 
-        @Parameters(index = "0", paramLabel = "MODEL_DIR")
-        private Path modelDir;
+        @Option(names = "--demo-world", description = "Evaluate on a generated held-out split of the demo world.")
+        private boolean demoWorld;
 
-        @Parameters(index = "1", paramLabel = "DATA")
-        private Path data;
+        @Option(names = "--clips", defaultValue = "200", description = "Demo-world clips (default: 200).")
+        private int clips;
+
+        @Option(names = "--seed", description = "Demo-world seed (default: one the default model never saw).")
+        private long seed = io.clip4stream.app.demo.DemoWorld.DEFAULT_SEED + 1;
+
+        @Parameters(arity = "0..2", paramLabel = "MODEL_DIR DATA")
+        private List<Path> positionals = new ArrayList<>();
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            java.util.function.Consumer<String> progress = line -> {
+                err.println("eval: " + line);
+                err.flush();
+            };
+            Path frames = cache != null ? cache : Files.createTempDirectory("clip4stream-eval-frames");
+            PrintWriter out = spec.commandLine().getOut();
+            if (demoWorld) {
+                if (positionals.size() > 1) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--demo-world takes at most a MODEL_DIR, no DATA");
+                }
+                Path modelDir = positionals.isEmpty()
+                        ? io.clip4stream.app.demo.DefaultModel.ensure(
+                                Files.createTempDirectory("clip4stream-default-model"))
+                        : positionals.get(0);
+                var figures = io.clip4stream.app.demo.DemoEvaluation.run(
+                        modelDir, seed, clips, frames, evalThreads, progress);
+                out.println(json ? figures.toString() : figures.toPrettyString());
+                out.flush();
+                return 0;
+            }
+            if (positionals.size() != 2) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "give MODEL_DIR and DATA (or --demo-world [MODEL_DIR])");
+            }
+            Path modelDir = positionals.get(0);
+            Path data = positionals.get(1);
             ModelDirectory directory = ModelDirectory.open(modelDir);
             SimilarityHead similarityHead =
                     head == null ? directory.config().simHeader() : SimilarityHead.fromConfigName(head);
-            Path frames = cache != null ? cache : Files.createTempDirectory("clip4stream-eval-frames");
             RetrievalEvaluator.Result result =
-                    ModelEvaluation.run(directory, similarityHead, data, split, fps, frames, evalThreads, line -> {
-                        err.println("eval: " + line);
-                        err.flush();
-                    });
-            PrintWriter out = spec.commandLine().getOut();
+                    ModelEvaluation.run(directory, similarityHead, data, split, fps, frames, evalThreads, progress);
             if (json) {
                 var node = EvaluationReport.toJson(result);
                 node.put("model_dir", modelDir.toAbsolutePath().toString());
@@ -195,6 +228,69 @@ public final class ModelCommand implements Runnable {
                 out.print(EvaluationReport.table(result));
             }
             out.flush();
+            return 0;
+        }
+    }
+
+    /** {@code model train-demo --out DIR}: trains the default model on the demo world. */
+    @Command(
+            name = "train-demo",
+            description = "Train the default model from scratch on the synthetic demo world (coloured shapes moving,"
+                    + " growing, spinning...): seqTransf over the whole model, then the tightTransf re-ranker with"
+                    + " CLIP frozen; writes a float16 model directory and prints its held-out figures.")
+    static final class TrainDemo implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
+        private Path out;
+
+        @Option(names = "--work", paramLabel = "DIR", description = "Videos, caches, checkpoints (default: OUT.work).")
+        private Path work;
+
+        @Option(names = "--seed", description = "Demo world seed (default: the default model's).")
+        private long seed = io.clip4stream.app.demo.DemoWorld.DEFAULT_SEED;
+
+        @Option(names = "--train-clips", defaultValue = "2000")
+        private int trainClips;
+
+        @Option(names = "--eval-clips", defaultValue = "200")
+        private int evalClips;
+
+        @Option(names = "--epochs", defaultValue = "10")
+        private int epochs;
+
+        @Option(names = "--tight-epochs", defaultValue = "2")
+        private int tightEpochs;
+
+        @Option(names = "--batch-size", defaultValue = "32")
+        private int batchSize;
+
+        @Option(names = "--lr", defaultValue = "3e-4")
+        private double lr;
+
+        @Option(names = "--tight-lr", defaultValue = "1e-3")
+        private double tightLr;
+
+        @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
+        private int demoThreads = Runtime.getRuntime().availableProcessors();
+
+        @Option(names = "--json", description = "Print the figures as one JSON object.")
+        private boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            var settings = new io.clip4stream.app.demo.DemoTraining.Settings(
+                    seed, trainClips, evalClips, epochs, tightEpochs, batchSize, lr, tightLr, demoThreads);
+            Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
+            var figures = io.clip4stream.app.demo.DemoTraining.run(settings, out, workDir, line -> {
+                err.println("train-demo: " + line);
+                err.flush();
+            });
+            PrintWriter printer = spec.commandLine().getOut();
+            printer.println(json ? figures.toString() : figures.toPrettyString());
+            printer.flush();
             return 0;
         }
     }
@@ -265,6 +361,9 @@ public final class ModelCommand implements Runnable {
                 fields.put("tightHead", info.tightHead());
                 fields.put("logitScale", info.logitScale());
                 fields.put("device", info.device());
+                fields.put("trained_heads", model.card().trainedHeads());
+                fields.put("knows", model.card().knows().orElse(null));
+                fields.put("example_queries", model.card().exampleQueries());
                 fields.put(
                         "weightFiles",
                         directory.weightFiles().stream().map(Path::toString).toList());

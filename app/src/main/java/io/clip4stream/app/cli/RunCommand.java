@@ -2,6 +2,8 @@ package io.clip4stream.app.cli;
 
 import io.clip4stream.app.AllInOne;
 import io.clip4stream.app.SampleVideos;
+import io.clip4stream.app.demo.DefaultModel;
+import io.clip4stream.app.demo.SampleScenes;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port of the page, the search API and /health.")
     private int port;
 
-    @Option(names = "--model", description = "Model directory (default: the bundled tiny model, generated once).")
+    @Option(names = "--model", description = "Model directory (default: the bundled demo-world model).")
     private Path model;
 
     @Option(names = "--data-dir", defaultValue = ".clip4stream", description = "Broker, index, uploads and media.")
@@ -48,12 +50,18 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Path modelDir = model != null
-                ? model
-                : TinyModel.ensure(dataDir.resolve("models").resolve("tiny"));
-        if (model == null) {
-            out.println("Model: the bundled tiny model (random weights: rankings are meaningless; see README to"
-                    + " load real weights)");
+        Path modelDir;
+        if (model != null) {
+            modelDir = model;
+        } else if (DefaultModel.bundled()) {
+            modelDir = DefaultModel.ensure(dataDir.resolve("models").resolve("demo"));
+            out.println("Model: the default demo model. It knows only the synthetic demo world of its sample videos"
+                    + " (coloured circles, squares, triangles and stars moving, growing, spinning...); see README to"
+                    + " load real weights for real video.");
+        } else {
+            modelDir = TinyModel.ensure(dataDir.resolve("models").resolve("tiny"));
+            out.println("Model: the tiny model (random weights: rankings are meaningless; see README to load real"
+                    + " weights)");
         }
         AllInOne all = new AllInOne(
                 new AllInOne.Options(port, dataDir.toAbsolutePath(), modelDir.toAbsolutePath(), 1, partitions),
@@ -83,7 +91,12 @@ public final class RunCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Clip4Stream is running: " + all.pageUri());
-        out.println("  search API: " + all.pageUri().resolve("/search?q=a+red+square") + "   health: "
+        String example = SampleScenes.exampleQueries().get(0).text();
+        out.println("  try: \"" + example + "\"   search API: "
+                + all.pageUri()
+                        .resolve("/search?q="
+                                + java.net.URLEncoder.encode(example, java.nio.charset.StandardCharsets.UTF_8))
+                + "   health: "
                 + all.pageUri().resolve("/health"));
         out.println("  ingest API: " + all.ingestUri() + "   Kafka: " + all.bootstrapServers());
         out.println("Ctrl-C to stop.");

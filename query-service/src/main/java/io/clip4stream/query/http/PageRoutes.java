@@ -21,12 +21,15 @@ public final class PageRoutes {
 
     /**
      * Loads the page's assets; {@code mediaUrlTemplate} (with {@code {sourceId}}; blank when there is none) tells the
-     * page where a source's video can be played, served to it as {@code /config.json}.
+     * page where a source's video can be played, and {@code model} (see {@link #modelDescription}) which model answers
+     * and what to try, both served to it as {@code /config.json}.
      */
-    public PageRoutes(String mediaUrlTemplate) {
+    public PageRoutes(String mediaUrlTemplate, java.util.Map<String, Object> model) {
         try {
-            byte[] config = new com.fasterxml.jackson.databind.ObjectMapper()
-                    .writeValueAsBytes(java.util.Map.of("mediaUrlTemplate", mediaUrlTemplate));
+            java.util.Map<String, Object> page = new java.util.LinkedHashMap<>();
+            page.put("mediaUrlTemplate", mediaUrlTemplate);
+            page.put("model", model);
+            byte[] config = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(page);
             assets.put("/config.json", new Asset("application/json", config));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write the page configuration", e);
@@ -36,6 +39,25 @@ public final class PageRoutes {
         assets.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
         assets.put("/app.css", load("app.css", "text/css; charset=utf-8"));
         assets.put("/openapi.json", load("openapi.json", "application/json"));
+    }
+
+    /** Loads the page's assets for a model that says nothing about itself. */
+    public PageRoutes(String mediaUrlTemplate) {
+        this(mediaUrlTemplate, java.util.Map.of());
+    }
+
+    /** Returns what the page shows about the loaded model: id, version, heads, what it knows, example queries. */
+    public static java.util.Map<String, Object> modelDescription(
+            io.clip4stream.model.ModelInfo info, io.clip4stream.model.weights.ModelCard card) {
+        java.util.Map<String, Object> model = new java.util.LinkedHashMap<>();
+        model.put("id", info.modelId());
+        model.put("version", info.modelVersion());
+        model.put("head", info.head().configName());
+        model.put("tightHead", info.tightHead());
+        model.put("knows", card.knows().orElse(null));
+        model.put("trainedHeads", card.trainedHeads());
+        model.put("exampleQueries", card.exampleQueries());
+        return model;
     }
 
     /** Answers one request for a page asset; anything else under {@code /} is a 404. */

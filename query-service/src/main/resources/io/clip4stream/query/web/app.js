@@ -255,7 +255,35 @@ async function refreshSourcesOnce() {
   }
 }
 
+// Which model answers, what it knows, and example queries that show it working (from the model directory's
+// config.json through /config.json).
+async function describeModel() {
+  const model = (await config).model || {};
+  if (!model.id) return;
+  const heads = model.tightHead ? `${model.head} + tightTransf re-rank` : model.head;
+  const knows = model.knows === 'synthetic-world'
+    ? ' · knows only the synthetic demo world (coloured shapes moving, growing, spinning…)'
+    : (model.knows ? ` · trained on ${model.knows}` : '');
+  $('model-line').textContent = `Model: ${model.id} (${model.version}) · ${heads}${knows}`;
+  const examples = model.exampleQueries || [];
+  if (!examples.length) return;
+  const box = $('examples');
+  for (const query of examples.slice(0, 3)) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'example';
+    button.textContent = query;
+    button.addEventListener('click', () => {
+      $('query').value = query;
+      $('search-form').requestSubmit();
+    });
+    box.append(button, ' ');
+  }
+  box.hidden = false;
+}
+
 $('search-form').addEventListener('submit', search);
+describeModel();
 $('upload-form').addEventListener('submit', upload);
 $('live-form').addEventListener('submit', registerLive);
 $('refresh-sources').addEventListener('click', refreshSources);

@@ -1,0 +1,276 @@
+package io.clip4stream.app.demo;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.clip4stream.app.train.CaptionedClip;
+import io.clip4stream.app.train.ClipFrameReader;
+import io.clip4stream.app.train.PipelineEvaluator;
+import io.clip4stream.app.train.TrainingRun;
+import io.clip4stream.app.train.TrainingSet;
+import io.clip4stream.app.train.TrainingSettings;
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.metrics.RetrievalMetrics;
+import io.clip4stream.model.spec.LinearPatch;
+import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.model.train.FreezeRule;
+import io.clip4stream.model.weights.Checkpoint;
+import io.clip4stream.model.weights.ModelDirectory;
+import io.clip4stream.model.weights.TensorData;
+import io.clip4stream.model.weights.TinyModelGenerator;
+import io.clip4stream.model.weights.TinyModelShape;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Trains the default model from scratch on the demo world with the project's own trainer: the whole model (a small ViT
+ * and text transformer) with the seqTransf head, then the tightTransf re-ranker on the frozen result, then writes a
+ * compact (float16) model directory whose config.json records the seed, the settings and the figures.
+ */
+public final class DemoTraining {
+
+    /** The model id of the default model. */
+    public static final String MODEL_ID = "clip4stream-demo-world";
+
+    /** What a demo model knows, as {@code model info} reports it. */
+    public static final String KNOWS = "synthetic-world";
+
+    /** The first-stage candidates the tight head re-ranks in evaluations, as the query service's default. */
+    public static final int RERANK_DEPTH = 20;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * How to train.
+     *
+     * @param seed the demo world's seed (scenes, noise, initial weights, batch order)
+     * @param trainClips training scenes
+     * @param evalClips held-out scenes (unseen colour–shape pairs)
+     * @param epochs epochs of full training with the seqTransf head
+     * @param tightEpochs epochs of tight-head training on the frozen model
+     * @param batchSize pairs per step
+     * @param lr learning rate of the full training (CLIP too: coef_lr 1, it starts from nothing)
+     * @param tightLr learning rate of the tight head
+     * @param threads libtorch threads
+     */
+    public record Settings(
+            long seed,
+            int trainClips,
+            int evalClips,
+            int epochs,
+            int tightEpochs,
+            int batchSize,
+            double lr,
+            double tightLr,
+            int threads) {}
+
+    /** The shape of the demo model: widths 128, 4 blocks per tower, 16-pixel patches on 64-pixel frames, T 12. */
+    public static TinyModelShape shape() {
+        return new TinyModelShape(
+                128,
+                4,
+                16,
+                64,
+                128,
+                4,
+                TinyModelShape.CLIP_VOCAB_SIZE,
+                128,
+                2,
+                12,
+                32,
+                SimilarityHead.SEQ_TRANSF,
+                LinearPatch.TWO_D);
+    }
+
+    /** Trains and writes the model directory {@code out}; {@code work} keeps videos, caches and checkpoints. */
+    public static ObjectNode run(Settings settings, Path out, Path work, Consumer<String> progress) throws IOException {
+        DemoWorld world = new DemoWorld(settings.seed());
+        List<CaptionedClip> trainClips = DemoDataset.write(
+                world, DemoWorld.Split.TRAIN, settings.trainClips(), work.resolve("videos"), progress);
+        List<CaptionedClip> evalClips = DemoDataset.write(
+                world, DemoWorld.Split.HELD_OUT, settings.evalClips(), work.resolve("videos"), progress);
+        TinyModelShape shape = shape();
+        ClipTokenizer tokenizer = ClipTokenizer.withBundledVocabulary();
+        ClipFrameReader reader = new ClipFrameReader(
+                shape.imageSize(), shape.maxFrames(), ClipFrameReader.DEFAULT_FPS, work.resolve("frames"));
+        TrainingSet train = TrainingSet.prepare(
+                "train", trainClips, reader, tokenizer, shape.maxFrames(), shape.maxWords(), progress);
+        TrainingSet eval = TrainingSet.prepare(
+                "eval", evalClips, reader, tokenizer, shape.maxFrames(), shape.maxWords(), progress);
+
+        Path init = work.resolve("init");
+        if (!Files.isRegularFile(init.resolve(ModelDirectory.CONFIG_FILE))) {
+            Map<String, TensorData> tensors = new TinyModelGenerator(settings.seed()).tensors(shape);
+            // CLIP's own initial temperature, 1/0.07, instead of the cap: a model that starts from nothing.
+            tensors.put("clip.logit_scale", TensorData.f32(new long[] {}, (float) Math.log(1 / 0.07)));
+            ModelConfig config = new ModelConfig(
+                    MODEL_ID,
+                    "demo-seed-" + settings.seed(),
+                    SimilarityHead.SEQ_TRANSF,
+                    LinearPatch.TWO_D,
+                    shape.maxFrames(),
+                    shape.maxWords(),
+                    shape.crossLayers(),
+                    Optional.empty());
+            ModelDirectory.write(init, config, tensors);
+        }
+        Path stage1 = work.resolve("stage1-seqTransf");
+        TrainingSettings full = new TrainingSettings(
+                SimilarityHead.SEQ_TRANSF,
+                settings.epochs(),
+                settings.batchSize(),
+                settings.lr(),
+                1.0,
+                0.1,
+                FreezeRule.layers(-1),
+                shape.maxFrames(),
+                shape.maxWords(),
+                settings.seed(),
+                0);
+        TrainingRun.Outcome first = new TrainingRun(
+                        full,
+                        ModelDirectory.open(init),
+                        train,
+                        Optional.of(eval),
+                        "demo world seed " + settings.seed(),
+                        stage1,
+                        Device.cpu(),
+                        settings.threads(),
+                        progress,
+                        () -> false)
+                .run(resumable(stage1));
+        Path stage2 = work.resolve("stage2-tightTransf");
+        TrainingSettings tight = new TrainingSettings(
+                SimilarityHead.TIGHT_TRANSF,
+                settings.tightEpochs(),
+                settings.batchSize(),
+                settings.tightLr(),
+                1.0,
+                0.1,
+                FreezeRule.clip(),
+                shape.maxFrames(),
+                shape.maxWords(),
+                settings.seed(),
+                0);
+        TrainingRun.Outcome second = new TrainingRun(
+                        tight,
+                        ModelDirectory.open(first.modelDir()),
+                        train,
+                        Optional.of(eval),
+                        "demo world seed " + settings.seed(),
+                        stage2,
+                        Device.cpu(),
+                        settings.threads(),
+                        progress,
+                        () -> false)
+                .run(resumable(stage2));
+
+        writeCompact(second.modelDir(), out, settings, first.history(), second.history());
+        ObjectNode figures = evaluate(out, eval, settings.threads(), progress);
+        ObjectNode config = (ObjectNode)
+                JSON.readTree(out.resolve(ModelDirectory.CONFIG_FILE).toFile());
+        ((ObjectNode) config.get("training")).set("figures", figures);
+        Files.writeString(
+                out.resolve(ModelDirectory.CONFIG_FILE),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n",
+                StandardCharsets.UTF_8);
+        return figures;
+    }
+
+    private static Optional<Path> resumable(Path stage) {
+        return Files.isRegularFile(stage.resolve("checkpoint").resolve("state.json"))
+                ? Optional.of(stage)
+                : Optional.empty();
+    }
+
+    /** Evaluates a model directory on {@code eval} as the services would: first stage and re-ranked. */
+    public static ObjectNode evaluate(Path modelDir, TrainingSet eval, int threads, Consumer<String> progress) {
+        try (Clip4ClipModel model = Clip4ClipModel.load(
+                modelDir,
+                ModelOptions.defaults()
+                        .withDevice(ModelOptions.DeviceChoice.CPU)
+                        .withIntraOpThreads(threads))) {
+            PipelineEvaluator.Result result = new PipelineEvaluator(eval, RERANK_DEPTH).evaluate(model, progress);
+            ObjectNode node = JSON.createObjectNode();
+            node.put("clips", result.clips());
+            node.set("first_stage", fractions(result.firstStage()));
+            if (result.reranked().isPresent()) {
+                node.set("reranked", fractions(result.reranked().get()));
+            } else {
+                node.putNull("reranked");
+            }
+            return node;
+        }
+    }
+
+    private static ObjectNode fractions(RetrievalMetrics m) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("r1", m.r1() / 100);
+        node.put("r5", m.r5() / 100);
+        node.put("r10", m.r10() / 100);
+        node.put("mdr", m.medianRank());
+        return node;
+    }
+
+    /** Writes the trained weights as float16 (the committed default model stays small) with a seqTransf config. */
+    private static void writeCompact(Path trained, Path out, Settings settings, ObjectNode stage1, ObjectNode stage2)
+            throws IOException {
+        ModelDirectory source = ModelDirectory.open(trained);
+        Map<String, TensorData> tensors = new LinkedHashMap<>();
+        try (Checkpoint checkpoint = source.openCheckpoint()) {
+            for (String name : checkpoint.shapes().keySet()) {
+                long[] shape = checkpoint.info(name).shape();
+                float[] values = checkpoint.floats(name);
+                // The logit scale is one number that sets the temperature: keep it exact.
+                tensors.put(
+                        name,
+                        name.equals("clip.logit_scale")
+                                ? TensorData.f32(shape, values)
+                                : TensorData.f16(shape, values));
+            }
+        }
+        ModelConfig config = new ModelConfig(
+                MODEL_ID,
+                "demo-seed-" + settings.seed() + "-"
+                        + source.config().modelVersion().replaceAll("[^A-Za-z0-9.+-]", ""),
+                SimilarityHead.SEQ_TRANSF,
+                LinearPatch.TWO_D,
+                source.config().maxFrames(),
+                source.config().maxWords(),
+                source.config().crossNumHiddenLayers(),
+                Optional.empty());
+        ModelDirectory.write(out, config, tensors);
+        ObjectNode json = (ObjectNode)
+                JSON.readTree(out.resolve(ModelDirectory.CONFIG_FILE).toFile());
+        json.put("knows", KNOWS);
+        json.putArray("trained_heads").add("seqTransf").add("tightTransf");
+        var examples = json.putArray("example_queries");
+        SampleScenes.exampleQueries().forEach(q -> examples.add(q.text()));
+        ObjectNode training = json.putObject("training");
+        training.put(
+                "command",
+                "bin/clip4stream model train-demo --out DIR --seed " + settings.seed() + " --train-clips "
+                        + settings.trainClips() + " --eval-clips " + settings.evalClips() + " --epochs "
+                        + settings.epochs()
+                        + " --tight-epochs " + settings.tightEpochs() + " --batch-size " + settings.batchSize()
+                        + " --lr "
+                        + settings.lr() + " --tight-lr " + settings.tightLr());
+        training.put("seed", settings.seed());
+        training.set("stage1_seqTransf", stage1);
+        training.set("stage2_tightTransf", stage2);
+        Files.writeString(
+                out.resolve(ModelDirectory.CONFIG_FILE),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n",
+                StandardCharsets.UTF_8);
+    }
+}

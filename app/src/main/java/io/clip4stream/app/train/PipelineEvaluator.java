@@ -1,0 +1,125 @@
+package io.clip4stream.app.train;
+
+import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.metrics.RetrievalMetrics;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Text→video retrieval as the services run it: frames embedded and aggregated by the loaded model's first-stage head,
+ * captions encoded, cosine ranking; then, when the model has a tight head, the top {@code rerankDepth} candidates of each
+ * caption re-ordered by its scores, as the query service re-ranks.
+ */
+public final class PipelineEvaluator {
+
+    private final TrainingSet data;
+    private final int rerankDepth;
+
+    /** Creates an evaluator over {@code data} (first caption of each clip) re-ranking the top {@code rerankDepth}. */
+    public PipelineEvaluator(TrainingSet data, int rerankDepth) {
+        this.data = data;
+        this.rerankDepth = rerankDepth;
+    }
+
+    /** First-stage figures, and re-ranked ones when the model has a tight head. */
+    public record Result(RetrievalMetrics firstStage, Optional<RetrievalMetrics> reranked, int clips) {}
+
+    /** Evaluates {@code model}. */
+    public Result evaluate(Clip4ClipModel model, Consumer<String> progress) {
+        int n = data.size();
+        int frames = data.maxFrames();
+        float[][][] clipFrames = new float[n][][];
+        float[][] clipVectors = new float[n][];
+        for (int i = 0; i < n; i++) {
+            int size = model.info().imageSize();
+            float[] pixels = new float[frames * 3 * size * size];
+            float[] mask = new float[frames];
+            data.pixelsInto(i, pixels, 0, mask, 0);
+            int valid = 0;
+            while (valid < frames && mask[valid] > 0) {
+                valid++;
+            }
+            float[][] embeddings = model.embedFrames(Arrays.copyOf(pixels, valid * 3 * size * size), valid);
+            clipFrames[i] = embeddings;
+            clipVectors[i] = model.aggregateClip(embeddings);
+            if ((i + 1) % 50 == 0 || i + 1 == n) {
+                progress.accept("encoded " + (i + 1) + "/" + n + " clips");
+            }
+        }
+        float[][] first = new float[n][];
+        float[][] raw = new float[n][];
+        for (int t = 0; t < n; t++) {
+            long[] ids = data.tokens(data.clips().get(t).captions().get(0));
+            int[] intIds = new int[ids.length];
+            int[] mask = new int[ids.length];
+            for (int j = 0; j < ids.length; j++) {
+                intIds[j] = (int) ids[j];
+                mask[j] = ids[j] != 0 ? 1 : 0;
+            }
+            float[] text = model.encodeText(intIds, mask);
+            raw[t] = rerankable(model) ? model.encodeTextRaw(intIds, mask) : null;
+            first[t] = new float[n];
+            for (int v = 0; v < n; v++) {
+                first[t][v] = dot(text, clipVectors[v]);
+            }
+        }
+        RetrievalMetrics firstStage = RetrievalMetrics.textToVideo(first);
+        if (!rerankable(model)) {
+            return new Result(firstStage, Optional.empty(), n);
+        }
+        float[][] reranked = new float[n][];
+        int depth = Math.min(rerankDepth, n);
+        for (int t = 0; t < n; t++) {
+            float[] row = first[t];
+            int[] top = IntStream.range(0, n)
+                    .boxed()
+                    .sorted(Comparator.comparingDouble((Integer v) -> -row[v]))
+                    .limit(depth)
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+            float[][][] candidates = new float[depth][][];
+            for (int k = 0; k < depth; k++) {
+                candidates[k] = clipFrames[top[k]];
+            }
+            float[] scores = model.tightScores(raw[t], candidates);
+            // Ranks as scores: the candidates above every other clip in tight order, the rest below in first-stage
+            // order.
+            int[] byFirst = IntStream.range(0, n)
+                    .boxed()
+                    .sorted(Comparator.comparingDouble((Integer v) -> -row[v]))
+                    .mapToInt(Integer::intValue)
+                    .toArray();
+            float[] out = new float[n];
+            for (int r = 0; r < n; r++) {
+                out[byFirst[r]] = n - r;
+            }
+            Integer[] byTight = IntStream.range(0, depth).boxed().toArray(Integer[]::new);
+            Arrays.sort(byTight, Comparator.comparingDouble((Integer k) -> -scores[k]));
+            for (int r = 0; r < depth; r++) {
+                out[top[byTight[r]]] = 2 * n - r;
+            }
+            reranked[t] = out;
+        }
+        return new Result(firstStage, Optional.of(RetrievalMetrics.textToVideo(reranked)), n);
+    }
+
+    /**
+     * Whether the model has a tight head worth re-ranking with: its weights, and either a record that it was trained
+     * or no record of trained heads at all (directories from before the record existed).
+     */
+    static boolean rerankable(Clip4ClipModel model) {
+        var trained = model.card().trainedHeads();
+        return model.hasTightHead() && (trained.isEmpty() || trained.contains("tightTransf"));
+    }
+
+    private static float dot(float[] a, float[] b) {
+        float sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
+    }
+}
