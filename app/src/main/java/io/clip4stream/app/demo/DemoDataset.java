@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  */
 public final class DemoDataset {
 
-    /** Frames per second of the written videos (the ingest service samples 1 of them per second). */
-    public static final int FPS = 2;
+    /** Frames per second of the written videos: the ingest service samples 1 per second, so more would be unused. */
+    public static final int FPS = 1;
 
     private DemoDataset() {}
 
@@ -24,18 +24,40 @@ public final class DemoDataset {
             DemoWorld world, DemoWorld.Split split, int count, Path dir, Consumer<String> progress) throws IOException {
         Files.createDirectories(dir);
         List<CaptionedClip> clips = new ArrayList<>();
+        List<java.util.concurrent.Callable<Void>> writes = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             Scene scene = world.scene(split, i);
             String name = split.name().toLowerCase(java.util.Locale.ROOT) + "-" + i;
             Path file = dir.resolve(name + ".mp4");
             if (!Files.isRegularFile(file)) {
-                DemoVideos.write(file, List.of(scene), FPS, world.seed() * 31 + i);
+                long noiseSeed = world.seed() * 31 + i;
+                writes.add(() -> {
+                    DemoVideos.write(file, List.of(scene), FPS, noiseSeed);
+                    return null;
+                });
             }
             clips.add(new CaptionedClip(name, file, 0, DemoWorld.SCENE_SECONDS, scene.captions()));
-            if ((i + 1) % 200 == 0 || i + 1 == count) {
-                progress.accept("demo world " + split.name().toLowerCase(java.util.Locale.ROOT) + ": " + (i + 1) + "/"
-                        + count + " videos");
+        }
+        // One encoder per core: each file is independent and deterministic from its own seed.
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            int done = 0;
+            for (java.util.concurrent.Future<Void> write : pool.invokeAll(writes)) {
+                write.get();
+                done++;
+                if (done % 200 == 0 || done == writes.size()) {
+                    progress.accept("demo world " + split.name().toLowerCase(java.util.Locale.ROOT) + ": wrote " + done
+                            + "/" + writes.size() + " videos");
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing demo videos", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException("cannot write a demo video: " + e.getCause().getMessage(), e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
         return clips;
     }
