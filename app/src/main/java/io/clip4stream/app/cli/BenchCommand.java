@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
             DecodeBenchCommand.class,
             EncoderBenchCommand.class,
             EncoderServiceBenchCommand.class,
-            QueryBenchCommand.class
+            QueryBenchCommand.class,
+            TrainBenchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @Spec

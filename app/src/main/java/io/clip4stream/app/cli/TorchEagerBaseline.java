@@ -3,15 +3,10 @@ package io.clip4stream.app.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -37,64 +32,28 @@ sealed interface TorchEagerBaseline {
 
     /** Runs the eager benchmark with the first Python that imports torch, or says why it could not. */
     static TorchEagerBaseline measure(int threads, int[] batches, double seconds, Consumer<String> progress) {
-        List<String> rejected = new ArrayList<>();
-        var python = TorchPython.find(TorchPython.CANDIDATES, rejected);
-        if (python.isEmpty()) {
-            return new Unavailable("not measured: no Python with PyTorch (" + String.join("; ", rejected)
-                    + "); install python3-torch to compare");
-        }
-        Path script;
-        try {
-            script = ToolsDirectory.locate().resolve("bench_torch_encoder.py");
-        } catch (IllegalStateException e) {
-            return new Unavailable("not measured: " + e.getMessage());
-        }
-        List<String> command = List.of(
-                python.get().executable(),
-                script.toString(),
+        List<String> arguments = List.of(
                 "--threads",
                 Integer.toString(threads),
                 "--batch",
                 Arrays.stream(batches).mapToObj(Integer::toString).collect(Collectors.joining(",")),
                 "--seconds",
                 Double.toString(seconds));
-        progress.accept("pytorch eager (" + python.get().executable() + ", torch "
-                + python.get().torchVersion() + "): " + String.join(" ", command));
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
-            Process process = builder.start();
-            process.getOutputStream().close();
-            Thread errors = Thread.ofVirtual().start(() -> {
-                try (var lines = process.errorReader(StandardCharsets.UTF_8).lines()) {
-                    lines.forEach(progress);
-                } catch (UncheckedIOException e) {
-                    progress.accept("(stderr of the eager run unreadable: " + e.getMessage() + ")");
+        long limit = (long) (600 + 20 * seconds * (batches.length + 2));
+        EagerScript script = new EagerScript("bench_torch_encoder.py", arguments, threads, limit);
+        return switch (script.run(progress)) {
+            case EagerScript.Finished finished -> {
+                try {
+                    yield parse(finished.python(), finished.lastLine());
+                } catch (IOException e) {
+                    yield new Unavailable("not measured: unreadable output from the eager run: " + e.getMessage());
                 }
-            });
-            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            // Reading stdout to its end means the script has exited or closed it; the wait only collects the status.
-            long limit = (long) (600 + 20 * seconds * (batches.length + 2));
-            if (!process.waitFor(limit, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return new Unavailable("not measured: the eager run did not finish in " + limit + " s");
             }
-            errors.join();
-            if (process.exitValue() != 0) {
-                return new Unavailable("not measured: " + script.getFileName() + " failed with exit status "
-                        + process.exitValue() + " (see the lines above)");
-            }
-            return parse(python.get().executable(), stdout);
-        } catch (IOException e) {
-            return new Unavailable("not measured: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Unavailable("not measured: interrupted");
-        }
+            case EagerScript.NotMeasured notMeasured -> new Unavailable(notMeasured.note());
+        };
     }
 
-    private static TorchEagerBaseline parse(String python, String stdout) throws IOException {
-        String last = stdout.strip().lines().reduce((a, b) -> b).orElse("");
+    private static TorchEagerBaseline parse(String python, String last) throws IOException {
         JsonNode root = new ObjectMapper().readTree(last);
         if (root == null || !root.has("batches")) {
             return new Unavailable("not measured: unexpected output from the eager run: " + last);

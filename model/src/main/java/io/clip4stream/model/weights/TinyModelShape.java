@@ -102,4 +102,22 @@ public record TinyModelShape(
                 head,
                 patch);
     }
+
+    /** Returns a copy with {@code newMaxFrames} frames per clip. */
+    public TinyModelShape withMaxFrames(int newMaxFrames) {
+        return new TinyModelShape(
+                visionWidth,
+                visionLayers,
+                patchSize,
+                imageSize,
+                textWidth,
+                textLayers,
+                vocabSize,
+                embedDim,
+                crossLayers,
+                newMaxFrames,
+                maxWords,
+                head,
+                linearPatch);
+    }
 }
