@@ -164,7 +164,11 @@ public final class TrainableModel implements AutoCloseable {
         }
         NDArray vectors = loose.aggregate(frames, valid);
         NDArray cosine = MaskedMeanPooling.l2Normalise(texts).matMul(vectors.transpose());
-        return logitScale.exp().mul(cosine);
+        // The scale is computed from a parameter, so DJL would attach it (and everything computed from it: the
+        // similarity, the loss, their autograd graph) to the parameters' manager, which lives for the whole run.
+        NDArray scale = logitScale.exp();
+        scale.attach(cosine.getManager());
+        return cosine.mul(scale);
     }
 
     /** Returns the frame encoder when bound. */
