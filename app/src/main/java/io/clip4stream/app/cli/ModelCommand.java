@@ -6,8 +6,12 @@ import io.clip4stream.app.train.ModelEvaluation;
 import io.clip4stream.app.train.RetrievalEvaluator;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.convert.CheckpointConverter;
+import io.clip4stream.model.convert.ConversionOptions;
+import io.clip4stream.model.convert.ConversionResult;
 import io.clip4stream.model.parity.ParityCheck;
 import io.clip4stream.model.parity.ParityReport;
+import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.tokenize.TokenizedText;
@@ -24,6 +28,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -281,21 +287,57 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model convert <checkpoint> <out-dir> [options]}: runs tools/convert_checkpoint.py with a torch Python. */
+    /** {@code model convert <checkpoint> <out-dir> [options]}: reads the checkpoint in Java and writes a model directory. */
     @Command(
             name = "convert",
-            description = "Convert an OpenAI CLIP .pt (ViT-B/32, ViT-B/16) or a CLIP4Clip pytorch_model.bin into a"
-                    + " model directory. Runs tools/convert_checkpoint.py, which needs Python 3 with PyTorch;"
-                    + " options after the two paths are passed to it (see its --help).")
+            description = "Convert a CLIP or CLIP4Clip checkpoint into a model directory, in Java (no Python): a"
+                    + " torch.save zip (CLIP4Clip's pytorch_model.bin.N, MMAction2's .pth), a TorchScript archive"
+                    + " (OpenAI's ViT-B-32.pt), or safetensors in OpenAI or Hugging Face CLIPModel naming. Pickles are"
+                    + " read with a restricted reader that refuses any global a state dict does not use.")
     static final class Convert implements Callable<Integer> {
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
         @Option(
-                names = "--python",
-                description = "Python interpreter with PyTorch (default: the first of python3, /usr/bin/python3 that"
-                        + " can import torch).")
-        private String python;
+                names = "--sim-header",
+                paramLabel = "HEAD",
+                description = "meanP, seqLSTM, seqTransf or tightTransf (default: detected from the tensor names; a"
+                        + " CLIP-only checkpoint is meanP).")
+        private String simHeader;
+
+        @Option(
+                names = "--linear-patch",
+                paramLabel = "2d|3d",
+                description = "Patch embedding (default: 3d when clip.visual.conv2.weight exists, else 2d; 3d without"
+                        + " conv2 is initialised as [0, conv1, 0] like CLIP4Clip).")
+        private String linearPatch;
+
+        @Option(names = "--max-frames", defaultValue = "12", description = "Frames per clip T (default: 12).")
+        private int maxFrames;
+
+        @Option(names = "--max-words", defaultValue = "32", description = "Caption length L (default: 32).")
+        private int maxWords;
+
+        @Option(
+                names = "--cross-layers",
+                description = "cross_num_hidden_layers (default: counted from the checkpoint, else 4).")
+        private Integer crossLayers;
+
+        @Option(names = "--model-id", description = "Model id (default: the file name without extensions).")
+        private String modelId;
+
+        @Option(names = "--model-version", defaultValue = "1", description = "Model version (default: 1).")
+        private String modelVersion;
+
+        @Option(names = "--vocab", paramLabel = "FILE", description = "A gzip BPE vocabulary to ship with the model.")
+        private Path vocab;
+
+        @Option(
+                names = "--tokenizer",
+                paramLabel = "DIR",
+                description = "A folder with a Hugging Face tokenizer's vocab.json and merges.txt to ship (checked"
+                        + " against CLIP's BPE).")
+        private Path tokenizer;
 
         @Parameters(index = "0", paramLabel = "CHECKPOINT")
         private Path checkpoint;
@@ -303,43 +345,32 @@ public final class ModelCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "OUT_DIR")
         private Path outDir;
 
-        @Parameters(index = "2..*", paramLabel = "OPTION", description = "Options for convert_checkpoint.py.")
-        private List<String> options = new ArrayList<>();
-
         @Override
         public Integer call() throws Exception {
             if (!Files.isRegularFile(checkpoint)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "No checkpoint file " + checkpoint);
             }
-            TorchPython interpreter = TorchPython.require(python);
-            Path script = ToolsDirectory.locate().resolve("convert_checkpoint.py");
-            List<String> command = new ArrayList<>(
-                    List.of(interpreter.executable(), script.toString(), checkpoint.toString(), outDir.toString()));
-            command.addAll(options);
-            Process process;
+            ConversionOptions options;
             try {
-                process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("Cannot run " + interpreter.executable() + ": " + e.getMessage(), e);
+                options = new ConversionOptions(
+                        Optional.ofNullable(simHeader).map(SimilarityHead::fromConfigName),
+                        Optional.ofNullable(linearPatch).map(LinearPatch::fromConfigName),
+                        maxFrames,
+                        maxWords,
+                        crossLayers == null ? OptionalInt.empty() : OptionalInt.of(crossLayers),
+                        Optional.ofNullable(modelId),
+                        modelVersion,
+                        Optional.ofNullable(vocab),
+                        Optional.ofNullable(tokenizer));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
             }
-            process.getOutputStream().close();
+            ConversionResult result = new CheckpointConverter().convert(checkpoint, outDir, options);
             PrintWriter out = spec.commandLine().getOut();
-            // Through the command's writer rather than inheritIO, so callers (and tests) see the converter's output.
-            try (var lines = process.inputReader().lines()) {
-                lines.forEach(out::println);
-            }
-            int rc = process.waitFor();
-            if (rc == 0) {
-                ModelDirectory.open(outDir); // validates config.json and the weight files' presence
-                out.println("Model directory written: " + outDir.toAbsolutePath());
-            } else {
-                spec.commandLine()
-                        .getErr()
-                        .println("convert_checkpoint.py failed with exit status " + rc + " (" + interpreter.executable()
-                                + ", torch " + interpreter.torchVersion() + ")");
-            }
+            out.print(result.summary());
+            out.println("Model directory written: " + outDir.toAbsolutePath());
             out.flush();
-            return rc;
+            return 0;
         }
     }
 

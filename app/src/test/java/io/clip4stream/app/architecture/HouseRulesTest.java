@@ -114,4 +114,22 @@ class HouseRulesTest {
                 .callMethod(System.class, "exit", int.class)
                 .check(classes);
     }
+
+    @Test
+    void convertingACheckpointShouldStartNoProcess() {
+        // Conversion reads untrusted pickles and must not reach for Python (or anything else) to do it.
+        noClasses()
+                .that()
+                .resideInAPackage("io.clip4stream.model..")
+                .or()
+                .haveFullyQualifiedName("io.clip4stream.app.cli.ModelCommand$Convert")
+                .should()
+                .dependOnClassesThat()
+                .belongToAnyOf(ProcessBuilder.class, Process.class, ProcessHandle.class)
+                .orShould()
+                .callMethod(Runtime.class, "exec", String.class)
+                .orShould()
+                .callMethod(Runtime.class, "exec", String[].class)
+                .check(classes);
+    }
 }
