@@ -12,6 +12,7 @@ import io.clip4stream.model.convert.ConversionResult;
 import io.clip4stream.model.parity.ParityCheck;
 import io.clip4stream.model.parity.ParityReport;
 import io.clip4stream.model.spec.LinearPatch;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.tokenize.TokenizedText;
@@ -25,11 +26,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -275,6 +278,23 @@ public final class ModelCommand implements Runnable {
                         "weightFiles",
                         directory.weightFiles().stream().map(Path::toString).toList());
                 fields.put("bpeVocab", directory.bpeVocab().map(Path::toString).orElse("bundled"));
+                fields.put(
+                        "trainedHeads",
+                        directory
+                                .config()
+                                .trainedHeads()
+                                .map(heads -> heads.stream()
+                                        .map(SimilarityHead::configName)
+                                        .toList())
+                                .map(Object.class::cast)
+                                .orElse("not recorded (every head present counts)"));
+                fields.put(
+                        "preprocessing",
+                        directory
+                                .config()
+                                .preprocessing()
+                                .orElse(Preprocessing.clip(info.imageSize()))
+                                .describe());
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -339,6 +359,29 @@ public final class ModelCommand implements Runnable {
                         + " against CLIP's BPE).")
         private Path tokenizer;
 
+        @Option(
+                names = "--trained-heads",
+                paramLabel = "LIST",
+                description = "Comma-separated heads whose weights were trained, recorded in config.json (default:"
+                        + " the heads whose tensors the checkpoint holds; '' for a zero-shot model).")
+        private String trainedHeads;
+
+        @Option(
+                names = "--resize-size",
+                paramLabel = "N",
+                description = "Short side the training resized frames to, when not the input resolution (MMAction2:"
+                        + " 256); recorded in config.json with --crop-size and --interpolation.")
+        private Integer resizeSize;
+
+        @Option(names = "--crop-size", paramLabel = "N", description = "Centre crop of the training frames.")
+        private Integer cropSize;
+
+        @Option(
+                names = "--interpolation",
+                defaultValue = "bicubic",
+                description = "Resize interpolation of the training frames: bicubic (CLIP) or bilinear (MMAction2).")
+        private String interpolation;
+
         @Parameters(index = "0", paramLabel = "CHECKPOINT")
         private Path checkpoint;
 
@@ -361,7 +404,9 @@ public final class ModelCommand implements Runnable {
                         Optional.ofNullable(modelId),
                         modelVersion,
                         Optional.ofNullable(vocab),
-                        Optional.ofNullable(tokenizer));
+                        Optional.ofNullable(tokenizer),
+                        preprocessing(),
+                        Optional.ofNullable(trainedHeads).map(Convert::heads));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
             }
@@ -371,6 +416,26 @@ public final class ModelCommand implements Runnable {
             out.println("Model directory written: " + outDir.toAbsolutePath());
             out.flush();
             return 0;
+        }
+
+        private Optional<Preprocessing> preprocessing() {
+            if (resizeSize == null && cropSize == null) {
+                return Optional.empty();
+            }
+            if (resizeSize == null || cropSize == null) {
+                throw new IllegalArgumentException("--resize-size and --crop-size go together");
+            }
+            return Optional.of(new Preprocessing(resizeSize, interpolation, cropSize, "clip"));
+        }
+
+        private static Set<SimilarityHead> heads(String list) {
+            Set<SimilarityHead> heads = EnumSet.noneOf(SimilarityHead.class);
+            for (String name : list.split(",")) {
+                if (!name.isBlank()) {
+                    heads.add(SimilarityHead.fromConfigName(name.strip()));
+                }
+            }
+            return heads;
         }
     }
 

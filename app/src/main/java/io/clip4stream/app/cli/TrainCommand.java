@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -283,7 +284,10 @@ public final class TrainCommand implements Callable<Integer> {
                     config.maxFrames(),
                     config.maxWords(),
                     layers,
-                    config.bpeVocab());
+                    config.bpeVocab(),
+                    config.preprocessing(),
+                    // The head was just initialised, not trained: only what the source had trained counts.
+                    Optional.of(config.trainedHeads().orElse(Set.of())));
             Path target = out.resolve("init");
             if (config.bpeVocab().isPresent()) {
                 java.nio.file.Files.createDirectories(target);

@@ -3,6 +3,7 @@ package io.clip4stream.model.convert;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.ModelSpec;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.BpeVocabulary;
 import io.clip4stream.model.weights.ModelDirectory;
@@ -118,7 +119,9 @@ public final class CheckpointConverter {
                 options.maxFrames(),
                 options.maxWords(),
                 crossLayers,
-                vocabName);
+                vocabName,
+                options.preprocessing(),
+                Optional.of(options.trainedHeads().orElseGet(() -> headsWithWeights(names))));
         Map<String, long[]> shapes = new LinkedHashMap<>();
         Set<String> nonFloatingPoint = new TreeSet<>();
         written.forEach((name, tensor) -> {
@@ -127,7 +130,13 @@ public final class CheckpointConverter {
                 nonFloatingPoint.add(name);
             }
         });
-        CheckpointLayout.derive(source.source(), shapes, nonFloatingPoint, config);
+        ModelSpec spec = CheckpointLayout.derive(source.source(), shapes, nonFloatingPoint, config);
+        if (options.preprocessing().isPresent()
+                && options.preprocessing().get().cropSize() != spec.vision().imageSize()) {
+            throw new CheckpointFormatException(source.source() + ": preprocessing crops "
+                    + options.preprocessing().get().cropSize() + " pixels but the model's input resolution is "
+                    + spec.vision().imageSize());
+        }
 
         Files.createDirectories(outDir);
         Files.deleteIfExists(outDir.resolve(ModelDirectory.CONFIG_FILE));
@@ -175,6 +184,17 @@ public final class CheckpointConverter {
             return SimilarityHead.SEQ_LSTM;
         }
         return SimilarityHead.MEAN_P;
+    }
+
+    /** The heads whose parameters a checkpoint holds: CLIP4Clip saves the trained head's parameters only. */
+    private static Set<SimilarityHead> headsWithWeights(Set<String> names) {
+        Set<SimilarityHead> heads = java.util.EnumSet.noneOf(SimilarityHead.class);
+        for (SimilarityHead head : SimilarityHead.values()) {
+            if (head != SimilarityHead.MEAN_P && hasHead(names, head)) {
+                heads.add(head);
+            }
+        }
+        return heads;
     }
 
     private static boolean hasHead(Set<String> names, SimilarityHead head) {

@@ -64,6 +64,13 @@ public record ConversionResult(
                 .append(config.linearPatch().configName())
                 .append(", cross layers ")
                 .append(config.crossNumHiddenLayers())
+                .append(", trained heads ")
+                .append(config.trainedHeads()
+                        .map(h -> h.isEmpty() ? "none (zero-shot)" : h.toString())
+                        .orElse("?"))
+                .append(config.preprocessing()
+                        .map(p -> ", preprocessing " + p.describe())
+                        .orElse(""))
                 .append(System.lineSeparator());
         for (String note : notes) {
             text.append("  ").append(note).append(System.lineSeparator());

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.model.spec.LinearPatch;
+import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.SafetensorsFile;
@@ -17,8 +19,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,6 +72,11 @@ class CheckpointConverterTest {
         assertEquals(LinearPatch.TWO_D, result.config().linearPatch(), "no conv2 in the checkpoint");
         assertEquals(2, result.config().crossNumHiddenLayers(), "counted from the blocks");
         assertEquals("pytorch_model", result.config().modelId());
+        assertEquals(
+                Optional.of(
+                        EnumSet.of(SimilarityHead.SEQ_LSTM, SimilarityHead.SEQ_TRANSF, SimilarityHead.TIGHT_TRANSF)),
+                result.config().trainedHeads(),
+                "a CLIP4Clip checkpoint holds the parameters of the heads it trained");
         assertWeights(TinyCheckpoint.CLIP4CLIP, temp.resolve("out"));
         assertTrue(result.summary().contains("torch.save checkpoint"), result.summary());
     }
@@ -100,6 +110,7 @@ class CheckpointConverterTest {
         ConversionResult result = converter.convert(pt, temp.resolve("out"), ConversionOptions.defaults());
         assertEquals(SourceFormat.TORCH_SCRIPT, result.format());
         assertEquals("ViT-B-32", result.config().modelId());
+        assertEquals(Optional.of(Set.of()), result.config().trainedHeads(), "zero-shot CLIP trained no head");
         assertTrue(result.storedDtypes().get("F16") > 0, result.storedDtypes().toString());
         // Every F16 value is a float, so the widened weights equal the F32 values the halves were made from.
         Map<String, TensorData> expected = new LinkedHashMap<>();
@@ -146,6 +157,50 @@ class CheckpointConverterTest {
                 assertArrayEquals(zeros, Arrays.copyOfRange(conv2, (3 * channel + 2) * tap, (3 * channel + 3) * tap));
             }
         }
+    }
+
+    @Test
+    void shouldRecordTheRegistrysSettingsAndPreprocessing() throws Exception {
+        Map<String, TorchFiles.Entry> entries = new LinkedHashMap<>();
+        clipOnly().forEach((name, data) -> entries.put(name, new TorchFiles.Entry(data, false)));
+        Path pth = temp.resolve("mm.pth");
+        TorchFiles.writeMmactionCheckpoint(pth, entries);
+        ConversionOptions options = ConversionOptions.fromSettings(Map.of(
+                "sim_header",
+                "meanP",
+                "max_frames",
+                "12",
+                "max_words",
+                "77",
+                "model_id",
+                "mmaction2/clip4clip",
+                "model_version",
+                "20230612-b9706e54",
+                "trained_heads",
+                "meanP",
+                "resize",
+                "short_side",
+                "resize_size",
+                "80",
+                "interpolation",
+                "bilinear",
+                "crop_size",
+                "64"));
+        ConversionResult result = converter.convert(pth, temp.resolve("out"), options);
+        ModelConfig config = ModelDirectory.open(temp.resolve("out")).config();
+        assertEquals(result.config(), config);
+        assertEquals("mmaction2/clip4clip", config.modelId());
+        assertEquals(77, config.maxWords());
+        assertEquals(Optional.of(new Preprocessing(80, "bilinear", 64, "clip")), config.preprocessing());
+        assertEquals(Optional.of(Set.of(SimilarityHead.MEAN_P)), config.trainedHeads());
+
+        ConversionOptions wrongCrop = ConversionOptions.fromSettings(Map.of("resize_size", "256", "crop_size", "224"));
+        CheckpointFormatException error = assertThrows(
+                CheckpointFormatException.class, () -> converter.convert(pth, temp.resolve("out2"), wrongCrop));
+        assertTrue(
+                error.getMessage().contains("crops 224 pixels but the model's input resolution is 64"),
+                error.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ConversionOptions.fromSettings(Map.of("max_frame", "12")));
     }
 
     @Test
