@@ -21,6 +21,10 @@ import io.clip4stream.model.train.TrainParityReport;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.runtime.models.DownloadProgress;
+import io.clip4stream.runtime.models.ModelSource;
+import io.clip4stream.runtime.models.ModelStore;
+import io.clip4stream.runtime.models.Provenance;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +48,8 @@ import picocli.CommandLine.Spec;
 /** {@code clip4stream model ...}: parity check, tokenizer, model information, checkpoint conversion, tiny model. */
 @Command(
         name = "model",
-        description = "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, tiny.",
+        description =
+                "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, pull, list, tiny.",
         subcommands = {
             ModelCommand.Parity.class,
             ModelCommand.TrainParity.class,
@@ -52,6 +57,8 @@ import picocli.CommandLine.Spec;
             ModelCommand.Tokenize.class,
             ModelCommand.Info.class,
             ModelCommand.Convert.class,
+            ModelCommand.Pull.class,
+            ModelCommand.ListModels.class,
             ModelCommand.Tiny.class
         })
 public final class ModelCommand implements Runnable {
@@ -436,6 +443,162 @@ public final class ModelCommand implements Runnable {
                 }
             }
             return heads;
+        }
+    }
+
+    /** {@code model pull NAME|URL [--revision R] [--sha256 HEX] [--out DIR] [--offline]}: download, verify, convert. */
+    @Command(
+            name = "pull",
+            description = "Download a named model (see 'model list --available') or a checkpoint URL into the model"
+                    + " cache (CLIP4S_MODEL_HOME, default ~/.cache/clip4stream/models), resuming a partial download,"
+                    + " verifying its SHA-256 before use, and convert it in Java into a model directory with a"
+                    + " provenance.json. HF_ENDPOINT and HF_TOKEN apply to Hugging Face files; proxies come from the"
+                    + " Java properties (-Dhttps.proxyHost=... in CLIP4S_JAVA_OPTS).")
+    static final class Pull implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        private final Map<String, String> environment;
+
+        @Parameters(index = "0", paramLabel = "NAME|URL")
+        private String reference;
+
+        @Option(names = "--revision", description = "Another revision (commit or branch) of a Hugging Face model.")
+        private String revision;
+
+        @Option(names = "--sha256", paramLabel = "HEX", description = "The SHA-256 the checkpoint must have.")
+        private String sha256;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Write the model directory here, not in the cache.")
+        private Path out;
+
+        @Option(names = "--offline", description = "Use only the cache; fail if the model is not there.")
+        private boolean offline;
+
+        /** Creates the command reading the cache and Hugging Face settings from {@code environment}. */
+        Pull(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore store = ModelStore.fromEnvironment(environment);
+            ModelSource source = store.source(reference, Optional.ofNullable(revision), Optional.ofNullable(sha256));
+            PrintWriter err = spec.commandLine().getErr();
+            ModelStore.PulledModel pulled = store.pull(
+                    source,
+                    Optional.ofNullable(out),
+                    offline || NamedModels.offline(environment),
+                    NamedModels.progress(err),
+                    NamedModels.installer());
+            PrintWriter printer = spec.commandLine().getOut();
+            Provenance provenance = pulled.provenance();
+            printer.println((pulled.downloaded() ? "Pulled " : "Cached ") + provenance.name() + " ("
+                    + provenance.revision()
+                    + provenance.resolvedCommit().map(c -> ", commit " + c).orElse("")
+                    + ") into " + pulled.directory());
+            for (Provenance.FileRecord file : provenance.files()) {
+                printer.println("  " + file.file() + "  " + DownloadProgress.bytes(file.size()) + "  sha256 "
+                        + file.sha256() + "  (" + file.verification() + ")");
+            }
+            printer.println("  licence: " + provenance.licence() + " <" + provenance.licenceUrl() + ">");
+            printer.println("  trained heads: "
+                    + (provenance.trainedHeads().isEmpty()
+                            ? "none: zero-shot, meanP only"
+                            : String.join(", ", provenance.trainedHeads())));
+            source.note().ifPresent(note -> printer.println("  note: " + note));
+            printer.println("Use it with --model " + provenance.name() + " (or the directory above).");
+            printer.flush();
+            return 0;
+        }
+    }
+
+    /** {@code model list [--available] [--json]}: what is cached, with size, source and licence. */
+    @Command(
+            name = "list",
+            description = "List the models in the cache (name, revision, size, source, licence, trained heads); with"
+                    + " --available also the named models that 'model pull' knows.")
+    static final class ListModels implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        private final Map<String, String> environment;
+
+        @Option(names = "--available", description = "Also list the named models that can be pulled.")
+        private boolean available;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        private boolean json;
+
+        /** Creates the command reading the cache location from {@code environment}. */
+        ListModels(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore store = ModelStore.fromEnvironment(environment);
+            List<ModelStore.CachedModel> cached = store.list();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                var root = mapper.createObjectNode();
+                root.put("cache", store.root().toString());
+                var models = root.putArray("cached");
+                for (ModelStore.CachedModel model : cached) {
+                    Provenance p = model.provenance();
+                    var node = models.addObject()
+                            .put("name", p.name())
+                            .put("revision", p.revision())
+                            .put("directory", model.directory().toString())
+                            .put("bytes", model.bytes())
+                            .put(
+                                    "source",
+                                    p.files().isEmpty()
+                                            ? ""
+                                            : p.files().getFirst().url())
+                            .put("licence", p.licence());
+                    p.trainedHeads().forEach(node.putArray("trained_heads")::add);
+                }
+                if (available) {
+                    var known = root.putArray("available");
+                    for (ModelSource source : store.registry().sources()) {
+                        known.addObject()
+                                .put("name", source.name())
+                                .put("revision", source.revision())
+                                .put("description", source.description())
+                                .put("licence", source.licence());
+                    }
+                }
+                out.println(mapper.writeValueAsString(root));
+                out.flush();
+                return 0;
+            }
+            out.println("Cache: " + store.root());
+            if (cached.isEmpty()) {
+                out.println("  (no models pulled yet: bin/clip4stream model pull openai/ViT-B-32)");
+            }
+            for (ModelStore.CachedModel model : cached) {
+                Provenance p = model.provenance();
+                out.printf(
+                        "  %-36s %-20s %10s  %s  [%s]  trained heads: %s%n",
+                        p.name(),
+                        p.revision(),
+                        DownloadProgress.bytes(model.bytes()),
+                        p.files().isEmpty() ? "" : p.files().getFirst().url(),
+                        p.licence(),
+                        p.trainedHeads().isEmpty() ? "none (zero-shot)" : String.join(",", p.trainedHeads()));
+            }
+            if (available) {
+                out.println("Available:");
+                for (ModelSource source : store.registry().sources()) {
+                    out.printf(
+                            "  %-36s %-20s %s [%s]%n",
+                            source.name(), source.revision(), source.description(), source.licence());
+                }
+            }
+            out.flush();
+            return 0;
         }
     }
 
