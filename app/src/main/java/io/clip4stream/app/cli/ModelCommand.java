@@ -151,7 +151,7 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model eval MODEL_DIR DATA [--split test]}: retrieval figures on captioned clips. */
+    /** {@code model eval MODEL DATA [--split test]}: retrieval figures on captioned clips. */
     @Command(
             name = "eval",
             description = "Text-to-video and video-to-text R@1/R@5/R@10, median and mean rank of a model directory on"
@@ -182,15 +182,26 @@ public final class ModelCommand implements Runnable {
                 description = "Decoded-frame cache (default: a temporary folder).")
         private Path cache;
 
-        @Parameters(index = "0", paramLabel = "MODEL_DIR")
-        private Path modelDir;
+        @Parameters(
+                index = "0",
+                paramLabel = "MODEL",
+                description = "A model directory, or a model name or URL (pulled into the cache on first use).")
+        private String model;
 
         @Parameters(index = "1", paramLabel = "DATA")
         private Path data;
 
+        private final Map<String, String> environment;
+
+        /** Creates the command reading the model cache settings from {@code environment}. */
+        Eval(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            Path modelDir = NamedModels.directory(model, environment, false, err);
             ModelDirectory directory = ModelDirectory.open(modelDir);
             SimilarityHead similarityHead =
                     head == null ? directory.config().simHeader() : SimilarityHead.fromConfigName(head);
@@ -251,7 +262,7 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model info <model-dir> [--json]}: the configuration derived from the checkpoint. */
+    /** {@code model info MODEL [--json]}: the configuration derived from the checkpoint. */
     @Command(name = "info", description = "Load a model directory and print its derived configuration.")
     static final class Info implements Callable<Integer> {
         @Spec
@@ -260,11 +271,22 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object.")
         private boolean json;
 
-        @Parameters(paramLabel = "MODEL_DIR")
-        private Path modelDir;
+        @Parameters(
+                paramLabel = "MODEL",
+                description = "A model directory, or a model name or URL (pulled into the cache on first use).")
+        private String model;
+
+        private final Map<String, String> environment;
+
+        /** Creates the command reading the model cache settings from {@code environment}. */
+        Info(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
 
         @Override
         public Integer call() throws Exception {
+            Path modelDir = NamedModels.directory(
+                    model, environment, false, spec.commandLine().getErr());
             ModelDirectory directory = ModelDirectory.open(modelDir);
             Map<String, Object> fields = new LinkedHashMap<>();
             try (Clip4ClipModel model =

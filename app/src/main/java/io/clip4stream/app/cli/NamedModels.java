@@ -1,7 +1,6 @@
 package io.clip4stream.app.cli;
 
 import io.clip4stream.model.convert.CheckpointConverter;
-import io.clip4stream.model.convert.ConversionOptions;
 import io.clip4stream.runtime.models.DownloadProgress;
 import io.clip4stream.runtime.models.ModelPullException;
 import io.clip4stream.runtime.models.ModelSource;
@@ -24,16 +23,7 @@ final class NamedModels {
 
     /** The installer that turns a verified checkpoint into a model directory with the Java converter. */
     static ModelStore.Installer installer() {
-        return request -> {
-            ConversionOptions options = ConversionOptions.fromSettings(request.settings());
-            if (request.tokenizerDir().isPresent()) {
-                options = options.withTokenizerDir(request.tokenizerDir().get());
-            }
-            return new CheckpointConverter()
-                    .convert(request.checkpoint(), request.modelDir(), options)
-                    .summary()
-                    .strip();
-        };
+        return CheckpointConverter::install;
     }
 
     /** Returns whether the environment forbids downloads. */
@@ -58,6 +48,33 @@ final class NamedModels {
             err.flush();
         }
         return pulled.directory();
+    }
+
+    /**
+     * Returns the model directory {@code reference} means: an existing directory as it is, otherwise a registry name
+     * or URL resolved through the cache (pulled on first use).
+     */
+    static Path directory(String reference, Map<String, String> environment, boolean offline, PrintWriter err)
+            throws ModelPullException {
+        Path path;
+        try {
+            path = Path.of(reference);
+        } catch (java.nio.file.InvalidPathException e) {
+            path = null;
+        }
+        if (path != null && java.nio.file.Files.isDirectory(path)) {
+            return path;
+        }
+        // A registry name is owner/name: never absolute, never relative to "." and never a single word.
+        boolean looksLikePath = reference.startsWith("/") || reference.startsWith(".") || reference.startsWith("~");
+        if (looksLikePath) {
+            throw new ModelPullException("no model directory " + reference);
+        }
+        if (!ModelStore.isUrl(reference) && !reference.contains("/")) {
+            throw new ModelPullException("no model directory " + reference + " (and '" + reference + "' is not a model"
+                    + " name such as openai/ViT-B-32; see bin/clip4stream model list --available)");
+        }
+        return resolve(reference, environment, offline, err);
     }
 
     /** Progress on one terminal line, rewritten in place, ending with a newline when a file is done. */

@@ -28,8 +28,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port of the page, the search API and /health.")
     private int port;
 
-    @Option(names = "--model", description = "Model directory (default: the bundled tiny model, generated once).")
-    private Path model;
+    @Option(
+            names = "--model",
+            paramLabel = "DIR|NAME",
+            description = "Model directory, or a model name (openai/ViT-B-32, see 'model list --available') or URL,"
+                    + " pulled into the model cache on first use (default: the bundled tiny model, generated once).")
+    private String model;
+
+    @Option(names = "--offline", description = "Never download: a named model must already be in the cache.")
+    private boolean offline;
 
     @Option(names = "--data-dir", defaultValue = ".clip4stream", description = "Broker, index, uploads and media.")
     private Path dataDir;
@@ -49,7 +56,8 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path modelDir = model != null
-                ? model
+                ? NamedModels.directory(
+                        model, environment, offline, spec.commandLine().getErr())
                 : TinyModel.ensure(dataDir.resolve("models").resolve("tiny"));
         if (model == null) {
             out.println("Model: the bundled tiny model (random weights: rankings are meaningless; see README to"

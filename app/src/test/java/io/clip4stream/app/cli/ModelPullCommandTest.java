@@ -132,4 +132,24 @@ class ModelPullCommandTest {
         assertTrue(err.toString().contains("HTTP 404"), err.toString());
         assertTrue(err.toString().contains("/resolve/nope/open_clip_model.safetensors"), err.toString());
     }
+
+    @Test
+    void shouldPullANamedModelOnFirstUseWhereADirectoryIsAccepted() throws Exception {
+        assertEquals(0, run("model", "info", "--json", "timm/vit-b32-clip-openai"), err.toString());
+        JsonNode info = new ObjectMapper().readTree(out.toString());
+        assertEquals("timm/vit-b32-clip-openai", info.get("modelId").asText());
+        assertEquals("main", info.get("modelVersion").asText());
+        assertEquals(0, info.get("trainedHeads").size(), "zero-shot");
+        assertTrue(err.toString().contains("model timm/vit-b32-clip-openai (main) pulled into"), err.toString());
+        assertEquals(0, run("model", "info", "timm/vit-b32-clip-openai"), err.toString());
+        assertEquals(1, server.requests(TIMM_PATH).size(), "the second use reads the cache");
+    }
+
+    @Test
+    void shouldExplainAReferenceThatIsNeitherADirectoryNorAName() {
+        assertEquals(1, run("model", "info", dir.resolve("nope").toString()));
+        assertTrue(err.toString().contains("no model directory"), err.toString());
+        assertEquals(1, run("model", "info", "no-such-dir"));
+        assertTrue(err.toString().contains("is not a model name such as openai/ViT-B-32"), err.toString());
+    }
 }

@@ -49,6 +49,23 @@ public final class CheckpointConverter {
     /** Creates a converter; it holds no state. */
     public CheckpointConverter() {}
 
+    /**
+     * Converts a pulled checkpoint with settings by config.json name ({@link ConversionOptions#fromSettings}) and an
+     * optional Hugging Face tokenizer folder; returns the summary. This is the shape a model cache's installer takes.
+     */
+    public static String install(
+            Path checkpoint, Optional<Path> tokenizerDir, Map<String, String> settings, Path modelDir)
+            throws IOException {
+        ConversionOptions options = ConversionOptions.fromSettings(settings);
+        if (tokenizerDir.isPresent()) {
+            options = options.withTokenizerDir(tokenizerDir.get());
+        }
+        return new CheckpointConverter()
+                .convert(checkpoint, modelDir, options)
+                .summary()
+                .strip();
+    }
+
     /** Converts {@code checkpoint} into the model directory {@code outDir} (created if needed). */
     public ConversionResult convert(Path checkpoint, Path outDir, ConversionOptions options) throws IOException {
         try (StateDict source = StateDictReader.open(checkpoint)) {

@@ -152,6 +152,7 @@ public final class ModelDownloader {
         private MessageDigest sha256;
         private long have;
         private long total = -1;
+        private double rate;
         private boolean complete;
         private Optional<String> hubSha256 = Optional.empty();
         private Optional<String> commit = Optional.empty();
@@ -225,7 +226,7 @@ public final class ModelDownloader {
                 throw new IOException("the connection closed after " + have + " of " + total + " bytes");
             }
             complete = true;
-            progress.update(file.fileName(), have, total, 0, true);
+            progress.update(file.fileName(), have, total, rate, true);
             return true;
         }
 
@@ -242,9 +243,9 @@ public final class ModelDownloader {
                     have += n;
                     received += n;
                     long now = System.nanoTime();
+                    rate = received * 1e9 / Math.max(1, now - started);
                     if (now - lastReport >= PROGRESS_EVERY_NANOS) {
-                        progress.update(
-                                file.fileName(), have, total, received * 1e9 / Math.max(1, now - started), false);
+                        progress.update(file.fileName(), have, total, rate, false);
                         lastReport = now;
                     }
                 }

@@ -29,24 +29,21 @@ public final class ModelStore {
     private final ModelRegistry registry;
     private final ModelDownloader downloader;
 
-    /** Turns a verified checkpoint into a model directory (the model module's converter). */
+    /** Turns a verified checkpoint into a model directory (the model module's {@code CheckpointConverter::install}). */
     @FunctionalInterface
     public interface Installer {
-        /** Converts {@code request.checkpoint()} into {@code request.modelDir()} and returns a one-line summary. */
-        String install(InstallRequest request) throws IOException;
+        /**
+         * Converts {@code checkpoint} into {@code modelDir} and returns a one-line summary.
+         *
+         * @param checkpoint the verified weights file
+         * @param tokenizerDir the folder holding {@code vocab.json} and {@code merges.txt}, when the model ships them
+         * @param settings config.json settings: the source's conversion settings plus {@code model_id},
+         *     {@code model_version} and {@code trained_heads} (comma-separated)
+         * @param modelDir the directory to write
+         */
+        String install(Path checkpoint, Optional<Path> tokenizerDir, Map<String, String> settings, Path modelDir)
+                throws IOException;
     }
-
-    /**
-     * What to convert.
-     *
-     * @param checkpoint the verified weights file
-     * @param tokenizerDir the folder holding {@code vocab.json} and {@code merges.txt}, when the model ships them
-     * @param settings config.json settings: the source's conversion settings plus {@code model_id},
-     *     {@code model_version} and {@code trained_heads} (comma-separated)
-     * @param modelDir the directory to write
-     */
-    public record InstallRequest(
-            Path checkpoint, Optional<Path> tokenizerDir, Map<String, String> settings, Path modelDir) {}
 
     /**
      * A model directory ready to load.
@@ -192,11 +189,11 @@ public final class ModelStore {
             settings.putIfAbsent("model_version", source.revision());
             settings.put("trained_heads", String.join(",", source.trainedHeads()));
             Files.createDirectories(modelDir);
-            String summary = installer.install(new InstallRequest(
+            String summary = installer.install(
                     downloads.resolve(source.checkpointFile()),
                     source.hasTokenizer() ? Optional.of(downloads) : Optional.empty(),
                     settings,
-                    modelDir));
+                    modelDir);
             List<Provenance.FileRecord> records = new ArrayList<>();
             Optional<String> commit = Optional.empty();
             for (int i = 0; i < files.size(); i++) {

@@ -29,13 +29,16 @@ class ModelStoreTest {
     private LoopbackFileServer server;
     private final byte[] weights = "pretend these are CLIP weights".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     private String sha256;
-    private final List<ModelStore.InstallRequest> installs = new ArrayList<>();
+    /** What the installer was asked to convert. */
+    private record Install(Path checkpoint, Map<String, String> settings) {}
+
+    private final List<Install> installs = new ArrayList<>();
 
     /** Stands in for the converter: records the request and writes a config.json. */
-    private final ModelStore.Installer installer = request -> {
-        installs.add(request);
-        Files.writeString(request.modelDir().resolve("config.json"), "{}");
-        return "converted " + request.checkpoint().getFileName();
+    private final ModelStore.Installer installer = (checkpoint, tokenizer, settings, modelDir) -> {
+        installs.add(new Install(checkpoint, settings));
+        Files.writeString(modelDir.resolve("config.json"), "{}");
+        return "converted " + checkpoint.getFileName();
     };
 
     @BeforeEach
@@ -82,7 +85,7 @@ class ModelStoreTest {
         ModelStore.PulledModel first = store.pull(source, Optional.empty(), false, DownloadProgress.NONE, installer);
         assertTrue(first.downloaded());
         assertEquals(cache.resolve("test/ViT-T/" + sha256.substring(0, 8) + "/model"), first.directory());
-        ModelStore.InstallRequest install = installs.getFirst();
+        Install install = installs.getFirst();
         assertEquals(cache.resolve("test/ViT-T/" + sha256.substring(0, 8) + "/files/ViT-T.pt"), install.checkpoint());
         assertEquals("test/ViT-T", install.settings().get("model_id"));
         assertEquals(sha256.substring(0, 8), install.settings().get("model_version"));
