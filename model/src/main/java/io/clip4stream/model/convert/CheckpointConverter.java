@@ -76,6 +76,9 @@ public final class CheckpointConverter {
     private ConversionResult convert(StateDict source, Path checkpoint, Path outDir, ConversionOptions options)
             throws IOException {
         ClipNaming.Renamed renamed = ClipNaming.toClip4Clip(source);
+        if (renamed.convention() == ClipNaming.Convention.HUGGING_FACE) {
+            checkHuggingFaceActivation(checkpoint);
+        }
         Map<String, SourceTensor> tensors = new TreeMap<>(renamed.tensors());
         List<String> notes = new ArrayList<>();
         if (!renamed.dropped().isEmpty()) {
@@ -187,6 +190,30 @@ public final class CheckpointConverter {
         Files.move(partial, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         ModelDirectory.open(outDir);
         return new ConversionResult(outDir, config, source.format(), renamed.convention(), storedDtypes, notes);
+    }
+
+    /**
+     * Refuses a Hugging Face CLIP whose {@code config.json} (next to the weights, as a downloaded repository has it)
+     * names an activation other than CLIP's {@code quick_gelu}: the names would map, the outputs would not.
+     */
+    private static void checkHuggingFaceActivation(Path checkpoint) throws IOException {
+        Path config = checkpoint.toAbsolutePath().resolveSibling("config.json");
+        if (!Files.isRegularFile(config)) {
+            return;
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+        } catch (IOException e) {
+            throw new CheckpointFormatException(config + " next to the weights is not JSON: " + e.getMessage(), e);
+        }
+        for (String tower : List.of("text_config", "vision_config")) {
+            com.fasterxml.jackson.databind.JsonNode act = root.path(tower).path("hidden_act");
+            if (!act.isMissingNode() && !act.asText().equals("quick_gelu")) {
+                throw new CheckpointFormatException(config + ": " + tower + ".hidden_act is '" + act.asText()
+                        + "', but this model implements CLIP's quick_gelu only; converting would change its outputs");
+            }
+        }
     }
 
     /** CLIP4Clip's head from the tensor names, as its checkpoints hold only the trained head's parameters. */

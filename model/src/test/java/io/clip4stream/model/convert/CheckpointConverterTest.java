@@ -137,6 +137,21 @@ class CheckpointConverterTest {
     }
 
     @Test
+    void shouldRefuseAHuggingFaceClipWithAnotherActivation() throws Exception {
+        Path file = temp.resolve("model.safetensors");
+        new SafetensorsWriter().write(file, TinyCheckpoint.huggingFace(), Map.of());
+        Files.writeString(
+                temp.resolve("config.json"),
+                "{\"text_config\": {\"hidden_act\": \"gelu\"}, \"vision_config\": {\"hidden_act\": \"gelu\"}}");
+        CheckpointFormatException error = assertThrows(
+                CheckpointFormatException.class,
+                () -> converter.convert(file, temp.resolve("out"), ConversionOptions.defaults()));
+        assertTrue(error.getMessage().contains("text_config.hidden_act is 'gelu'"), error.getMessage());
+        Files.writeString(temp.resolve("config.json"), "{\"text_config\": {\"hidden_act\": \"quick_gelu\"}}");
+        converter.convert(file, temp.resolve("out"), ConversionOptions.defaults());
+    }
+
+    @Test
     void shouldInitialiseTheThreeDimensionalPatchFromOpenAiSafetensors() throws Exception {
         Path file = temp.resolve("open_clip_model.safetensors");
         new SafetensorsWriter().write(file, TinyCheckpoint.openAi(), Map.of());

@@ -84,7 +84,7 @@ public final class ModelRegistry {
                 "searchium/clip4clip-webvid150k",
                 "Searchium-ai/clip4clip-webvid150k",
                 "3a366649eef93eaee3aec6ec322c080a83bddfcb",
-                List.of("pytorch_model.bin", "vocab.json", "merges.txt"),
+                List.of("pytorch_model.bin", "vocab.json", "merges.txt", "config.json"),
                 "CLIP4Clip ViT-B/32 meanP trained on 150k WebVid clips (Hugging Face CLIPModel naming)",
                 "not stated on the model card (CLIP weights by OpenAI, MIT)",
                 "https://huggingface.co/Searchium-ai/clip4clip-webvid150k",
