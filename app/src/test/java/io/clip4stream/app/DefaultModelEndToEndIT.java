@@ -68,8 +68,10 @@ class DefaultModelEndToEndIT {
                     found |= hit.get("sourceId").asText().equals(query.sourceId())
                             && startSecond == (long) query.scene() * DemoWorld.SCENE_SECONDS;
                 }
-                assertTrue(found, "'" + query.text() + "' (rerank " + rerank + ") should find " + query.sourceId()
-                        + "@" + query.scene() * DemoWorld.SCENE_SECONDS + "s in its top 3, got " + top);
+                assertTrue(
+                        found,
+                        "'" + query.text() + "' (rerank " + rerank + ") should find " + query.sourceId() + "@"
+                                + query.scene() * DemoWorld.SCENE_SECONDS + "s in its top 3, got " + top);
             }
         }
     }

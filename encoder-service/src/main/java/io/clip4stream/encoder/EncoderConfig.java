@@ -108,6 +108,8 @@ public record EncoderConfig(
     /** Every setting, for documentation. */
     public static final List<Setting<?>> SETTINGS = List.of(
             MODEL_DIR,
+            ModelSettings.NAME,
+            ModelSettings.OFFLINE,
             DEVICE,
             THREADS,
             MAX_BATCH,

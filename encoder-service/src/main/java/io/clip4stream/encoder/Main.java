@@ -1,7 +1,9 @@
 package io.clip4stream.encoder;
 
 import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 
 /** Runs the encoder service alone, configured from environment variables, until the process is stopped. */
 public final class Main {
@@ -10,7 +12,8 @@ public final class Main {
 
     /** Loads the model, starts the service and waits; a fatal loop error ends {@code main} with that error. */
     public static void main(String[] args) throws InterruptedException {
-        EncoderConfig config = EncoderConfig.fromEnv(new Env(System.getenv()));
+        EncoderConfig config = EncoderConfig.fromEnv(
+                ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install));
         Clip4ClipModel model = Clip4ClipModel.load(config.modelDir(), config.modelOptions());
         EncoderService service = new EncoderService(config, model);
         Runtime.getRuntime()

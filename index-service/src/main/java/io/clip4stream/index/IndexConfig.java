@@ -193,6 +193,8 @@ public record IndexConfig(
             APPLICATION_ID,
             STATE_DIR,
             MODEL_DIR,
+            ModelSettings.NAME,
+            ModelSettings.OFFLINE,
             HTTP_PORT,
             ADVERTISED_HOST,
             API_KEYS,

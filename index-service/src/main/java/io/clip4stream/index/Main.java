@@ -1,6 +1,8 @@
 package io.clip4stream.index;
 
+import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 
 /** Runs the index service until the JVM is asked to stop. */
 public final class Main {
@@ -9,7 +11,8 @@ public final class Main {
 
     /** Reads the settings from the environment, starts the service and stops it at shutdown. */
     public static void main(String[] args) {
-        IndexService service = new IndexService(IndexConfig.fromEnv(new Env(System.getenv())));
+        IndexService service = new IndexService(IndexConfig.fromEnv(
+                ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install)));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "index-service-shutdown"));
         service.start();
     }

@@ -111,6 +111,7 @@ public final class Clip4ClipModel implements AutoCloseable {
                 spec.config().simHeader(),
                 spec.vision().linearPatch(),
                 hasTightHead(),
+                hasTightHead() && spec.config().isTrained(SimilarityHead.TIGHT_TRANSF),
                 network.logitScale(),
                 weights.getDevice().toString());
     }

@@ -14,7 +14,9 @@ import io.clip4stream.model.spec.SimilarityHead;
  * @param maxWords caption length L
  * @param head the configured similarity head
  * @param linearPatch the patch embedding
- * @param tightHead whether {@link Clip4ClipModel#tightScores} is available
+ * @param tightHead whether {@link Clip4ClipModel#tightScores} is available (the weights are there)
+ * @param tightHeadTrained whether those weights were trained (config.json's {@code trained_heads}; a directory that
+ *     does not record it counts them as trained)
  * @param logitScale {@code clip.logit_scale}; loose similarity = exp(logitScale) x cosine
  * @param device the device the network runs on
  */
@@ -28,5 +30,6 @@ public record ModelInfo(
         SimilarityHead head,
         LinearPatch linearPatch,
         boolean tightHead,
+        boolean tightHeadTrained,
         float logitScale,
         String device) {}

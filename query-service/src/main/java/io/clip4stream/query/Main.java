@@ -2,7 +2,9 @@ package io.clip4stream.query;
 
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 
 /** Runs the query service alone: {@code java -cp ... io.clip4stream.query.Main}, configured by the environment. */
 public final class Main {
@@ -10,7 +12,8 @@ public final class Main {
 
     /** Loads the model, starts the service and stops both on shutdown. */
     public static void main(String[] args) {
-        QueryConfig config = QueryConfig.fromEnv(new Env(System.getenv()));
+        QueryConfig config = QueryConfig.fromEnv(
+                ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install));
         Clip4ClipModel model = Clip4ClipModel.load(
                 config.modelDir(), ModelOptions.defaults().withIntraOpThreads(config.modelThreads()));
         QueryService service = new QueryService(config, model);

@@ -200,6 +200,8 @@ public record QueryConfig(
             HTTP_PORT,
             BIND_ADDRESS,
             MODEL_DIR,
+            ModelSettings.NAME,
+            ModelSettings.OFFLINE,
             MODEL_THREADS,
             INDEX_URLS,
             INDEX_DISCOVERY,

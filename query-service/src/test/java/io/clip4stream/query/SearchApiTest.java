@@ -486,6 +486,30 @@ class SearchApiTest {
     }
 
     @Test
+    void shouldNotReRankWithATightHeadThatWasNeverTrained() throws Exception {
+        try (TinyIndexFixture zeroShot = TinyIndexFixture.withUntrainedTightHead(modelDir.resolve("zero-shot"))) {
+            assertTrue(zeroShot.model().hasTightHead(), "the weights are there");
+            zeroShot.addClips("cam-z", 4, "default", List.of());
+            try (InMemoryIndexServer index = zeroShot.serve(List.of(), List.of(0))) {
+                QueryService own = new QueryService(
+                        QueryConfig.fromEnv(
+                                TinyIndexFixture.env(modelDir, index.uri().toString(), Map.of())),
+                        zeroShot.model());
+                own.start();
+                try {
+                    JsonNode result = ok(get(own, "/search?q=cat&k=4"));
+                    assertFalse(result.get("reranked").asBoolean());
+                    assertTrue(
+                            result.get("rerankNote").asText().contains("tightTransf weights that were never trained"),
+                            result.toString());
+                } finally {
+                    own.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldLimitTheRatePerClient() throws Exception {
         QueryService limited =
                 start(Map.of("CLIP4S_QUERY_RATE_LIMIT_BURST", "2", "CLIP4S_QUERY_RATE_LIMIT_PER_SECOND", "0.001"));

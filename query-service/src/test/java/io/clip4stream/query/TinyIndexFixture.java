@@ -69,6 +69,18 @@ public final class TinyIndexFixture implements AutoCloseable {
         return new TinyIndexFixture(load(dir));
     }
 
+    /** Generates and loads a tiny model with every head's weights whose config.json says only meanP was trained. */
+    public static TinyIndexFixture withUntrainedTightHead(Path dir) throws IOException {
+        ModelDirectory generated = new TinyModelGenerator(7).generate(dir, TinyModelShape.defaults(), "tiny-zero-shot");
+        java.nio.file.Files.writeString(
+                dir.resolve(ModelDirectory.CONFIG_FILE),
+                generated
+                        .config()
+                        .withTrainedHeads(java.util.Set.of(io.clip4stream.model.spec.SimilarityHead.MEAN_P))
+                        .toJson());
+        return new TinyIndexFixture(load(dir));
+    }
+
     private static Clip4ClipModel load(Path dir) {
         return Clip4ClipModel.load(
                 dir,

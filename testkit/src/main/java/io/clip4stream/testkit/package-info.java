@@ -1,2 +1,5 @@
-/** What tests share: the embedded Kafka extension, requirement checks that skip cleanly, and topic readers. */
+/**
+ * What tests share: the embedded Kafka extension, requirement checks that skip cleanly, topic readers, and a loopback
+ * HTTP file server for download tests.
+ */
 package io.clip4stream.testkit;

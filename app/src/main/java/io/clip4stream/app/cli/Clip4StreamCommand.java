@@ -35,13 +35,6 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Index.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Query.class, factory));
         commandLine.addSubcommand(new CommandLine(VersionCommand.class, factory));
-        // `model convert CKPT OUT --sim-header meanP`: options picocli does not know belong to convert_checkpoint.py.
-        commandLine
-                .getSubcommands()
-                .get("model")
-                .getSubcommands()
-                .get("convert")
-                .setUnmatchedOptionsArePositionalParams(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {

@@ -6,8 +6,13 @@ import io.clip4stream.app.train.ModelEvaluation;
 import io.clip4stream.app.train.RetrievalEvaluator;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.convert.CheckpointConverter;
+import io.clip4stream.model.convert.ConversionOptions;
+import io.clip4stream.model.convert.ConversionResult;
 import io.clip4stream.model.parity.ParityCheck;
 import io.clip4stream.model.parity.ParityReport;
+import io.clip4stream.model.spec.LinearPatch;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.tokenize.TokenizedText;
@@ -16,14 +21,22 @@ import io.clip4stream.model.train.TrainParityReport;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.runtime.models.DownloadProgress;
+import io.clip4stream.runtime.models.ModelSource;
+import io.clip4stream.runtime.models.ModelStore;
+import io.clip4stream.runtime.models.Provenance;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -35,7 +48,8 @@ import picocli.CommandLine.Spec;
 /** {@code clip4stream model ...}: parity check, tokenizer, model information, checkpoint conversion, tiny model. */
 @Command(
         name = "model",
-        description = "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, tiny.",
+        description =
+                "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, pull, list, tiny.",
         subcommands = {
             ModelCommand.Parity.class,
             ModelCommand.TrainParity.class,
@@ -44,6 +58,8 @@ import picocli.CommandLine.Spec;
             ModelCommand.Tokenize.class,
             ModelCommand.Info.class,
             ModelCommand.Convert.class,
+            ModelCommand.Pull.class,
+            ModelCommand.ListModels.class,
             ModelCommand.Tiny.class
         })
 public final class ModelCommand implements Runnable {
@@ -136,7 +152,7 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model eval MODEL_DIR DATA [--split test]} or {@code model eval [MODEL_DIR] --demo-world}. */
+    /** {@code model eval MODEL DATA [--split test]} or {@code model eval [MODEL] --demo-world}. */
     @Command(
             name = "eval",
             description = "Text-to-video and video-to-text R@1/R@5/R@10, median and mean rank of a model directory on"
@@ -180,8 +196,18 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", description = "Demo-world seed (default: one the default model never saw).")
         private long seed = io.clip4stream.app.demo.DemoWorld.DEFAULT_SEED + 1;
 
-        @Parameters(arity = "0..2", paramLabel = "MODEL_DIR DATA")
-        private List<Path> positionals = new ArrayList<>();
+        @Parameters(
+                arity = "0..2",
+                paramLabel = "MODEL DATA",
+                description = "A model directory, name or URL (pulled into the cache on first use), and the data.")
+        private List<String> positionals = new ArrayList<>();
+
+        private final Map<String, String> environment;
+
+        /** Creates the command reading the model cache settings from {@code environment}. */
+        Eval(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
 
         @Override
         public Integer call() throws Exception {
@@ -200,7 +226,7 @@ public final class ModelCommand implements Runnable {
                 Path modelDir = positionals.isEmpty()
                         ? io.clip4stream.app.demo.DefaultModel.ensure(
                                 Files.createTempDirectory("clip4stream-default-model"))
-                        : positionals.get(0);
+                        : NamedModels.directory(positionals.get(0), environment, false, err);
                 var figures = io.clip4stream.app.demo.DemoEvaluation.run(
                         modelDir, seed, clips, frames, evalThreads, progress);
                 out.println(json ? figures.toString() : figures.toPrettyString());
@@ -211,8 +237,8 @@ public final class ModelCommand implements Runnable {
                 throw new CommandLine.ParameterException(
                         spec.commandLine(), "give MODEL_DIR and DATA (or --demo-world [MODEL_DIR])");
             }
-            Path modelDir = positionals.get(0);
-            Path data = positionals.get(1);
+            Path modelDir = NamedModels.directory(positionals.get(0), environment, false, err);
+            Path data = Path.of(positionals.get(1));
             ModelDirectory directory = ModelDirectory.open(modelDir);
             SimilarityHead similarityHead =
                     head == null ? directory.config().simHeader() : SimilarityHead.fromConfigName(head);
@@ -331,7 +357,7 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model info <model-dir> [--json]}: the configuration derived from the checkpoint. */
+    /** {@code model info MODEL [--json]}: the configuration derived from the checkpoint. */
     @Command(name = "info", description = "Load a model directory and print its derived configuration.")
     static final class Info implements Callable<Integer> {
         @Spec
@@ -340,11 +366,22 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--json", description = "Print one JSON object.")
         private boolean json;
 
-        @Parameters(paramLabel = "MODEL_DIR")
-        private Path modelDir;
+        @Parameters(
+                paramLabel = "MODEL",
+                description = "A model directory, or a model name or URL (pulled into the cache on first use).")
+        private String model;
+
+        private final Map<String, String> environment;
+
+        /** Creates the command reading the model cache settings from {@code environment}. */
+        Info(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
 
         @Override
         public Integer call() throws Exception {
+            Path modelDir = NamedModels.directory(
+                    model, environment, false, spec.commandLine().getErr());
             ModelDirectory directory = ModelDirectory.open(modelDir);
             Map<String, Object> fields = new LinkedHashMap<>();
             try (Clip4ClipModel model =
@@ -368,6 +405,23 @@ public final class ModelCommand implements Runnable {
                         "weightFiles",
                         directory.weightFiles().stream().map(Path::toString).toList());
                 fields.put("bpeVocab", directory.bpeVocab().map(Path::toString).orElse("bundled"));
+                fields.put(
+                        "trainedHeads",
+                        directory
+                                .config()
+                                .trainedHeads()
+                                .map(heads -> heads.stream()
+                                        .map(SimilarityHead::configName)
+                                        .toList())
+                                .map(Object.class::cast)
+                                .orElse("not recorded (every head present counts)"));
+                fields.put(
+                        "preprocessing",
+                        directory
+                                .config()
+                                .preprocessing()
+                                .orElse(Preprocessing.clip(info.imageSize()))
+                                .describe());
             }
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
@@ -380,21 +434,80 @@ public final class ModelCommand implements Runnable {
         }
     }
 
-    /** {@code model convert <checkpoint> <out-dir> [options]}: runs tools/convert_checkpoint.py with a torch Python. */
+    /** {@code model convert <checkpoint> <out-dir> [options]}: reads the checkpoint in Java and writes a model directory. */
     @Command(
             name = "convert",
-            description = "Convert an OpenAI CLIP .pt (ViT-B/32, ViT-B/16) or a CLIP4Clip pytorch_model.bin into a"
-                    + " model directory. Runs tools/convert_checkpoint.py, which needs Python 3 with PyTorch;"
-                    + " options after the two paths are passed to it (see its --help).")
+            description = "Convert a CLIP or CLIP4Clip checkpoint into a model directory, in Java (no Python): a"
+                    + " torch.save zip (CLIP4Clip's pytorch_model.bin.N, MMAction2's .pth), a TorchScript archive"
+                    + " (OpenAI's ViT-B-32.pt), or safetensors in OpenAI or Hugging Face CLIPModel naming. Pickles are"
+                    + " read with a restricted reader that refuses any global a state dict does not use.")
     static final class Convert implements Callable<Integer> {
         @Spec
         private CommandLine.Model.CommandSpec spec;
 
         @Option(
-                names = "--python",
-                description = "Python interpreter with PyTorch (default: the first of python3, /usr/bin/python3 that"
-                        + " can import torch).")
-        private String python;
+                names = "--sim-header",
+                paramLabel = "HEAD",
+                description = "meanP, seqLSTM, seqTransf or tightTransf (default: detected from the tensor names; a"
+                        + " CLIP-only checkpoint is meanP).")
+        private String simHeader;
+
+        @Option(
+                names = "--linear-patch",
+                paramLabel = "2d|3d",
+                description = "Patch embedding (default: 3d when clip.visual.conv2.weight exists, else 2d; 3d without"
+                        + " conv2 is initialised as [0, conv1, 0] like CLIP4Clip).")
+        private String linearPatch;
+
+        @Option(names = "--max-frames", defaultValue = "12", description = "Frames per clip T (default: 12).")
+        private int maxFrames;
+
+        @Option(names = "--max-words", defaultValue = "32", description = "Caption length L (default: 32).")
+        private int maxWords;
+
+        @Option(
+                names = "--cross-layers",
+                description = "cross_num_hidden_layers (default: counted from the checkpoint, else 4).")
+        private Integer crossLayers;
+
+        @Option(names = "--model-id", description = "Model id (default: the file name without extensions).")
+        private String modelId;
+
+        @Option(names = "--model-version", defaultValue = "1", description = "Model version (default: 1).")
+        private String modelVersion;
+
+        @Option(names = "--vocab", paramLabel = "FILE", description = "A gzip BPE vocabulary to ship with the model.")
+        private Path vocab;
+
+        @Option(
+                names = "--tokenizer",
+                paramLabel = "DIR",
+                description = "A folder with a Hugging Face tokenizer's vocab.json and merges.txt to ship (checked"
+                        + " against CLIP's BPE).")
+        private Path tokenizer;
+
+        @Option(
+                names = "--trained-heads",
+                paramLabel = "LIST",
+                description = "Comma-separated heads whose weights were trained, recorded in config.json (default:"
+                        + " the heads whose tensors the checkpoint holds; '' for a zero-shot model).")
+        private String trainedHeads;
+
+        @Option(
+                names = "--resize-size",
+                paramLabel = "N",
+                description = "Short side the training resized frames to, when not the input resolution (MMAction2:"
+                        + " 256); recorded in config.json with --crop-size and --interpolation.")
+        private Integer resizeSize;
+
+        @Option(names = "--crop-size", paramLabel = "N", description = "Centre crop of the training frames.")
+        private Integer cropSize;
+
+        @Option(
+                names = "--interpolation",
+                defaultValue = "bicubic",
+                description = "Resize interpolation of the training frames: bicubic (CLIP) or bilinear (MMAction2).")
+        private String interpolation;
 
         @Parameters(index = "0", paramLabel = "CHECKPOINT")
         private Path checkpoint;
@@ -402,43 +515,210 @@ public final class ModelCommand implements Runnable {
         @Parameters(index = "1", paramLabel = "OUT_DIR")
         private Path outDir;
 
-        @Parameters(index = "2..*", paramLabel = "OPTION", description = "Options for convert_checkpoint.py.")
-        private List<String> options = new ArrayList<>();
-
         @Override
         public Integer call() throws Exception {
             if (!Files.isRegularFile(checkpoint)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "No checkpoint file " + checkpoint);
             }
-            TorchPython interpreter = TorchPython.require(python);
-            Path script = ToolsDirectory.locate().resolve("convert_checkpoint.py");
-            List<String> command = new ArrayList<>(
-                    List.of(interpreter.executable(), script.toString(), checkpoint.toString(), outDir.toString()));
-            command.addAll(options);
-            Process process;
+            ConversionOptions options;
             try {
-                process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("Cannot run " + interpreter.executable() + ": " + e.getMessage(), e);
+                options = new ConversionOptions(
+                        Optional.ofNullable(simHeader).map(SimilarityHead::fromConfigName),
+                        Optional.ofNullable(linearPatch).map(LinearPatch::fromConfigName),
+                        maxFrames,
+                        maxWords,
+                        crossLayers == null ? OptionalInt.empty() : OptionalInt.of(crossLayers),
+                        Optional.ofNullable(modelId),
+                        modelVersion,
+                        Optional.ofNullable(vocab),
+                        Optional.ofNullable(tokenizer),
+                        preprocessing(),
+                        Optional.ofNullable(trainedHeads).map(Convert::heads));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
             }
-            process.getOutputStream().close();
+            ConversionResult result = new CheckpointConverter().convert(checkpoint, outDir, options);
             PrintWriter out = spec.commandLine().getOut();
-            // Through the command's writer rather than inheritIO, so callers (and tests) see the converter's output.
-            try (var lines = process.inputReader().lines()) {
-                lines.forEach(out::println);
+            out.print(result.summary());
+            out.println("Model directory written: " + outDir.toAbsolutePath());
+            out.flush();
+            return 0;
+        }
+
+        private Optional<Preprocessing> preprocessing() {
+            if (resizeSize == null && cropSize == null) {
+                return Optional.empty();
             }
-            int rc = process.waitFor();
-            if (rc == 0) {
-                ModelDirectory.open(outDir); // validates config.json and the weight files' presence
-                out.println("Model directory written: " + outDir.toAbsolutePath());
-            } else {
-                spec.commandLine()
-                        .getErr()
-                        .println("convert_checkpoint.py failed with exit status " + rc + " (" + interpreter.executable()
-                                + ", torch " + interpreter.torchVersion() + ")");
+            if (resizeSize == null || cropSize == null) {
+                throw new IllegalArgumentException("--resize-size and --crop-size go together");
+            }
+            return Optional.of(new Preprocessing(resizeSize, interpolation, cropSize, "clip"));
+        }
+
+        private static Set<SimilarityHead> heads(String list) {
+            Set<SimilarityHead> heads = EnumSet.noneOf(SimilarityHead.class);
+            for (String name : list.split(",")) {
+                if (!name.isBlank()) {
+                    heads.add(SimilarityHead.fromConfigName(name.strip()));
+                }
+            }
+            return heads;
+        }
+    }
+
+    /** {@code model pull NAME|URL [--revision R] [--sha256 HEX] [--out DIR] [--offline]}: download, verify, convert. */
+    @Command(
+            name = "pull",
+            description = "Download a named model (see 'model list --available') or a checkpoint URL into the model"
+                    + " cache (CLIP4S_MODEL_HOME, default ~/.cache/clip4stream/models), resuming a partial download,"
+                    + " verifying its SHA-256 before use, and convert it in Java into a model directory with a"
+                    + " provenance.json. HF_ENDPOINT and HF_TOKEN apply to Hugging Face files; proxies come from the"
+                    + " Java properties (-Dhttps.proxyHost=... in CLIP4S_JAVA_OPTS).")
+    static final class Pull implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        private final Map<String, String> environment;
+
+        @Parameters(index = "0", paramLabel = "NAME|URL")
+        private String reference;
+
+        @Option(names = "--revision", description = "Another revision (commit or branch) of a Hugging Face model.")
+        private String revision;
+
+        @Option(names = "--sha256", paramLabel = "HEX", description = "The SHA-256 the checkpoint must have.")
+        private String sha256;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Write the model directory here, not in the cache.")
+        private Path out;
+
+        @Option(names = "--offline", description = "Use only the cache; fail if the model is not there.")
+        private boolean offline;
+
+        /** Creates the command reading the cache and Hugging Face settings from {@code environment}. */
+        Pull(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore store = ModelStore.fromEnvironment(environment);
+            ModelSource source = store.source(reference, Optional.ofNullable(revision), Optional.ofNullable(sha256));
+            PrintWriter err = spec.commandLine().getErr();
+            ModelStore.PulledModel pulled = store.pull(
+                    source,
+                    Optional.ofNullable(out),
+                    offline || NamedModels.offline(environment),
+                    NamedModels.progress(err),
+                    NamedModels.installer());
+            PrintWriter printer = spec.commandLine().getOut();
+            Provenance provenance = pulled.provenance();
+            printer.println((pulled.downloaded() ? "Pulled " : "Cached ") + provenance.name() + " ("
+                    + provenance.revision()
+                    + provenance.resolvedCommit().map(c -> ", commit " + c).orElse("")
+                    + ") into " + pulled.directory());
+            for (Provenance.FileRecord file : provenance.files()) {
+                printer.println("  " + file.file() + "  " + DownloadProgress.bytes(file.size()) + "  sha256 "
+                        + file.sha256() + "  (" + file.verification() + ")");
+            }
+            printer.println("  licence: " + provenance.licence() + " <" + provenance.licenceUrl() + ">");
+            printer.println("  trained heads: "
+                    + (provenance.trainedHeads().isEmpty()
+                            ? "none: zero-shot, meanP only"
+                            : String.join(", ", provenance.trainedHeads())));
+            source.note().ifPresent(note -> printer.println("  note: " + note));
+            printer.println("Use it with --model " + provenance.name() + " (or the directory above).");
+            printer.flush();
+            return 0;
+        }
+    }
+
+    /** {@code model list [--available] [--json]}: what is cached, with size, source and licence. */
+    @Command(
+            name = "list",
+            description = "List the models in the cache (name, revision, size, source, licence, trained heads); with"
+                    + " --available also the named models that 'model pull' knows.")
+    static final class ListModels implements Callable<Integer> {
+        @Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        private final Map<String, String> environment;
+
+        @Option(names = "--available", description = "Also list the named models that can be pulled.")
+        private boolean available;
+
+        @Option(names = "--json", description = "Print one JSON object.")
+        private boolean json;
+
+        /** Creates the command reading the cache location from {@code environment}. */
+        ListModels(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore store = ModelStore.fromEnvironment(environment);
+            List<ModelStore.CachedModel> cached = store.list();
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper();
+                var root = mapper.createObjectNode();
+                root.put("cache", store.root().toString());
+                var models = root.putArray("cached");
+                for (ModelStore.CachedModel model : cached) {
+                    Provenance p = model.provenance();
+                    var node = models.addObject()
+                            .put("name", p.name())
+                            .put("revision", p.revision())
+                            .put("directory", model.directory().toString())
+                            .put("bytes", model.bytes())
+                            .put(
+                                    "source",
+                                    p.files().isEmpty()
+                                            ? ""
+                                            : p.files().getFirst().url())
+                            .put("licence", p.licence());
+                    p.trainedHeads().forEach(node.putArray("trained_heads")::add);
+                }
+                if (available) {
+                    var known = root.putArray("available");
+                    for (ModelSource source : store.registry().sources()) {
+                        known.addObject()
+                                .put("name", source.name())
+                                .put("revision", source.revision())
+                                .put("description", source.description())
+                                .put("licence", source.licence());
+                    }
+                }
+                out.println(mapper.writeValueAsString(root));
+                out.flush();
+                return 0;
+            }
+            out.println("Cache: " + store.root());
+            if (cached.isEmpty()) {
+                out.println("  (no models pulled yet: bin/clip4stream model pull openai/ViT-B-32)");
+            }
+            for (ModelStore.CachedModel model : cached) {
+                Provenance p = model.provenance();
+                out.printf(
+                        "  %-36s %-20s %10s  %s  [%s]  trained heads: %s%n",
+                        p.name(),
+                        p.revision(),
+                        DownloadProgress.bytes(model.bytes()),
+                        p.files().isEmpty() ? "" : p.files().getFirst().url(),
+                        p.licence(),
+                        p.trainedHeads().isEmpty() ? "none (zero-shot)" : String.join(",", p.trainedHeads()));
+            }
+            if (available) {
+                out.println("Available:");
+                for (ModelSource source : store.registry().sources()) {
+                    out.printf(
+                            "  %-36s %-20s %s [%s]%n",
+                            source.name(), source.revision(), source.description(), source.licence());
+                }
             }
             out.flush();
-            return rc;
+            return 0;
         }
     }
 

@@ -30,8 +30,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Port of the page, the search API and /health.")
     private int port;
 
-    @Option(names = "--model", description = "Model directory (default: the bundled demo-world model).")
-    private Path model;
+    @Option(
+            names = "--model",
+            paramLabel = "DIR|NAME",
+            description = "Model directory, or a model name (openai/ViT-B-32, see 'model list --available') or URL,"
+                    + " pulled into the model cache on first use (default: the bundled demo-world model).")
+    private String model;
+
+    @Option(names = "--offline", description = "Never download: a named model must already be in the cache.")
+    private boolean offline;
 
     @Option(names = "--data-dir", defaultValue = ".clip4stream", description = "Broker, index, uploads and media.")
     private Path dataDir;
@@ -52,7 +59,8 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path modelDir;
         if (model != null) {
-            modelDir = model;
+            modelDir = NamedModels.directory(
+                    model, environment, offline, spec.commandLine().getErr());
         } else if (DefaultModel.bundled()) {
             modelDir = DefaultModel.ensure(dataDir.resolve("models").resolve("demo"));
             out.println("Model: the default demo model. It knows only the synthetic demo world of its sample videos"

@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Python interpreter that can {@code import torch}, for the tools under {@code tools/} (checkpoint conversion, the
- * PyTorch eager baseline of {@code bench encoder}).
+ * A Python interpreter that can {@code import torch}, for the tools under {@code tools/} (the PyTorch eager baseline of
+ * {@code bench encoder}) and the tests that make real PyTorch files; checkpoint conversion needs none.
  *
  * <p>The first of {@code python3} (whatever is on the PATH, possibly a pyenv or venv Python) and {@code /usr/bin/python3}
  * (Debian's, where {@code python3-torch} installs) that imports torch wins: a pyenv shim on the PATH often has no

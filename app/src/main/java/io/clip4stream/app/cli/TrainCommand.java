@@ -19,7 +19,9 @@ import io.clip4stream.model.weights.TensorData;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +33,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code clip4stream train DATA --init MODEL_DIR --head H --out DIR}: trains CLIP4Clip as its original code does. */
+/** {@code clip4stream train DATA --init MODEL --head H --out DIR}: trains CLIP4Clip as its original code does. */
 @Command(
         name = "train",
         description = "Train a CLIP4Clip head (and fine-tune CLIP) on captioned clips, step for step as the original"
@@ -48,8 +50,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DATA", description = "MSR-VTT folder or JSON Lines manifest.")
     private Path data;
 
-    @Option(names = "--init", required = true, paramLabel = "MODEL_DIR", description = "The model to start from.")
-    private Path init;
+    @Option(
+            names = "--init",
+            required = true,
+            paramLabel = "MODEL",
+            description = "The model to start from: a model directory, or a model name or URL (pulled into the model"
+                    + " cache on first use), e.g. openai/ViT-B-32.")
+    private String init;
+
+    private final Map<String, String> environment;
+
+    /** Creates the command reading the model cache settings from {@code environment}. */
+    public TrainCommand(Map<String, String> environment) {
+        this.environment = Map.copyOf(environment);
+    }
 
     @Option(names = "--head", defaultValue = "meanP", description = "meanP, seqLSTM, seqTransf or tightTransf.")
     private String head;
@@ -157,7 +171,11 @@ public final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ModelDirectory initDir = withHead(ModelDirectory.open(init), similarityHead, progress);
+        ModelDirectory initDir = withHead(
+                ModelDirectory.open(NamedModels.directory(
+                        init, environment, false, spec.commandLine().getErr())),
+                similarityHead,
+                progress);
         ClipTokenizer tokenizer = initDir.bpeVocab().isPresent()
                 ? ClipTokenizer.withVocabularyFile(initDir.bpeVocab().get())
                 : ClipTokenizer.withBundledVocabulary();
@@ -283,7 +301,10 @@ public final class TrainCommand implements Callable<Integer> {
                     config.maxFrames(),
                     config.maxWords(),
                     layers,
-                    config.bpeVocab());
+                    config.bpeVocab(),
+                    config.preprocessing(),
+                    // The head was just initialised, not trained: only what the source had trained counts.
+                    Optional.of(config.trainedHeads().orElse(Set.of())));
             Path target = out.resolve("init");
             if (config.bpeVocab().isPresent()) {
                 java.nio.file.Files.createDirectories(target);

@@ -33,15 +33,7 @@ public final class ModelEvaluation {
             Consumer<String> progress)
             throws IOException {
         ModelConfig config = directory.config();
-        ModelConfig withHead = new ModelConfig(
-                config.modelId(),
-                config.modelVersion(),
-                head,
-                config.linearPatch(),
-                config.maxFrames(),
-                config.maxWords(),
-                config.crossNumHiddenLayers(),
-                config.bpeVocab());
+        ModelConfig withHead = config.withSimHeader(head);
         ClipTokenizer tokenizer = directory.bpeVocab().isPresent()
                 ? ClipTokenizer.withVocabularyFile(directory.bpeVocab().get())
                 : ClipTokenizer.withBundledVocabulary();

@@ -10,6 +10,7 @@ import io.clip4stream.model.nn.TorchRuntime;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.ModelConfig;
 import io.clip4stream.model.spec.ModelSpec;
+import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.train.OptimizerSettings;
 import io.clip4stream.model.train.TrainableModel;
 import io.clip4stream.model.train.Trainer;
@@ -25,10 +26,12 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -112,7 +115,9 @@ public final class TrainingRun {
                 settings.maxFrames(),
                 settings.maxWords(),
                 initConfig.crossNumHiddenLayers(),
-                initConfig.bpeVocab());
+                initConfig.bpeVocab(),
+                initConfig.preprocessing(),
+                Optional.of(trainedAfter(initConfig, settings.head())));
         Files.createDirectories(out);
         try (Checkpoint weights = source.openCheckpoint();
                 NDManager manager = TorchRuntime.newManager(device, threads)) {
@@ -311,7 +316,9 @@ public final class TrainingRun {
                     config.maxFrames(),
                     config.maxWords(),
                     config.crossNumHiddenLayers(),
-                    config.bpeVocab());
+                    config.bpeVocab(),
+                    config.preprocessing(),
+                    config.trainedHeads());
             Path staging = dir.resolve("model.partial");
             TrainingCheckpoint.deleteTree(staging);
             ModelDirectory.write(staging, versioned, model.tensors(weights, OptimizerSettings.LOGIT_SCALE_MAX));
@@ -377,6 +384,13 @@ public final class TrainingRun {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
+    }
+
+    /** The heads trained once this run is done: those the start model had trained, and the head trained now. */
+    private static Set<SimilarityHead> trainedAfter(ModelConfig init, SimilarityHead trained) {
+        Set<SimilarityHead> heads = EnumSet.of(trained);
+        heads.addAll(init.trainedHeads().orElse(Set.of()));
+        return heads;
     }
 
     private static String duration(double seconds) {

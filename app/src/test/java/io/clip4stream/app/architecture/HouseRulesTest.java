@@ -114,4 +114,28 @@ class HouseRulesTest {
                 .callMethod(System.class, "exit", int.class)
                 .check(classes);
     }
+
+    @Test
+    void convertingOrPullingACheckpointShouldStartNoProcess() {
+        // Conversion reads untrusted pickles and must not reach for Python (or anything else) to do it.
+        noClasses()
+                .that()
+                .resideInAPackage("io.clip4stream.model..")
+                .or()
+                .haveFullyQualifiedName("io.clip4stream.app.cli.ModelCommand$Convert")
+                .or()
+                .haveFullyQualifiedName("io.clip4stream.app.cli.ModelCommand$Pull")
+                .or()
+                .haveFullyQualifiedName("io.clip4stream.app.cli.NamedModels")
+                .or()
+                .resideInAPackage("io.clip4stream.runtime.models..")
+                .should()
+                .dependOnClassesThat()
+                .belongToAnyOf(ProcessBuilder.class, Process.class, ProcessHandle.class)
+                .orShould()
+                .callMethod(Runtime.class, "exec", String.class)
+                .orShould()
+                .callMethod(Runtime.class, "exec", String[].class)
+                .check(classes);
+    }
 }

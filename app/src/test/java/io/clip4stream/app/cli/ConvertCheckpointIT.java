@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clip4stream.model.Clip4ClipModel;
@@ -12,6 +13,7 @@ import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.tokenize.TokenizedText;
+import io.clip4stream.model.weights.SafetensorsFile;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
 import java.io.PrintWriter;
@@ -29,10 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs {@code tools/convert_checkpoint.py} end to end through {@code model convert} on PyTorch checkpoints written from
- * the tiny model by {@code tools/testdata/make_checkpoints.py} (a CLIP4Clip {@code pytorch_model.bin} and an OpenAI-style
- * TorchScript archive), and checks that the converted directories compute what the tiny model computes. Skipped where
- * no Python can import torch.
+ * Runs {@code model convert} (the Java readers) end to end on PyTorch checkpoints written from the tiny model by real
+ * PyTorch ({@code tools/testdata/make_checkpoints.py}: a CLIP4Clip {@code pytorch_model.bin} from {@code torch.save} and
+ * an OpenAI-style TorchScript archive from {@code torch.jit.save}), and checks that the converted directories compute
+ * what the tiny model computes, and that they hold what {@code tools/convert_checkpoint.py} writes. Python only makes
+ * the inputs and the cross-check: the conversion itself runs none. Skipped where no Python can import torch, except on
+ * CI ({@code CI=true}), where that is a failure.
  */
 class ConvertCheckpointIT {
     private static final ModelOptions OPTIONS =
@@ -52,6 +56,9 @@ class ConvertCheckpointIT {
     @BeforeAll
     static void writeCheckpoints() throws Exception {
         Optional<TorchPython> found = TorchPython.find();
+        if (found.isEmpty() && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but no Python interpreter here can import torch (apt-get install python3-torch)");
+        }
         assumeTrue(found.isPresent(), "no Python interpreter here can import torch");
         python = found.get();
         tiny = work.resolve("tiny");
@@ -76,13 +83,8 @@ class ConvertCheckpointIT {
 
     private Path convert(String checkpoint, String name, String... options) {
         Path outDir = work.resolve(name);
-        List<String> args = new ArrayList<>(List.of(
-                "model",
-                "convert",
-                "--python",
-                python.executable(),
-                checkpoints.resolve(checkpoint).toString(),
-                outDir.toString()));
+        List<String> args = new ArrayList<>(
+                List.of("model", "convert", checkpoints.resolve(checkpoint).toString(), outDir.toString()));
         args.addAll(List.of(options));
         int rc = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
                 .execute(args.toArray(String[]::new));
@@ -198,6 +200,31 @@ class ConvertCheckpointIT {
     private static float tinyLogitScale() {
         try (Clip4ClipModel model = Clip4ClipModel.load(tiny, OPTIONS)) {
             return model.info().logitScale();
+        }
+    }
+
+    @Test
+    void shouldWriteTheSameWeightsAsThePythonConverter() throws Exception {
+        Path java = convert("clip.pt", "java-from-pt");
+        Path reference = work.resolve("python-from-pt");
+        Process process = new ProcessBuilder(
+                        python.executable(),
+                        ToolsDirectory.locate().resolve("convert_checkpoint.py").toString(),
+                        checkpoints.resolve("clip.pt").toString(),
+                        reference.toString(),
+                        "--float32")
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        try (SafetensorsFile ours = SafetensorsFile.open(java.resolve("weights.safetensors"));
+                SafetensorsFile theirs = SafetensorsFile.open(reference.resolve("weights.safetensors"))) {
+            assertEquals(theirs.names(), ours.names());
+            for (String name : theirs.names()) {
+                assertEquals(theirs.info(name), ours.info(name), name);
+                assertArrayEquals(theirs.rawBytes(name), ours.rawBytes(name), name);
+            }
         }
     }
 }

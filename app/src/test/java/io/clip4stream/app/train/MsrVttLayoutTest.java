@@ -33,7 +33,8 @@ class MsrVttLayoutTest {
                   {"video_id": "video3", "caption": "a chef cooks", "sen_id": 4}
                 ]}""");
         Files.writeString(dir.resolve(MsrVttLayout.TRAIN_CSV), "video_id\nvideo0\nvideo1\n");
-        Files.writeString(dir.resolve(MsrVttLayout.TEST_CSV),
+        Files.writeString(
+                dir.resolve(MsrVttLayout.TEST_CSV),
                 "key,vid_key,video_id,sentence\nret0,msr2,video2,\"cars race, fast\"\nret1,msr3,video3,a chef cooks\n");
     }
 
@@ -42,12 +43,16 @@ class MsrVttLayoutTest {
         layout();
         assertTrue(MsrVttLayout.recognises(dir));
         List<CaptionedClip> train = TrainingData.read(dir, "train");
-        assertEquals(List.of("video0", "video1"), train.stream().map(CaptionedClip::id).toList());
+        assertEquals(
+                List.of("video0", "video1"),
+                train.stream().map(CaptionedClip::id).toList());
         assertEquals(List.of("a man sings", "someone is singing"), train.get(0).captions());
         assertEquals(dir.resolve("videos/video0.mp4"), train.get(0).video());
 
         List<CaptionedClip> test = TrainingData.read(dir, "test");
-        assertEquals(List.of("video2", "video3"), test.stream().map(CaptionedClip::id).toList());
+        assertEquals(
+                List.of("video2", "video3"),
+                test.stream().map(CaptionedClip::id).toList());
         assertEquals(List.of("cars race, fast"), test.get(0).captions());
     }
 
@@ -55,7 +60,8 @@ class MsrVttLayoutTest {
     void aMissingVideoOrCaptionIsOneClearError() throws IOException {
         layout();
         Files.delete(dir.resolve("videos/video1.mp4"));
-        TrainingDataException missing = assertThrows(TrainingDataException.class, () -> TrainingData.read(dir, "train"));
+        TrainingDataException missing =
+                assertThrows(TrainingDataException.class, () -> TrainingData.read(dir, "train"));
         assertTrue(missing.getMessage().contains("video1 is missing"), missing.getMessage());
 
         Files.writeString(dir.resolve(MsrVttLayout.TRAIN_CSV), "video_id\nvideo0\nvideo9\n");

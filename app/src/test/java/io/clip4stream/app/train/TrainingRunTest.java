@@ -105,6 +105,7 @@ class TrainingRunTest {
         JsonNode config =
                 JsonMapper.builder().build().readTree(out.resolve("config.json").toFile());
         assertEquals("meanP", config.path("sim_header").asText());
+        assertEquals("[\"meanP\"]", config.path("trained_heads").toString(), "the head trained here is recorded");
         assertTrue(
                 config.path("model_version").asText().startsWith(tiny.config().modelVersion() + "+meanP-"));
         assertEquals(40, config.path("training").path("epochs").size());
@@ -221,6 +222,10 @@ class TrainingRunTest {
         assertTrue(err.toString().contains("epoch 2/2"), err.toString());
         assertEquals(
                 "seqTransf", ModelDirectory.open(trained).config().simHeader().configName());
+        assertTrue(ModelDirectory.open(trained).config().isTrained(SimilarityHead.SEQ_TRANSF));
+        assertFalse(
+                ModelDirectory.open(trained).config().isTrained(SimilarityHead.TIGHT_TRANSF),
+                "the tiny model's random tightTransf weights were never trained");
 
         out.getBuffer().setLength(0);
         code = io.clip4stream.app.cli.Clip4StreamCommand.commandLine(

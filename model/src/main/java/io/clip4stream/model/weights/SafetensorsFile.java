@@ -215,6 +215,19 @@ public final class SafetensorsFile implements AutoCloseable {
         return out;
     }
 
+    /** Returns the stored little-endian bytes of any tensor, whatever its dtype, for copying it unchanged. */
+    public byte[] rawBytes(String name) {
+        Entry entry = entry(name);
+        long length = entry.end() - entry.begin();
+        if (length > MAX_ARRAY_ELEMENTS) {
+            throw new IllegalArgumentException(
+                    "tensor '" + name + "' in " + source + " has " + length + " bytes, more than a Java array holds");
+        }
+        byte[] out = new byte[(int) length];
+        data(entry).get(out);
+        return out;
+    }
+
     /** Releases the underlying file; arrays already returned stay valid, later reads fail. */
     @Override
     public void close() throws IOException {

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
@@ -45,7 +46,9 @@ public final class SafetensorsWriter {
             throws IOException {
         Objects.requireNonNull(out, "out");
         SortedMap<String, TensorData> sorted = sortedAndChecked(tensors);
-        byte[] header = header(sorted, Objects.requireNonNull(metadata, "metadata"));
+        SortedMap<String, TensorInfo> infos = new TreeMap<>();
+        sorted.forEach((name, tensor) -> infos.put(name, new TensorInfo(name, tensor.dtype(), tensor.shape())));
+        byte[] header = header(infos, Objects.requireNonNull(metadata, "metadata"));
         out.write(ByteBuffer.allocate(8)
                 .order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(header.length)
@@ -55,6 +58,64 @@ public final class SafetensorsWriter {
             tensor.writeTo(out);
         }
         out.flush();
+    }
+
+    /**
+     * A tensor whose bytes are produced only when the writer reaches it, so that converting a large checkpoint never
+     * holds all of it in memory.
+     */
+    public interface TensorSource {
+        /** Returns the element type. */
+        TensorDType dtype();
+
+        /** Returns the dimensions in C order. */
+        long[] shape();
+
+        /** Returns the elements as little-endian bytes in C order; called once, when the tensor is written. */
+        byte[] littleEndianBytes() throws IOException;
+    }
+
+    /**
+     * Writes {@code tensors} one at a time to a temporary file next to {@code path}, then renames it over
+     * {@code path}, so that a failed conversion never leaves a partial weights file under the final name.
+     */
+    public void writeStreaming(Path path, Map<String, ? extends TensorSource> tensors, Map<String, String> metadata)
+            throws IOException {
+        Objects.requireNonNull(path, "path");
+        SortedMap<String, TensorSource> sorted = new TreeMap<>();
+        SortedMap<String, TensorInfo> infos = new TreeMap<>();
+        Objects.requireNonNull(tensors, "tensors").forEach((name, tensor) -> {
+            if (name == null || name.isEmpty() || name.equals("__metadata__")) {
+                throw new IllegalArgumentException("invalid tensor name '" + name + "'");
+            }
+            sorted.put(name, Objects.requireNonNull(tensor, () -> "tensor '" + name + "' is null"));
+            infos.put(name, new TensorInfo(name, tensor.dtype(), tensor.shape()));
+        });
+        byte[] header = header(infos, Objects.requireNonNull(metadata, "metadata"));
+        Path partial = path.resolveSibling(path.getFileName() + ".partial");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(partial), 1 << 20)) {
+            out.write(ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(header.length)
+                    .array());
+            out.write(header);
+            for (Map.Entry<String, TensorSource> entry : sorted.entrySet()) {
+                byte[] bytes = entry.getValue().littleEndianBytes();
+                long expected = infos.get(entry.getKey()).byteSize();
+                if (bytes.length != expected) {
+                    throw new IOException("tensor " + entry.getKey() + " produced " + bytes.length
+                            + " bytes, its dtype and shape need " + expected);
+                }
+                out.write(bytes);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(partial);
+            throw new IOException("cannot write safetensors file " + path, e);
+        } catch (RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Returns the complete file content for {@code tensors} and {@code metadata}. */
@@ -80,22 +141,22 @@ public final class SafetensorsWriter {
         return sorted;
     }
 
-    private static byte[] header(SortedMap<String, TensorData> tensors, Map<String, String> metadata) {
+    private static byte[] header(SortedMap<String, TensorInfo> tensors, Map<String, String> metadata) {
         ObjectNode root = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject("__metadata__");
             new TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
-        for (Map.Entry<String, TensorData> entry : tensors.entrySet()) {
-            TensorData tensor = entry.getValue();
+        for (Map.Entry<String, TensorInfo> entry : tensors.entrySet()) {
+            TensorInfo tensor = entry.getValue();
             ObjectNode node = root.putObject(entry.getKey());
             node.put("dtype", tensor.dtype().name());
             ArrayNode shape = node.putArray("shape");
             for (long dim : tensor.shape()) {
                 shape.add(dim);
             }
-            long end = offset + tensor.byteLength();
+            long end = offset + tensor.byteSize();
             node.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }

@@ -72,9 +72,9 @@ public final class SearchEngine {
 
         String skipReason = !request.rerank()
                 ? "re-ranking was turned off by the request"
-                : !reranker.available()
-                        ? "model " + model.modelId() + " has no tightTransf weights; hits are in first-stage order"
-                        : null;
+                : reranker.unavailableReason()
+                        .map(reason -> reason + "; hits are in first-stage order")
+                        .orElse(null);
         Gathered gathered = gather.gather(new CandidateQuery(
                 encoded.vector(), request.candidates(), request.filters(), model.modelVersion(), skipReason == null));
         long gathered_ = System.nanoTime();

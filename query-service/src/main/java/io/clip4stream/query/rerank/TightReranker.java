@@ -21,9 +21,21 @@ public final class TightReranker {
         this.batchSize = batchSize;
     }
 
-    /** Whether the model has the tight head's weights. */
+    /** Whether the model has the tight head's weights and they were trained: untrained ones would only add noise. */
     public boolean available() {
-        return model.hasTightHead();
+        return model.hasTightHead() && model.info().tightHeadTrained();
+    }
+
+    /** Why re-ranking is not available, for the API and the page; empty when it is. */
+    public java.util.Optional<String> unavailableReason() {
+        if (!model.hasTightHead()) {
+            return java.util.Optional.of("model " + model.info().modelId() + " has no tightTransf weights");
+        }
+        if (!model.info().tightHeadTrained()) {
+            return java.util.Optional.of("model " + model.info().modelId() + " has tightTransf weights that were never"
+                    + " trained (config.json trained_heads), so they are not used");
+        }
+        return java.util.Optional.empty();
     }
 
     /**
