@@ -277,13 +277,13 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", description = "Demo world seed (default: the default model's).")
         private long seed = io.clip4stream.app.demo.DemoWorld.DEFAULT_SEED;
 
-        @Option(names = "--train-clips", defaultValue = "2000")
+        @Option(names = "--train-clips", defaultValue = "3000")
         private int trainClips;
 
         @Option(names = "--eval-clips", defaultValue = "200")
         private int evalClips;
 
-        @Option(names = "--epochs", defaultValue = "10")
+        @Option(names = "--epochs", defaultValue = "14")
         private int epochs;
 
         @Option(names = "--tight-epochs", defaultValue = "2")

@@ -117,6 +117,7 @@ public final class TrainingRun {
                 initConfig.crossNumHiddenLayers(),
                 initConfig.bpeVocab(),
                 initConfig.preprocessing(),
+                // A start that records no trained heads counts only this one as trained afterwards.
                 Optional.of(trainedAfter(initConfig, settings.head())));
         Files.createDirectories(out);
         try (Checkpoint weights = source.openCheckpoint();
