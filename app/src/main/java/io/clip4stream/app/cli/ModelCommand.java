@@ -286,8 +286,11 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--epochs", defaultValue = "14")
         private int epochs;
 
-        @Option(names = "--tight-epochs", defaultValue = "2")
+        @Option(names = "--tight-epochs", defaultValue = "8")
         private int tightEpochs;
+
+        @Option(names = "--tight-batch-size", defaultValue = "32")
+        private int tightBatchSize;
 
         @Option(names = "--batch-size", defaultValue = "32")
         private int batchSize;
@@ -308,7 +311,7 @@ public final class ModelCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             var settings = new io.clip4stream.app.demo.DemoTraining.Settings(
-                    seed, trainClips, evalClips, epochs, tightEpochs, batchSize, lr, tightLr, demoThreads);
+                    seed, trainClips, evalClips, epochs, tightEpochs, batchSize, lr, tightBatchSize, tightLr, demoThreads);
             Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
             var figures = io.clip4stream.app.demo.DemoTraining.run(settings, out, workDir, line -> {
                 err.println("train-demo: " + line);

@@ -58,8 +58,10 @@ public final class DemoTraining {
      * @param evalClips held-out scenes (unseen colour–shape pairs)
      * @param epochs epochs of full training with the seqTransf head
      * @param tightEpochs epochs of tight-head training on the frozen model
-     * @param batchSize pairs per step
+     * @param batchSize pairs per step of the full training
      * @param lr learning rate of the full training (CLIP too: coef_lr 1, it starts from nothing)
+     * @param tightBatchSize pairs per step of the tight head's training (cheap on cached embeddings; more pairs give it
+     *     more of the near misses it must tell apart when it re-ranks)
      * @param tightLr learning rate of the tight head
      * @param threads libtorch threads
      */
@@ -71,6 +73,7 @@ public final class DemoTraining {
             int tightEpochs,
             int batchSize,
             double lr,
+            int tightBatchSize,
             double tightLr,
             int threads) {}
 
@@ -153,7 +156,7 @@ public final class DemoTraining {
         TrainingSettings tight = new TrainingSettings(
                 SimilarityHead.TIGHT_TRANSF,
                 settings.tightEpochs(),
-                settings.batchSize(),
+                settings.tightBatchSize(),
                 settings.tightLr(),
                 1.0,
                 0.1,
