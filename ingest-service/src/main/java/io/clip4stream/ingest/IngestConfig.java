@@ -1,5 +1,7 @@
 package io.clip4stream.ingest;
 
+import io.clip4stream.model.spec.Preprocessing;
+import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
@@ -24,7 +26,8 @@ import java.util.UUID;
  * @param maxUploadBytes largest accepted upload
  * @param maxUrlBytes largest video fetched from a URL
  * @param allowPrivateUrls whether URLs may target loopback, private and link-local addresses
- * @param frameSize model input size S: sampled frames are S x S RGB
+ * @param framePreparation how sampled frames are resized and cropped: the model's preprocessing (frames sent downstream
+ *     are {@code cropSize} x {@code cropSize} RGB)
  * @param samplingFps default sampled frames per second
  * @param clipWindow default frames per clip
  * @param clipStride default frames between clip starts
@@ -49,7 +52,7 @@ public record IngestConfig(
         long maxUploadBytes,
         long maxUrlBytes,
         boolean allowPrivateUrls,
-        int frameSize,
+        Preprocessing framePreparation,
         double samplingFps,
         int clipWindow,
         int clipStride,
@@ -110,7 +113,23 @@ public record IngestConfig(
             224,
             16,
             1024,
-            "Side of the square frames sent downstream; must match the model the encoder runs.");
+            "Side of the square frames sent downstream (the centre crop); must match the model the encoder runs.");
+
+    /** Short side before the crop. */
+    public static final Setting<Integer> RESIZE_SIZE = Setting.integer(
+            "CLIP4S_INGEST_RESIZE_SIZE",
+            0,
+            0,
+            4096,
+            "Short side frames are resized to before the centre crop; 0 = the frame size (CLIP's way). Set it as the"
+                    + " model's config.json records (MMAction2's CLIP4Clip: 256).");
+
+    /** Resize filter. */
+    public static final Setting<String> INTERPOLATION = Setting.string(
+            "CLIP4S_INGEST_INTERPOLATION",
+            "bicubic",
+            "Resize filter, Pillow's bicubic (CLIP's) or bilinear (MMAction2's CLIP4Clip), as the model's config.json"
+                    + " records.");
 
     /** Default sampling rate. */
     public static final Setting<Double> FPS = Setting.positiveDecimal(
@@ -185,6 +204,8 @@ public record IngestConfig(
             MAX_URL_BYTES,
             ALLOW_PRIVATE_URLS,
             FRAME_SIZE,
+            RESIZE_SIZE,
+            INTERPOLATION,
             FPS,
             WINDOW,
             STRIDE,
@@ -205,6 +226,7 @@ public record IngestConfig(
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(uploadDir, "uploadDir");
         Objects.requireNonNull(mediaDir, "mediaDir");
+        Objects.requireNonNull(framePreparation, "framePreparation");
         apiKeys = List.copyOf(apiKeys);
         if (retryBackoffMax.compareTo(retryBackoff) < 0) {
             throw new IllegalArgumentException(RETRY_BACKOFF_MAX.name() + " (" + retryBackoffMax.toMillis()
@@ -213,6 +235,23 @@ public record IngestConfig(
         if (clipStride < 1 || clipStride > clipWindow) {
             throw new IllegalArgumentException(
                     STRIDE.name() + " must be between 1 and the window (" + clipWindow + "); was " + clipStride);
+        }
+    }
+
+    private static Preprocessing framePreparation(Env env) {
+        int cropSize = env.get(FRAME_SIZE);
+        int resizeSize = env.get(RESIZE_SIZE);
+        try {
+            return new Preprocessing(
+                    resizeSize == 0 ? cropSize : resizeSize,
+                    env.get(INTERPOLATION).strip(),
+                    cropSize,
+                    "clip");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    FRAME_SIZE.name() + ", " + RESIZE_SIZE.name() + " and " + INTERPOLATION.name() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -232,7 +271,7 @@ public record IngestConfig(
                 env.get(MAX_UPLOAD_BYTES),
                 env.get(MAX_URL_BYTES),
                 env.get(ALLOW_PRIVATE_URLS),
-                env.get(FRAME_SIZE),
+                framePreparation(env),
                 env.get(FPS),
                 window,
                 stride == 0 ? window : stride,
