@@ -1,16 +1,22 @@
 package io.clip4stream.ingest;
 
+import io.clip4stream.model.spec.ModelConfig;
 import io.clip4stream.model.spec.Preprocessing;
+import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -26,8 +32,9 @@ import java.util.UUID;
  * @param maxUploadBytes largest accepted upload
  * @param maxUrlBytes largest video fetched from a URL
  * @param allowPrivateUrls whether URLs may target loopback, private and link-local addresses
- * @param framePreparation how sampled frames are resized and cropped: the model's preprocessing (frames sent downstream
- *     are {@code cropSize} x {@code cropSize} RGB)
+ * @param framePreparation how sampled frames are resized and cropped: the model's preprocessing, read from config.json
+ *     when {@code CLIP4S_MODEL_DIR} is set, otherwise from the ingest settings (frames sent downstream are
+ *     {@code cropSize} x {@code cropSize} RGB)
  * @param samplingFps default sampled frames per second
  * @param clipWindow default frames per clip
  * @param clipStride default frames between clip starts
@@ -206,6 +213,9 @@ public record IngestConfig(
             FRAME_SIZE,
             RESIZE_SIZE,
             INTERPOLATION,
+            ModelSettings.DIRECTORY,
+            ModelSettings.NAME,
+            ModelSettings.OFFLINE,
             FPS,
             WINDOW,
             STRIDE,
@@ -241,8 +251,9 @@ public record IngestConfig(
     private static Preprocessing framePreparation(Env env) {
         int cropSize = env.get(FRAME_SIZE);
         int resizeSize = env.get(RESIZE_SIZE);
+        Preprocessing configured;
         try {
-            return new Preprocessing(
+            configured = new Preprocessing(
                     resizeSize == 0 ? cropSize : resizeSize,
                     env.get(INTERPOLATION).strip(),
                     cropSize,
@@ -252,6 +263,41 @@ public record IngestConfig(
                     FRAME_SIZE.name() + ", " + RESIZE_SIZE.name() + " and " + INTERPOLATION.name() + ": "
                             + e.getMessage(),
                     e);
+        }
+        Optional<Preprocessing> recorded = recordedPreparation(env);
+        if (recorded.isEmpty()) {
+            return configured;
+        }
+        // Settings given explicitly must agree with the model; those left out follow it.
+        Preprocessing model = recorded.get();
+        boolean agrees = (!isSet(env, FRAME_SIZE) || cropSize == model.cropSize())
+                && (!isSet(env, RESIZE_SIZE) || resizeSize == 0 || resizeSize == model.resizeSize())
+                && (!isSet(env, INTERPOLATION) || configured.interpolation().equals(model.interpolation()));
+        if (!agrees) {
+            throw new ConfigException(FRAME_SIZE.name() + ", " + RESIZE_SIZE.name() + " and " + INTERPOLATION.name()
+                    + " say " + configured.describe() + ", but the model in " + ModelSettings.DIRECTORY.name()
+                    + " was trained with " + model.describe() + "; leave them unset to follow the model");
+        }
+        return model;
+    }
+
+    private static boolean isSet(Env env, Setting<?> setting) {
+        String value = env.variables().get(setting.name());
+        return value != null && !value.isBlank();
+    }
+
+    /** The preprocessing that config.json of the model directory records, when the directory is configured. */
+    private static Optional<Preprocessing> recordedPreparation(Env env) {
+        if (!isSet(env, ModelSettings.DIRECTORY)) {
+            return Optional.empty();
+        }
+        Path config = env.get(ModelSettings.DIRECTORY).resolve(ModelDirectory.CONFIG_FILE);
+        try {
+            // Only config.json: ingest never loads the weights.
+            return ModelConfig.fromJson(Files.readString(config)).preprocessing();
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(
+                    ModelSettings.DIRECTORY.name() + ": cannot read the model's " + config + ": " + e.getMessage(), e);
         }
     }
 
