@@ -9,6 +9,7 @@ import io.clip4stream.ingest.IngestService;
 import io.clip4stream.kafka.embedded.EmbeddedKafkaCluster;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.query.QueryConfig;
 import io.clip4stream.query.QueryService;
 import io.clip4stream.runtime.config.Env;
@@ -102,7 +103,11 @@ public final class AllInOne implements AutoCloseable {
             env.put(
                     "CLIP4S_INGEST_MEDIA_DIR",
                     options.dataDir().resolve("playback").toString());
-            env.put("CLIP4S_INGEST_FRAME_SIZE", Integer.toString(model.info().imageSize()));
+            // Ingest resizes and crops; it prepares frames as the model was trained (config.json's preprocessing).
+            Preprocessing preparation = model.preprocessing();
+            env.put("CLIP4S_INGEST_FRAME_SIZE", Integer.toString(preparation.cropSize()));
+            env.put("CLIP4S_INGEST_RESIZE_SIZE", Integer.toString(preparation.resizeSize()));
+            env.put("CLIP4S_INGEST_INTERPOLATION", preparation.interpolation());
 
             progress.accept("starting index-service");
             index = start(new IndexService(IndexConfig.fromEnv(new Env(env)), model, null));

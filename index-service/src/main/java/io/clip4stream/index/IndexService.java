@@ -4,16 +4,20 @@ import io.clip4stream.index.aggregate.ClipAggregator;
 import io.clip4stream.index.http.IndexRoutes;
 import io.clip4stream.index.metrics.IndexMetrics;
 import io.clip4stream.index.shard.ShardLocator;
+import io.clip4stream.index.store.IndexedModels;
+import io.clip4stream.index.store.IndexedModels.IndexedModel;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.ErrorTopicDeserializationHandler;
 import io.clip4stream.index.topology.IndexTopology;
 import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -101,6 +105,7 @@ public final class IndexService implements Service {
             ownedModel = Clip4ClipModel.load(config.modelDir(), ModelOptions.defaults());
             model = ownedModel;
         }
+        checkIndexedModels(model);
         ClipAggregator aggregator = new ClipAggregator(model);
         activeModelVersion = config.activeModelVersion().orElse(aggregator.modelVersion());
         Topics topics = config.topics();
@@ -150,6 +155,34 @@ public final class IndexService implements Service {
                 self,
                 config.stateDir(),
                 activeModelVersion);
+    }
+
+    /** Returns the file that records the models this index has stored vectors of, beside the Streams state. */
+    public Path indexedModelsFile() {
+        return config.stateDir().resolve(config.applicationId() + ".models.json");
+    }
+
+    /**
+     * Refuses {@code model} when the store holds vectors it cannot stand beside (another width, or its own version
+     * made with other preprocessing), before anything touches Kafka or the store; otherwise records it.
+     */
+    private void checkIndexedModels(Clip4ClipModel model) {
+        ModelInfo info = model.info();
+        IndexedModel loaded =
+                new IndexedModel(info.modelId(), info.modelVersion(), info.embedDim(), model.preprocessing());
+        Path file = indexedModelsFile();
+        IndexedModels recorded = IndexedModels.read(file);
+        recorded.mismatch(loaded).ifPresent(reason -> {
+            throw new IllegalStateException(
+                    "index-service refuses to start: " + reason + " (recorded in " + file + ")");
+        });
+        if (recorded.models().isEmpty()) {
+            LOG.info(
+                    "no record of the models in this index ({}): nothing to compare {} with; recording it",
+                    file,
+                    loaded.describe());
+        }
+        recorded.with(loaded).write(file);
     }
 
     private Properties streamsProperties(String self) {

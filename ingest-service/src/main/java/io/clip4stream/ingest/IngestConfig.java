@@ -1,14 +1,22 @@
 package io.clip4stream.ingest;
 
+import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.Preprocessing;
+import io.clip4stream.model.weights.ModelDirectory;
+import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -24,7 +32,9 @@ import java.util.UUID;
  * @param maxUploadBytes largest accepted upload
  * @param maxUrlBytes largest video fetched from a URL
  * @param allowPrivateUrls whether URLs may target loopback, private and link-local addresses
- * @param frameSize model input size S: sampled frames are S x S RGB
+ * @param framePreparation how sampled frames are resized and cropped: the model's preprocessing, read from config.json
+ *     when {@code CLIP4S_MODEL_DIR} is set, otherwise from the ingest settings (frames sent downstream are
+ *     {@code cropSize} x {@code cropSize} RGB)
  * @param samplingFps default sampled frames per second
  * @param clipWindow default frames per clip
  * @param clipStride default frames between clip starts
@@ -49,7 +59,7 @@ public record IngestConfig(
         long maxUploadBytes,
         long maxUrlBytes,
         boolean allowPrivateUrls,
-        int frameSize,
+        Preprocessing framePreparation,
         double samplingFps,
         int clipWindow,
         int clipStride,
@@ -110,7 +120,23 @@ public record IngestConfig(
             224,
             16,
             1024,
-            "Side of the square frames sent downstream; must match the model the encoder runs.");
+            "Side of the square frames sent downstream (the centre crop); must match the model the encoder runs.");
+
+    /** Short side before the crop. */
+    public static final Setting<Integer> RESIZE_SIZE = Setting.integer(
+            "CLIP4S_INGEST_RESIZE_SIZE",
+            0,
+            0,
+            4096,
+            "Short side frames are resized to before the centre crop; 0 = the frame size (CLIP's way). Set it as the"
+                    + " model's config.json records (MMAction2's CLIP4Clip: 256).");
+
+    /** Resize filter. */
+    public static final Setting<String> INTERPOLATION = Setting.string(
+            "CLIP4S_INGEST_INTERPOLATION",
+            "bicubic",
+            "Resize filter, Pillow's bicubic (CLIP's) or bilinear (MMAction2's CLIP4Clip), as the model's config.json"
+                    + " records.");
 
     /** Default sampling rate. */
     public static final Setting<Double> FPS = Setting.positiveDecimal(
@@ -185,6 +211,11 @@ public record IngestConfig(
             MAX_URL_BYTES,
             ALLOW_PRIVATE_URLS,
             FRAME_SIZE,
+            RESIZE_SIZE,
+            INTERPOLATION,
+            ModelSettings.DIRECTORY,
+            ModelSettings.NAME,
+            ModelSettings.OFFLINE,
             FPS,
             WINDOW,
             STRIDE,
@@ -205,6 +236,7 @@ public record IngestConfig(
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(uploadDir, "uploadDir");
         Objects.requireNonNull(mediaDir, "mediaDir");
+        Objects.requireNonNull(framePreparation, "framePreparation");
         apiKeys = List.copyOf(apiKeys);
         if (retryBackoffMax.compareTo(retryBackoff) < 0) {
             throw new IllegalArgumentException(RETRY_BACKOFF_MAX.name() + " (" + retryBackoffMax.toMillis()
@@ -213,6 +245,59 @@ public record IngestConfig(
         if (clipStride < 1 || clipStride > clipWindow) {
             throw new IllegalArgumentException(
                     STRIDE.name() + " must be between 1 and the window (" + clipWindow + "); was " + clipStride);
+        }
+    }
+
+    private static Preprocessing framePreparation(Env env) {
+        int cropSize = env.get(FRAME_SIZE);
+        int resizeSize = env.get(RESIZE_SIZE);
+        Preprocessing configured;
+        try {
+            configured = new Preprocessing(
+                    resizeSize == 0 ? cropSize : resizeSize,
+                    env.get(INTERPOLATION).strip(),
+                    cropSize,
+                    "clip");
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    FRAME_SIZE.name() + ", " + RESIZE_SIZE.name() + " and " + INTERPOLATION.name() + ": "
+                            + e.getMessage(),
+                    e);
+        }
+        Optional<Preprocessing> recorded = recordedPreparation(env);
+        if (recorded.isEmpty()) {
+            return configured;
+        }
+        // Settings given explicitly must agree with the model; those left out follow it.
+        Preprocessing model = recorded.get();
+        boolean agrees = (!isSet(env, FRAME_SIZE) || cropSize == model.cropSize())
+                && (!isSet(env, RESIZE_SIZE) || resizeSize == 0 || resizeSize == model.resizeSize())
+                && (!isSet(env, INTERPOLATION) || configured.interpolation().equals(model.interpolation()));
+        if (!agrees) {
+            throw new ConfigException(FRAME_SIZE.name() + ", " + RESIZE_SIZE.name() + " and " + INTERPOLATION.name()
+                    + " say " + configured.describe() + ", but the model in " + ModelSettings.DIRECTORY.name()
+                    + " was trained with " + model.describe() + "; leave them unset to follow the model");
+        }
+        return model;
+    }
+
+    private static boolean isSet(Env env, Setting<?> setting) {
+        String value = env.variables().get(setting.name());
+        return value != null && !value.isBlank();
+    }
+
+    /** The preprocessing that config.json of the model directory records, when the directory is configured. */
+    private static Optional<Preprocessing> recordedPreparation(Env env) {
+        if (!isSet(env, ModelSettings.DIRECTORY)) {
+            return Optional.empty();
+        }
+        Path config = env.get(ModelSettings.DIRECTORY).resolve(ModelDirectory.CONFIG_FILE);
+        try {
+            // Only config.json: ingest never loads the weights.
+            return ModelConfig.fromJson(Files.readString(config)).preprocessing();
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException(
+                    ModelSettings.DIRECTORY.name() + ": cannot read the model's " + config + ": " + e.getMessage(), e);
         }
     }
 
@@ -232,7 +317,7 @@ public record IngestConfig(
                 env.get(MAX_UPLOAD_BYTES),
                 env.get(MAX_URL_BYTES),
                 env.get(ALLOW_PRIVATE_URLS),
-                env.get(FRAME_SIZE),
+                framePreparation(env),
                 env.get(FPS),
                 window,
                 stride == 0 ? window : stride,

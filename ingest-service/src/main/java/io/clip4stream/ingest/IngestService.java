@@ -106,7 +106,7 @@ public final class IngestService implements Service {
         metrics.sourcesByState(statuses::countByState);
         IntakeProducer producer = track(new IntakeProducer(config.kafka(), topics, instance + "-intake"));
         RunSettings settings = new RunSettings(
-                config.frameSize(),
+                config.framePreparation(),
                 config.thumbnailSize(),
                 new VideoDecoder.Options(config.skipNonReference(), config.readTimeout()),
                 config.liveRetry());

@@ -1,6 +1,8 @@
 package io.clip4stream.ingest;
 
+import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.config.ModelSettings;
 
 /** Runs the ingest service alone, configured from the environment, until the JVM is stopped. */
 public final class Main {
@@ -8,7 +10,9 @@ public final class Main {
 
     /** Starts the service and stops it on shutdown. */
     public static void main(String[] args) {
-        IngestService service = new IngestService(IngestConfig.fromEnv(new Env(System.getenv())));
+        // The model is only read for the preprocessing its config.json records; CLIP4S_MODEL pulls it first.
+        IngestService service = new IngestService(IngestConfig.fromEnv(
+                ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install)));
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "ingest-shutdown"));
         service.start();
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.ingest.decode.SyntheticVideo;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.ClipBoundary;
@@ -102,7 +103,7 @@ class IngestServiceIT {
                 3L << 20,
                 50L << 20,
                 true,
-                SIZE,
+                Preprocessing.clip(SIZE),
                 2.0,
                 2,
                 2,

@@ -15,6 +15,7 @@ import io.clip4stream.model.sampling.SlicePosition;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelSpec;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.Checkpoint;
 import io.clip4stream.model.weights.ModelCard;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A loaded CLIP4Clip model: the one entry point services use to embed frames, aggregate clips, encode captions and
@@ -74,6 +76,15 @@ public final class Clip4ClipModel implements AutoCloseable {
     private static Clip4ClipModel load(Checkpoint checkpoint, ModelDirectory directory, ModelOptions options) {
         ModelSpec spec = CheckpointLayout.derive(
                 checkpoint.source(), checkpoint.shapes(), checkpoint.nonFloatingPoint(), directory.config());
+        Optional<Preprocessing> recorded = spec.config().preprocessing();
+        if (recorded.isPresent() && recorded.get().cropSize() != spec.vision().imageSize()) {
+            // The frames would reach the network at a size its position embedding does not have.
+            throw new ModelLoadException(
+                    "config.json of " + directory.root() + " records preprocessing '"
+                            + recorded.get().describe() + "', but the weights' input resolution is "
+                            + spec.vision().imageSize() + " pixels",
+                    null);
+        }
         NDManager manager;
         try {
             manager = TorchRuntime.newManager(device(options), options.intraOpThreads());
@@ -114,6 +125,16 @@ public final class Clip4ClipModel implements AutoCloseable {
                 hasTightHead() && spec.config().isTrained(SimilarityHead.TIGHT_TRANSF),
                 network.logitScale(),
                 weights.getDevice().toString());
+    }
+
+    /**
+     * Returns how frames must be prepared for this model: config.json's {@code preprocessing} when recorded, otherwise
+     * CLIP's at the model's input resolution.
+     */
+    public Preprocessing preprocessing() {
+        return spec.config()
+                .preprocessing()
+                .orElseGet(() -> Preprocessing.clip(spec.vision().imageSize()));
     }
 
     /** Returns what the model directory says about the model (what it knows, trained heads, example queries). */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.clip4stream.model.spec.InvalidCheckpointException;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.SafetensorsFile;
@@ -374,5 +375,44 @@ class Clip4ClipModelTest {
             sum += (double) a[i] * b[i];
         }
         return sum;
+    }
+
+    private static Path modelDirPreparedAs(String name, Optional<Preprocessing> preprocessing) throws IOException {
+        ModelConfig config = new ModelConfig(
+                name,
+                "1",
+                SimilarityHead.MEAN_P,
+                LinearPatch.TWO_D,
+                FRAMES,
+                16,
+                2,
+                Optional.empty(),
+                preprocessing,
+                Optional.empty());
+        return ModelDirectory.write(temp.resolve(name), config, fixtureTensors).root();
+    }
+
+    @Test
+    void shouldReportTheRecordedPreprocessingOrClipsAtItsInputResolution() throws IOException {
+        Preprocessing mmactionLike = new Preprocessing(72, "bilinear", SIZE, "clip");
+        try (Clip4ClipModel recorded = Clip4ClipModel.load(
+                modelDirPreparedAs("prep-recorded", Optional.of(mmactionLike)),
+                ModelOptions.defaults().withIntraOpThreads(1))) {
+            assertEquals(mmactionLike, recorded.preprocessing());
+        }
+        try (Clip4ClipModel standard = Clip4ClipModel.load(
+                modelDirPreparedAs("prep-default", Optional.empty()),
+                ModelOptions.defaults().withIntraOpThreads(1))) {
+            assertEquals(Preprocessing.clip(SIZE), standard.preprocessing());
+        }
+    }
+
+    @Test
+    void shouldRefuseAPreprocessingWhoseCropIsNotTheInputResolution() throws IOException {
+        Path dir = modelDirPreparedAs("prep-wrong-crop", Optional.of(new Preprocessing(72, "bilinear", 56, "clip")));
+        ModelLoadException e = assertThrows(
+                ModelLoadException.class,
+                () -> Clip4ClipModel.load(dir, ModelOptions.defaults().withIntraOpThreads(1)));
+        assertTrue(e.getMessage().contains("centre crop 56") && e.getMessage().contains("64 pixels"), e.getMessage());
     }
 }

@@ -9,6 +9,7 @@ import io.clip4stream.app.train.TrainingSet;
 import io.clip4stream.app.train.TrainingSettings;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.train.FreezeRule;
@@ -180,8 +181,9 @@ public final class TrainCommand implements Callable<Integer> {
                 ? ClipTokenizer.withVocabularyFile(initDir.bpeVocab().get())
                 : ClipTokenizer.withBundledVocabulary();
         int imageSize = imageSizeOf(initDir);
+        // Training keeps the start's preprocessing (it is recorded in the result), so its frames are prepared that way.
         ClipFrameReader reader = new ClipFrameReader(
-                imageSize,
+                initDir.config().preprocessing().orElse(Preprocessing.clip(imageSize)),
                 maxFrames,
                 fps,
                 cache != null ? cache : out.resolve("cache").resolve("frames"));

@@ -8,6 +8,7 @@ import io.clip4stream.model.preprocess.FramePreprocessor;
 import io.clip4stream.model.preprocess.RgbImage;
 import io.clip4stream.model.sampling.FrameSelection;
 import io.clip4stream.model.sampling.SlicePosition;
+import io.clip4stream.model.spec.Preprocessing;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class ClipFrameReader {
 
     private static final int CACHE_FORMAT = 1;
 
+    private final Preprocessing preparation;
     private final FramePreprocessor preprocessor;
     private final FrameSelection selection;
     private final double fps;
@@ -47,7 +49,13 @@ public final class ClipFrameReader {
 
     /** Creates a reader producing up to {@code maxFrames} frames of S×S pixels, caching in {@code cacheDir}. */
     public ClipFrameReader(int imageSize, int maxFrames, double fps, Path cacheDir) {
-        this.preprocessor = new FramePreprocessor(imageSize);
+        this(Preprocessing.clip(imageSize), maxFrames, fps, cacheDir);
+    }
+
+    /** Creates a reader that prepares frames as {@code preparation} says (a model's recorded preprocessing). */
+    public ClipFrameReader(Preprocessing preparation, int maxFrames, double fps, Path cacheDir) {
+        this.preparation = preparation;
+        this.preprocessor = new FramePreprocessor(preparation);
         this.selection = new FrameSelection(maxFrames, SlicePosition.UNIFORM);
         this.fps = fps;
         this.cacheDir = cacheDir;
@@ -122,6 +130,10 @@ public final class ClipFrameReader {
                     preprocessor.size(),
                     selection.maxFrames(),
                     fps);
+            if (!preparation.isClipDefault(preprocessor.size())) {
+                // Only other preparations extend the key, so the caches of CLIP-prepared frames stay valid.
+                text += "|" + preparation.describe();
+            }
             return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
         } catch (IOException e) {
             throw new TrainingDataException("cannot read " + clip.video() + " (clip " + clip.id() + "): " + e, e);

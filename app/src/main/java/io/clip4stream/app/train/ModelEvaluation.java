@@ -6,6 +6,7 @@ import io.clip4stream.model.nn.TorchRuntime;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.ModelConfig;
 import io.clip4stream.model.spec.ModelSpec;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.train.FreezeRule;
@@ -41,8 +42,13 @@ public final class ModelEvaluation {
                 NDManager manager = TorchRuntime.newManager(Device.cpu(), threads)) {
             ModelSpec spec = CheckpointLayout.derive(
                     checkpoint.source(), checkpoint.shapes(), checkpoint.nonFloatingPoint(), withHead);
-            ClipFrameReader reader =
-                    new ClipFrameReader(spec.vision().imageSize(), config.maxFrames(), fps, frameCache);
+            // Frames are prepared as the model was trained (config.json's preprocessing), as the services do.
+            ClipFrameReader reader = new ClipFrameReader(
+                    config.preprocessing()
+                            .orElse(Preprocessing.clip(spec.vision().imageSize())),
+                    config.maxFrames(),
+                    fps,
+                    frameCache);
             TrainingSet set = TrainingSet.prepare(
                     "eval",
                     TrainingData.read(data, split),

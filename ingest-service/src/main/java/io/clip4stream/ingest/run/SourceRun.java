@@ -113,7 +113,7 @@ public final class SourceRun {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.preprocessor = new FramePreprocessor(settings.frameSize());
+        this.preprocessor = new FramePreprocessor(settings.framePreparation());
         this.thumbnails = new Thumbnails(settings.thumbnailSize());
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.clip4stream.ingest.decode.SyntheticVideo;
 import io.clip4stream.ingest.decode.VideoDecoder;
 import io.clip4stream.ingest.source.ResolvedSource;
+import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.EndOfSource;
 import io.clip4stream.schemas.avro.EndReason;
@@ -95,7 +96,7 @@ class SourceRunTest {
     }
 
     private static RunSettings settings() {
-        return new RunSettings(16, 16, VideoDecoder.Options.exact(), Duration.ofMillis(10));
+        return new RunSettings(Preprocessing.clip(16), 16, VideoDecoder.Options.exact(), Duration.ofMillis(10));
     }
 
     private Path video() {

@@ -1,38 +1,60 @@
 package io.clip4stream.model.preprocess;
 
+import io.clip4stream.model.spec.Preprocessing;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The one frame pipeline of the system, identical to CLIP4Clip's {@code _transform(S)}: resize the short side to S with
- * Pillow's bicubic (long side {@code int(S * long / short)}), center-crop S x S, then normalise to a CHW float tensor.
+ * The one frame pipeline of the system: resize the short side to R with Pillow's bicubic or bilinear (long side
+ * {@code int(R * long / short)}), center-crop S x S, then normalise to a CHW float tensor. With R = S and bicubic (the
+ * default) it is identical to CLIP4Clip's {@code _transform(S)}; a model's recorded {@link Preprocessing} may say
+ * otherwise (MMAction2's CLIP4Clip: R = 256, bilinear, S = 224).
  */
 public final class FramePreprocessor {
 
+    private final int resizeSize;
     private final int size;
-    private final BicubicResize resize;
+    private final PillowResize resize;
     private final CenterCrop crop;
     private final ClipNormalize normalize;
 
-    /** Creates a pipeline for model input resolution {@code size} (224 for released CLIP models). */
-    public FramePreprocessor(int size, BicubicResize resize, CenterCrop crop, ClipNormalize normalize) {
+    /** Creates the pipeline that {@code preprocessing} describes. */
+    public FramePreprocessor(Preprocessing preprocessing) {
+        Objects.requireNonNull(preprocessing, "preprocessing");
+        this.resizeSize = preprocessing.resizeSize();
+        this.size = preprocessing.cropSize();
+        this.resize = switch (preprocessing.interpolation()) {
+            case "bicubic" -> PillowResize.bicubic();
+            case "bilinear" -> PillowResize.bilinear();
+            // Preprocessing validates the name, so another one here means the two lists drifted apart.
+            default ->
+                throw new IllegalArgumentException("unsupported interpolation '" + preprocessing.interpolation()
+                        + "' in " + preprocessing.describe());
+        };
+        this.crop = new CenterCrop();
+        this.normalize = new ClipNormalize();
+    }
+
+    /** Creates CLIP's pipeline for model input resolution {@code size} (224 for released CLIP models). */
+    public FramePreprocessor(int size) {
+        this(clip(size));
+    }
+
+    private static Preprocessing clip(int size) {
         if (size <= 0) {
             throw new IllegalArgumentException("input resolution must be positive, got " + size);
         }
-        this.size = size;
-        this.resize = Objects.requireNonNull(resize, "resize");
-        this.crop = Objects.requireNonNull(crop, "crop");
-        this.normalize = Objects.requireNonNull(normalize, "normalize");
-    }
-
-    /** Creates the standard pipeline for model input resolution {@code size}. */
-    public FramePreprocessor(int size) {
-        this(size, new BicubicResize(), new CenterCrop(), new ClipNormalize());
+        return Preprocessing.clip(size);
     }
 
     /** Returns the model input resolution S. */
     public int size() {
         return size;
+    }
+
+    /** Returns the short side R that frames are resized to before the crop. */
+    public int resizeSize() {
+        return resizeSize;
     }
 
     /** Returns the number of floats one frame occupies: {@code 3 * S * S}. */
@@ -57,7 +79,7 @@ public final class FramePreprocessor {
     /** Returns the S x S RGB frame after resize and crop, before normalisation (what {@code ToTensor} would see). */
     public RgbImage resizeAndCrop(RgbImage frame) {
         Objects.requireNonNull(frame, "frame");
-        int[] target = resizedSize(frame.width(), frame.height(), size);
+        int[] target = resizedSize(frame.width(), frame.height(), resizeSize);
         return crop.crop(resize.resize(frame, target[0], target[1]), size);
     }
 

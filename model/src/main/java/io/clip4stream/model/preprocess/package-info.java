@@ -1,2 +1,2 @@
-/** Frame preprocessing identical to CLIP's: Pillow bicubic resize of the short side, center crop, normalisation. */
+/** Frame preprocessing: Pillow bicubic (CLIP's) or bilinear resize of the short side, center crop, normalisation. */
 package io.clip4stream.model.preprocess;

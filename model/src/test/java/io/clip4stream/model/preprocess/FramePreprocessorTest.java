@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.clip4stream.model.spec.Preprocessing;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Random;
@@ -35,7 +36,8 @@ class FramePreprocessorTest {
     @Test
     void shouldRejectInvalidSizes() {
         assertThrows(IllegalArgumentException.class, () -> new FramePreprocessor(0));
-        assertThrows(IllegalArgumentException.class, () -> new BicubicResize().resize(randomImage(4, 4, 1), 0, 3));
+        assertThrows(
+                IllegalArgumentException.class, () -> PillowResize.bicubic().resize(randomImage(4, 4, 1), 0, 3));
         assertThrows(IllegalArgumentException.class, () -> new CenterCrop().crop(randomImage(4, 8, 1), 5));
         assertThrows(IllegalArgumentException.class, () -> FramePreprocessor.resizedSize(0, 5, 224));
         float[] tooShort = new float[3 * 64 * 64 - 1];
@@ -72,7 +74,7 @@ class FramePreprocessorTest {
     @Test
     void shouldLeaveImagesOfTheTargetSizeUntouched() {
         RgbImage image = randomImage(64, 64, 3);
-        assertSame(image, new BicubicResize().resize(image, 64, 64));
+        assertSame(image, PillowResize.bicubic().resize(image, 64, 64));
         FramePreprocessor tiny = new FramePreprocessor(64);
         assertEquals(image, tiny.resizeAndCrop(image));
     }
@@ -87,7 +89,7 @@ class FramePreprocessorTest {
         }
         RgbImage flat = new RgbImage(37, 23, rgb);
         for (int[] size : new int[][] {{10, 7}, {37, 50}, {80, 23}, {3, 90}}) {
-            RgbImage resized = new BicubicResize().resize(flat, size[0], size[1]);
+            RgbImage resized = PillowResize.bicubic().resize(flat, size[0], size[1]);
             for (int y = 0; y < size[1]; y++) {
                 for (int x = 0; x < size[0]; x++) {
                     assertEquals(200, resized.sample(x, y, 0));
@@ -139,5 +141,68 @@ class FramePreprocessorTest {
         assertEquals(2 * tiny.frameLength(), batch.length);
         assertArrayEquals(tiny.preprocess(tall), java.util.Arrays.copyOfRange(batch, tiny.frameLength(), batch.length));
         assertEquals(0, tiny.toTensor(List.of()).length);
+    }
+
+    private static RgbImage greyRow(int... values) {
+        byte[] rgb = new byte[values.length * 3];
+        for (int i = 0; i < values.length; i++) {
+            rgb[3 * i] = (byte) values[i];
+            rgb[3 * i + 1] = (byte) values[i];
+            rgb[3 * i + 2] = (byte) values[i];
+        }
+        return new RgbImage(values.length, 1, rgb);
+    }
+
+    @Test
+    void shouldResampleBilinearAsPillowDoes() {
+        // Halving: the triangle stretched to support 2 puts taps 3/7, 3/7, 1/7 on the pixels inside the image (Pillow
+        // clips the window at the border and renormalises), so 0, 70, 140, 210 become 50 and 160.
+        RgbImage halved = PillowResize.bilinear().resize(greyRow(0, 70, 140, 210), 2, 1);
+        assertEquals(50, halved.sample(0, 0, 0));
+        assertEquals(160, halved.sample(1, 0, 2));
+        // Doubling: output centres 0.25 and 0.75 of the first pixel's width; the first sees only pixel 0, the second
+        // mixes 3/4 of pixel 0 with 1/4 of pixel 1.
+        RgbImage doubled = PillowResize.bilinear().resize(greyRow(0, 100), 4, 1);
+        assertEquals(0, doubled.sample(0, 0, 0));
+        assertEquals(25, doubled.sample(1, 0, 1));
+        assertEquals(75, doubled.sample(2, 0, 1));
+        assertEquals(100, doubled.sample(3, 0, 2));
+        RgbImage bicubic = PillowResize.bicubic().resize(greyRow(0, 100), 4, 1);
+        assertTrue(bicubic.sample(1, 0, 0) != 25, "bicubic and bilinear must differ");
+    }
+
+    @Test
+    void shouldResizeTheShortSideThenCropAsARecordedPreprocessingSays() {
+        FramePreprocessor mmaction = new FramePreprocessor(new Preprocessing(256, "bilinear", 224, "clip"));
+        assertEquals(256, mmaction.resizeSize());
+        assertEquals(224, mmaction.size());
+        assertEquals(3 * 224 * 224, mmaction.frameLength());
+        RgbImage frame = randomImage(320, 240, 9);
+        RgbImage out = mmaction.resizeAndCrop(frame);
+        assertEquals(224, out.width());
+        assertEquals(224, out.height());
+        // 320x240 -> 341x256; the crop starts at round-half-even(117 / 2) = 58 across and (256 - 224) / 2 = 16 down.
+        RgbImage resized = PillowResize.bilinear().resize(frame, 341, 256);
+        for (int y = 0; y < 224; y += 37) {
+            for (int x = 0; x < 224; x += 29) {
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(resized.sample(58 + x, 16 + y, c), out.sample(x, y, c), x + "," + y + "," + c);
+                }
+            }
+        }
+        assertEquals(resized.sample(58 + 223, 16 + 223, 1), out.sample(223, 223, 1));
+        assertEquals(mmaction.preprocess(frame).length, mmaction.frameLength());
+    }
+
+    @Test
+    void shouldKeepTheDefaultPipelineWhenNothingIsRecorded() {
+        RgbImage frame = randomImage(120, 70, 10);
+        FramePreprocessor recorded = new FramePreprocessor(Preprocessing.clip(64));
+        FramePreprocessor standard = new FramePreprocessor(64);
+        assertEquals(64, standard.resizeSize());
+        assertArrayEquals(standard.preprocess(frame), recorded.preprocess(frame));
+        assertEquals(
+                new CenterCrop().crop(PillowResize.bicubic().resize(frame, 109, 64), 64),
+                standard.resizeAndCrop(frame));
     }
 }

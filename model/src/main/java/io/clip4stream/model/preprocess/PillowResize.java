@@ -3,22 +3,59 @@ package io.clip4stream.model.preprocess;
 import java.util.Objects;
 
 /**
- * Pillow 9.4's {@code Image.resize(size, BICUBIC)} on 8-bit RGB, bit for bit ({@code libImaging/Resample.c}).
+ * Pillow 9.4's {@code Image.resize(size, BICUBIC)} or {@code Image.resize(size, BILINEAR)} on 8-bit RGB, bit for bit
+ * ({@code libImaging/Resample.c}); torchvision's {@code Resize} on PIL images calls exactly this.
  *
- * <p>Keys cubic with a = -0.5; when shrinking, the kernel is stretched by the scale factor (antialiasing). Weights
+ * <p>Bicubic is Keys cubic with a = -0.5 (support 2), bilinear the triangle filter (support 1); when shrinking, the
+ * kernel is stretched by the scale factor (antialiasing, unlike OpenCV's {@code INTER_LINEAR}). Weights
  * are computed in double, normalised to sum 1, then quantised to 22-bit fixed point; each output sample is the integer
  * sum plus 2^21, shifted right by 22 and clamped to 0–255. The horizontal pass runs first and its output is rounded to
  * 8 bits before the vertical pass, as in Pillow. A pass whose dimension does not change is skipped.
  */
-public final class BicubicResize {
+public final class PillowResize {
+
+    /** A Pillow resampling filter: its support at scale 1 and its kernel. */
+    public enum Filter {
+        /** {@code Image.BICUBIC}: CLIP's and CLIP4Clip's. */
+        BICUBIC(2.0),
+        /** {@code Image.BILINEAR}: the triangle filter. */
+        BILINEAR(1.0);
+
+        private final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+
+        double weight(double x) {
+            return this == BICUBIC ? cubic(x) : triangle(x);
+        }
+    }
 
     /** Pillow's {@code PRECISION_BITS}: 32 bits minus 8 for the result minus 2 for overshoot of negative lobes. */
     private static final int PRECISION_BITS = 32 - 8 - 2;
 
-    private static final double SUPPORT = 2.0;
+    private final Filter filter;
 
-    /** Creates the resampler; it holds no state. */
-    public BicubicResize() {}
+    /** Creates a resampler with {@code filter}. */
+    public PillowResize(Filter filter) {
+        this.filter = Objects.requireNonNull(filter, "filter");
+    }
+
+    /** Returns Pillow's bicubic resampler, CLIP's. */
+    public static PillowResize bicubic() {
+        return new PillowResize(Filter.BICUBIC);
+    }
+
+    /** Returns Pillow's bilinear resampler. */
+    public static PillowResize bilinear() {
+        return new PillowResize(Filter.BILINEAR);
+    }
+
+    /** Returns the filter. */
+    public Filter filter() {
+        return filter;
+    }
 
     /** Resizes {@code image} to {@code outWidth} x {@code outHeight}. */
     public RgbImage resize(RgbImage image, int outWidth, int outHeight) {
@@ -31,8 +68,8 @@ public final class BicubicResize {
         if (inWidth == outWidth && inHeight == outHeight) {
             return image;
         }
-        Coefficients horizontal = Coefficients.of(inWidth, outWidth);
-        Coefficients vertical = Coefficients.of(inHeight, outHeight);
+        Coefficients horizontal = Coefficients.of(inWidth, outWidth, filter);
+        Coefficients vertical = Coefficients.of(inHeight, outHeight, filter);
         byte[] pixels = image.pixels();
         int rows = inHeight;
         int firstRow = 0;
@@ -132,17 +169,28 @@ public final class BicubicResize {
         return 0.0;
     }
 
+    /** Pillow's {@code bilinear_filter}. */
+    static double triangle(double x) {
+        if (x < 0.0) {
+            x = -x;
+        }
+        if (x < 1.0) {
+            return 1.0 - x;
+        }
+        return 0.0;
+    }
+
     /**
      * Pillow's {@code precompute_coeffs} followed by {@code normalize_coeffs_8bpc}: for output index i, source taps
      * {@code first(i) .. first(i) + count(i) - 1} with fixed-point weights at {@code weights[i * ksize ..]}.
      */
     record Coefficients(int ksize, int[] bounds, int[] weights) {
 
-        static Coefficients of(int inSize, int outSize) {
+        static Coefficients of(int inSize, int outSize, Filter filter) {
             // Pillow passes the box as floats; (float) inSize - 0f is exact for any real image size.
             double scale = (double) inSize / outSize;
             double filterScale = Math.max(scale, 1.0);
-            double support = SUPPORT * filterScale;
+            double support = filter.support * filterScale;
             int ksize = (int) Math.ceil(support) * 2 + 1;
             int[] bounds = new int[outSize * 2];
             int[] weights = new int[Math.multiplyExact(outSize, ksize)];
@@ -161,7 +209,7 @@ public final class BicubicResize {
                 xmax -= xmin;
                 double sum = 0.0;
                 for (int x = 0; x < xmax; x++) {
-                    double w = cubic((x + xmin - center + 0.5) * inverseScale);
+                    double w = filter.weight((x + xmin - center + 0.5) * inverseScale);
                     taps[x] = w;
                     sum += w;
                 }
