@@ -1,5 +1,6 @@
 package io.clip4stream.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,6 +54,20 @@ class DefaultModelEndToEndIT {
         if (all != null) {
             all.close();
         }
+    }
+
+    @Test
+    void theBundledModelOffersTheSampleScenesExampleQueries() throws Exception {
+        JsonNode config = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(all.pageUri().resolve("/config.json").toURL());
+        List<String> offered = new ArrayList<>();
+        config.get("model").get("exampleQueries").forEach(q -> offered.add(q.asText()));
+        assertEquals(
+                SampleScenes.exampleQueries().stream()
+                        .map(SampleScenes.ExampleQuery::text)
+                        .toList(),
+                offered);
+        assertEquals("synthetic-world", config.get("model").get("knows").asText());
     }
 
     @Test

@@ -311,7 +311,16 @@ public final class ModelCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             var settings = new io.clip4stream.app.demo.DemoTraining.Settings(
-                    seed, trainClips, evalClips, epochs, tightEpochs, batchSize, lr, tightBatchSize, tightLr, demoThreads);
+                    seed,
+                    trainClips,
+                    evalClips,
+                    epochs,
+                    tightEpochs,
+                    batchSize,
+                    lr,
+                    tightBatchSize,
+                    tightLr,
+                    demoThreads);
             Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
             var figures = io.clip4stream.app.demo.DemoTraining.run(settings, out, workDir, line -> {
                 err.println("train-demo: " + line);

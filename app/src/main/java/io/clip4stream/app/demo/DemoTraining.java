@@ -244,8 +244,8 @@ public final class DemoTraining {
         }
         ModelConfig config = new ModelConfig(
                 MODEL_ID,
-                "demo-seed-" + settings.seed() + "-"
-                        + source.config().modelVersion().replaceAll("[^A-Za-z0-9.+-]", ""),
+                // The trained version: the start's ("demo-seed-S") and what each stage added to it.
+                source.config().modelVersion(),
                 SimilarityHead.SEQ_TRANSF,
                 LinearPatch.TWO_D,
                 source.config().maxFrames(),

@@ -15,6 +15,8 @@ public final class SampleScenes {
     /** The sample videos' source ids. */
     public static final List<String> NAMES = List.of("sample-a", "sample-b", "sample-c");
 
+    private static final int EXAMPLES = 3;
+
     private static final DemoWorld WORLD = new DemoWorld(DemoWorld.DEFAULT_SEED);
 
     private SampleScenes() {}
@@ -29,15 +31,29 @@ public final class SampleScenes {
     }
 
     /**
-     * Returns three queries that each describe one sample scene's first object ("a red circle moves to the left"),
-     * with the source and scene they describe; the page offers them to a newcomer.
+     * Returns three queries that each describe one sample scene's first object ("a blue star grows"), with the source
+     * and scene they describe; the page offers them to a newcomer.
      */
     public static List<ExampleQuery> exampleQueries() {
         List<ExampleQuery> out = new ArrayList<>();
-        for (int video = 0; video < NAMES.size(); video++) {
-            int scene = (video * 2) % SCENES_PER_VIDEO;
-            SceneObject first = scenes(video).get(scene).objects().get(0);
-            out.add(new ExampleQuery(CaptionWriter.phrase(first, false, 0, 0, 0, false), NAMES.get(video), scene));
+        List<Colour> used = new ArrayList<>();
+        // Scenes with one object first (the query then says all there is to see), then any; each example with another
+        // colour; orange is skipped because the world's captions say "a orange" (as the model learned them).
+        for (boolean single : new boolean[] {true, false}) {
+            for (int video = 0; video < NAMES.size() && out.size() < EXAMPLES; video++) {
+                List<Scene> scenes = scenes(video);
+                for (int scene = 0; scene < scenes.size() && out.size() < EXAMPLES; scene++) {
+                    List<SceneObject> objects = scenes.get(scene).objects();
+                    SceneObject first = objects.get(0);
+                    if ((objects.size() == 1) == single
+                            && !used.contains(first.colour())
+                            && first.colour() != Colour.ORANGE) {
+                        used.add(first.colour());
+                        out.add(new ExampleQuery(
+                                CaptionWriter.phrase(first, false, 0, 0, 0, false), NAMES.get(video), scene));
+                    }
+                }
+            }
         }
         return out;
     }

@@ -27,8 +27,20 @@ class DemoEvaluationCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
-                .execute("model", "eval", model.toString(), "--demo-world", "--clips", "6", "--seed", "5",
-                        "--threads", "1", "--cache", dir.resolve("work").toString(), "--json");
+                .execute(
+                        "model",
+                        "eval",
+                        model.toString(),
+                        "--demo-world",
+                        "--clips",
+                        "6",
+                        "--seed",
+                        "5",
+                        "--threads",
+                        "1",
+                        "--cache",
+                        dir.resolve("work").toString(),
+                        "--json");
         assertEquals(0, code, err.toString());
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertEquals(6, json.get("clips").asInt());
