@@ -267,6 +267,7 @@ async function describeModel() {
   $('model-line').textContent = `Model: ${model.id} (${model.version}) · ${heads}${knows}`;
   const examples = model.exampleQueries || [];
   if (!examples.length) return;
+  $('query').placeholder = examples[0];
   const box = $('examples');
   for (const query of examples.slice(0, 3)) {
     const button = document.createElement('button');
