@@ -167,7 +167,7 @@ public final class DemoTraining {
                 0);
         TrainingRun.Outcome second = new TrainingRun(
                         tight,
-                        ModelDirectory.open(first.modelDir()),
+                        tightStart(first.modelDir(), work.resolve("stage2-init"), shape, settings.seed()),
                         train,
                         Optional.of(eval),
                         "demo world seed " + settings.seed(),
@@ -188,6 +188,36 @@ public final class DemoTraining {
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n",
                 StandardCharsets.UTF_8);
         return figures;
+    }
+
+    /**
+     * The tight stage's start: the first stage's model with the cross head initialised as CLIP4Clip's
+     * {@code from_pretrained} does it, from the trained text tower (positions and the first blocks), not at random.
+     */
+    private static ModelDirectory tightStart(Path firstStage, Path dir, TinyModelShape shape, long seed)
+            throws IOException {
+        if (Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG_FILE))) {
+            return ModelDirectory.open(dir);
+        }
+        ModelDirectory source = ModelDirectory.open(firstStage);
+        Map<String, TensorData> all = new LinkedHashMap<>();
+        Map<String, TensorData> clipOnly = new LinkedHashMap<>();
+        try (Checkpoint checkpoint = source.openCheckpoint()) {
+            for (String name : checkpoint.shapes().keySet()) {
+                TensorData tensor = TensorData.f32(checkpoint.info(name).shape(), checkpoint.floats(name));
+                all.put(name, tensor);
+                if (name.startsWith("clip.")) {
+                    clipOnly.put(name, tensor);
+                }
+            }
+        }
+        byte[] clipBytes = new io.clip4stream.model.weights.SafetensorsWriter().toBytes(clipOnly, Map.of());
+        try (Checkpoint clip = Checkpoint.of(List.of(io.clip4stream.model.weights.SafetensorsFile.read(
+                new java.io.ByteArrayInputStream(clipBytes), "the first stage's CLIP")))) {
+            all.putAll(io.clip4stream.model.train.HeadInitializer.initialize(
+                    clip, SimilarityHead.TIGHT_TRANSF, shape.crossLayers(), seed));
+        }
+        return ModelDirectory.write(dir, source.config(), all);
     }
 
     private static Optional<Path> resumable(Path stage) {
@@ -267,7 +297,8 @@ public final class DemoTraining {
                         + settings.epochs()
                         + " --tight-epochs " + settings.tightEpochs() + " --batch-size " + settings.batchSize()
                         + " --lr "
-                        + settings.lr() + " --tight-lr " + settings.tightLr());
+                        + settings.lr() + " --tight-batch-size " + settings.tightBatchSize() + " --tight-lr "
+                        + settings.tightLr());
         training.put("seed", settings.seed());
         training.set("stage1_seqTransf", stage1);
         training.set("stage2_tightTransf", stage2);
