@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -87,10 +86,7 @@ public final class TrainParityCheck {
                     ParityCheck.fixtureConfig(
                             modelManifest, modelDir.getFileName().toString()));
             TrainingBatch batch = batchOf(inputs);
-            for (Iterator<Map.Entry<String, JsonNode>> it =
-                            manifest.path("fixtures").fields();
-                    it.hasNext(); ) {
-                Map.Entry<String, JsonNode> fixture = it.next();
+            for (Map.Entry<String, JsonNode> fixture : manifest.path("fixtures").properties()) {
                 Path expectedFile = dir.resolve(fixture.getKey() + ".safetensors");
                 try (SafetensorsFile expected = SafetensorsFile.open(expectedFile)) {
                     results.add(runFixture(
