@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -86,7 +87,10 @@ public final class TrainParityCheck {
                     ParityCheck.fixtureConfig(
                             modelManifest, modelDir.getFileName().toString()));
             TrainingBatch batch = batchOf(inputs);
-            for (Map.Entry<String, JsonNode> fixture : manifest.path("fixtures").properties()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it =
+                            manifest.path("fixtures").fields();
+                    it.hasNext(); ) {
+                Map.Entry<String, JsonNode> fixture = it.next();
                 Path expectedFile = dir.resolve(fixture.getKey() + ".safetensors");
                 try (SafetensorsFile expected = SafetensorsFile.open(expectedFile)) {
                     results.add(runFixture(
