@@ -34,7 +34,8 @@ class TrainCommandTest {
 
     @Test
     void trainParityPassesOnTheOriginalTrainingFixtures() throws Exception {
-        assertEquals(0, run("model", "train-parity", "--json", FIXTURES.toString()), err.toString());
+        int code = run("model", "train-parity", "--json", FIXTURES.toString());
+        assertEquals(0, code, () -> "stderr: " + err + "\nstdout: " + out);
         JsonNode report = new ObjectMapper().readTree(out.toString());
         assertTrue(report.get("passed").asBoolean());
         assertEquals(7, report.get("fixtures").size());
