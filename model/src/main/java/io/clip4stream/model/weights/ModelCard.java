@@ -2,6 +2,8 @@ package io.clip4stream.model.weights;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.clip4stream.model.spec.ModelConfig;
+import io.clip4stream.model.spec.SimilarityHead;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -41,10 +43,19 @@ public record ModelCard(Optional<String> knows, List<String> trainedHeads, List<
             return empty();
         }
         try {
-            JsonNode json = JSON.readTree(config.toFile());
+            String text = Files.readString(config);
+            JsonNode json = JSON.readTree(text);
             Optional<String> knows =
                     json.hasNonNull("knows") ? Optional.of(json.get("knows").asText()) : Optional.empty();
-            return new ModelCard(knows, texts(json.path("trained_heads")), texts(json.path("example_queries")));
+            // trained_heads has one reader, ModelConfig; the card only lists what it recorded.
+            List<String> trained = ModelConfig.fromJson(text)
+                    .trainedHeads()
+                    .map(heads -> heads.stream()
+                            .map(SimilarityHead::configName)
+                            .sorted()
+                            .toList())
+                    .orElse(List.of());
+            return new ModelCard(knows, trained, texts(json.path("example_queries")));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + config, e);
         }
