@@ -88,9 +88,11 @@ public final class QueryService implements Service {
         PrometheusRegistry registry = new PrometheusRegistry();
         QueryMetrics metrics = new QueryMetrics(registry);
         ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
+        QueryEncoder queryEncoder = new QueryEncoder(model, ClipTokenizer.withBundledVocabulary());
+        metrics.observeTextCache(registry, queryEncoder.cache());
         SearchEngine engine = new SearchEngine(
                 model.info(),
-                new QueryEncoder(model, ClipTokenizer.withBundledVocabulary()),
+                queryEncoder,
                 gather,
                 new TightReranker(model, config.rerankBatch()),
                 thumbnails,

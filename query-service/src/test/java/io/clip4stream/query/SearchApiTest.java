@@ -580,6 +580,26 @@ class SearchApiTest {
     }
 
     @Test
+    void shouldEncodeARepeatedQueryOnceAndExportTheCacheHits() throws Exception {
+        String text = "cache-probe-" + System.nanoTime();
+        JsonNode first = ok(get(service, "/search?q=" + text + "&k=3"));
+        JsonNode second = ok(get(service, "/search?q=" + text + "&k=3"));
+        assertEquals(first.get("hits"), second.get("hits"), "the cached encoding ranks as the first did");
+        String metrics = get(service, "/metrics").body();
+        double hits = metricValue(metrics, "clip4stream_query_text_cache_lookups_total{result=\"hit\"}");
+        assertTrue(hits >= 1, metrics);
+    }
+
+    private static double metricValue(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(series + " is not exported:\n" + exposition);
+    }
+
+    @Test
     void shouldServeTheOpenApiDocumentAndThePage() throws Exception {
         JsonNode model = ok(get(service, "/model"));
         assertEquals("tightTransf", model.get("rerankHead").asText(), model.toString());
