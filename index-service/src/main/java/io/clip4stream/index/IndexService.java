@@ -10,7 +10,9 @@ import io.clip4stream.index.topology.IndexTopology;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ModelFit;
 import io.clip4stream.runtime.kafka.ModelVersionLog;
 import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
@@ -19,6 +21,8 @@ import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -46,6 +50,9 @@ public final class IndexService implements Service {
     private final StateRestoreListener restoreListener;
     private final StandbyUpdateListener standbyListener;
     private Clip4ClipModel ownedModel;
+    /** Where the deployment's recorded model versions are served, for the query service's start-up check. */
+    public static final String MODELS_PATH = "/v1/models";
+
     private volatile KafkaStreams streams;
     private HttpHost http;
     private ShardLocator shards;
@@ -112,8 +119,13 @@ public final class IndexService implements Service {
                 .ensure(topics.all());
         // Before the store is touched: a model that does not fit the vectors stored under the deployment's versions
         // is refused, naming both.
-        new ModelVersionLog(config.kafka(), topics.models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC())
-                .checkAndRecord(name(), servedModel(model));
+        ServedModel served = servedModel(model);
+        ModelFit fit = new ModelVersionLog(
+                        config.kafka(), topics.models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC())
+                .checkAndRecord(name(), served);
+        List<ServedModel> recorded = new ArrayList<>(fit.recorded());
+        recorded.removeIf(m -> m.modelVersion().equals(served.modelVersion()));
+        recorded.add(served);
 
         PrometheusRegistry registry = new PrometheusRegistry();
         metrics = new IndexMetrics(
@@ -135,6 +147,13 @@ public final class IndexService implements Service {
                 () -> self,
                 config.partitions());
         IndexRoutes.register(host, shards, () -> activeModelVersion);
+        // The query service compares its own model with these before it serves: one width, one model per version.
+        host.route(MODELS_PATH, exchange -> {
+            if (!exchange.method().equals("GET")) {
+                throw new ApiException(405, "method_not_allowed", "Use GET on " + MODELS_PATH);
+            }
+            exchange.respondJson(200, Map.of("active", activeModelVersion, "models", List.copyOf(recorded)));
+        });
         http = host.build();
         // The host is bound now: its actual port is what the Streams metadata must advertise.
         self = config.advertisedHost() + ":" + http.port();

@@ -90,7 +90,7 @@ class IndexServiceModelCheckIT {
     }
 
     @Test
-    void shouldRefuseTheRecordedVersionPreparedAnotherWayAndRecordAFittingOne() throws IOException {
+    void shouldRefuseTheRecordedVersionPreparedAnotherWayAndRecordAFittingOne() throws Exception {
         try (Clip4ClipModel model = tinyModel()) {
             IndexConfig config = config();
             var frames = model.preprocessing();
@@ -134,6 +134,20 @@ class IndexServiceModelCheckIT {
             assertEquals(1, recorded.size(), recorded.toString());
             assertEquals(model.info().modelVersion(), recorded.getFirst().modelVersion());
             assertEquals(model.info().embedDim(), recorded.getFirst().embedDim());
+            // The query service reads the same record over HTTP (it has no Kafka connection).
+            var response = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                            service.http().uri().resolve(IndexService.MODELS_PATH))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+            var body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+            assertEquals(model.info().modelVersion(), body.get("active").asText());
+            assertEquals(
+                    recorded.getFirst(),
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .treeToValue(body.get("models").get(0), ServedModel.class));
         }
     }
 }
