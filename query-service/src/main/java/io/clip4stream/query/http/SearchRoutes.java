@@ -52,6 +52,11 @@ public final class SearchRoutes {
             "toMicros",
             "modelVersion");
 
+    // Reads POST /search bodies as the host's Exchange.readJson would (unknown fields refused), after their size is
+    // known: only a body carrying an image may exceed the JSON limit.
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final SearchEngine engine;
     private final SearchLimits limits;
     private final long maxBodyBytes;
@@ -89,9 +94,10 @@ public final class SearchRoutes {
         if (!exchange.method().equals("POST")) {
             throw new ApiException(405, "method_not_allowed", "POST the image to /search/image");
         }
-        SearchRequest request = checked(() -> fromQuery(exchange.query(), IMAGE_PARAMETERS, false));
-        // The multipart envelope adds a few hundred bytes around the image.
+        // The body is read first, so a refused query string never leaves it unread on a kept-alive connection; the
+        // multipart envelope adds a few hundred bytes around the image.
         byte[] body = exchange.body(imageLimits.maxBytes() + 16L * 1024);
+        SearchRequest request = checked(() -> fromQuery(exchange.query(), IMAGE_PARAMETERS, false));
         byte[] image = imageOf(body, exchange.header("Content-Type").orElse(null));
         run(exchange, request, new SearchQuery(null, image, null, 0, false));
     }
@@ -221,13 +227,32 @@ public final class SearchRoutes {
                 run(exchange, request, SearchQuery.text(request.text()));
             }
             case "POST" -> {
-                // A JSON body may carry a base64 image (4 bytes per 3) next to the text and filters.
-                long max = Math.max(maxBodyBytes, imageLimits.maxBytes() / 3L * 4 + 8 + maxBodyBytes);
-                SearchJson.Request body = exchange.readJson(SearchJson.Request.class, max);
+                // A JSON body may carry a base64 image (4 bytes per 3) next to the text and filters; without one, the
+                // JSON limit holds as before.
+                byte[] raw = exchange.body(imageLimits.maxBytes() / 3L * 4 + 8 + maxBodyBytes);
+                SearchJson.Request body = parseJson(raw);
+                if (raw.length > maxBodyBytes && body.image() == null) {
+                    throw new ApiException(
+                            413,
+                            "payload_too_large",
+                            "Request body exceeds the limit of " + maxBodyBytes + " bytes (more only with an image)");
+                }
                 SearchRequest request = checked(() -> fromJson(body));
                 run(exchange, request, checked(() -> queryOf(body, request)));
             }
             default -> throw new ApiException(405, "method_not_allowed", "Use GET or POST on /search");
+        }
+    }
+
+    private static SearchJson.Request parseJson(byte[] raw) {
+        if (raw.length == 0) {
+            throw ApiException.badRequest("empty_body", "A JSON body is required");
+        }
+        try {
+            return JSON.readValue(raw, SearchJson.Request.class);
+        } catch (IOException e) {
+            String detail = e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage() : "";
+            throw ApiException.badRequest("malformed_json", "Malformed JSON body: " + detail);
         }
     }
 
