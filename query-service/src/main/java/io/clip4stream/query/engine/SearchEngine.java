@@ -18,9 +18,9 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers a search: the query (text, an example, or both) becomes one vector ({@link QueryVectors}), candidates are gathered from every shard and merged, then re-ranked
- * with the tight head when the model has one and the query is text only (otherwise kept in first-stage order and
- * flagged as such).
+ * Answers a search: the query (text, an example, or both) becomes one vector ({@link QueryVectors}), candidates are
+ * gathered from every shard and merged, then re-ranked with the tight head when the model has one and the query is
+ * text only (otherwise kept in first-stage order and flagged as such).
  */
 public final class SearchEngine {
     /** Path prefix under which the query service serves thumbnails. */
