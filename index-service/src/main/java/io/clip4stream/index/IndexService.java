@@ -4,8 +4,6 @@ import io.clip4stream.index.aggregate.ClipAggregator;
 import io.clip4stream.index.http.IndexRoutes;
 import io.clip4stream.index.metrics.IndexMetrics;
 import io.clip4stream.index.shard.ShardLocator;
-import io.clip4stream.index.store.IndexedModels;
-import io.clip4stream.index.store.IndexedModels.IndexedModel;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.ErrorTopicDeserializationHandler;
 import io.clip4stream.index.topology.IndexTopology;
@@ -13,11 +11,13 @@ import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ModelVersionLog;
+import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -105,12 +105,15 @@ public final class IndexService implements Service {
             ownedModel = Clip4ClipModel.load(config.modelDir(), ModelOptions.defaults());
             model = ownedModel;
         }
-        checkIndexedModels(model);
         ClipAggregator aggregator = new ClipAggregator(model);
         activeModelVersion = config.activeModelVersion().orElse(aggregator.modelVersion());
         Topics topics = config.topics();
         new TopicProvisioner(config.kafka(), config.replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(topics.all());
+        // Before the store is touched: a model that does not fit the vectors stored under the deployment's versions
+        // is refused, naming both.
+        new ModelVersionLog(config.kafka(), topics.models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC())
+                .checkAndRecord(name(), servedModel(model));
 
         PrometheusRegistry registry = new PrometheusRegistry();
         metrics = new IndexMetrics(
@@ -155,34 +158,6 @@ public final class IndexService implements Service {
                 self,
                 config.stateDir(),
                 activeModelVersion);
-    }
-
-    /** Returns the file that records the models this index has stored vectors of, beside the Streams state. */
-    public Path indexedModelsFile() {
-        return config.stateDir().resolve(config.applicationId() + ".models.json");
-    }
-
-    /**
-     * Refuses {@code model} when the store holds vectors it cannot stand beside (another width, or its own version
-     * made with other preprocessing), before anything touches Kafka or the store; otherwise records it.
-     */
-    private void checkIndexedModels(Clip4ClipModel model) {
-        ModelInfo info = model.info();
-        IndexedModel loaded =
-                new IndexedModel(info.modelId(), info.modelVersion(), info.embedDim(), model.preprocessing());
-        Path file = indexedModelsFile();
-        IndexedModels recorded = IndexedModels.read(file);
-        recorded.mismatch(loaded).ifPresent(reason -> {
-            throw new IllegalStateException(
-                    "index-service refuses to start: " + reason + " (recorded in " + file + ")");
-        });
-        if (recorded.models().isEmpty()) {
-            LOG.info(
-                    "no record of the models in this index ({}): nothing to compare {} with; recording it",
-                    file,
-                    loaded.describe());
-        }
-        recorded.with(loaded).write(file);
     }
 
     private Properties streamsProperties(String self) {
@@ -281,5 +256,21 @@ public final class IndexService implements Service {
             ownedModel.close();
             ownedModel = null;
         }
+    }
+
+    /** What the deployment's model record says about {@code model}: version, width, frame preparation, heads. */
+    private static ServedModel servedModel(Clip4ClipModel model) {
+        ModelInfo info = model.info();
+        var frames = model.preprocessing();
+        return new ServedModel(
+                info.modelId(),
+                info.modelVersion(),
+                info.embedDim(),
+                frames.resizeSize(),
+                frames.interpolation(),
+                frames.cropSize(),
+                frames.normalize(),
+                info.head().configName(),
+                model.card().trainedHeads());
     }
 }

@@ -92,8 +92,10 @@ public final class QueryService implements Service {
         PrometheusRegistry registry = new PrometheusRegistry();
         QueryMetrics metrics = new QueryMetrics(registry);
         ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
+        QueryEncoder queryEncoder = new QueryEncoder(model, ClipTokenizer.withBundledVocabulary());
+        metrics.observeTextCache(registry, queryEncoder.cache());
         QueryVectors vectors = new QueryVectors(
-                new QueryEncoder(model, ClipTokenizer.withBundledVocabulary()),
+                queryEncoder,
                 new ImageDecoder(config.imageLimits()),
                 new ImageEncoder(model),
                 new ClipLookup(directory, shards, config.shardTimeout()),

@@ -299,7 +299,7 @@ async function refreshSourcesOnce() {
 async function describeModel() {
   const model = (await config).model || {};
   if (!model.id) return;
-  const heads = model.tightHead ? `${model.head} + tightTransf re-rank` : model.head;
+  const heads = model.rerankHead ? `${model.head} + ${model.rerankHead} re-rank` : model.head;
   const knows = model.knows === 'synthetic-world'
     ? ' · knows only the synthetic demo world (coloured shapes moving, growing, spinning…)'
     : (model.knows ? ` · trained on ${model.knows}` : '');
