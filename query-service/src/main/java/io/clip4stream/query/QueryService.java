@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.query.engine.ImageEncoder;
 import io.clip4stream.query.engine.QueryEncoder;
+import io.clip4stream.query.engine.QueryVectors;
 import io.clip4stream.query.engine.SearchEngine;
 import io.clip4stream.query.engine.ThumbnailCache;
+import io.clip4stream.query.example.ImageDecoder;
+import io.clip4stream.query.fanout.ClipLookup;
 import io.clip4stream.query.fanout.HttpShardClient;
 import io.clip4stream.query.fanout.IndexModelCheck;
 import io.clip4stream.query.fanout.MetadataShardDirectory;
@@ -99,13 +103,14 @@ public final class QueryService implements Service {
         ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
         QueryEncoder queryEncoder = new QueryEncoder(model, ClipTokenizer.withBundledVocabulary());
         metrics.observeTextCache(registry, queryEncoder.cache());
-        SearchEngine engine = new SearchEngine(
-                model.info(),
+        QueryVectors vectors = new QueryVectors(
                 queryEncoder,
-                gather,
-                new TightReranker(model, config.rerankBatch()),
-                thumbnails,
-                metrics);
+                new ImageDecoder(config.imageLimits()),
+                new ImageEncoder(model),
+                new ClipLookup(directory, shards, config.shardTimeout()),
+                model.info().modelVersion());
+        SearchEngine engine = new SearchEngine(
+                model.info(), vectors, gather, new TightReranker(model, config.rerankBatch()), thumbnails, metrics);
         RequestGuard guard = new RequestGuard(
                 config.corsOrigins(),
                 new TokenBucketLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime),
@@ -122,7 +127,7 @@ public final class QueryService implements Service {
         QueryRoutes.register(
                 builder,
                 guard,
-                new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), metrics),
+                new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), config.imageLimits(), metrics),
                 new ThumbnailRoutes(thumbnails),
                 new SourceRoutes(directory, shards, config.shardTimeout()),
                 ingest,

@@ -11,7 +11,7 @@ public final class QueryRoutes {
      *
      * @param host the host builder
      * @param guard CORS and rate limiting in front of every API route
-     * @param search {@code /search}
+     * @param search {@code /search}, {@code /search/image} and {@code /search/similar}
      * @param thumbnails {@code /thumbnails/}
      * @param sources {@code /sources}
      * @param ingest {@code /ingest/}
@@ -32,6 +32,8 @@ public final class QueryRoutes {
                 .publicRoute("/config.json", guard.wrap(page::handle))
                 .publicRoute(PageRoutes.MODEL, guard.wrap(page::handle))
                 .route("/search", guard.wrap(search::handle))
+                .route("/search/image", guard.wrap(search::image))
+                .route("/search/similar", guard.wrap(search::similar))
                 .route("/thumbnails/", guard.wrap(thumbnails::handle))
                 .route("/sources", guard.wrap(sources::handle))
                 .route(IngestProxyRoutes.PREFIX + "/", guard.wrap(ingest::handle))
