@@ -410,23 +410,19 @@ public final class ModelCommand implements Runnable {
                 fields.put("tightHead", info.tightHead());
                 fields.put("logitScale", info.logitScale());
                 fields.put("device", info.device());
-                fields.put("trained_heads", model.card().trainedHeads());
+                // One field, the name: the recorded heads (an array in JSON), or in the table a word on what an
+                // unrecorded list means.
+                fields.put(
+                        "trained_heads",
+                        json || directory.config().trainedHeads().isPresent()
+                                ? model.card().trainedHeads()
+                                : "not recorded (every head present counts)");
                 fields.put("knows", model.card().knows().orElse(null));
                 fields.put("example_queries", model.card().exampleQueries());
                 fields.put(
                         "weightFiles",
                         directory.weightFiles().stream().map(Path::toString).toList());
                 fields.put("bpeVocab", directory.bpeVocab().map(Path::toString).orElse("bundled"));
-                fields.put(
-                        "trainedHeads",
-                        directory
-                                .config()
-                                .trainedHeads()
-                                .map(heads -> heads.stream()
-                                        .map(SimilarityHead::configName)
-                                        .toList())
-                                .map(Object.class::cast)
-                                .orElse("not recorded (every head present counts)"));
                 fields.put(
                         "preprocessing",
                         directory
