@@ -301,6 +301,13 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--tight-lr", defaultValue = "1e-3")
         private double tightLr;
 
+        @Option(
+                names = "--tight-group",
+                defaultValue = "8",
+                description = "Clips per hard-negative group in the tight head's batches, near each other under the"
+                        + " first stage (0: random batches; default: 8).")
+        private int tightGroup;
+
         @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
         private int demoThreads = Runtime.getRuntime().availableProcessors();
 
@@ -320,6 +327,7 @@ public final class ModelCommand implements Runnable {
                     lr,
                     tightBatchSize,
                     tightLr,
+                    tightGroup,
                     demoThreads);
             Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
             var figures = io.clip4stream.app.demo.DemoTraining.run(settings, out, workDir, line -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4stream.app.train.CaptionedClip;
 import io.clip4stream.app.train.ClipFrameReader;
+import io.clip4stream.app.train.HardNegatives;
 import io.clip4stream.app.train.PipelineEvaluator;
 import io.clip4stream.app.train.TrainingRun;
 import io.clip4stream.app.train.TrainingSet;
@@ -48,6 +49,9 @@ public final class DemoTraining {
     /** The first-stage candidates the tight head re-ranks in evaluations, as the query service's default. */
     public static final int RERANK_DEPTH = 20;
 
+    /** Near clips listed per training clip for the tight stage's hard-negative groups (more than a group needs). */
+    private static final int HARD_NEIGHBOURS = 64;
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
@@ -63,6 +67,8 @@ public final class DemoTraining {
      * @param tightBatchSize pairs per step of the tight head's training (cheap on cached embeddings; more pairs give it
      *     more of the near misses it must tell apart when it re-ranks)
      * @param tightLr learning rate of the tight head
+     * @param tightGroup clips per hard-negative group in the tight head's batches (near each other under the first
+     *     stage, as the candidates it re-ranks are); 0 for random batches
      * @param threads libtorch threads
      */
     public record Settings(
@@ -75,6 +81,7 @@ public final class DemoTraining {
             double lr,
             int tightBatchSize,
             double tightLr,
+            int tightGroup,
             int threads) {}
 
     /** The shape of the demo model: widths 128, 4 blocks per tower, 16-pixel patches on 64-pixel frames, T 12. */
@@ -153,6 +160,17 @@ public final class DemoTraining {
                         () -> false)
                 .run(resumable(stage1));
         Path stage2 = work.resolve("stage2-tightTransf");
+        Optional<HardNegatives> hard = Optional.empty();
+        if (settings.tightGroup() > 0) {
+            try (Clip4ClipModel firstStage = Clip4ClipModel.load(
+                    first.modelDir(),
+                    ModelOptions.defaults()
+                            .withDevice(ModelOptions.DeviceChoice.CPU)
+                            .withIntraOpThreads(settings.threads()))) {
+                hard = Optional.of(
+                        HardNegatives.firstStage(firstStage, train, HARD_NEIGHBOURS, settings.tightGroup(), progress));
+            }
+        }
         TrainingSettings tight = new TrainingSettings(
                 SimilarityHead.TIGHT_TRANSF,
                 settings.tightEpochs(),
@@ -175,7 +193,8 @@ public final class DemoTraining {
                         Device.cpu(),
                         settings.threads(),
                         progress,
-                        () -> false)
+                        () -> false,
+                        hard)
                 .run(resumable(stage2));
 
         writeCompact(second.modelDir(), out, settings, first.history(), second.history());
@@ -298,7 +317,7 @@ public final class DemoTraining {
                         + " --tight-epochs " + settings.tightEpochs() + " --batch-size " + settings.batchSize()
                         + " --lr "
                         + settings.lr() + " --tight-batch-size " + settings.tightBatchSize() + " --tight-lr "
-                        + settings.tightLr());
+                        + settings.tightLr() + " --tight-group " + settings.tightGroup());
         training.put("seed", settings.seed());
         training.set("stage1_seqTransf", stage1);
         training.set("stage2_tightTransf", stage2);
