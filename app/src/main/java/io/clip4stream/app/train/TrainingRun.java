@@ -187,7 +187,8 @@ public final class TrainingRun {
                         settings.epochs(),
                         model.trainable().size(),
                         model.parameters().size()));
-                Optional<CachedEmbeddings> cached = settings.cachedEmbeddings()
+                // A finished run resumed takes no step, so it needs no embeddings.
+                Optional<CachedEmbeddings> cached = settings.cachedEmbeddings() && position.epoch() < settings.epochs()
                         ? Optional.of(CachedEmbeddings.loadOrCompute(
                                 out.resolve("cache").resolve("embeddings-" + fingerprint(source) + ".safetensors"),
                                 model,

@@ -72,6 +72,39 @@ class DemoEvaluationCommandTest {
         assertTrue(figures.get("first_stage").get("r1").isNumber(), figures.toString());
     }
 
+    @Test
+    void reranksWithTheFusionTheModelRecords(@TempDir Path dir) throws Exception {
+        Path model = new TinyModelGenerator(3)
+                .generate(dir.resolve("tiny"), TinyModelShape.defaults().withHead(SimilarityHead.SEQ_TRANSF), "tiny")
+                .root();
+        assertEquals(0, run(model, dir), err.toString());
+        JsonNode tightAlone = new ObjectMapper().readTree(out.toString());
+        // The random tight head must reorder for this test to show anything: it does (the seed is fixed).
+        assertTrue(
+                java.util.stream.Stream.of("r1", "r5", "mdr")
+                        .anyMatch(key -> tightAlone.get("first_stage").get(key).asDouble()
+                                != tightAlone.get("reranked").get(key).asDouble()),
+                tightAlone.toString());
+        out.getBuffer().setLength(0);
+        Path config = model.resolve("config.json");
+        ObjectNode json = (ObjectNode) new ObjectMapper().readTree(config.toFile());
+        // A weight so large that the first stage's cosine decides: re-ranking must then keep the first stage's order.
+        json.putObject("rerank").put("first_stage_weight", 1e6);
+        Files.writeString(config, json.toString());
+
+        int code = run(model, dir);
+
+        assertEquals(0, code, err.toString());
+        JsonNode figures = new ObjectMapper().readTree(out.toString());
+        for (String key : new String[] {"r1", "r5", "r10", "mdr"}) {
+            assertEquals(
+                    figures.get("first_stage").get(key).asDouble(),
+                    figures.get("reranked").get(key).asDouble(),
+                    1e-9,
+                    key + " in " + figures);
+        }
+    }
+
     private int run(Path model, Path dir) {
         return Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
                 .execute(
