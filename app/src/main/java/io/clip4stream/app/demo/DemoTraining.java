@@ -7,6 +7,7 @@ import io.clip4stream.app.train.CaptionedClip;
 import io.clip4stream.app.train.ClipFrameReader;
 import io.clip4stream.app.train.HardNegatives;
 import io.clip4stream.app.train.PipelineEvaluator;
+import io.clip4stream.app.train.TrainingCheckpoint;
 import io.clip4stream.app.train.TrainingRun;
 import io.clip4stream.app.train.TrainingSet;
 import io.clip4stream.app.train.TrainingSettings;
@@ -169,7 +170,11 @@ public final class DemoTraining {
         Path stage2 = work.resolve(
                 settings.tightGroup() > 0 ? "stage2-tightTransf-hard" + settings.tightGroup() : "stage2-tightTransf");
         Optional<HardNegatives> hard = Optional.empty();
-        if (settings.tightGroup() > 0) {
+        // A finished stage resumed takes no step: its groups would go unused.
+        boolean stage2Finished = TrainingCheckpoint.locate(stage2)
+                .map(dir -> TrainingCheckpoint.position(dir).epoch() >= settings.tightEpochs())
+                .orElse(false);
+        if (settings.tightGroup() > 0 && !stage2Finished) {
             try (Clip4ClipModel firstStage = Clip4ClipModel.load(
                     first.modelDir(),
                     ModelOptions.defaults()
