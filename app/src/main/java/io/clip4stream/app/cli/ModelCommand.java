@@ -303,9 +303,9 @@ public final class ModelCommand implements Runnable {
 
         @Option(
                 names = "--tight-group",
-                defaultValue = "8",
+                defaultValue = "0",
                 description = "Clips per hard-negative group in the tight head's batches, near each other under the"
-                        + " first stage (0: random batches; default: 8).")
+                        + " first stage, e.g. 8 (default 0: random batches, as the bundled model was trained).")
         private int tightGroup;
 
         @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
@@ -426,6 +426,12 @@ public final class ModelCommand implements Runnable {
                                 ? model.card().trainedHeads()
                                 : "not recorded (every head present counts)");
                 fields.put("knows", model.card().knows().orElse(null));
+                // How re-ranking combines the tight logit with the first stage (null: the tight logit alone).
+                fields.put(
+                        "rerank_first_stage_weight",
+                        model.card().rerankFirstStageWeight().isPresent()
+                                ? model.card().rerankFirstStageWeight().getAsDouble()
+                                : null);
                 fields.put("example_queries", model.card().exampleQueries());
                 fields.put(
                         "weightFiles",
