@@ -105,9 +105,14 @@ public final class SearchEngine {
         }
         float[] finalScores = new float[candidates.size()];
         if (skipReason == null && !candidates.isEmpty()) {
-            finalScores = reranker.scores(
+            float[] firstStage = new float[candidates.size()];
+            for (int i = 0; i < firstStage.length; i++) {
+                firstStage[i] = candidates.get(i).score();
+            }
+            finalScores = reranker.rerankScores(
                     encoded.rawText(),
-                    candidates.stream().map(Candidate::frameEmbeddings).toList());
+                    candidates.stream().map(Candidate::frameEmbeddings).toList(),
+                    firstStage);
         } else {
             for (int i = 0; i < finalScores.length; i++) {
                 finalScores[i] = candidates.get(i).score();
