@@ -31,8 +31,9 @@ public final class SearchEngine {
     private final TightReranker reranker;
     private final ThumbnailCache thumbnails;
     private final QueryMetrics metrics;
+    private final ModelExecutor modelWork;
 
-    /** Wires the stages of the search path together. */
+    /** Wires the stages of the search path together, running model work inline on the caller's thread. */
     public SearchEngine(
             ModelInfo model,
             QueryEncoder encoder,
@@ -40,6 +41,22 @@ public final class SearchEngine {
             TightReranker reranker,
             ThumbnailCache thumbnails,
             QueryMetrics metrics) {
+        this(model, encoder, gather, reranker, thumbnails, metrics, null);
+    }
+
+    /**
+     * Wires the stages of the search path together; text encoding and re-ranking run on {@code modelWork} (bounded:
+     * a full executor makes {@link #search} throw {@link ModelSaturatedException}), or inline when it is null.
+     */
+    public SearchEngine(
+            ModelInfo model,
+            QueryEncoder encoder,
+            ScatterGather gather,
+            TightReranker reranker,
+            ThumbnailCache thumbnails,
+            QueryMetrics metrics,
+            ModelExecutor modelWork) {
+        this.modelWork = modelWork;
         this.model = Objects.requireNonNull(model, "model");
         this.encoder = Objects.requireNonNull(encoder, "encoder");
         this.gather = Objects.requireNonNull(gather, "gather");
@@ -58,6 +75,7 @@ public final class SearchEngine {
      *
      * @throws InvalidSearchException when it names a model version other than the loaded one
      * @throws io.clip4stream.query.fanout.ShardException when no index instance can be discovered
+     * @throws ModelSaturatedException when the model executor is full
      */
     public SearchResult search(SearchRequest request) {
         if (request.modelVersion() != null && !request.modelVersion().equals(model.modelVersion())) {
@@ -67,7 +85,7 @@ public final class SearchEngine {
                             + " with " + model.modelId() + " version '" + model.modelVersion() + "'");
         }
         long start = System.nanoTime();
-        QueryEncoder.Encoded encoded = encoder.encode(request.text());
+        QueryEncoder.Encoded encoded = onModel(() -> encoder.encode(request.text()));
         long encoded_ = System.nanoTime();
 
         String skipReason = !request.rerank()
@@ -85,9 +103,9 @@ public final class SearchEngine {
         }
         float[] finalScores = new float[candidates.size()];
         if (skipReason == null && !candidates.isEmpty()) {
-            finalScores = reranker.scores(
-                    encoded.raw(),
-                    candidates.stream().map(Candidate::frameEmbeddings).toList());
+            List<float[][]> frames =
+                    candidates.stream().map(Candidate::frameEmbeddings).toList();
+            finalScores = onModel(() -> reranker.scores(encoded.raw(), frames));
         } else {
             for (int i = 0; i < finalScores.length; i++) {
                 finalScores[i] = candidates.get(i).score();
@@ -123,6 +141,10 @@ public final class SearchEngine {
                 gathered.unservedPartitions(),
                 gathered.searchableUpToMicros(),
                 timings);
+    }
+
+    private <T> T onModel(java.util.function.Supplier<T> work) {
+        return modelWork == null ? work.get() : modelWork.call(work);
     }
 
     private List<SearchHit> hits(List<Candidate> candidates, float[] finalScores, int k) {
