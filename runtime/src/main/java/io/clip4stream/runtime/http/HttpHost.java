@@ -2,6 +2,7 @@ package io.clip4stream.runtime.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -265,6 +266,9 @@ public final class HttpHost implements AutoCloseable {
             }
         } catch (ApiException e) {
             sendError(exchange, e.status(), e.code(), e.getMessage());
+        } catch (ServerConnectionException e) {
+            // The client went away or stalled and its connection was closed (ReadDeadlines): nobody to answer.
+            LOG.debug("{} {}: connection lost while handling the request", exchange.method(), exchange.path(), e);
         } catch (Exception e) {
             LOG.error("{} {} failed", exchange.method(), exchange.path(), e);
             sendError(exchange, 500, "internal_error", "The server failed to handle the request; see its log");

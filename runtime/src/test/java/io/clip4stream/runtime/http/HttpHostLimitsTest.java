@@ -205,6 +205,35 @@ class HttpHostLimitsTest {
         closing.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS);
     }
 
+    @Test
+    void requestsOverTheConcurrencyLimitGet503() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (HttpHost host = HttpHost.builder("busy")
+                .bindAddress("127.0.0.1")
+                .port(0)
+                .limits(HttpLimits.DEFAULTS.withMaxConcurrentRequests(1))
+                .route("/slow", exchange -> {
+                    entered.countDown();
+                    release.await();
+                    exchange.respondJson(200, Map.of("done", true));
+                })
+                .build()
+                .start()) {
+            CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                    HttpRequest.newBuilder(host.uri().resolve("/slow")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(entered.await(EVENTUALLY.toSeconds(), TimeUnit.SECONDS));
+            HttpResponse<String> refused = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(host.uri().resolve("/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, refused.statusCode());
+            release.countDown();
+            assertEquals(200, slow.get(EVENTUALLY.toSeconds(), TimeUnit.SECONDS).statusCode());
+        }
+    }
+
     private static boolean closingStarted(HttpHost host) {
         return host.draining();
     }
