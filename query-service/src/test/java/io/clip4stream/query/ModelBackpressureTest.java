@@ -117,6 +117,7 @@ class ModelBackpressureTest {
     private static List<CompletableFuture<Integer>> occupy(ModelExecutor executor, int tasks, CountDownLatch release)
             throws InterruptedException {
         List<CompletableFuture<Integer>> held = new ArrayList<>();
+        long deadline = System.nanoTime() + EVENTUALLY.toNanos();
         for (int i = 0; i < tasks; i++) {
             held.add(CompletableFuture.supplyAsync(
                     () -> executor.call(() -> {
@@ -128,10 +129,10 @@ class ModelBackpressureTest {
                         return 7;
                     }),
                     WAITERS));
-        }
-        long deadline = System.nanoTime() + EVENTUALLY.toNanos();
-        while (executor.running() + executor.queued() < tasks && System.nanoTime() < deadline) {
-            Thread.sleep(5);
+            // One at a time: submitted together, a task can find the queue full before the idle worker took the first.
+            while (executor.running() + executor.queued() < i + 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
         }
         assertEquals(tasks, executor.running() + executor.queued(), "the slow tasks hold every worker and slot");
         return held;
