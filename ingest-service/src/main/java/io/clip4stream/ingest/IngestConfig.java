@@ -8,6 +8,7 @@ import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
+import io.clip4stream.runtime.http.HttpLimits;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
 import java.io.IOException;
@@ -47,6 +48,7 @@ import java.util.UUID;
  * @param skipNonReference let FFmpeg skip non-reference frames when decoding
  * @param groupId consumer group of the request workers; live sources use {@code groupId + "-live"}
  * @param instanceId this instance's name in client ids
+ * @param http the HTTP server's timeouts and limits (its body limit is raised to {@code maxUploadBytes})
  */
 public record IngestConfig(
         KafkaClientSettings kafka,
@@ -71,7 +73,8 @@ public record IngestConfig(
         Duration retryBackoffMax,
         boolean skipNonReference,
         String groupId,
-        String instanceId) {
+        String instanceId,
+        HttpLimits http) {
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT =
@@ -227,12 +230,18 @@ public record IngestConfig(
             RETRY_BACKOFF_MAX,
             SKIP_NONREF,
             GROUP_ID,
-            INSTANCE_ID);
+            INSTANCE_ID,
+            HttpLimits.READ_TIMEOUT_MS,
+            HttpLimits.IDLE_TIMEOUT_MS,
+            HttpLimits.MAX_HEADER_BYTES,
+            HttpLimits.MAX_CONCURRENT_REQUESTS,
+            HttpLimits.DRAIN_TIMEOUT_MS);
 
     /** Validates the combination. */
     public IngestConfig {
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(topicSettings, "topicSettings");
+        Objects.requireNonNull(http, "http");
         Objects.requireNonNull(root, "root");
         Objects.requireNonNull(uploadDir, "uploadDir");
         Objects.requireNonNull(mediaDir, "mediaDir");
@@ -329,7 +338,8 @@ public record IngestConfig(
                 env.get(RETRY_BACKOFF_MAX),
                 env.get(SKIP_NONREF),
                 env.get(GROUP_ID),
-                instance.isBlank() ? "ingest-" + UUID.randomUUID().toString().substring(0, 8) : instance);
+                instance.isBlank() ? "ingest-" + UUID.randomUUID().toString().substring(0, 8) : instance,
+                HttpLimits.fromEnv(env));
     }
 
     /** The topic catalog under this config's prefix. */

@@ -1,5 +1,7 @@
 package io.clip4stream.ingest;
 
+import io.clip4stream.ingest.api.IngestRequests;
+import io.clip4stream.ingest.api.SourceRegistration;
 import io.clip4stream.ingest.decode.DecodeException;
 import io.clip4stream.ingest.decode.VideoDecoder;
 import io.clip4stream.ingest.decode.VideoInput;
@@ -29,8 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -52,6 +52,7 @@ public final class IngestRoutes {
     private final SourceRunner runner;
     private final MediaStore media;
     private final UploadRuns uploads;
+    private final IngestRequests requests;
 
     private IngestRoutes(
             IngestConfig config,
@@ -66,19 +67,11 @@ public final class IngestRoutes {
         this.runner = runner;
         this.media = media;
         this.uploads = uploads;
+        this.requests = new IngestRequests(
+                new IngestRequests.Defaults(config.samplingFps(), config.clipWindow(), config.clipStride()),
+                () -> UUID.randomUUID().toString(),
+                System::currentTimeMillis);
     }
-
-    /** A source registration as JSON; absent fields take the configured defaults. */
-    public record SourceBody(
-            String sourceId,
-            String kind,
-            String uri,
-            Double samplingFps,
-            Integer clipWindowFrames,
-            Integer clipStrideFrames,
-            String tenant,
-            List<String> tags,
-            Map<String, String> metadata) {}
 
     /** Adds the routes to {@code http}. */
     public static HttpHost.Builder register(
@@ -129,28 +122,18 @@ public final class IngestRoutes {
     }
 
     private void register(Exchange exchange) throws IOException {
-        SourceBody body = exchange.readJson(SourceBody.class, MAX_JSON_BYTES);
-        if (body.uri() == null || body.uri().isBlank()) {
-            throw ApiException.badRequest("bad_uri", "Field 'uri' is required");
+        SourceRegistration body = exchange.readJson(SourceRegistration.class, MAX_JSON_BYTES);
+        IngestRequest request;
+        try {
+            request = requests.registration(body);
+        } catch (SourceRejectedException e) {
+            throw rejected(e);
         }
-        SourceKind kind = body.kind() == null ? inferKind(body.uri()) : parseKind(body.kind());
-        if (kind == SourceKind.UPLOAD) {
-            throw ApiException.badRequest("bad_kind", "Use POST /sources/upload to upload a file");
-        }
-        IngestRequest request = request(
-                body.sourceId(),
-                kind,
-                body.uri().strip(),
-                body.samplingFps(),
-                body.clipWindowFrames(),
-                body.clipStrideFrames(),
-                body.tenant(),
-                body.tags(),
-                body.metadata());
+        SourceKind kind = request.getKind();
         try {
             intake.check(request);
         } catch (SourceRejectedException e) {
-            throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
+            throw rejected(e);
         }
         if (kind != SourceKind.LIVE && intake.alreadyDone(request.getSourceId())) {
             throw new ApiException(
@@ -168,25 +151,20 @@ public final class IngestRoutes {
         Map<String, String> query = exchange.query();
         String id = query.getOrDefault("sourceId", "");
         if (id.isBlank()) {
-            id = "src-" + UUID.randomUUID();
+            id = requests.newSourceId();
         }
         Path file = config.uploadDir().resolve(id + "-" + UUID.randomUUID() + ".video");
-        IngestRequest request = request(
-                id,
-                SourceKind.UPLOAD,
-                MediaStore.validId(id)
-                        ? config.mediaDir().resolve(id + ".video").toString()
-                        : file.toString(),
-                query.containsKey("fps") ? parseDouble(query.get("fps"), "fps") : null,
-                query.containsKey("window") ? parseInt(query.get("window"), "window") : null,
-                query.containsKey("stride") ? parseInt(query.get("stride"), "stride") : null,
-                query.get("tenant"),
-                null,
-                null);
+        IngestRequest request;
         try {
+            request = requests.upload(
+                    id,
+                    MediaStore.validId(id)
+                            ? config.mediaDir().resolve(id + ".video").toString()
+                            : file.toString(),
+                    query);
             SourceResolver.checkParameters(request);
         } catch (SourceRejectedException e) {
-            throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
+            throw rejected(e);
         }
         if (!MediaStore.validId(id)) {
             throw ApiException.badRequest("bad_source_id", "A source id may not be . or ..");
@@ -375,33 +353,6 @@ public final class IngestRoutes {
         intake.fail(request, reason);
     }
 
-    private IngestRequest request(
-            String sourceId,
-            SourceKind kind,
-            String uri,
-            Double fps,
-            Integer window,
-            Integer stride,
-            String tenant,
-            List<String> tags,
-            Map<String, String> metadata) {
-        int w = window == null ? config.clipWindow() : window;
-        int s = stride == null ? (window == null ? config.clipStride() : w) : stride;
-        return IngestRequest.newBuilder()
-                .setRequestId(UUID.randomUUID().toString())
-                .setSourceId(sourceId == null || sourceId.isBlank() ? "src-" + UUID.randomUUID() : sourceId)
-                .setKind(kind)
-                .setUri(uri)
-                .setSamplingFps(fps == null ? config.samplingFps() : fps)
-                .setClipWindowFrames(w)
-                .setClipStrideFrames(s)
-                .setTenant(tenant == null || tenant.isBlank() ? "default" : tenant)
-                .setTags(tags == null ? List.of() : tags)
-                .setMetadata(metadata == null ? Map.of() : metadata)
-                .setRequestedAtMillis(System.currentTimeMillis())
-                .build();
-    }
-
     /** The JSON shape of a status, as {@code GET /sources/{id}} returns it. */
     public static Map<String, Object> statusJson(IngestStatus status) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -426,42 +377,14 @@ public final class IngestRoutes {
         return json;
     }
 
-    private static SourceKind inferKind(String uri) {
-        String lower = uri.toLowerCase(Locale.ROOT);
-        if (lower.matches("^(rtsps?|rtmps?|srt|udp|tcp|rtp)://.*") || lower.contains(".m3u8")) {
-            return SourceKind.LIVE;
-        }
-        return SourceKind.URL;
-    }
-
-    private static SourceKind parseKind(String kind) {
-        try {
-            return SourceKind.valueOf(kind.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("bad_kind", "kind must be URL or LIVE; was " + kind);
-        }
-    }
-
     private static void requireMethod(String method, String expected) {
         if (!method.equals(expected)) {
             throw new ApiException(405, "method_not_allowed", "Use " + expected);
         }
     }
 
-    private static double parseDouble(String text, String name) {
-        try {
-            return Double.parseDouble(text);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("bad_parameter", name + " is not a number: " + text);
-        }
-    }
-
-    private static int parseInt(String text, String name) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw ApiException.badRequest("bad_parameter", name + " is not an integer: " + text);
-        }
+    private static ApiException rejected(SourceRejectedException e) {
+        return new ApiException(e.httpStatus(), e.code(), e.getMessage());
     }
 
     private static ApiException tooLarge(long limit) {

@@ -145,6 +145,8 @@ public final class IngestService implements Service {
                 .start());
         HttpHost.Builder builder = HttpHost.builder(name())
                 .port(config.httpPort())
+                // Uploads are the largest bodies; the headroom covers the multipart-free raw upload's framing.
+                .limits(config.http().withMaxBodyBytes(config.maxUploadBytes() + 64 * 1024))
                 .registry(registry)
                 .apiKeys(new HashSet<>(config.apiKeys()))
                 .readiness("status-view", statuses::caughtUp)

@@ -115,7 +115,8 @@ class IngestServiceIT {
                 Duration.ofSeconds(2),
                 false,
                 prefix + "group",
-                instance);
+                instance,
+                io.clip4stream.runtime.http.HttpLimits.DEFAULTS);
     }
 
     // ---- sources that work -------------------------------------------------------------------------------------
@@ -219,9 +220,11 @@ class IngestServiceIT {
         assertEquals(404, url.statusCode());
         assertTrue(new String(url.body(), StandardCharsets.UTF_8).contains("not kept"));
 
-        for (String bad : List.of("..", "..%2F..%2Fetc%2Fpasswd", "a%2F..%2F..%2Fsecret", "%2Fetc%2Fpasswd")) {
+        for (String bad : List.of("..%2F..%2Fetc%2Fpasswd", "a%2F..%2F..%2Fsecret", "%2Fetc%2Fpasswd")) {
             assertEquals(400, media(bad, null).statusCode(), bad);
         }
+        // The server removes a literal dot segment before routing (RFC 3986): /sources/../media is no route at all.
+        assertEquals(404, media("..", null).statusCode());
         assertEquals(404, media("never-seen", null).statusCode());
     }
 

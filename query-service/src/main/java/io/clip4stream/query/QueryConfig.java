@@ -6,6 +6,7 @@ import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.http.HttpLimits;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +40,9 @@ import java.util.Set;
  * @param ingestApiKey key sent to the ingest-service (blank for none)
  * @param mediaUrlTemplate where the page plays a source's video, {@code {sourceId}} replaced (blank: no playback)
  * @param imageLimits how large an example image may be (bytes, and pixels checked before decoding)
+ * @param http the HTTP server's timeouts and limits (its body limit is raised to the largest upload or JSON body)
+ * @param modelWorkers threads that run text encoding and re-ranking (the model's bounded executor)
+ * @param modelQueue model tasks that may wait for a worker; more are refused with 503
  */
 public record QueryConfig(
         int httpPort,
@@ -63,7 +67,36 @@ public record QueryConfig(
         URI ingestUrl,
         String ingestApiKey,
         String mediaUrlTemplate,
-        ImageLimits imageLimits) {
+        ImageLimits imageLimits,
+
+        HttpLimits http,
+        int modelWorkers,
+        int modelQueue) {
+
+    /** Model workers when {@link #MODEL_WORKERS} is 0: the cores, shared by each worker's libtorch threads. */
+    public static int defaultModelWorkers(int modelThreads) {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, modelThreads));
+    }
+
+    /** Default queue of model tasks per worker: a short burst waits, a flood is refused. */
+    public static final int DEFAULT_MODEL_QUEUE_PER_WORKER = 4;
+
+    /** Model workers. */
+    public static final Setting<Integer> MODEL_WORKERS = Setting.integer(
+            "CLIP4S_QUERY_MODEL_WORKERS",
+            0,
+            0,
+            1024,
+            "Threads running text encoding and re-ranking at once (0: cores / CLIP4S_QUERY_MODEL_THREADS, at least 1)");
+
+    /** Model queue. */
+    public static final Setting<Integer> MODEL_QUEUE = Setting.integer(
+            "CLIP4S_QUERY_MODEL_QUEUE",
+            0,
+            0,
+            1_000_000,
+            "Model tasks that may wait for a worker before searches are refused with 503 and Retry-After (0: "
+                    + DEFAULT_MODEL_QUEUE_PER_WORKER + " per worker)");
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT =
@@ -245,7 +278,14 @@ public record QueryConfig(
             INGEST_API_KEY,
             MEDIA_URL_TEMPLATE,
             MAX_IMAGE_BYTES,
-            MAX_IMAGE_PIXELS);
+            MAX_IMAGE_PIXELS,
+            MODEL_WORKERS,
+            MODEL_QUEUE,
+            HttpLimits.READ_TIMEOUT_MS,
+            HttpLimits.IDLE_TIMEOUT_MS,
+            HttpLimits.MAX_HEADER_BYTES,
+            HttpLimits.MAX_CONCURRENT_REQUESTS,
+            HttpLimits.DRAIN_TIMEOUT_MS);
 
     /** Copies collections. */
     public QueryConfig {
@@ -275,6 +315,9 @@ public record QueryConfig(
             throw new ConfigException(
                     "CLIP4S_QUERY_MAX_K, _MAX_CANDIDATES and _DEFAULT_CANDIDATES disagree: " + e.getMessage(), e);
         }
+        int workers =
+                env.get(MODEL_WORKERS) == 0 ? defaultModelWorkers(env.get(MODEL_THREADS)) : env.get(MODEL_WORKERS);
+        int queue = env.get(MODEL_QUEUE) == 0 ? workers * DEFAULT_MODEL_QUEUE_PER_WORKER : env.get(MODEL_QUEUE);
         return new QueryConfig(
                 env.get(HTTP_PORT),
                 env.get(BIND_ADDRESS),
@@ -298,7 +341,10 @@ public record QueryConfig(
                 uri(INGEST_URL, env.get(INGEST_URL)),
                 env.get(INGEST_API_KEY),
                 env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE),
-                new ImageLimits(env.get(MAX_IMAGE_BYTES), env.get(MAX_IMAGE_PIXELS)));
+                new ImageLimits(env.get(MAX_IMAGE_BYTES), env.get(MAX_IMAGE_PIXELS)),
+                HttpLimits.fromEnv(env),
+                workers,
+                queue);
     }
 
     private static URI uri(Setting<?> setting, String text) {

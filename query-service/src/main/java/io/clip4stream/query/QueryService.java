@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.query.engine.ImageEncoder;
+import io.clip4stream.query.engine.ModelExecutor;
 import io.clip4stream.query.engine.QueryEncoder;
 import io.clip4stream.query.engine.QueryVectors;
 import io.clip4stream.query.engine.SearchEngine;
@@ -54,6 +55,7 @@ public final class QueryService implements Service {
     private HttpHost host;
     private ScatterGather gather;
     private HttpClient http;
+    private ModelExecutor modelWork;
 
     /** A service for {@code config}, answering with {@code model}. */
     public QueryService(QueryConfig config, Clip4ClipModel model) {
@@ -109,14 +111,22 @@ public final class QueryService implements Service {
                 new ImageEncoder(model),
                 new ClipLookup(directory, shards, config.shardTimeout()),
                 model.info().modelVersion());
+        modelWork = new ModelExecutor(name(), config.modelWorkers(), config.modelQueue());
         SearchEngine engine = new SearchEngine(
-                model.info(), vectors, gather, new TightReranker(model, config.rerankBatch()), thumbnails, metrics);
+                model.info(),
+                vectors,
+                gather,
+                new TightReranker(model, config.rerankBatch()),
+                thumbnails,
+                metrics,
+                modelWork);
         RequestGuard guard = new RequestGuard(
                 config.corsOrigins(),
                 new TokenBucketLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime),
                 metrics);
         HttpHost.Builder builder = HttpHost.builder(name())
                 .port(config.httpPort())
+                .limits(config.http().withMaxBodyBytes(Math.max(config.maxRequestBytes(), config.maxUploadBytes())))
                 .bindAddress(config.bindAddress())
                 .registry(registry)
                 .apiKeys(config.apiKeys())
@@ -176,6 +186,18 @@ public final class QueryService implements Service {
             http.close();
             http = null;
         }
+        if (modelWork != null) {
+            modelWork.close();
+            modelWork = null;
+        }
+    }
+
+    /** The bounded executor that runs this service's model work (after {@link #start()}), for load tests. */
+    public synchronized ModelExecutor modelWork() {
+        if (modelWork == null) {
+            throw new IllegalStateException("query-service is not started");
+        }
+        return modelWork;
     }
 
     /** What the deployment's model record says about {@code model}, to compare with the index's. */

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
             DecodeBenchCommand.class,
             EncoderBenchCommand.class,
             EncoderServiceBenchCommand.class,
+            LoadBenchCommand.class,
             QueryBenchCommand.class,
             TrainBenchCommand.class
         })

@@ -32,8 +32,9 @@ public final class SearchEngine {
     private final TightReranker reranker;
     private final ThumbnailCache thumbnails;
     private final QueryMetrics metrics;
+    private final ModelExecutor modelWork;
 
-    /** Wires the stages of the search path together. */
+    /** Wires the stages of the search path together, running model work inline on the caller's thread. */
     public SearchEngine(
             ModelInfo model,
             QueryVectors vectors,
@@ -41,6 +42,23 @@ public final class SearchEngine {
             TightReranker reranker,
             ThumbnailCache thumbnails,
             QueryMetrics metrics) {
+        this(model, vectors, gather, reranker, thumbnails, metrics, null);
+    }
+
+    /**
+     * Wires the stages of the search path together; query encoding (text and example images) and re-ranking run on
+     * {@code modelWork} (bounded: a full executor makes {@link #search} throw {@link ModelSaturatedException}), or
+     * inline when it is null.
+     */
+    public SearchEngine(
+            ModelInfo model,
+            QueryVectors vectors,
+            ScatterGather gather,
+            TightReranker reranker,
+            ThumbnailCache thumbnails,
+            QueryMetrics metrics,
+            ModelExecutor modelWork) {
+        this.modelWork = modelWork;
         this.model = Objects.requireNonNull(model, "model");
         this.vectors = Objects.requireNonNull(vectors, "vectors");
         this.gather = Objects.requireNonNull(gather, "gather");
@@ -59,6 +77,7 @@ public final class SearchEngine {
      *
      * @throws InvalidSearchException when it names a model version other than the loaded one
      * @throws io.clip4stream.query.fanout.ShardException when no index instance can be discovered
+     * @throws ModelSaturatedException when the model executor is full
      */
     public SearchResult search(SearchRequest request) {
         return search(request, SearchQuery.text(request.text()));
@@ -70,6 +89,7 @@ public final class SearchEngine {
      * @throws InvalidSearchException when it names a model version other than the loaded one
      * @throws io.clip4stream.query.search.RejectedExampleException when the example cannot be used
      * @throws io.clip4stream.query.fanout.ShardException when no index instance can be discovered
+     * @throws ModelSaturatedException when the model executor is full
      */
     public SearchResult search(SearchRequest request, SearchQuery query) {
         if (request.modelVersion() != null && !request.modelVersion().equals(model.modelVersion())) {
@@ -79,7 +99,7 @@ public final class SearchEngine {
                             + " with " + model.modelId() + " version '" + model.modelVersion() + "'");
         }
         long start = System.nanoTime();
-        QueryVector encoded = vectors.vector(query);
+        QueryVector encoded = onModel(() -> vectors.vector(query));
         long encoded_ = System.nanoTime();
 
         String skipReason = query.hasExample()
@@ -109,10 +129,9 @@ public final class SearchEngine {
             for (int i = 0; i < firstStage.length; i++) {
                 firstStage[i] = candidates.get(i).score();
             }
-            finalScores = reranker.rerankScores(
-                    encoded.rawText(),
-                    candidates.stream().map(Candidate::frameEmbeddings).toList(),
-                    firstStage);
+            List<float[][]> frames =
+                    candidates.stream().map(Candidate::frameEmbeddings).toList();
+            finalScores = onModel(() -> reranker.rerankScores(encoded.rawText(), frames, firstStage));
         } else {
             for (int i = 0; i < finalScores.length; i++) {
                 finalScores[i] = candidates.get(i).score();
@@ -150,6 +169,10 @@ public final class SearchEngine {
                 gathered.unservedPartitions(),
                 gathered.searchableUpToMicros(),
                 timings);
+    }
+
+    private <T> T onModel(java.util.function.Supplier<T> work) {
+        return modelWork == null ? work.get() : modelWork.call(work);
     }
 
     private List<SearchHit> hits(List<Candidate> candidates, float[] finalScores, int k) {

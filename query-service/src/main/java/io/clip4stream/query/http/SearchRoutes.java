@@ -1,5 +1,6 @@
 package io.clip4stream.query.http;
 
+import io.clip4stream.query.engine.ModelSaturatedException;
 import io.clip4stream.query.engine.SearchEngine;
 import io.clip4stream.query.engine.SearchQuery;
 import io.clip4stream.query.engine.SearchResult;
@@ -203,6 +204,10 @@ public final class SearchRoutes {
             throw new ApiException(e.status(), e.code(), e.getMessage());
         } catch (ShardException e) {
             throw new ApiException(503, "index_unavailable", e.getMessage());
+        } catch (ModelSaturatedException e) {
+            metrics.rejected("model_saturated");
+            exchange.responseHeader("Retry-After", Integer.toString(ModelSaturatedException.RETRY_AFTER_SECONDS));
+            throw new ApiException(503, "model_saturated", e.getMessage());
         }
         exchange.respondJson(200, result);
     }

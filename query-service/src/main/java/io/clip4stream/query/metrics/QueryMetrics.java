@@ -26,7 +26,7 @@ public final class QueryMetrics {
                 .register(registry);
         this.rejected = Counter.builder()
                 .name("clip4stream_query_rejected")
-                .help("Requests refused before searching, by reason (rate_limited, invalid)")
+                .help("Requests refused, by reason (rate_limited, invalid, model_saturated)")
                 .labelNames("reason")
                 .register(registry);
     }

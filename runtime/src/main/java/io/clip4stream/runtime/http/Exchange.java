@@ -1,11 +1,14 @@
 package io.clip4stream.runtime.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -18,39 +21,44 @@ import java.util.Optional;
  * <p>Request bodies are never read unbounded: callers give the limit, and a larger body is a 413.
  */
 public final class Exchange {
-    private final HttpExchange http;
+    private final ServerRequest request;
+    private final ServerResponse response;
     private final ObjectMapper json;
+    private final ReadDeadlines readDeadlines;
     private boolean responded;
+    private int status = 200;
 
-    Exchange(HttpExchange http, ObjectMapper json) {
-        this.http = http;
+    Exchange(ServerRequest request, ServerResponse response, ObjectMapper json, ReadDeadlines readDeadlines) {
+        this.request = request;
+        this.response = response;
         this.json = json;
+        this.readDeadlines = readDeadlines;
     }
 
     /** The HTTP method, upper case. */
     public String method() {
-        return http.getRequestMethod();
+        return request.prologue().method().text();
     }
 
     /** The decoded request path. */
     public String path() {
-        return http.getRequestURI().getPath();
+        return request.path().path();
     }
 
     /** The address of the client at the other end of the connection (not a forwarded-for header). */
     public java.net.InetAddress remoteAddress() {
-        return http.getRemoteAddress().getAddress();
+        return ((InetSocketAddress) request.remotePeer().address()).getAddress();
     }
 
     /** A request header's first value. */
     public Optional<String> header(String name) {
-        return Optional.ofNullable(http.getRequestHeaders().getFirst(name));
+        return request.headers().first(HeaderNames.create(name));
     }
 
     /** The query parameters (first value of each), URL-decoded. */
     public Map<String, String> query() {
         Map<String, String> params = new LinkedHashMap<>();
-        String raw = http.getRequestURI().getRawQuery();
+        String raw = request.query().rawValue();
         if (raw == null || raw.isEmpty()) {
             return params;
         }
@@ -71,7 +79,7 @@ public final class Exchange {
 
     /** Reads the whole body, or fails with 413 when it is larger than {@code maxBytes}. */
     public byte[] body(long maxBytes) throws IOException {
-        String declared = http.getRequestHeaders().getFirst("Content-Length");
+        String declared = header("Content-Length").orElse(null);
         if (declared != null) {
             try {
                 if (Long.parseLong(declared.strip()) > maxBytes) {
@@ -81,7 +89,7 @@ public final class Exchange {
                 throw ApiException.badRequest("bad_content_length", "Content-Length is not a number: " + declared);
             }
         }
-        try (InputStream in = http.getRequestBody()) {
+        try (InputStream in = bodyStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             long total = 0;
@@ -99,7 +107,8 @@ public final class Exchange {
 
     /** The raw body stream, for handlers that stream large uploads to disk under their own limit. */
     public InputStream bodyStream() {
-        return http.getRequestBody();
+        // Watched, so a client that stops sending its body mid-way has its connection closed after the read timeout.
+        return readDeadlines.watchBody(request.socketId(), request.content().inputStream());
     }
 
     /** Parses a JSON body of at most {@code maxBytes} into {@code type}; malformed JSON is a 400. */
@@ -122,15 +131,9 @@ public final class Exchange {
 
     /** Sends bytes with a content type. */
     public void respond(int status, String contentType, byte[] body) throws IOException {
-        http.getResponseHeaders().set("Content-Type", contentType);
-        http.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        http.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = http.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        start(status, contentType);
         responded = true;
+        response.send(body);
     }
 
     /**
@@ -138,19 +141,16 @@ public final class Exchange {
      * request gets the headers only.
      */
     public void respondStream(int status, String contentType, long length, InputStream body) throws IOException {
-        http.getResponseHeaders().set("Content-Type", contentType);
-        http.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        start(status, contentType);
+        response.contentLength(length);
+        responded = true;
         if (method().equals("HEAD") || length == 0) {
-            http.getResponseHeaders().set("Content-Length", Long.toString(length));
-            http.sendResponseHeaders(status, -1);
-            responded = true;
+            response.send();
             return;
         }
-        http.sendResponseHeaders(status, length);
-        responded = true;
         byte[] buffer = new byte[64 * 1024];
         long left = length;
-        try (OutputStream out = http.getResponseBody()) {
+        try (OutputStream out = response.outputStream()) {
             while (left > 0) {
                 int n = body.read(buffer, 0, (int) Math.min(buffer.length, left));
                 if (n < 0) {
@@ -164,11 +164,22 @@ public final class Exchange {
 
     /** Sets a response header before responding. */
     public void responseHeader(String name, String value) {
-        http.getResponseHeaders().set(name, value);
+        response.header(name, value);
     }
 
     boolean responded() {
-        return responded;
+        return responded || response.isSent();
+    }
+
+    int status() {
+        return status;
+    }
+
+    private void start(int status, String contentType) {
+        this.status = status;
+        response.status(status);
+        response.header("Content-Type", contentType);
+        response.header("X-Content-Type-Options", "nosniff");
     }
 
     private static ApiException tooLarge(long maxBytes) {

@@ -1,25 +1,34 @@
 package io.clip4stream.runtime.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.ServerConnectionException;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +37,11 @@ import org.slf4j.LoggerFactory;
  * and the service's own routes, optionally behind API keys. Every request to a service route is timed in
  * {@value #REQUEST_SECONDS} (labels {@code route}, {@code method}, {@code status}).
  *
- * <p>Built on the JDK's HTTP server with one virtual thread per request. Route handlers throw {@link ApiException}
- * for client errors; anything else becomes a logged 500 with a JSON body that does not leak internals.
+ * <p>A thin facade over Helidon SE's WebServer (one virtual thread per request): Helidon does the HTTP/1.1 protocol,
+ * keep-alive, routing, read and idle timeouts, header, body and concurrency limits ({@link HttpLimits}); this class
+ * adds probes, metrics, API keys, JSON errors and a graceful drain on {@link #close()} (requests in flight finish,
+ * new ones get 503). Route handlers throw {@link ApiException} for client errors; anything else becomes a logged 500
+ * with a JSON body that does not leak internals.
  */
 public final class HttpHost implements AutoCloseable {
     /** Header carrying an API key (also accepted: {@code Authorization: Bearer <key>}). */
@@ -42,8 +54,12 @@ public final class HttpHost implements AutoCloseable {
     private static final Set<String> OPEN_PATHS = Set.of("/health", "/ready", "/metrics");
 
     private final String service;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final String bindAddress;
+    private final HttpLimits limits;
+    private final WebServer server;
+    private final ReadDeadlines readDeadlines;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
     private final Map<String, ReadinessCheck> readiness;
     private final PrometheusRegistry registry;
     private final List<byte[]> apiKeys;
@@ -60,20 +76,69 @@ public final class HttpHost implements AutoCloseable {
                 .toList();
         this.publicPaths = Set.copyOf(builder.publicPaths);
         this.requestSeconds = requestHistogram(service, registry);
-        this.executor = Executors.newVirtualThreadPerTaskExecutor();
-        try {
-            this.server = HttpServer.create(new InetSocketAddress(builder.bindAddress, builder.port), 128);
+        this.bindAddress = builder.bindAddress;
+        this.limits = builder.limits;
+        Map<String, Route> routes = new LinkedHashMap<>();
+        routes.put("/health", this::health);
+        routes.put("/ready", this::ready);
+        routes.put("/metrics", this::metrics);
+        routes.putAll(builder.routes);
+        this.readDeadlines = new ReadDeadlines(service, limits.readTimeout(), limits.idleTimeout(), System::nanoTime);
+        this.server = WebServer.builder()
+                .host(builder.bindAddress)
+                .port(reservePort(service, builder.bindAddress, builder.port))
+                .maxPayloadSize(limits.maxBodyBytes())
+                .maxConcurrentRequests(limits.maxConcurrentRequests())
+                .idleConnectionTimeout(limits.idleTimeout())
+                // The idle check also closes connections stuck in their request line; check often enough to matter.
+                .idleConnectionPeriod(idleCheckPeriod(limits))
+                // Requests in flight were already drained by close(); this only bounds what is left after that.
+                .shutdownGracePeriod(Duration.ofMillis(500))
+                .addProtocol(Http1Config.builder()
+                        .maxHeadersSize(limits.maxHeaderBytes())
+                        .addReceiveListener(readDeadlines)
+                        .build())
+                .routing(routing -> routing(routing, routes))
+                .build();
+    }
+
+    /**
+     * Checks that {@code port} can be bound now and returns it, or a free port for 0. Helidon binds only on start, but
+     * callers (the index-service advertising its address, tests) need the port as soon as the host is built, and a port
+     * in use should fail at build as it did before.
+     */
+    private static int reservePort(String service, String bindAddress, int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(bindAddress), port));
+            return probe.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(
-                    "Cannot listen on " + builder.bindAddress + ":" + builder.port + " for " + service
-                            + " (is the port in use?)",
-                    e);
+                    "Cannot listen on " + bindAddress + ":" + port + " for " + service + " (is the port in use?)", e);
         }
-        server.setExecutor(executor);
-        server.createContext("/health", http -> dispatch(http, this::health));
-        server.createContext("/ready", http -> dispatch(http, this::ready));
-        server.createContext("/metrics", http -> dispatch(http, this::metrics));
-        builder.routes.forEach((path, route) -> server.createContext(path, http -> dispatch(http, route)));
+    }
+
+    private static Duration idleCheckPeriod(HttpLimits limits) {
+        Duration quarter = limits.idleTimeout().dividedBy(4);
+        return quarter.compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : quarter;
+    }
+
+    private void routing(HttpRouting.Builder routing, Map<String, Route> routes) {
+        // Helidon tries routes in registration order; longest first keeps the JDK server's "longest prefix wins".
+        List<String> paths = new ArrayList<>(routes.keySet());
+        paths.sort(Comparator.comparingInt(String::length).reversed());
+        for (String path : paths) {
+            Route route = routes.get(path);
+            if (path.endsWith("/")) {
+                routing.any(path + "*", (req, res) -> dispatch(path, req, res, route));
+            } else {
+                routing.any(path, (req, res) -> dispatch(path, req, res, route));
+                routing.any(path + "/*", (req, res) -> dispatch(path, req, res, route));
+            }
+        }
+        routing.any((req, res) -> dispatch("(none)", req, res, exchange -> {
+            throw ApiException.notFound("No route " + exchange.path());
+        }));
     }
 
     /** A builder for the HTTP host of {@code service}. */
@@ -83,21 +148,44 @@ public final class HttpHost implements AutoCloseable {
 
     /** Starts serving; returns at once. */
     public HttpHost start() {
-        server.start();
-        LOG.info("{} HTTP listening on {}", service, uri());
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            throw new UncheckedIOException(
+                    "Cannot listen on " + bindAddress + ":" + server.prototype().port() + " for " + service
+                            + " (is the port in use?)",
+                    e.getCause() instanceof IOException io ? io : new IOException(e.getMessage(), e));
+        }
+        LOG.info("{} HTTP listening on {} ({})", service, uri(), limits);
         return this;
     }
 
-    /** The port actually bound (useful with port 0). */
+    /** The port the host listens on (chosen at build when 0 was asked for). */
     public int port() {
-        return server.getAddress().getPort();
+        int bound = server.port();
+        return bound > 0 ? bound : server.prototype().port();
     }
 
     /** The base URI, e.g. {@code http://127.0.0.1:8080}. */
     public URI uri() {
-        InetSocketAddress address = server.getAddress();
-        String host = address.getAddress().isAnyLocalAddress() ? "127.0.0.1" : address.getHostString();
-        return URI.create("http://" + host + ":" + address.getPort());
+        boolean any = bindAddress.equals("0.0.0.0") || bindAddress.equals("::") || bindAddress.equals("[::]");
+        String host = any ? "127.0.0.1" : bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    /** The limits this host enforces. */
+    public HttpLimits limits() {
+        return limits;
+    }
+
+    /** Whether {@link #close()} has begun: new requests are answered 503 while those in flight finish. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Requests being handled right now (probes included). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** The registry {@code /metrics} exposes. */
@@ -110,10 +198,33 @@ public final class HttpHost implements AutoCloseable {
         return readiness.values().stream().allMatch(HttpHost::safeReady);
     }
 
+    /**
+     * Drains, then stops: new requests get 503 (with {@code Connection: close}) at once, requests in flight get up to
+     * {@link HttpLimits#drainTimeout()} to finish, then the listener closes.
+     */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdown();
+        draining = true;
+        long deadline = System.nanoTime() + limits.drainTimeout().toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn(
+                    "{}: {} HTTP requests still running after the drain time {}",
+                    service,
+                    inFlight.get(),
+                    limits.drainTimeout());
+        }
+        if (server.isRunning()) {
+            server.stop();
+        }
+        readDeadlines.close();
     }
 
     private static Histogram requestHistogram(String service, PrometheusRegistry registry) {
@@ -134,36 +245,42 @@ public final class HttpHost implements AutoCloseable {
         return histogram;
     }
 
-    private void dispatch(HttpExchange http, Route route) {
-        Exchange exchange = new Exchange(http, json);
+    private void dispatch(String context, ServerRequest request, ServerResponse response, Route route) {
+        Exchange exchange = new Exchange(request, response, json, readDeadlines);
         long started = System.nanoTime();
+        inFlight.incrementAndGet();
         try {
-            if (needsKey(http) && !authorised(exchange)) {
+            // Counted before the check, so close() never misses a request that passed it.
+            if (draining) {
+                response.header(HeaderNames.CONNECTION, "close");
+                exchange.responseHeader("Retry-After", "1");
+                throw new ApiException(503, "shutting_down", service + " is shutting down; retry on another instance");
+            }
+            if (needsKey(context, exchange) && !authorised(exchange)) {
                 throw new ApiException(
                         401, "unauthorized", "A valid API key is required (header " + API_KEY_HEADER + ")");
             }
             route.handle(exchange);
             if (!exchange.responded()) {
-                throw new IllegalStateException("Route " + http.getHttpContext().getPath() + " sent no response");
+                throw new IllegalStateException("Route " + context + " sent no response");
             }
         } catch (ApiException e) {
             sendError(exchange, e.status(), e.code(), e.getMessage());
+        } catch (ServerConnectionException e) {
+            // The client went away or stalled and its connection was closed (ReadDeadlines): nobody to answer.
+            LOG.debug("{} {}: connection lost while handling the request", exchange.method(), exchange.path(), e);
         } catch (Exception e) {
-            LOG.error(
-                    "{} {} failed",
-                    http.getRequestMethod(),
-                    http.getRequestURI().getPath(),
-                    e);
+            LOG.error("{} {} failed", exchange.method(), exchange.path(), e);
             sendError(exchange, 500, "internal_error", "The server failed to handle the request; see its log");
         } finally {
-            // Observed before closing, so a client that scrapes right after its answer already sees its request.
-            String context = http.getHttpContext().getPath();
+            // Observed before the handler returns, so a client that scrapes right after its answer sees its request.
             if (!OPEN_PATHS.contains(context)) {
                 requestSeconds
-                        .labelValues(context, http.getRequestMethod(), Integer.toString(http.getResponseCode()))
+                        .labelValues(context, exchange.method(), Integer.toString(exchange.status()))
                         .observe((System.nanoTime() - started) / 1e9);
             }
-            http.close();
+            readDeadlines.answered(request.socketId());
+            inFlight.decrementAndGet();
         }
     }
 
@@ -178,15 +295,14 @@ public final class HttpHost implements AutoCloseable {
         }
     }
 
-    private boolean needsKey(HttpExchange http) {
-        String context = http.getHttpContext().getPath();
+    private boolean needsKey(String context, Exchange exchange) {
         if (OPEN_PATHS.contains(context) || publicPaths.contains(context)) {
             return false;
         }
         // A CORS preflight never carries credentials (Fetch standard), so it cannot be asked for a key; the route
         // answers it with the allowed origins and methods only.
-        boolean preflight = http.getRequestMethod().equals("OPTIONS")
-                && http.getRequestHeaders().containsKey("Access-Control-Request-Method");
+        boolean preflight = exchange.method().equals("OPTIONS")
+                && exchange.header("Access-Control-Request-Method").isPresent();
         return !preflight;
     }
 
@@ -246,6 +362,7 @@ public final class HttpHost implements AutoCloseable {
         private final Set<String> publicPaths = new java.util.HashSet<>();
         private PrometheusRegistry registry = new PrometheusRegistry();
         private Set<String> apiKeys = Set.of();
+        private HttpLimits limits = HttpLimits.DEFAULTS;
 
         private Builder(String service) {
             this.service = Objects.requireNonNull(service, "service");
@@ -305,7 +422,13 @@ public final class HttpHost implements AutoCloseable {
             return this;
         }
 
-        /** The host, bound but not started. */
+        /** Timeouts and size, concurrency and drain bounds ({@link HttpLimits#DEFAULTS} unless set). */
+        public Builder limits(HttpLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** The host, configured but not started. */
         public HttpHost build() {
             return new HttpHost(this);
         }

@@ -109,6 +109,36 @@ class HttpHostTest {
     }
 
     @Test
+    void shouldStreamBodiesAndAnswerHeadWithTheLengthOnly() throws Exception {
+        byte[] video = "0123456789".repeat(1000).getBytes();
+        try (HttpHost host = HttpHost.builder("stream")
+                .port(0)
+                .bindAddress("127.0.0.1")
+                .route(
+                        "/video",
+                        exchange -> exchange.respondStream(
+                                200, "video/mp4", video.length, new java.io.ByteArrayInputStream(video)))
+                .build()
+                .start()) {
+            HttpResponse<byte[]> get = client.send(
+                    HttpRequest.newBuilder(host.uri().resolve("/video")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, get.statusCode());
+            assertEquals(java.util.Arrays.toString(video), java.util.Arrays.toString(get.body()));
+            HttpResponse<byte[]> head = client.send(
+                    HttpRequest.newBuilder(host.uri().resolve("/video"))
+                            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, head.statusCode());
+            assertEquals(
+                    Integer.toString(video.length),
+                    head.headers().firstValue("Content-Length").orElse(""));
+            assertEquals(0, head.body().length);
+        }
+    }
+
+    @Test
     void shouldTurnErrorsIntoJsonWithoutLeakingInternals() throws Exception {
         try (HttpHost host = echoHost().build().start()) {
             URI base = host.uri();
