@@ -2,17 +2,12 @@ package io.clip4stream.encoder;
 
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
-import io.clip4stream.model.preprocess.ClipNormalize;
-import io.clip4stream.model.preprocess.RgbImage;
-import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
-import io.clip4stream.schemas.avro.EndOfSource;
 import io.clip4stream.schemas.avro.FrameEmbedding;
 import io.clip4stream.schemas.avro.FrameStreamRecord;
 import io.clip4stream.schemas.avro.PipelineError;
 import io.clip4stream.schemas.avro.SampledFrame;
 import io.clip4stream.schemas.topic.Topics;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -45,7 +40,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -78,7 +72,7 @@ public final class EncodeLoop implements Runnable {
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-    /** One polled input record, classified. */
+    /** One polled input record, classified by {@link RecordClassifier}. */
     private sealed interface Incoming permits FrameIn, Forward, Rejected {
         ConsumerRecord<byte[], byte[]> record();
     }
@@ -93,9 +87,6 @@ public final class EncodeLoop implements Runnable {
 
     private record InFlight(FrameBatcher.Batch<TopicPartition, Incoming> batch, CompletableFuture<Embedded> result) {}
 
-    /** A batch produced into the open transaction, reported to the metrics once that transaction commits. */
-    private record Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes) {}
-
     private final Topics topics;
     private final String transactionalId;
     private final Clip4ClipModel model;
@@ -106,9 +97,8 @@ public final class EncodeLoop implements Runnable {
     private final InstantSource clock;
     private final FrameBatcher<TopicPartition, Incoming> batcher;
     private final int maxBatchFrames;
-    private final long commitIntervalNanos;
-    private final ClipNormalize normalize = new ClipNormalize();
-    private final Deserializer<FrameStreamRecord> frameDeserializer;
+    private final RecordClassifier classifier;
+    private final FrameEncoding encoding;
     private final Serializer<EmbeddingStreamRecord> embeddingSerializer;
     private final Serializer<PipelineError> errorSerializer;
     private final CountDownLatch started = new CountDownLatch(1);
@@ -124,10 +114,7 @@ public final class EncodeLoop implements Runnable {
     private boolean paused;
     private boolean rewindNeeded;
     private boolean closing;
-    private boolean transactionOpen;
-    private long transactionStartNanos;
-    private final Map<TopicPartition, OffsetAndMetadata> uncommittedOffsets = new HashMap<>();
-    private final List<Produced> uncommittedBatches = new ArrayList<>();
+    private final TransactionLedger<TopicPartition> transaction;
 
     /**
      * Creates a loop over the given clients; it owns them from {@link #run} on and closes them when it ends.
@@ -155,9 +142,12 @@ public final class EncodeLoop implements Runnable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxBatchFrames = config.maxBatchFrames();
-        this.commitIntervalNanos = config.commitInterval().toNanos();
+        this.transaction = new TransactionLedger<>(config.commitInterval().toNanos());
         this.batcher = new FrameBatcher<>(config.maxBatchFrames(), config.maxWait(), config.maxPendingFrames());
-        this.frameDeserializer = topics.frames().valueSerde().deserializer();
+        Deserializer<FrameStreamRecord> frames = topics.frames().valueSerde().deserializer();
+        String framesTopic = topics.frames().name();
+        this.classifier = new RecordClassifier(bytes -> frames.deserialize(framesTopic, bytes), info);
+        this.encoding = new FrameEncoding(info);
         this.embeddingSerializer = topics.frameEmbeddings().valueSerde().serializer();
         this.errorSerializer = topics.errors().valueSerde().serializer();
     }
@@ -186,7 +176,7 @@ public final class EncodeLoop implements Runnable {
                 inFlight = null;
                 produce(last); // a clean stop commits the batch being embedded instead of redoing it
             }
-            if (transactionOpen && !rewindNeeded) {
+            if (transaction.isOpen() && !rewindNeeded) {
                 commit();
             }
         } catch (RuntimeException | Error e) {
@@ -243,7 +233,7 @@ public final class EncodeLoop implements Runnable {
             return;
         }
         long now = System.nanoTime();
-        if (transactionOpen && now - transactionStartNanos >= commitIntervalNanos) {
+        if (transaction.due(now)) {
             commit();
             return;
         }
@@ -258,16 +248,14 @@ public final class EncodeLoop implements Runnable {
         if (inFlight == null && submitNext(now)) {
             return;
         }
-        if (inFlight == null && transactionOpen) {
+        if (inFlight == null && transaction.isOpen()) {
             commit(); // nothing is being embedded: do not hold finished outputs back
             return;
         }
         flowControl();
         long waitNanos =
                 inFlight != null ? IDLE_POLL.toNanos() : Math.min(batcher.nanosUntilReady(now), IDLE_POLL.toNanos());
-        if (transactionOpen) {
-            waitNanos = Math.max(0, Math.min(waitNanos, transactionStartNanos + commitIntervalNanos - now));
-        }
+        waitNanos = transaction.nanosUntilDue(now, waitNanos);
         if (inFlight != null && paused) {
             // The pending bound is reached: wait for the encoder (or the commit deadline), not for more records.
             awaitQuietly(inFlight.result(), waitNanos);
@@ -361,18 +349,13 @@ public final class EncodeLoop implements Runnable {
     }
 
     private float[] tensor(FrameBatcher.Batch<TopicPartition, Incoming> batch) {
-        int size = info.imageSize();
-        int frameFloats = 3 * size * size;
-        float[] out = new float[batch.frames() * frameFloats];
-        int index = 0;
+        List<SampledFrame> frames = new ArrayList<>(batch.frames());
         for (var entry : batch.entries()) {
             if (entry.item() instanceof FrameIn frame) {
-                RgbImage image = new RgbImage(size, size, bytes(frame.frame().getPixels()));
-                normalize.normalizeInto(image, out, index * frameFloats);
-                index++;
+                frames.add(frame.frame());
             }
         }
-        return out;
+        return encoding.tensor(frames);
     }
 
     /** Sends a batch's outputs, in input order, into the open transaction (opening one if needed). */
@@ -393,16 +376,15 @@ public final class EncodeLoop implements Runnable {
         int frame = 0;
         String embeddingsTopic = topics.frameEmbeddings().name();
         try {
-            if (!transactionOpen) {
+            if (!transaction.isOpen()) {
                 producer.beginTransaction();
-                transactionOpen = true;
-                transactionStartNanos = System.nanoTime();
+                transaction.opened(System.nanoTime());
             }
             for (var entry : batch.entries()) {
                 ConsumerRecord<byte[], byte[]> in = entry.item().record();
                 switch (entry.item()) {
                     case FrameIn f -> {
-                        FrameEmbedding embedding = embeddingOf(f.frame(), embedded.vectors()[frame++]);
+                        FrameEmbedding embedding = encoding.embedding(f.frame(), embedded.vectors()[frame++]);
                         send(
                                 embeddingsTopic,
                                 in.key(),
@@ -420,10 +402,7 @@ public final class EncodeLoop implements Runnable {
                         rejectedTypes.add(r.error().getErrorType());
                     }
                 }
-                uncommittedOffsets.merge(
-                        entry.lane(),
-                        new OffsetAndMetadata(in.offset() + 1),
-                        (a, b) -> a.offset() >= b.offset() ? a : b);
+                transaction.consumed(entry.lane(), in.offset());
             }
         } catch (ProducerFencedException
                 | OutOfOrderSequenceException
@@ -434,13 +413,16 @@ public final class EncodeLoop implements Runnable {
             abort(batch.frames() + " frames from " + batch.lanes(), e);
             return;
         }
-        uncommittedBatches.add(new Produced(batch.frames(), forwarded, embedded.nanos(), rejectedTypes));
+        transaction.produced(
+                new TransactionLedger.Produced(batch.frames(), forwarded, embedded.nanos(), rejectedTypes));
     }
 
     /** Commits the open transaction: its outputs together with the input offsets they consumed. */
     private void commit() {
         try {
-            producer.sendOffsetsToTransaction(Map.copyOf(uncommittedOffsets), consumer.groupMetadata());
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            transaction.nextOffsets().forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
         } catch (ProducerFencedException
                 | OutOfOrderSequenceException
@@ -448,18 +430,16 @@ public final class EncodeLoop implements Runnable {
                 | UnsupportedVersionException e) {
             throw fenced(e);
         } catch (KafkaException e) {
-            abort(uncommittedBatches.size() + " batches up to offsets " + uncommittedOffsets, e);
+            abort(transaction.batches().size() + " batches up to offsets " + transaction.nextOffsets(), e);
             return;
         }
-        transactionOpen = false;
         long now = System.nanoTime();
-        for (Produced produced : uncommittedBatches) {
+        for (TransactionLedger.Produced produced : transaction.batches()) {
             metrics.batchCommitted(produced.frames(), produced.forwarded(), produced.embedNanos() / 1e9, now);
             produced.rejectedTypes().forEach(metrics::rejected);
         }
         metrics.transactionCommitted();
-        uncommittedOffsets.clear();
-        uncommittedBatches.clear();
+        transaction.clear();
     }
 
     private EncoderException fenced(KafkaException e) {
@@ -475,7 +455,7 @@ public final class EncodeLoop implements Runnable {
                 transactionalId,
                 what,
                 cause.toString());
-        if (transactionOpen) {
+        if (transaction.isOpen()) {
             try {
                 producer.abortTransaction();
             } catch (KafkaException e) {
@@ -483,9 +463,7 @@ public final class EncodeLoop implements Runnable {
                 throw new EncoderException("encoder " + transactionalId + " cannot abort a failed transaction", e);
             }
         }
-        transactionOpen = false;
-        uncommittedOffsets.clear();
-        uncommittedBatches.clear();
+        transaction.clear();
         metrics.aborted();
         rewindNeeded = true;
     }
@@ -529,86 +507,30 @@ public final class EncodeLoop implements Runnable {
     }
 
     private Incoming classify(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            return reject(record, "EmptyRecord", "a null value (tombstone) carries no frame");
-        }
-        FrameStreamRecord decoded;
-        try {
-            decoded = frameDeserializer.deserialize(record.topic(), record.value());
-        } catch (SerializationException e) {
-            return reject(record, e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
-        }
-        return switch (decoded.getPayload()) {
-            case SampledFrame frame -> checkSize(record, frame);
-            case ClipBoundary boundary -> new Forward(record, new EmbeddingStreamRecord(boundary));
-            case EndOfSource end -> new Forward(record, new EmbeddingStreamRecord(end));
-            default ->
-                reject(
+        return switch (classifier.classify(record.value())) {
+            case RecordClassifier.Frame frame -> new FrameIn(record, frame.frame());
+            case RecordClassifier.PassOn passOn -> new Forward(record, passOn.output());
+            case RecordClassifier.Reject reject -> {
+                LOG.warn(
+                        "Encoder {}: {}-{}@{} rejected ({}): {}",
+                        transactionalId,
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        reject.errorType(),
+                        reject.message());
+                yield new Rejected(
                         record,
-                        "UnknownPayload",
-                        "payload of type " + decoded.getPayload().getClass().getName()
-                                + " is not a frame stream record");
+                        RecordClassifier.error(
+                                reject,
+                                STAGE,
+                                record.topic(),
+                                record.partition(),
+                                record.offset(),
+                                record.key(),
+                                clock.millis()));
+            }
         };
-    }
-
-    private Incoming checkSize(ConsumerRecord<byte[], byte[]> record, SampledFrame frame) {
-        int size = info.imageSize();
-        long expected = 3L * size * size;
-        int actual = frame.getPixels().remaining();
-        if (frame.getWidth() != size || frame.getHeight() != size || actual != expected) {
-            return reject(
-                    record,
-                    "FrameSizeMismatch",
-                    "frame " + frame.getFrameIndex() + " of source " + frame.getSourceId() + " is "
-                            + frame.getWidth() + "x" + frame.getHeight() + " with " + actual + " bytes; model "
-                            + info.modelId() + " needs " + size + "x" + size + " RGB = " + expected
-                            + " bytes (ingest resizes and crops to the model input size)");
-        }
-        return new FrameIn(record, frame);
-    }
-
-    private Rejected reject(ConsumerRecord<byte[], byte[]> record, String type, String message) {
-        LOG.warn(
-                "Encoder {}: {}-{}@{} rejected ({}): {}",
-                transactionalId,
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                type,
-                message);
-        PipelineError error = PipelineError.newBuilder()
-                .setStage(STAGE)
-                .setTopic(record.topic())
-                .setPartition(record.partition())
-                .setOffset(record.offset())
-                .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
-                .setErrorType(type)
-                .setMessage(message)
-                .setOccurredAtMillis(clock.millis())
-                .build();
-        return new Rejected(record, error);
-    }
-
-    private FrameEmbedding embeddingOf(SampledFrame frame, float[] vector) {
-        List<Float> values = new ArrayList<>(vector.length);
-        for (float v : vector) {
-            values.add(v);
-        }
-        return FrameEmbedding.newBuilder()
-                .setSourceId(frame.getSourceId())
-                .setClipIndex(frame.getClipIndex())
-                .setFrameIndex(frame.getFrameIndex())
-                .setPresentationTimeMicros(frame.getPresentationTimeMicros())
-                .setModelId(info.modelId())
-                .setModelVersion(info.modelVersion())
-                .setEmbedding(values)
-                .build();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] out = new byte[buffer.remaining()];
-        buffer.duplicate().get(out);
-        return out;
     }
 
     private void wakeupQuietly() {
@@ -640,7 +562,7 @@ public final class EncodeLoop implements Runnable {
                 last.result().handle((r, e) -> null).join();
                 produce(last);
             }
-            if (transactionOpen) {
+            if (transaction.isOpen()) {
                 // Commit under the current generation, before the partitions' next owner reads their offsets.
                 commit();
             }
@@ -660,7 +582,7 @@ public final class EncodeLoop implements Runnable {
                 inFlight = null;
                 rewindNeeded = true; // its offsets can no longer be committed; re-read what is still ours
             }
-            if (transactionOpen) {
+            if (transaction.isOpen()) {
                 abort("partitions " + partitions + " lost", new KafkaException("partitions lost: " + partitions));
             }
             batcher.dropLanes(partitions);

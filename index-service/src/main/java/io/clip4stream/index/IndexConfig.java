@@ -2,6 +2,8 @@ package io.clip4stream.index;
 
 import io.clip4stream.index.lucene.HnswSettings;
 import io.clip4stream.index.lucene.LuceneClipStore;
+import io.clip4stream.index.lucene.ShardSettings;
+import io.clip4stream.index.store.RemovalBudget;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
@@ -35,6 +37,12 @@ import java.util.Set;
  * @param clipTimeout a clip whose boundary does not come within this long after its newest frame is closed anyway
  * @param retention per source, clips ending more than this before the source's newest clip expire; zero keeps all
  * @param retentionCheckInterval how often retention is applied
+ * @param maintenanceInterval how often each shard runs its removal pass (deletions wait about this long)
+ * @param maintenanceBudget most time one removal pass holds the stream thread; the rest waits for the next pass
+ * @param maintenanceMaxRemovals most clips one removal pass removes
+ * @param searchThreads threads that search one shard's segments concurrently
+ * @param mergeFloorMb segments smaller than this count as this large when Lucene picks merges
+ * @param mergeSegmentsPerTier segments of about one size allowed before Lucene merges them
  * @param standbyReplicas standby copies of each shard kept warm on other instances
  * @param streamThreads Kafka Streams threads of this instance
  * @param activeModelVersion model version queries use when they name none; empty means the loaded model's
@@ -57,6 +65,12 @@ public record IndexConfig(
         Duration clipTimeout,
         Duration retention,
         Duration retentionCheckInterval,
+        Duration maintenanceInterval,
+        Duration maintenanceBudget,
+        int maintenanceMaxRemovals,
+        int searchThreads,
+        double mergeFloorMb,
+        double mergeSegmentsPerTier,
         int standbyReplicas,
         int streamThreads,
         Optional<String> activeModelVersion) {
@@ -167,6 +181,50 @@ public record IndexConfig(
     public static final Setting<Duration> RETENTION_CHECK_MS =
             Setting.millis("CLIP4S_INDEX_RETENTION_CHECK_MS", 10_000, "How often each shard applies retention.");
 
+    /** Maintenance interval. */
+    public static final Setting<Duration> MAINTENANCE_MS = Setting.millis(
+            "CLIP4S_INDEX_MAINTENANCE_MS",
+            500,
+            "How often each shard removes what is due (deleted sources, expired clips) in one pass; a deletion takes"
+                    + " effect within about this long.");
+
+    /** Maintenance budget. */
+    public static final Setting<Duration> MAINTENANCE_BUDGET_MS = Setting.millis(
+            "CLIP4S_INDEX_MAINTENANCE_BUDGET_MS",
+            50,
+            "Most time one removal pass may hold a stream thread; what is left continues at the next pass.");
+
+    /** Maintenance removal bound. */
+    public static final Setting<Integer> MAINTENANCE_MAX_REMOVALS = Setting.integer(
+            "CLIP4S_INDEX_MAINTENANCE_MAX_REMOVALS",
+            10_000,
+            1,
+            Integer.MAX_VALUE,
+            "Most clips one removal pass removes (each is a tombstone in two topics); the rest waits for the next.");
+
+    /** Search threads. */
+    public static final Setting<Integer> SEARCH_THREADS = Setting.integer(
+            "CLIP4S_INDEX_SEARCH_THREADS",
+            0,
+            0,
+            ShardSettings.MAXIMUM_SEARCH_THREADS,
+            "Threads per shard that search a query's segments concurrently; 0: one per core, 1: on the caller's"
+                    + " thread.");
+
+    /** Merge floor. */
+    public static final Setting<Double> MERGE_FLOOR_MB = Setting.positiveDecimal(
+            "CLIP4S_INDEX_MERGE_FLOOR_MB",
+            ShardSettings.DEFAULT_MERGE_FLOOR_MB,
+            "Segments smaller than this (MB) count as this large when merges are chosen, so tiny refresh segments"
+                    + " merge early.");
+
+    /** Segments per tier. */
+    public static final Setting<Double> MERGE_SEGMENTS_PER_TIER = Setting.positiveDecimal(
+            "CLIP4S_INDEX_MERGE_SEGMENTS_PER_TIER",
+            ShardSettings.DEFAULT_SEGMENTS_PER_TIER,
+            "Segments of about one size allowed before they are merged (at least 2); fewer means fewer HNSW graphs"
+                    + " per query but more merging.");
+
     /** Standby replicas. */
     public static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(
             "CLIP4S_INDEX_STANDBY_REPLICAS",
@@ -208,6 +266,12 @@ public record IndexConfig(
             CLIP_TIMEOUT_MS,
             RETENTION_MS,
             RETENTION_CHECK_MS,
+            MAINTENANCE_MS,
+            MAINTENANCE_BUDGET_MS,
+            MAINTENANCE_MAX_REMOVALS,
+            SEARCH_THREADS,
+            MERGE_FLOOR_MB,
+            MERGE_SEGMENTS_PER_TIER,
             STANDBY_REPLICAS,
             STREAM_THREADS,
             ACTIVE_MODEL_VERSION);
@@ -228,10 +292,23 @@ public record IndexConfig(
         Objects.requireNonNull(clipTimeout, "clipTimeout");
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(retentionCheckInterval, "retentionCheckInterval");
+        Objects.requireNonNull(maintenanceInterval, "maintenanceInterval");
+        Objects.requireNonNull(maintenanceBudget, "maintenanceBudget");
         Objects.requireNonNull(activeModelVersion, "activeModelVersion");
         if (partitions < 1 || standbyReplicas < 0 || streamThreads < 1) {
             throw new IllegalArgumentException("invalid index config: partitions " + partitions + ", standby replicas "
                     + standbyReplicas + ", stream threads " + streamThreads);
+        }
+        if (maintenanceInterval.isNegative()
+                || maintenanceInterval.isZero()
+                || maintenanceBudget.isNegative()
+                || maintenanceBudget.isZero()) {
+            throw new IllegalArgumentException("the maintenance interval and budget must be positive; were "
+                    + maintenanceInterval + ", " + maintenanceBudget);
+        }
+        if (mergeSegmentsPerTier < 2) {
+            throw new IllegalArgumentException(
+                    "CLIP4S_INDEX_MERGE_SEGMENTS_PER_TIER must be >= 2; was " + mergeSegmentsPerTier);
         }
         if (retention.isNegative()) {
             throw new IllegalArgumentException("CLIP4S_INDEX_RETENTION_MS must be >= 0; was " + retention.toMillis());
@@ -263,9 +340,30 @@ public record IndexConfig(
                 env.get(CLIP_TIMEOUT_MS),
                 env.get(RETENTION_MS),
                 env.get(RETENTION_CHECK_MS),
+                env.get(MAINTENANCE_MS),
+                env.get(MAINTENANCE_BUDGET_MS),
+                env.get(MAINTENANCE_MAX_REMOVALS),
+                env.get(SEARCH_THREADS),
+                env.get(MERGE_FLOOR_MB),
+                env.get(MERGE_SEGMENTS_PER_TIER),
                 env.get(STANDBY_REPLICAS),
                 env.get(STREAM_THREADS),
                 active.isEmpty() ? Optional.empty() : Optional.of(active));
+    }
+
+    /** How each shard's Lucene index refreshes, searches and merges; 0 search threads means one per core. */
+    public ShardSettings shard() {
+        int threads = searchThreads == 0
+                ? Math.min(
+                        ShardSettings.MAXIMUM_SEARCH_THREADS,
+                        Runtime.getRuntime().availableProcessors())
+                : searchThreads;
+        return new ShardSettings(refreshInterval, threads, mergeFloorMb, mergeSegmentsPerTier);
+    }
+
+    /** What one removal pass may do on a stream thread. */
+    public RemovalBudget removalBudget() {
+        return new RemovalBudget(maintenanceMaxRemovals, maintenanceBudget);
     }
 
     /** The topic catalog under this config's prefix and partition count. */
@@ -293,6 +391,12 @@ public record IndexConfig(
                 clipTimeout,
                 retention,
                 retentionCheckInterval,
+                maintenanceInterval,
+                maintenanceBudget,
+                maintenanceMaxRemovals,
+                searchThreads,
+                mergeFloorMb,
+                mergeSegmentsPerTier,
                 standbyReplicas,
                 streamThreads,
                 activeModelVersion);

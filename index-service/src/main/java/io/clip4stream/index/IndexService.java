@@ -159,7 +159,7 @@ public final class IndexService implements Service {
         self = config.advertisedHost() + ":" + http.port();
 
         StreamsBuilder builder = new StreamsBuilder();
-        IndexTopology.build(builder, config, aggregator, metrics::observe);
+        IndexTopology.build(builder, config, aggregator, metrics::observe, metrics::observeMaintenance);
         Topology topology = builder.build();
         LOG.info("index topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(self));

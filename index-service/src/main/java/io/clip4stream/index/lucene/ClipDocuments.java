@@ -46,6 +46,12 @@ public final class ClipDocuments {
     /** Unique term per stored clip: {@link ClipKey#asString()}. */
     static final String KEY = "key";
 
+    /**
+     * The key again as a binary doc value, so removal passes collect keys column-wise instead of loading a stored
+     * document per clip; documents written before it existed have only the stored {@link #KEY}.
+     */
+    static final String KEY_VALUES = "key_values";
+
     /** Source id: a term for filters and deletes, a sorted doc value for rebuilding per-source spans. */
     static final String SOURCE = "source";
 
@@ -95,6 +101,8 @@ public final class ClipDocuments {
     static Document toDocument(ClipVector clip) {
         Document doc = new Document();
         doc.add(new StringField(KEY, ClipKey.of(clip).asString(), Field.Store.YES));
+        doc.add(new BinaryDocValuesField(
+                KEY_VALUES, new BytesRef(ClipKey.of(clip).toBytes())));
         String source = clip.getSourceId().toString();
         doc.add(new StringField(SOURCE, source, Field.Store.NO));
         doc.add(new SortedDocValuesField(SOURCE, new BytesRef(source)));
@@ -227,19 +235,6 @@ public final class ClipDocuments {
                 Operations.concatenate(List.of(Automata.makeAnyString(), Automata.makeString("\u0000" + clipId)));
         return new AutomatonQuery(
                 new Term(KEY, clipId), Operations.determinize(suffix, Operations.DEFAULT_DETERMINIZE_WORK_LIMIT));
-    }
-
-    /** Every clip of {@code sourceId}. */
-    static Query sourceQuery(String sourceId) {
-        return new TermQuery(new Term(SOURCE, sourceId));
-    }
-
-    /** The clips of {@code sourceId} ending before {@code endBeforeMicros}. */
-    static Query expiredQuery(String sourceId, long endBeforeMicros) {
-        return new BooleanQuery.Builder()
-                .add(sourceQuery(sourceId), Occur.FILTER)
-                .add(LongPoint.newRangeQuery(END, Long.MIN_VALUE, endBeforeMicros - 1), Occur.FILTER)
-                .build();
     }
 
     /**

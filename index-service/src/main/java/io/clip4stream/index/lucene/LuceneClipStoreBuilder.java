@@ -1,6 +1,5 @@
 package io.clip4stream.index.lucene;
 
-import io.clip4stream.index.store.ChangeLoggingClipVectorStore;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.schemas.topic.Topics;
 import java.time.Duration;
@@ -10,7 +9,7 @@ import java.util.Objects;
 import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
- * Builds a stream task's {@link LuceneClipStore}, decorated with a changelog unless logging is disabled.
+ * Builds a stream task's {@link LuceneClipStore}, writing its changelog unless logging is disabled.
  *
  * <p>Logging is on by default; Streams creates the changelog topic compacted, so it keeps the latest version of every
  * clip and the tombstones of removed ones. Caching is not supported: the store has its own write buffer (the
@@ -20,17 +19,16 @@ public final class LuceneClipStoreBuilder implements StoreBuilder<ClipVectorStor
 
     private final String name;
     private final HnswSettings settings;
-    private final Duration refreshInterval;
+    private final ShardSettings shard;
     private final Duration commitInterval;
     private boolean logging = true;
     private Map<String, String> logConfig = defaultLogConfig();
 
     /** A builder of stores called {@code name} (also the changelog's name part). */
-    public LuceneClipStoreBuilder(
-            String name, HnswSettings settings, Duration refreshInterval, Duration commitInterval) {
+    public LuceneClipStoreBuilder(String name, HnswSettings settings, ShardSettings shard, Duration commitInterval) {
         this.name = Objects.requireNonNull(name, "name");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.refreshInterval = Objects.requireNonNull(refreshInterval, "refreshInterval");
+        this.shard = Objects.requireNonNull(shard, "shard");
         this.commitInterval = Objects.requireNonNull(commitInterval, "commitInterval");
     }
 
@@ -70,8 +68,7 @@ public final class LuceneClipStoreBuilder implements StoreBuilder<ClipVectorStor
 
     @Override
     public ClipVectorStore build() {
-        LuceneClipStore store = new LuceneClipStore(name, settings, refreshInterval, commitInterval);
-        return logging ? new ChangeLoggingClipVectorStore(store) : store;
+        return new LuceneClipStore(name, settings, shard, commitInterval, logging);
     }
 
     @Override

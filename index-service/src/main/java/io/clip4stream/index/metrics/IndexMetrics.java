@@ -1,11 +1,13 @@
 package io.clip4stream.index.metrics;
 
-import io.clip4stream.index.store.ClipVectorStoreType;
+import io.clip4stream.index.lucene.LuceneClipStore;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.IndexOutcome;
+import io.clip4stream.index.topology.MaintenanceReport;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -37,6 +40,8 @@ public final class IndexMetrics {
     private final Counter removed;
     private final Counter failed;
     private final Gauge lastIndexed;
+    private final Histogram maintenanceSeconds;
+    private final Counter maintenanceCutShort;
 
     /**
      * Registers the metrics on {@code registry}.
@@ -80,6 +85,23 @@ public final class IndexMetrics {
                 .labelNames("partition")
                 .callback(callback -> shardClips().forEach((p, n) -> callback.call(n, Integer.toString(p))))
                 .register(registry);
+        maintenanceSeconds = Histogram.builder()
+                .name("clip4stream_index_maintenance_seconds")
+                .help("Time each removal pass (source deletions and retention, all due sources at once) held a stream"
+                        + " thread; bounded by CLIP4S_INDEX_MAINTENANCE_BUDGET_MS.")
+                .classicUpperBounds(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5)
+                .register(registry);
+        maintenanceCutShort = Counter.builder()
+                .name("clip4stream_index_maintenance_cut_short_total")
+                .help("Removal passes that stopped at their budget and left work to the next pass.")
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("clip4stream_index_segments")
+                .help("Lucene segments (one HNSW graph each per vector width) queries search in each local active"
+                        + " shard.")
+                .labelNames("partition")
+                .callback(callback -> shardSegments().forEach((p, n) -> callback.call(n, Integer.toString(p))))
+                .register(registry);
         GaugeWithCallback.builder()
                 .name("clip4stream_index_shard_bytes")
                 .help("Bytes on disk of each local shard's state (Lucene index and changelogged stores).")
@@ -106,12 +128,28 @@ public final class IndexMetrics {
         }
     }
 
+    /** Records one removal pass of a shard's maintenance. */
+    public void observeMaintenance(MaintenanceReport report) {
+        maintenanceSeconds.observe(report.nanos() / 1e9);
+        if (!report.complete()) {
+            maintenanceCutShort.inc();
+        }
+    }
+
     /** Clips indexed so far by this instance. */
     public long clipsIndexed() {
         return (long) indexed.get();
     }
 
     private Map<Integer, Double> shardClips() {
+        return perShard(shard -> (double) shard.visibleClips());
+    }
+
+    private Map<Integer, Double> shardSegments() {
+        return perShard(shard -> (double) shard.visibleSegments());
+    }
+
+    private Map<Integer, Double> perShard(ToDoubleFunction<ReadOnlyClipVectorStore> figure) {
         Map<Integer, Double> sizes = new TreeMap<>();
         KafkaStreams running = streams.get();
         if (running == null) {
@@ -120,9 +158,9 @@ public final class IndexMetrics {
         for (int partition : localActivePartitions(running)) {
             try {
                 ReadOnlyClipVectorStore shard =
-                        running.store(StoreQueryParameters.fromNameAndType(storeName, new ClipVectorStoreType())
+                        running.store(StoreQueryParameters.fromNameAndType(storeName, LuceneClipStore.queryableType())
                                 .withPartition(partition));
-                sizes.put(partition, (double) shard.visibleClips());
+                sizes.put(partition, figure.applyAsDouble(shard));
             } catch (InvalidStateStoreException e) {
                 // Rebalancing or restoring: the shard has no size to report until it is queryable again.
             }

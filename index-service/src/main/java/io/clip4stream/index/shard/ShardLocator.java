@@ -1,6 +1,6 @@
 package io.clip4stream.index.shard;
 
-import io.clip4stream.index.store.ClipVectorStoreType;
+import io.clip4stream.index.lucene.LuceneClipStore;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import java.util.Collection;
 import java.util.List;
@@ -57,7 +57,7 @@ public final class ShardLocator {
      *     (starting, rebalancing, restoring)
      */
     public ReadOnlyClipVectorStore localStore() {
-        return running().store(StoreQueryParameters.fromNameAndType(storeName, new ClipVectorStoreType()));
+        return running().store(StoreQueryParameters.fromNameAndType(storeName, LuceneClipStore.queryableType()));
     }
 
     /** The shards this instance answers for. */

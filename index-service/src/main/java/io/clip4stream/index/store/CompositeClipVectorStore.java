@@ -75,4 +75,11 @@ public final class CompositeClipVectorStore implements ReadOnlyClipVectorStore {
                 .mapToLong(ReadOnlyClipVectorStore::visibleClips)
                 .sum();
     }
+
+    @Override
+    public int visibleSegments() {
+        return stores.get().stream()
+                .mapToInt(ReadOnlyClipVectorStore::visibleSegments)
+                .sum();
+    }
 }

@@ -40,7 +40,7 @@ public final class ExactScanClipStore implements ClipVectorStore {
             if (value == null) {
                 delete(ClipKey.fromBytes(key));
             } else {
-                put(ChangeLoggingClipVectorStore.decode(value));
+                put(ClipChangelog.decode(value));
             }
         });
         open = true;
@@ -67,29 +67,25 @@ public final class ExactScanClipStore implements ClipVectorStore {
     }
 
     @Override
-    public List<ClipKey> deleteSource(String sourceId) {
-        return removeWhere(sourceId, Long.MAX_VALUE);
-    }
-
-    @Override
-    public List<ClipKey> expire(String sourceId, long endBeforeMicros) {
-        return removeWhere(sourceId, endBeforeMicros);
-    }
-
-    private List<ClipKey> removeWhere(String sourceId, long endBeforeMicros) {
+    public Removal remove(Map<String, Long> endBeforeMicros, RemovalBudget budget) {
         lock.writeLock().lock();
         try {
-            List<ClipKey> removed = new ArrayList<>();
-            clips.entrySet().removeIf(entry -> {
-                ClipVector clip = entry.getValue();
-                boolean match = clip.getSourceId().toString().equals(sourceId)
-                        && (endBeforeMicros == Long.MAX_VALUE || clip.getEndTimeMicros() < endBeforeMicros);
-                if (match) {
-                    removed.add(entry.getKey());
+            List<Removal.Removed> removed = new ArrayList<>();
+            var entries = clips.entrySet().iterator();
+            while (entries.hasNext()) {
+                if (removed.size() == budget.maxClips()) {
+                    return new Removal(removed, false);
                 }
-                return match;
-            });
-            return removed;
+                var entry = entries.next();
+                ClipVector clip = entry.getValue();
+                String source = clip.getSourceId().toString();
+                Long cutoff = endBeforeMicros.get(source);
+                if (cutoff != null && (cutoff == Long.MAX_VALUE || clip.getEndTimeMicros() < cutoff)) {
+                    entries.remove();
+                    removed.add(new Removal.Removed(source, entry.getKey()));
+                }
+            }
+            return new Removal(removed, true);
         } finally {
             lock.writeLock().unlock();
         }
@@ -212,6 +208,11 @@ public final class ExactScanClipStore implements ClipVectorStore {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    @Override
+    public int visibleSegments() {
+        return 1;
     }
 
     @Override

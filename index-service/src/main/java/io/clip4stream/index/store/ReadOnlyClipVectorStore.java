@@ -41,4 +41,7 @@ public interface ReadOnlyClipVectorStore {
 
     /** How many clip vectors (all model versions) queries can see. */
     long visibleClips();
+
+    /** How many index segments queries search (one per store that keeps no segments). */
+    int visibleSegments();
 }

@@ -63,6 +63,19 @@ public final class IndexTopology {
      */
     public static void build(
             StreamsBuilder builder, IndexConfig config, ClipAggregator aggregator, Consumer<IndexOutcome> observer) {
+        build(builder, config, aggregator, observer, report -> {});
+    }
+
+    /**
+     * Adds the index topology to {@code builder}, showing every outcome of the clip indexer to {@code observer} and
+     * every maintenance tick that did work to {@code maintenanceObserver} (the service's metrics).
+     */
+    public static void build(
+            StreamsBuilder builder,
+            IndexConfig config,
+            ClipAggregator aggregator,
+            Consumer<IndexOutcome> observer,
+            Consumer<MaintenanceReport> maintenanceObserver) {
         Topics topics = config.topics();
         KStream<String, IndexEvent> embeddings = builder.stream(
                         topics.frameEmbeddings().name(), consumed(topics.frameEmbeddings()))
@@ -74,7 +87,8 @@ public final class IndexTopology {
         KStream<String, IndexOutcome> outcomes = embeddings
                 .merge(deletions, Named.as("index-events"))
                 .process(assembler(config), Named.as("clip-assembler"))
-                .process(indexer(config, aggregator), Named.as("clip-indexer"))
+                // The indexer reads the deletion markers too, to finish deletions a crash interrupted.
+                .process(indexer(config, aggregator, maintenanceObserver), Named.as("clip-indexer"), DELETED_STORE)
                 .peek((sourceId, outcome) -> observer.accept(outcome), Named.as("outcome-observer"));
 
         Topic<String, ClipVector> clipVectors = topics.clipVectors();
@@ -138,17 +152,22 @@ public final class IndexTopology {
     }
 
     private static ProcessorSupplier<String, ClipWork, String, IndexOutcome> indexer(
-            IndexConfig config, ClipAggregator aggregator) {
+            IndexConfig config, ClipAggregator aggregator, Consumer<MaintenanceReport> maintenanceObserver) {
+        ClipIndexer.Maintenance maintenance = new ClipIndexer.Maintenance(
+                config.retention(),
+                config.retentionCheckInterval(),
+                config.maintenanceInterval(),
+                config.removalBudget());
         return new ProcessorSupplier<>() {
             @Override
             public ClipIndexer get() {
-                return new ClipIndexer(CLIP_STORE, aggregator, config.retention(), config.retentionCheckInterval());
+                return new ClipIndexer(CLIP_STORE, DELETED_STORE, aggregator, maintenance, maintenanceObserver);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(new LuceneClipStoreBuilder(
-                        CLIP_STORE, config.hnsw(), config.refreshInterval(), config.luceneCommitInterval()));
+                        CLIP_STORE, config.hnsw(), config.shard(), config.luceneCommitInterval()));
             }
         };
     }

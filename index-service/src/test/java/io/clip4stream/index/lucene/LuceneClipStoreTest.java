@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.ClipVectorStoreContract;
 import io.clip4stream.index.store.TestClips;
@@ -161,6 +162,7 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         // The first layout: the whole clip, vector and frames included, in the stored Avro field alone.
         document.removeField(ClipDocuments.FLOAT_VALUES);
         document.removeField(ClipDocuments.CLIP_VALUES);
+        document.removeField(ClipDocuments.KEY_VALUES);
         document.add(new StoredField(
                 ClipDocuments.CLIP, AvroSerde.of(ClipVector.class).encode(clip)));
         LuceneClipStore reopened = openWith(old, document);
@@ -178,6 +180,7 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         // The second layout: the clip without its floats, and the floats, as stored fields instead of doc values.
         document.removeField(ClipDocuments.FLOAT_VALUES);
         document.removeField(ClipDocuments.CLIP_VALUES);
+        document.removeField(ClipDocuments.KEY_VALUES);
         document.add(new StoredField(ClipDocuments.CLIP, ClipDocuments.encodeWithoutFloats(clip)));
         document.add(new StoredField(ClipDocuments.FLOATS, ClipDocuments.encodeFloats(clip)));
         LuceneClipStore reopened = openWith(old, document);
@@ -188,13 +191,17 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         List<ClipHit> hits = reopened.nearest(vector, 2, ClipFilter.modelVersion("v1"));
         assertEquals(
                 Set.of(clip, fresh), Set.copyOf(hits.stream().map(ClipHit::clip).toList()));
+        // Removal reads the key from doc values where the document has them, from the stored field otherwise.
+        assertEquals(List.of(ClipKey.of(clip)), reopened.deleteSource("cam-a"));
+        assertEquals(List.of(ClipKey.of(fresh)), reopened.deleteSource("cam-b"));
+        reopened.refresh();
+        assertEquals(0, reopened.visibleClips());
     }
 
     /** A store opened on a new index in {@code dir} that holds {@code document}, written as an earlier layout did. */
     private LuceneClipStore openWith(Path dir, Document document) throws IOException {
         try (FSDirectory directory = FSDirectory.open(dir);
-                IndexWriter writer =
-                        new IndexWriter(directory, LuceneClipStore.writerConfig(HnswSettings.defaults()))) {
+                IndexWriter writer = new IndexWriter(directory, ClipIndex.writerConfig(HnswSettings.defaults()))) {
             writer.addDocument(document);
             writer.commit();
         }

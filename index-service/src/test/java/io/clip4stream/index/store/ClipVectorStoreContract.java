@@ -255,6 +255,39 @@ public abstract class ClipVectorStoreContract {
     }
 
     @Test
+    void shouldRemoveWhatIsDueForSeveralSourcesAcrossBudgetedPasses() {
+        fill(30);
+        // cam-b goes entirely; cam-a (ends 2, 5, ..., 29 s) keeps what ends at 14 s or later; cam-c is not due.
+        Map<String, Long> due = Map.of("cam-b", Long.MAX_VALUE, "cam-a", 14_000_000L);
+        RemovalBudget budget = new RemovalBudget(4, java.time.Duration.ofHours(1));
+        List<Removal.Removed> removed = new ArrayList<>();
+        boolean complete = false;
+        for (int pass = 0; pass < 10 && !complete; pass++) {
+            Removal removal = store.remove(due, budget);
+            assertTrue(removal.removed().size() <= 4, "at most the budget per pass");
+            removed.addAll(removal.removed());
+            complete = removal.complete();
+        }
+        assertTrue(complete);
+        store.refresh();
+        Set<Removal.Removed> expected = clips.stream()
+                .filter(clip -> clip.getSourceId().toString().equals("cam-b")
+                        || (clip.getSourceId().toString().equals("cam-a") && clip.getEndTimeMicros() < 14_000_000L))
+                .map(clip -> new Removal.Removed(clip.getSourceId().toString(), ClipKey.of(clip)))
+                .collect(Collectors.toSet());
+        assertEquals(14, expected.size());
+        assertEquals(expected.size(), removed.size(), "no clip removed twice");
+        assertEquals(expected, Set.copyOf(removed));
+        assertEquals(16, store.visibleClips());
+        assertFalse(store.searchableUpTo("cam-b").isPresent());
+        SourceSpan span = store.sourceSpans().stream()
+                .filter(s -> s.sourceId().equals("cam-a"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(14_000_000L, span.oldestEndMicros());
+    }
+
+    @Test
     void shouldTellPerSourceHowFarQueriesCanSee() {
         fill(9);
         Map<String, Long> upTo = store.searchableUpTo();

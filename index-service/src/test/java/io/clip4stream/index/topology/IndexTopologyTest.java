@@ -320,6 +320,8 @@ class IndexTopologyTest {
                         .setSourceId("cam-a")
                         .setRequestedAtMillis(1L)
                         .build());
+        assertTrue(clipVectors.isEmpty(), "a deletion is carried out by the next maintenance tick, not inline");
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
 
         List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
         assertEquals(
@@ -348,7 +350,8 @@ class IndexTopologyTest {
                         .setSourceId("cam-a")
                         .setRequestedAtMillis(1L)
                         .build());
-        clipVectors.readKeyValuesToList();
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertEquals(1, clipVectors.readKeyValuesToList().size(), "the tombstone of cam-a:0");
         // Encoded before the run stopped, consumed after the deletion: a closed clip, an open one and the end marker.
         embeddings.pipeInput("cam-a", frame("cam-a", 1, 1));
         embeddings.pipeInput("cam-a", boundary("cam-a", 1, 1, 1));

@@ -1,0 +1,124 @@
+package io.clip4stream.encoder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clip4stream.model.ModelInfo;
+import io.clip4stream.model.spec.LinearPatch;
+import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
+import io.clip4stream.schemas.avro.FrameStreamRecord;
+import io.clip4stream.schemas.avro.PipelineError;
+import io.clip4stream.schemas.avro.SampledFrame;
+import io.clip4stream.schemas.serde.AvroSerde;
+import io.clip4stream.testkit.SampleRecords;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/** What each kind of input record becomes, without a broker. */
+class RecordClassifierTest {
+
+    /** A model taking 2x2 frames. */
+    static final ModelInfo MODEL = new ModelInfo(
+            "tiny", "v1", 4, 2, 12, 32, SimilarityHead.MEAN_P, LinearPatch.TWO_D, false, false, 1f, "cpu");
+
+    private static final AvroSerde<FrameStreamRecord> FRAMES = AvroSerde.of(FrameStreamRecord.class);
+
+    private final RecordClassifier classifier = new RecordClassifier(FRAMES::decode, MODEL);
+
+    static SampledFrame frame(long index, int width, int height) {
+        byte[] pixels = new byte[width * height * 3];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 11 + index);
+        }
+        return SampledFrame.newBuilder()
+                .setSourceId("cam")
+                .setClipIndex(index / 12)
+                .setFrameIndex(index)
+                .setPresentationTimeMicros(index * 1_000_000L)
+                .setWidth(width)
+                .setHeight(height)
+                .setPixels(ByteBuffer.wrap(pixels))
+                .build();
+    }
+
+    @Test
+    void shouldAcceptAFrameOfTheModelsInputSize() {
+        SampledFrame frame = frame(3, 2, 2);
+        RecordClassifier.Kind kind = classifier.classify(FRAMES.encode(new FrameStreamRecord(frame)));
+        assertEquals(new RecordClassifier.Frame(frame), kind);
+    }
+
+    @Test
+    void shouldPassBoundariesAndEndMarkersOnUnchanged() {
+        var boundary = SampleRecords.clipBoundary("cam");
+        var end = SampleRecords.endOfSource("cam");
+        assertEquals(
+                new RecordClassifier.PassOn(new EmbeddingStreamRecord(boundary)),
+                classifier.classify(FRAMES.encode(new FrameStreamRecord(boundary))));
+        assertEquals(
+                new RecordClassifier.PassOn(new EmbeddingStreamRecord(end)),
+                classifier.classify(FRAMES.encode(new FrameStreamRecord(end))));
+    }
+
+    @Test
+    void shouldRejectATombstone() {
+        RecordClassifier.Reject reject = assertInstanceOf(RecordClassifier.Reject.class, classifier.classify(null));
+        assertEquals("EmptyRecord", reject.errorType());
+    }
+
+    @Test
+    void shouldRejectBytesThatAreNotAnAvroMessage() {
+        RecordClassifier.Reject reject =
+                assertInstanceOf(RecordClassifier.Reject.class, classifier.classify(new byte[] {1, 2, 3}));
+        assertEquals("MalformedRecordException", reject.errorType());
+    }
+
+    @Test
+    void shouldRejectARecordOfAnotherSchema() {
+        byte[] embedding = AvroSerde.of(EmbeddingStreamRecord.class)
+                .encode(new EmbeddingStreamRecord(SampleRecords.frameEmbedding("cam", 0)));
+        RecordClassifier.Reject reject =
+                assertInstanceOf(RecordClassifier.Reject.class, classifier.classify(embedding));
+        assertEquals("UnknownSchemaException", reject.errorType());
+    }
+
+    @Test
+    void shouldRejectAFrameNotOfTheModelsInputSizeSayingWhy() {
+        RecordClassifier.Reject reject = assertInstanceOf(
+                RecordClassifier.Reject.class,
+                classifier.classify(FRAMES.encode(new FrameStreamRecord(frame(7, 4, 2)))));
+        assertEquals("FrameSizeMismatch", reject.errorType());
+        assertTrue(reject.message().contains("frame 7 of source cam is 4x2 with 24 bytes"), reject.message());
+        assertTrue(reject.message().contains("needs 2x2 RGB = 12 bytes"), reject.message());
+    }
+
+    @Test
+    void shouldRejectAFrameWhosePixelsDoNotMatchItsSize() {
+        SampledFrame truncated = SampledFrame.newBuilder(frame(1, 2, 2))
+                .setPixels(ByteBuffer.wrap(new byte[11]))
+                .build();
+        RecordClassifier.Reject reject = assertInstanceOf(
+                RecordClassifier.Reject.class, classifier.classify(FRAMES.encode(new FrameStreamRecord(truncated))));
+        assertEquals("FrameSizeMismatch", reject.errorType());
+    }
+
+    @Test
+    void shouldNameWhereARejectedRecordWasRead() {
+        RecordClassifier.Reject reject = new RecordClassifier.Reject("EmptyRecord", "no frame");
+        PipelineError error = RecordClassifier.error(reject, "encoder", "frames", 4, 99, new byte[] {'k'}, 1234);
+        assertEquals("encoder", error.getStage());
+        assertEquals("frames", error.getTopic());
+        assertEquals(4, error.getPartition());
+        assertEquals(99, error.getOffset());
+        assertArrayEquals(new byte[] {'k'}, error.getKey().array());
+        assertEquals("EmptyRecord", error.getErrorType());
+        assertEquals("no frame", error.getMessage());
+        assertEquals(1234, error.getOccurredAtMillis());
+        assertNull(RecordClassifier.error(reject, "encoder", "frames", 4, 99, null, 1234)
+                .getKey());
+    }
+}

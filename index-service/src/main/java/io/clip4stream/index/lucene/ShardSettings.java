@@ -1,0 +1,56 @@
+package io.clip4stream.index.lucene;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How one shard's Lucene index is kept: how often it refreshes, how many threads search its segments, and how its
+ * merge policy sizes segments.
+ *
+ * <p>The merge policy is a {@code TieredMergePolicy} made explicit so that it is visible and tunable: every segment
+ * below {@code mergeFloorMb} counts as that large when merges are chosen, so the many tiny segments that 250 ms
+ * refreshes flush are merged together early (each segment is one more HNSW graph a query must search), while
+ * {@code segmentsPerTier} bounds how many segments of one size wait before being merged (fewer means fewer segments
+ * to search but more merge work; HNSW merges rebuild graphs and are most of indexing's CPU).
+ *
+ * @param refreshInterval how often the near-real-time searcher is refreshed
+ * @param searchThreads threads that search a query's segments concurrently; 1 searches them on the caller's thread
+ * @param mergeFloorMb segments smaller than this are treated as this large when choosing merges
+ * @param segmentsPerTier segments of about the same size allowed before they are merged
+ */
+public record ShardSettings(Duration refreshInterval, int searchThreads, double mergeFloorMb, double segmentsPerTier) {
+
+    /** Default merge floor: a few thousand 512-wide clips with their frame embeddings. */
+    public static final double DEFAULT_MERGE_FLOOR_MB = 64;
+
+    /** Default segments per tier: Lucene's own default, kept until a live k-NN benchmark says otherwise. */
+    public static final double DEFAULT_SEGMENTS_PER_TIER = 10;
+
+    /** Most search threads one shard may have. */
+    public static final int MAXIMUM_SEARCH_THREADS = 256;
+
+    /** Validates the settings. */
+    public ShardSettings {
+        Objects.requireNonNull(refreshInterval, "refreshInterval");
+        if (refreshInterval.isNegative() || refreshInterval.isZero()) {
+            throw new IllegalArgumentException("refreshInterval must be positive; was " + refreshInterval);
+        }
+        if (searchThreads < 1 || searchThreads > MAXIMUM_SEARCH_THREADS) {
+            throw new IllegalArgumentException(
+                    "searchThreads must be in [1, " + MAXIMUM_SEARCH_THREADS + "]; was " + searchThreads);
+        }
+        if (!(mergeFloorMb > 0) || !(segmentsPerTier >= 2)) {
+            throw new IllegalArgumentException("the merge floor must be positive and segments per tier at least 2;"
+                    + " were " + mergeFloorMb + " MB, " + segmentsPerTier);
+        }
+    }
+
+    /** Refreshing every {@code refreshInterval}, one search thread per core, the default merge policy. */
+    public static ShardSettings of(Duration refreshInterval) {
+        return new ShardSettings(
+                refreshInterval,
+                Math.min(MAXIMUM_SEARCH_THREADS, Runtime.getRuntime().availableProcessors()),
+                DEFAULT_MERGE_FLOOR_MB,
+                DEFAULT_SEGMENTS_PER_TIER);
+    }
+}
