@@ -332,6 +332,19 @@ class EncoderServiceIT {
     private static Topics provision(EncoderConfig config) {
         new TopicProvisioner(config.kafka(), 1, Duration.ofSeconds(30))
                 .ensure(config.topics().all());
+        // Producing the inputs right after the topics are created can meet partitions whose leader is not elected yet
+        // (NOT_LEADER_OR_FOLLOWER, then sequence errors on a loaded machine): wait until every leader serves.
+        try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(
+                KafkaClientSettings.of(KAFKA.bootstrapServers()).consumer("it-leader-probe", "it-leader-probe"),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            EncoderClients.awaitPartitionLeaders(
+                    probe,
+                    List.of(
+                            config.topics().frames().name(),
+                            config.topics().frameEmbeddings().name()),
+                    TIMEOUT);
+        }
         return config.topics();
     }
 
@@ -341,20 +354,35 @@ class EncoderServiceIT {
         for (Input in : inputs) {
             bytes.add(values.serialize(topics.frames().name(), in.value()));
         }
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (int i = 0; i < inputs.size(); i++) {
-                producer.send(new ProducerRecord<>(
-                        topics.frames().name(), inputs.get(i).key().getBytes(StandardCharsets.UTF_8), bytes.get(i)));
+                sent.add(producer.send(new ProducerRecord<>(
+                        topics.frames().name(), inputs.get(i).key().getBytes(StandardCharsets.UTF_8), bytes.get(i))));
+            }
+        }
+        awaitAll(sent);
+    }
+
+    /** Fails the test with the cause when an input was not written, instead of letting it vanish silently. */
+    private static void awaitAll(List<java.util.concurrent.Future<?>> sent) {
+        for (java.util.concurrent.Future<?> future : sent) {
+            try {
+                future.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("an input record was not written", e);
             }
         }
     }
 
     private static void produceRaw(String topic, String key, List<byte[]> values) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (byte[] value : values) {
-                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+                sent.add(producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)));
             }
         }
+        awaitAll(sent);
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {
