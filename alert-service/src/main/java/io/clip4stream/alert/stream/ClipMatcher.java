@@ -1,0 +1,204 @@
+package io.clip4stream.alert.stream;
+
+import io.clip4stream.alert.match.ClipScore;
+import io.clip4stream.alert.match.Moment;
+import io.clip4stream.alert.match.MomentState;
+import io.clip4stream.alert.match.MomentTracker;
+import io.clip4stream.alert.match.QueryBank;
+import io.clip4stream.alert.match.ScoreSketch;
+import io.clip4stream.alert.match.WatchedQuery;
+import io.clip4stream.schemas.avro.Alert;
+import io.clip4stream.schemas.avro.AlertState;
+import io.clip4stream.schemas.avro.ClipVector;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Scores each clip of a source against every standing query that watches it (one matrix product), updates each
+ * query's calibration, and merges matches into moments, forwarding every opened, extended or closed moment as an
+ * {@link Alert} keyed by its id.
+ *
+ * <p>Moment state is written to its changelogged store on every change, so exactly-once processing makes a restart
+ * mid-moment continue the same alert. Calibration changes with every clip of every query; it is kept in memory and
+ * written to its store every {@code calibrationFlush}, so a crash forgets at most that much calibration (a threshold
+ * then moves a little; no alert is lost or duplicated by it).
+ */
+final class ClipMatcher implements Processor<String, ClipVector, String, Alert> {
+    private static final char KEY_SEPARATOR = '\u0000';
+
+    private final StandingQueryRegistry registry;
+    private final String momentStoreName;
+    private final String calibrationStoreName;
+    private final Duration calibrationFlush;
+    private final LongSupplier clock;
+    private final MatchObserver observer;
+    private final Map<String, ScoreSketch> sketches = new HashMap<>();
+    private final Set<String> dirty = new HashSet<>();
+    // Mirror of the moment store's open moments by source, so a clip reads the store only for queries that match it
+    // or have a moment open on its source, not for all of them.
+    private final Map<String, Set<String>> openBySource = new HashMap<>();
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, byte[]> moments;
+    private KeyValueStore<String, byte[]> calibration;
+    private float[] scores = new float[0];
+
+    ClipMatcher(
+            StandingQueryRegistry registry,
+            String momentStoreName,
+            String calibrationStoreName,
+            Duration calibrationFlush,
+            LongSupplier clock,
+            MatchObserver observer) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.momentStoreName = momentStoreName;
+        this.calibrationStoreName = calibrationStoreName;
+        this.calibrationFlush = calibrationFlush;
+        this.clock = clock;
+        this.observer = observer;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.moments = context.getStateStore(momentStoreName);
+        this.calibration = context.getStateStore(calibrationStoreName);
+        try (KeyValueIterator<String, byte[]> all = moments.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> entry = all.next();
+                if (MomentState.fromBytes(entry.value).open().isPresent()) {
+                    int split = entry.key.indexOf(KEY_SEPARATOR);
+                    openBySource
+                            .computeIfAbsent(entry.key.substring(0, split), s -> new HashSet<>())
+                            .add(entry.key.substring(split + 1));
+                }
+            }
+        }
+        context.schedule(calibrationFlush, PunctuationType.WALL_CLOCK_TIME, now -> flushCalibration());
+    }
+
+    @Override
+    public void process(Record<String, ClipVector> record) {
+        ClipVector clip = record.value();
+        if (clip == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        QueryBank bank = registry.bank();
+        if (bank.size() == 0) {
+            return;
+        }
+        float[] vector = new float[clip.getVector().size()];
+        for (int d = 0; d < vector.length; d++) {
+            vector[d] = clip.getVector().get(d);
+        }
+        if (vector.length != bank.dim()) {
+            // Another model's clip (or the queries of another model): nothing here can be compared with it.
+            return;
+        }
+        if (scores.length != bank.size()) {
+            scores = new float[bank.size()];
+        }
+        bank.scoreInto(vector, scores);
+        String sourceId = clip.getSourceId();
+        List<String> tags = clip.getTags();
+        double clipSeconds = (clip.getEndTimeMicros() - clip.getStartTimeMicros()) / 1e6;
+        Set<String> open = openBySource.getOrDefault(sourceId, Set.of());
+        List<WatchedQuery> queries = bank.queries();
+        int matches = 0;
+        for (int row = 0; row < queries.size(); row++) {
+            WatchedQuery query = queries.get(row);
+            if (!query.watches(sourceId, tags)) {
+                continue;
+            }
+            ScoreSketch sketch = sketch(query.queryId());
+            double threshold = query.rule().threshold(sketch);
+            double score = scores[row];
+            sketch.add(score, clipSeconds);
+            dirty.add(query.queryId());
+            if (score < threshold && !open.contains(query.queryId())) {
+                continue;
+            }
+            matches++;
+            ClipScore clipScore = new ClipScore(
+                    clip.getClipId(),
+                    clip.getStartTimeMicros(),
+                    clip.getEndTimeMicros(),
+                    score,
+                    clip.getIndexedAtMillis());
+            String key = sourceId + KEY_SEPARATOR + query.queryId();
+            byte[] stored = moments.get(key);
+            MomentState state = stored == null ? MomentState.NONE : MomentState.fromBytes(stored);
+            MomentTracker.Step step = MomentTracker.step(
+                    query.queryId(), sourceId, state, clipScore, threshold, query.gap(), query.cooldown());
+            if (!step.next().equals(state)) {
+                moments.put(key, step.next().toBytes());
+                if (step.next().open().isPresent()) {
+                    openBySource.computeIfAbsent(sourceId, s -> new HashSet<>()).add(query.queryId());
+                } else {
+                    openBySource.getOrDefault(sourceId, new HashSet<>()).remove(query.queryId());
+                }
+            }
+            for (MomentTracker.MomentEvent event : step.events()) {
+                Alert alert = toAlert(query, sourceId, event);
+                context.forward(new Record<>(alert.getAlertId(), alert, record.timestamp()));
+            }
+        }
+        observer.clipScored(bank.size(), matches, System.nanoTime() - started);
+    }
+
+    private Alert toAlert(WatchedQuery query, String sourceId, MomentTracker.MomentEvent event) {
+        Moment moment = event.moment();
+        return Alert.newBuilder()
+                .setAlertId(moment.alertId())
+                .setQueryId(query.queryId())
+                .setQueryText(query.text())
+                .setSourceId(sourceId)
+                .setStartTimeMicros(moment.startMicros())
+                .setEndTimeMicros(moment.endMicros())
+                .setBestClipId(moment.bestClipId())
+                .setBestScore(moment.bestScore())
+                .setThreshold(moment.threshold())
+                .setClips(moment.clips())
+                .setState(event.closed() ? AlertState.CLOSED : AlertState.OPEN)
+                .setRevision(moment.revision())
+                .setClipIndexedAtMillis(moment.clipIndexedAtMillis())
+                .setUpdatedAtMillis(clock.getAsLong())
+                .build();
+    }
+
+    private ScoreSketch sketch(String queryId) {
+        ScoreSketch sketch = sketches.get(queryId);
+        if (sketch == null) {
+            byte[] stored = calibration.get(queryId);
+            sketch = stored == null ? new ScoreSketch() : ScoreSketch.fromBytes(stored);
+            sketches.put(queryId, sketch);
+        }
+        return sketch;
+    }
+
+    private void flushCalibration() {
+        for (String queryId : dirty) {
+            calibration.put(queryId, sketches.get(queryId).toBytes());
+        }
+        dirty.clear();
+    }
+
+    @Override
+    public void close() {
+        sketches.clear();
+        openBySource.clear();
+    }
+}
