@@ -46,6 +46,12 @@ public final class AlertTopology {
     /** Name of the calibration store (query id to {@code ScoreSketch} bytes). */
     public static final String CALIBRATION_STORE = "alert-calibration";
 
+    /** Name of the per-source next clip index store (clips are matched in clip-index order). */
+    public static final String ORDER_STORE = "alert-clip-order";
+
+    /** Name of the store of clips that arrived before an earlier clip of their source. */
+    public static final String PENDING_STORE = "alert-pending-clips";
+
     /** Name of the global standing-queries store. */
     public static final String QUERY_STORE = "standing-queries";
 
@@ -88,7 +94,9 @@ public final class AlertTopology {
                         Named.as("by-source"))
                 .repartition(Repartitioned.with(Serdes.String(), clipVectors.valueSerde())
                         .withName("clips-by-source"))
-                .process(matcher(registry, calibrationFlush, clock, observer), Named.as("clip-matcher"))
+                .process(
+                        matcher(registry, calibrationFlush, clock, observer, clipVectors.valueSerde()),
+                        Named.as("clip-matcher"))
                 .to(alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()));
     }
 
@@ -100,11 +108,23 @@ public final class AlertTopology {
     }
 
     private static ProcessorSupplier<String, ClipVector, String, Alert> matcher(
-            StandingQueryRegistry registry, Duration calibrationFlush, LongSupplier clock, MatchObserver observer) {
+            StandingQueryRegistry registry,
+            Duration calibrationFlush,
+            LongSupplier clock,
+            MatchObserver observer,
+            org.apache.kafka.common.serialization.Serde<ClipVector> clipSerde) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, ClipVector, String, Alert> get() {
-                return new ClipMatcher(registry, MOMENT_STORE, CALIBRATION_STORE, calibrationFlush, clock, observer);
+                return new ClipMatcher(
+                        registry,
+                        MOMENT_STORE,
+                        CALIBRATION_STORE,
+                        ORDER_STORE,
+                        PENDING_STORE,
+                        calibrationFlush,
+                        clock,
+                        observer);
             }
 
             @Override
@@ -112,6 +132,14 @@ public final class AlertTopology {
                 return Set.of(
                         Stores.keyValueStoreBuilder(
                                         Stores.inMemoryKeyValueStore(MOMENT_STORE), Serdes.String(), Serdes.ByteArray())
+                                .withLoggingEnabled(Map.of())
+                                .withCachingDisabled(),
+                        Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore(ORDER_STORE), Serdes.String(), Serdes.Long())
+                                .withLoggingEnabled(Map.of())
+                                .withCachingDisabled(),
+                        Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), clipSerde)
                                 .withLoggingEnabled(Map.of())
                                 .withCachingDisabled(),
                         Stores.keyValueStoreBuilder(

@@ -45,7 +45,11 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
     private final Duration calibrationFlush;
     private final LongSupplier clock;
     private final MatchObserver observer;
+    private final String orderStoreName;
+    private final String pendingStoreName;
     private final Map<String, ScoreSketch> sketches = new HashMap<>();
+    // Sources whose pending clips waited through one reorder check already; released at the next.
+    private final Set<String> waiting = new HashSet<>();
     private final Set<String> dirty = new HashSet<>();
     // Mirror of the moment store's open moments by source, so a clip reads the store only for queries that match it
     // or have a moment open on its source, not for all of them.
@@ -53,18 +57,24 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, byte[]> moments;
     private KeyValueStore<String, byte[]> calibration;
+    private KeyValueStore<String, Long> order;
+    private KeyValueStore<String, ClipVector> pending;
     private float[] scores = new float[0];
 
     ClipMatcher(
             StandingQueryRegistry registry,
             String momentStoreName,
             String calibrationStoreName,
+            String orderStoreName,
+            String pendingStoreName,
             Duration calibrationFlush,
             LongSupplier clock,
             MatchObserver observer) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.momentStoreName = momentStoreName;
         this.calibrationStoreName = calibrationStoreName;
+        this.orderStoreName = orderStoreName;
+        this.pendingStoreName = pendingStoreName;
         this.calibrationFlush = calibrationFlush;
         this.clock = clock;
         this.observer = observer;
@@ -75,6 +85,8 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
         this.context = context;
         this.moments = context.getStateStore(momentStoreName);
         this.calibration = context.getStateStore(calibrationStoreName);
+        this.order = context.getStateStore(orderStoreName);
+        this.pending = context.getStateStore(pendingStoreName);
         try (KeyValueIterator<String, byte[]> all = moments.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> entry = all.next();
@@ -87,6 +99,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
             }
         }
         context.schedule(calibrationFlush, PunctuationType.WALL_CLOCK_TIME, now -> flushCalibration());
+        context.schedule(REORDER_WAIT, PunctuationType.WALL_CLOCK_TIME, now -> releaseStuck());
     }
 
     @Override
@@ -95,6 +108,83 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
         if (clip == null) {
             return;
         }
+        // Clip vectors are keyed by clip id, so a source's clips reach this task through several partitions, out of
+        // order; moments need them in order. Each source's clips are released by clip index, holding early ones
+        // back until the gap fills (or MAX_PENDING are held, or a hole outlives two reorder checks).
+        String sourceId = clip.getSourceId();
+        Long next = order.get(sourceId);
+        long index = clip.getClipIndex();
+        if (next == null || index == next) {
+            match(clip, record.timestamp());
+            releaseFrom(sourceId, index + 1, record.timestamp());
+        } else if (index < next) {
+            match(clip, record.timestamp()); // late or repeated: the tracker never reopens a closed moment for it
+        } else {
+            pending.put(pendingKey(sourceId, index), clip);
+            if (pendingCount(sourceId) > MAX_PENDING) {
+                releaseFrom(sourceId, firstPending(sourceId), record.timestamp());
+            }
+        }
+    }
+
+    private static final int MAX_PENDING = 8;
+    private static final Duration REORDER_WAIT = Duration.ofSeconds(1);
+
+    private static String pendingKey(String sourceId, long index) {
+        return sourceId + KEY_SEPARATOR + String.format("%019d", index);
+    }
+
+    /** Matches the pending clips of {@code sourceId} from {@code from} on while they are consecutive. */
+    private void releaseFrom(String sourceId, long from, long timestamp) {
+        long next = from;
+        while (true) {
+            String key = pendingKey(sourceId, next);
+            ClipVector held = pending.get(key);
+            if (held == null) {
+                break;
+            }
+            pending.delete(key);
+            match(held, timestamp);
+            next++;
+        }
+        order.put(sourceId, next);
+        waiting.remove(sourceId);
+    }
+
+    private long pendingCount(String sourceId) {
+        long count = 0;
+        try (KeyValueIterator<String, ClipVector> it =
+                pending.range(sourceId + KEY_SEPARATOR, sourceId + (char) (KEY_SEPARATOR + 1))) {
+            while (it.hasNext()) {
+                it.next();
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private long firstPending(String sourceId) {
+        try (KeyValueIterator<String, ClipVector> it =
+                pending.range(sourceId + KEY_SEPARATOR, sourceId + (char) (KEY_SEPARATOR + 1))) {
+            return it.next().value.getClipIndex();
+        }
+    }
+
+    private void releaseStuck() {
+        Set<String> stuck = new HashSet<>();
+        try (KeyValueIterator<String, ClipVector> it = pending.all()) {
+            it.forEachRemaining(entry -> stuck.add(entry.value.getSourceId()));
+        }
+        for (String sourceId : stuck) {
+            if (waiting.contains(sourceId)) {
+                releaseFrom(sourceId, firstPending(sourceId), context.currentSystemTimeMs());
+            } else {
+                waiting.add(sourceId);
+            }
+        }
+    }
+
+    private void match(ClipVector clip, long timestamp) {
         long started = System.nanoTime();
         QueryBank bank = registry.bank();
         if (bank.size() == 0) {
@@ -153,7 +243,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
             }
             for (MomentTracker.MomentEvent event : step.events()) {
                 Alert alert = toAlert(query, sourceId, event);
-                context.forward(new Record<>(alert.getAlertId(), alert, record.timestamp()));
+                context.forward(new Record<>(alert.getAlertId(), alert, timestamp));
             }
         }
         observer.clipScored(bank.size(), matches, System.nanoTime() - started);

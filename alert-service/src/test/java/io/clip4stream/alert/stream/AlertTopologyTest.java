@@ -123,6 +123,25 @@ class AlertTopologyTest {
     }
 
     @Test
+    void shouldMatchASourcesClipsInClipOrderWhateverOrderTheyArriveIn() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        int[] arrival = {0, 1, 3, 2, 5, 4, 7, 6, 8, 10, 9, 11, 13, 12};
+        for (int i : arrival) {
+            boolean red = (i >= 2 && i <= 4) || (i >= 9 && i <= 10);
+            send(AlertRecords.clip("cam-1", i, red ? new float[] {1, 0.1f, 0} : new float[] {0, 0.2f, 1}));
+        }
+        List<Alert> fired = alerts.readValuesToList();
+        assertEquals(
+                List.of(
+                        Moment.alertId("red", "cam-1", 2 * AlertRecords.CLIP_MICROS),
+                        Moment.alertId("red", "cam-1", 9 * AlertRecords.CLIP_MICROS)),
+                fired.stream().map(Alert::getAlertId).distinct().toList());
+        assertEquals(7, fired.size());
+        assertEquals(3, fired.get(3).getClips());
+        assertEquals(AlertState.CLOSED, fired.get(3).getState());
+    }
+
+    @Test
     void shouldStopMatchingADeletedQuery() {
         queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
         queries.pipeInput("red", (StandingQuery) null);
