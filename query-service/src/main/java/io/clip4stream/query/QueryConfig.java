@@ -37,6 +37,7 @@ import java.util.Set;
  * @param ingestUrl the ingest-service base URL (for the page's uploads, registrations, status and playback)
  * @param ingestApiKey key sent to the ingest-service (blank for none)
  * @param mediaUrlTemplate where the page plays a source's video, {@code {sourceId}} replaced (blank: no playback)
+ * @param alertUrl alert-service base URL behind {@code /standing-queries} and {@code /alerts}; blank: routes off
  */
 public record QueryConfig(
         int httpPort,
@@ -60,7 +61,8 @@ public record QueryConfig(
         int thumbnailCache,
         URI ingestUrl,
         String ingestApiKey,
-        String mediaUrlTemplate) {
+        String mediaUrlTemplate,
+        String alertUrl) {
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT =
@@ -195,6 +197,12 @@ public record QueryConfig(
                     + " (the ingest-service's stored videos, through this service), or e.g."
                     + " https://media.example/{sourceId}.mp4 (none: no playback)");
 
+    /** Alert URL. */
+    public static final Setting<String> ALERT_URL = Setting.string(
+            "CLIP4S_QUERY_ALERT_URL",
+            "",
+            "Alert-service base URL behind /standing-queries and /alerts (empty: those routes are off)");
+
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_PORT,
@@ -223,7 +231,8 @@ public record QueryConfig(
             THUMBNAIL_CACHE,
             INGEST_URL,
             INGEST_API_KEY,
-            MEDIA_URL_TEMPLATE);
+            MEDIA_URL_TEMPLATE,
+            ALERT_URL);
 
     /** Copies collections. */
     public QueryConfig {
@@ -275,7 +284,8 @@ public record QueryConfig(
                 env.get(THUMBNAIL_CACHE),
                 uri(INGEST_URL, env.get(INGEST_URL)),
                 env.get(INGEST_API_KEY),
-                env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE));
+                env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE),
+                env.get(ALERT_URL).strip());
     }
 
     private static URI uri(Setting<?> setting, String text) {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
             EncoderBenchCommand.class,
             EncoderServiceBenchCommand.class,
             QueryBenchCommand.class,
-            TrainBenchCommand.class
+            TrainBenchCommand.class,
+            BenchWatchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @Spec
