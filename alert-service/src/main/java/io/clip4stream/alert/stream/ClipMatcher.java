@@ -50,6 +50,9 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
     private final Map<String, ScoreSketch> sketches = new HashMap<>();
     // Sources whose pending clips waited through one reorder check already; released at the next.
     private final Set<String> waiting = new HashSet<>();
+    // When each source's last clip was matched (wall clock): a moment of a source that went quiet is closed once
+    // its gap passed in wall time too, or a live stream that stops would leave its last alert open for ever.
+    private final Map<String, Long> lastClipAt = new HashMap<>();
     private final Set<String> dirty = new HashSet<>();
     // Mirror of the moment store's open moments by source, so a clip reads the store only for queries that match it
     // or have a moment open on its source, not for all of them.
@@ -99,7 +102,10 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
             }
         }
         context.schedule(calibrationFlush, PunctuationType.WALL_CLOCK_TIME, now -> flushCalibration());
-        context.schedule(REORDER_WAIT, PunctuationType.WALL_CLOCK_TIME, now -> releaseStuck());
+        context.schedule(REORDER_WAIT, PunctuationType.WALL_CLOCK_TIME, now -> {
+            releaseStuck();
+            closeQuiet(now);
+        });
     }
 
     @Override
@@ -129,6 +135,9 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
 
     private static final int MAX_PENDING = 8;
     private static final Duration REORDER_WAIT = Duration.ofSeconds(1);
+    // A live source's next clip comes a clip length (12 s at the defaults) plus pipeline delay after the last: only a
+    // silence this much longer than the gap means the source went quiet.
+    private static final Duration QUIET_SLACK = Duration.ofSeconds(60);
 
     private static String pendingKey(String sourceId, long index) {
         return sourceId + KEY_SEPARATOR + String.format("%019d", index);
@@ -184,8 +193,42 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
         }
     }
 
+    /** Closes the open moments of sources that sent no clip for their query's gap and a slack (wall clock). */
+    private void closeQuiet(long now) {
+        QueryBank bank = registry.bank();
+        for (Map.Entry<String, Set<String>> entry : openBySource.entrySet()) {
+            String sourceId = entry.getKey();
+            // After a restart the source gets a full gap from now before its moments close.
+            long last = lastClipAt.computeIfAbsent(sourceId, s -> now);
+            for (String queryId : List.copyOf(entry.getValue())) {
+                java.util.OptionalInt row = bank.row(queryId);
+                if (row.isEmpty()) {
+                    continue;
+                }
+                WatchedQuery query = bank.queries().get(row.getAsInt());
+                if (now - last < query.gap().plus(QUIET_SLACK).toMillis()) {
+                    continue;
+                }
+                String key = sourceId + KEY_SEPARATOR + queryId;
+                byte[] stored = moments.get(key);
+                if (stored == null) {
+                    entry.getValue().remove(queryId);
+                    continue;
+                }
+                MomentTracker.Step step = MomentTracker.close(MomentState.fromBytes(stored));
+                moments.put(key, step.next().toBytes());
+                entry.getValue().remove(queryId);
+                for (MomentTracker.MomentEvent event : step.events()) {
+                    Alert alert = toAlert(query, sourceId, event);
+                    context.forward(new Record<>(alert.getAlertId(), alert, now));
+                }
+            }
+        }
+    }
+
     private void match(ClipVector clip, long timestamp) {
         long started = System.nanoTime();
+        lastClipAt.put(clip.getSourceId(), context.currentSystemTimeMs());
         QueryBank bank = registry.bank();
         if (bank.size() == 0) {
             return;

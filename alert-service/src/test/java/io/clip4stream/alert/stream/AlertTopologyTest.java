@@ -142,6 +142,21 @@ class AlertTopologyTest {
     }
 
     @Test
+    void shouldCloseTheMomentOfASourceThatWentQuietInWallTime() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        send(AlertRecords.clip("cam-1", 0, 1, 0, 0));
+        assertEquals(AlertState.OPEN, alerts.readValue().getState());
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertTrue(alerts.isEmpty(), "the 6 s gap and the 60 s slack have not passed");
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        Alert closed = alerts.readValue();
+        assertEquals(AlertState.CLOSED, closed.getState());
+        assertEquals(Moment.alertId("red", "cam-1", 0), closed.getAlertId());
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertTrue(alerts.isEmpty(), "closed once");
+    }
+
+    @Test
     void shouldStopMatchingADeletedQuery() {
         queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
         queries.pipeInput("red", (StandingQuery) null);
