@@ -1,5 +1,7 @@
 package io.clip4stream.app;
 
+import io.clip4stream.alert.AlertConfig;
+import io.clip4stream.alert.AlertService;
 import io.clip4stream.encoder.EncoderConfig;
 import io.clip4stream.encoder.EncoderService;
 import io.clip4stream.index.IndexConfig;
@@ -44,6 +46,7 @@ public final class AllInOne implements AutoCloseable {
     private IngestService ingest;
     private IndexService index;
     private QueryService query;
+    private AlertService alert;
 
     /**
      * What to run.
@@ -116,6 +119,13 @@ public final class AllInOne implements AutoCloseable {
             progress.accept("starting ingest-service");
             ingest = start(new IngestService(IngestConfig.fromEnv(new Env(env))));
 
+            env.put("CLIP4S_ALERT_HTTP_PORT", "0");
+            env.put("CLIP4S_ALERT_BIND_ADDRESS", "127.0.0.1");
+            env.put("CLIP4S_ALERT_STATE_DIR", options.dataDir().resolve("alert").toString());
+            progress.accept("starting alert-service");
+            alert = start(new AlertService(AlertConfig.fromEnv(new Env(env)), model));
+
+            env.put("CLIP4S_QUERY_ALERT_URL", alert.uri().toString());
             env.put("CLIP4S_QUERY_HTTP_PORT", Integer.toString(options.port()));
             env.put("CLIP4S_QUERY_BIND_ADDRESS", "127.0.0.1");
             env.put(
@@ -139,6 +149,11 @@ public final class AllInOne implements AutoCloseable {
     /** The page, search API and health endpoint. */
     public synchronized URI pageUri() {
         return query.uri();
+    }
+
+    /** The alert API (standing queries and alerts; the page's port forwards to it too). */
+    public synchronized URI alertUri() {
+        return alert.uri();
     }
 
     /** The ingest API. */

@@ -43,6 +43,7 @@ import java.util.Set;
  * @param http the HTTP server's timeouts and limits (its body limit is raised to the largest upload or JSON body)
  * @param modelWorkers threads that run text encoding and re-ranking (the model's bounded executor)
  * @param modelQueue model tasks that may wait for a worker; more are refused with 503
+ * @param alertUrl alert-service base URL behind {@code /standing-queries} and {@code /alerts}; blank: routes off
  */
 public record QueryConfig(
         int httpPort,
@@ -68,10 +69,10 @@ public record QueryConfig(
         String ingestApiKey,
         String mediaUrlTemplate,
         ImageLimits imageLimits,
-
         HttpLimits http,
         int modelWorkers,
-        int modelQueue) {
+        int modelQueue,
+        String alertUrl) {
 
     /** Model workers when {@link #MODEL_WORKERS} is 0: the cores, shared by each worker's libtorch threads. */
     public static int defaultModelWorkers(int modelThreads) {
@@ -248,6 +249,12 @@ public record QueryConfig(
             "Most pixels (width x height) an example image may declare; checked from its header before decoding, so"
                     + " a decompression bomb is refused with 413");
 
+    /** Alert URL. */
+    public static final Setting<String> ALERT_URL = Setting.string(
+            "CLIP4S_QUERY_ALERT_URL",
+            "",
+            "Alert-service base URL behind /standing-queries and /alerts (empty: those routes are off)");
+
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_PORT,
@@ -285,7 +292,8 @@ public record QueryConfig(
             HttpLimits.IDLE_TIMEOUT_MS,
             HttpLimits.MAX_HEADER_BYTES,
             HttpLimits.MAX_CONCURRENT_REQUESTS,
-            HttpLimits.DRAIN_TIMEOUT_MS);
+            HttpLimits.DRAIN_TIMEOUT_MS,
+            ALERT_URL);
 
     /** Copies collections. */
     public QueryConfig {
@@ -344,7 +352,9 @@ public record QueryConfig(
                 new ImageLimits(env.get(MAX_IMAGE_BYTES), env.get(MAX_IMAGE_PIXELS)),
                 HttpLimits.fromEnv(env),
                 workers,
-                queue);
+                queue,
+
+                env.get(ALERT_URL).strip());
     }
 
     private static URI uri(Setting<?> setting, String text) {

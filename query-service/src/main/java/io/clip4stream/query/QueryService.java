@@ -19,6 +19,7 @@ import io.clip4stream.query.fanout.MetadataShardDirectory;
 import io.clip4stream.query.fanout.ScatterGather;
 import io.clip4stream.query.fanout.ShardDirectory;
 import io.clip4stream.query.fanout.StaticShardDirectory;
+import io.clip4stream.query.http.AlertProxyRoutes;
 import io.clip4stream.query.http.IngestProxyRoutes;
 import io.clip4stream.query.http.MediaLinks;
 import io.clip4stream.query.http.MediaRoutes;
@@ -148,6 +149,11 @@ public final class QueryService implements Service {
                                 : java.util.Optional.of(new MediaLinks(
                                         config.apiKeys(), MEDIA_LINK_LIFETIME, System::currentTimeMillis))),
                 new PageRoutes(config.mediaUrlTemplate(), PageRoutes.modelDescription(model.info(), model.card())));
+        if (!config.alertUrl().isBlank()) {
+            AlertProxyRoutes alerts = new AlertProxyRoutes(URI.create(config.alertUrl()), http, INGEST_TIMEOUT);
+            builder.route(AlertProxyRoutes.STANDING_QUERIES, guard.wrap(alerts::handle))
+                    .route(AlertProxyRoutes.ALERTS, guard.wrap(alerts::handle));
+        }
         host = builder.build().start();
     }
 

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
             EncoderServiceBenchCommand.class,
             LoadBenchCommand.class,
             QueryBenchCommand.class,
-            TrainBenchCommand.class
+            TrainBenchCommand.class,
+            BenchWatchCommand.class
         })
 public final class BenchCommand implements Runnable {
     @Spec

@@ -25,6 +25,9 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(IngestCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(StatusCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(SearchCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(WatchCommands.Watch.class, factory));
+        commandLine.addSubcommand(new CommandLine(WatchCommands.Watches.class, factory));
+        commandLine.addSubcommand(new CommandLine(WatchCommands.Unwatch.class, factory));
         commandLine.addSubcommand(new CommandLine(ProbeCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(TrainCommand.class, factory));
@@ -34,6 +37,7 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Encoder.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Index.class, factory));
         commandLine.addSubcommand(new CommandLine(ServiceCommands.Query.class, factory));
+        commandLine.addSubcommand(new CommandLine(ServiceCommands.Alert.class, factory));
         commandLine.addSubcommand(new CommandLine(VersionCommand.class, factory));
         commandLine.setOut(out);
         commandLine.setErr(err);

@@ -60,4 +60,14 @@ final class ServiceCommands {
             return untilShutdown();
         }
     }
+
+    /** {@code clip4stream alert-service}. */
+    @Command(name = "alert-service", description = "Run the alert service alone (settings from the environment).")
+    static final class Alert implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            io.clip4stream.alert.Main.main(new String[0]);
+            return untilShutdown();
+        }
+    }
 }

@@ -22,7 +22,7 @@ class HouseRulesTest {
 
     @Test
     void servicesShouldNotDependOnEachOther() {
-        slices().matching("io.clip4stream.(ingest|encoder|index|query)..")
+        slices().matching("io.clip4stream.(ingest|encoder|index|query|alert)..")
                 .should()
                 .notDependOnEachOther()
                 .allowEmptyShould(true)
@@ -45,6 +45,7 @@ class HouseRulesTest {
                         "io.clip4stream.encoder..",
                         "io.clip4stream.index..",
                         "io.clip4stream.query..",
+                        "io.clip4stream.alert..",
                         "io.clip4stream.app..")
                 .check(classes);
     }

@@ -347,3 +347,60 @@ $('upload-form').addEventListener('submit', upload);
 $('live-form').addEventListener('submit', registerLive);
 $('refresh-sources').addEventListener('click', refreshSources);
 refreshSources();
+
+// Standing queries and alerts: the alert service behind /standing-queries and /alerts (404 when it is not
+// configured, and then the button and list stay hidden). The list is polled: the Server-Sent Events stream is not built.
+const ALERT_POLL_MS = 5000;
+
+async function watchQuery() {
+  const q = $('query').value.trim();
+  if (!q) return;
+  const sources = $('sources-filter').value.split(',').map((s) => s.trim()).filter(Boolean);
+  try {
+    const body = await api('/standing-queries', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: q, sources }),
+    });
+    $('alert-status').textContent =
+      `Watching "${body.standingQuery.text}" (${body.standingQuery.id}): about one alert a day per source.`;
+  } catch (error) {
+    $('alert-status').textContent = `Cannot watch: ${error.message}`;
+  }
+}
+
+function renderAlert(alert) {
+  const item = document.createElement('li');
+  item.className = 'alert';
+  const image = document.createElement('img');
+  image.alt = '';
+  image.width = 96;
+  mediaUrl(`/thumbnails/${encodeURIComponent(alert.bestClipId)}`).then((url) => { image.src = url; }).catch(() => {});
+  item.append(
+    image,
+    text('strong', null, alert.queryText),
+    text('span', null, ` on ${alert.sourceId} at ${seconds(alert.startSeconds * 1e6)}–${seconds(alert.endSeconds * 1e6)}`
+      + ` · ${alert.state.toLowerCase()} · score ${alert.bestScore.toFixed(3)}`));
+  item.addEventListener('click', () => play({
+    sourceId: alert.sourceId,
+    clipId: alert.bestClipId,
+    startMicros: alert.startSeconds * 1e6,
+    endMicros: alert.endSeconds * 1e6,
+  }));
+  return item;
+}
+
+async function refreshAlerts() {
+  try {
+    const body = await api('/alerts?limit=20');
+    $('alerts').hidden = false;
+    $('watch-button').hidden = false;
+    $('alert-list').replaceChildren(...body.alerts.map(renderAlert));
+    return true;
+  } catch (error) {
+    return error.status !== 404;
+  }
+}
+
+$('watch-button').addEventListener('click', watchQuery);
+refreshAlerts().then((available) => { if (available) setInterval(refreshAlerts, ALERT_POLL_MS); });

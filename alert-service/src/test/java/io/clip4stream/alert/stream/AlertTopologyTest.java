@@ -1,0 +1,167 @@
+package io.clip4stream.alert.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clip4stream.alert.match.Moment;
+import io.clip4stream.schemas.avro.Alert;
+import io.clip4stream.schemas.avro.AlertState;
+import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.avro.StandingQuery;
+import io.clip4stream.schemas.topic.AlertTopics;
+import io.clip4stream.schemas.topic.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AlertTopologyTest {
+    private static final float[] RED = {1, 0, 0};
+    private static final float[] BLUE = {0, 1, 0};
+
+    private final Topics topics = Topics.withPrefix("t.", 2);
+    private final AlertTopics alertTopics = AlertTopics.withPrefix("t.", 2);
+    private FakeTextEncoder encoder;
+    private StandingQueryRegistry registry;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, StandingQuery> queries;
+    private TestInputTopic<String, ClipVector> clips;
+    private TestOutputTopic<String, Alert> alerts;
+
+    @BeforeEach
+    void start() {
+        encoder = new FakeTextEncoder("v1", Map.of("red circle", RED, "blue square", BLUE));
+        registry = new StandingQueryRegistry(encoder);
+        StreamsBuilder builder = new StreamsBuilder();
+        AlertTopology.build(
+                builder, topics, alertTopics, registry, Duration.ofSeconds(1), () -> 42L, MatchObserver.none());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "alert-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(builder.build(), props);
+        queries = driver.createInputTopic(
+                alertTopics.standingQueries().name(),
+                alertTopics.standingQueries().keySerde().serializer(),
+                alertTopics.standingQueries().valueSerde().serializer());
+        clips = driver.createInputTopic(
+                topics.clipVectors().name(),
+                topics.clipVectors().keySerde().serializer(),
+                topics.clipVectors().valueSerde().serializer());
+        alerts = driver.createOutputTopic(
+                alertTopics.alerts().name(),
+                alertTopics.alerts().keySerde().deserializer(),
+                alertTopics.alerts().valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void send(ClipVector clip) {
+        clips.pipeInput(clip.getClipId(), clip);
+    }
+
+    @Test
+    void shouldFireOneAlertPerMomentOfTheWatchedSceneAndNoneForAnother() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        queries.pipeInput("blue", AlertRecords.query("blue", "blue square", 0.8, List.of("cam-2")));
+        // cam-1: red for clips 2-4, nothing, red again at 9-10 (past the 6 s gap: a second moment).
+        for (int i = 0; i < 14; i++) {
+            boolean red = (i >= 2 && i <= 4) || (i >= 9 && i <= 10);
+            send(AlertRecords.clip("cam-1", i, red ? new float[] {1, 0.1f, 0} : new float[] {0, 0.2f, 1}));
+        }
+        List<Alert> fired = alerts.readValuesToList();
+        assertTrue(fired.stream().allMatch(a -> a.getQueryId().equals("red")), "blue watches cam-2 only");
+        List<String> ids = fired.stream().map(Alert::getAlertId).distinct().toList();
+        assertEquals(
+                List.of(
+                        Moment.alertId("red", "cam-1", 2 * AlertRecords.CLIP_MICROS),
+                        Moment.alertId("red", "cam-1", 9 * AlertRecords.CLIP_MICROS)),
+                ids);
+        Alert first = fired.stream()
+                .filter(a -> a.getAlertId().equals(ids.get(0)) && a.getState() == AlertState.CLOSED)
+                .findFirst()
+                .orElseThrow();
+        assertEquals(2 * AlertRecords.CLIP_MICROS, first.getStartTimeMicros());
+        assertEquals(5 * AlertRecords.CLIP_MICROS, first.getEndTimeMicros());
+        assertEquals(3, first.getClips());
+        assertEquals("red circle", first.getQueryText());
+        // Revisions of one alert: opened (0), extended twice, closed.
+        assertEquals(
+                List.of(0, 1, 2, 3),
+                fired.stream()
+                        .filter(a -> a.getAlertId().equals(ids.get(0)))
+                        .map(Alert::getRevision)
+                        .toList());
+        assertEquals(2, encoder.calls(), "each text encoded once");
+    }
+
+    @Test
+    void shouldUseAStoredEmbeddingOfItsModelVersionAndReEncodeAnotherVersions() {
+        StandingQuery stored = StandingQuery.newBuilder(AlertRecords.query("q", "red circle", 0.8, List.of()))
+                .setModelVersion("v1")
+                .setTextEmbedding(List.of(0f, 0f, 1f))
+                .build();
+        queries.pipeInput("q", stored);
+        assertEquals(0, encoder.calls());
+        send(AlertRecords.clip("cam-1", 0, 0, 0, 1));
+        assertEquals(1, alerts.readValuesToList().size(), "the stored vector, not the text, was matched");
+
+        queries.pipeInput(
+                "q", StandingQuery.newBuilder(stored).setModelVersion("v0").build());
+        assertEquals(1, encoder.calls());
+        assertTrue(registry.encodedHere("q"));
+    }
+
+    @Test
+    void shouldMatchASourcesClipsInClipOrderWhateverOrderTheyArriveIn() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        int[] arrival = {0, 1, 3, 2, 5, 4, 7, 6, 8, 10, 9, 11, 13, 12};
+        for (int i : arrival) {
+            boolean red = (i >= 2 && i <= 4) || (i >= 9 && i <= 10);
+            send(AlertRecords.clip("cam-1", i, red ? new float[] {1, 0.1f, 0} : new float[] {0, 0.2f, 1}));
+        }
+        List<Alert> fired = alerts.readValuesToList();
+        assertEquals(
+                List.of(
+                        Moment.alertId("red", "cam-1", 2 * AlertRecords.CLIP_MICROS),
+                        Moment.alertId("red", "cam-1", 9 * AlertRecords.CLIP_MICROS)),
+                fired.stream().map(Alert::getAlertId).distinct().toList());
+        assertEquals(7, fired.size());
+        assertEquals(3, fired.get(3).getClips());
+        assertEquals(AlertState.CLOSED, fired.get(3).getState());
+    }
+
+    @Test
+    void shouldCloseTheMomentOfASourceThatWentQuietInWallTime() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        send(AlertRecords.clip("cam-1", 0, 1, 0, 0));
+        assertEquals(AlertState.OPEN, alerts.readValue().getState());
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertTrue(alerts.isEmpty(), "the 6 s gap and the 60 s slack have not passed");
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        Alert closed = alerts.readValue();
+        assertEquals(AlertState.CLOSED, closed.getState());
+        assertEquals(Moment.alertId("red", "cam-1", 0), closed.getAlertId());
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        assertTrue(alerts.isEmpty(), "closed once");
+    }
+
+    @Test
+    void shouldStopMatchingADeletedQuery() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        queries.pipeInput("red", (StandingQuery) null);
+        send(AlertRecords.clip("cam-1", 0, 1, 0, 0));
+        assertTrue(alerts.isEmpty());
+        assertTrue(registry.all().isEmpty());
+    }
+}

@@ -1,0 +1,98 @@
+package io.clip4stream.query.http;
+
+import io.clip4stream.runtime.http.ApiException;
+import io.clip4stream.runtime.http.Exchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * {@code /standing-queries} and {@code /alerts}: forwarded to the alert service, so the page and the command line
+ * keep one origin and one key. Bodies both ways are small JSON documents, held whole under a limit.
+ */
+public final class AlertProxyRoutes {
+    /** Standing queries, forwarded with everything below. */
+    public static final String STANDING_QUERIES = "/standing-queries";
+
+    /** Recent alerts. */
+    public static final String ALERTS = "/alerts";
+
+    private static final int MAX_BYTES = 4 * 1024 * 1024;
+
+    private final URI alertBase;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    /** Forwards to the alert service at {@code alertBase}. */
+    public AlertProxyRoutes(URI alertBase, HttpClient http, Duration timeout) {
+        this.alertBase = Objects.requireNonNull(alertBase, "alertBase");
+        this.http = Objects.requireNonNull(http, "http");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Forwards one request. */
+    public void handle(Exchange exchange) throws IOException {
+        String path = exchange.path();
+        String method = exchange.method();
+        boolean standing = path.equals(STANDING_QUERIES) || path.startsWith(STANDING_QUERIES + "/");
+        if (!(standing || path.equals(ALERTS)) || path.contains("..")) {
+            throw ApiException.notFound("No route " + path);
+        }
+        if (!List.of("GET", "POST", "DELETE").contains(method)) {
+            throw new ApiException(405, "method_not_allowed", "Use GET, POST or DELETE on " + path);
+        }
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(target(path, exchange.query())).timeout(timeout);
+        if (method.equals("POST")) {
+            request.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(exchange.body(MAX_BYTES)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new ApiException(
+                    502,
+                    "alert_unreachable",
+                    "The alert service at " + alertBase + " cannot be reached: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted", "The request was interrupted");
+        }
+        byte[] bytes;
+        try (InputStream in = response.body()) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new ApiException(502, "alert_response_too_large", "The alert service answered too much");
+        }
+        exchange.respond(
+                response.statusCode(),
+                response.headers().firstValue("Content-Type").orElse("application/json"),
+                bytes);
+    }
+
+    private URI target(String path, Map<String, String> query) {
+        StringBuilder uri = new StringBuilder(alertBase.toString().replaceAll("/+$", "")).append(path);
+        char separator = '?';
+        for (Map.Entry<String, String> entry : query.entrySet()) {
+            uri.append(separator)
+                    .append(URLEncoder.encode(entry.getKey(), StandardCharsets.UTF_8))
+                    .append('=')
+                    .append(URLEncoder.encode(entry.getValue(), StandardCharsets.UTF_8));
+            separator = '&';
+        }
+        return URI.create(uri.toString());
+    }
+}
