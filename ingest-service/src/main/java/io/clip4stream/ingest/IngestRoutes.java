@@ -148,7 +148,8 @@ public final class IngestRoutes {
                 body.tags(),
                 body.metadata());
         try {
-            intake.check(request);
+            // Refused before any work: the answer tells the client; no status is recorded for a source never begun.
+            intake.screen(request);
         } catch (SourceRejectedException e) {
             throw new ApiException(e.httpStatus(), e.code(), e.getMessage());
         }
@@ -230,7 +231,6 @@ public final class IngestRoutes {
             size = streamToDisk(exchange, part);
         } catch (ApiException e) {
             Files.deleteIfExists(part);
-            failUpload(request, e.getMessage());
             throw e;
         } catch (IOException e) {
             Files.deleteIfExists(part);
@@ -238,7 +238,6 @@ public final class IngestRoutes {
         }
         if (size == 0) {
             Files.deleteIfExists(part);
-            failUpload(request, "The upload is empty (0 bytes)");
             throw ApiException.badRequest("empty_upload", "The upload is empty (0 bytes)");
         }
         Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
@@ -248,8 +247,9 @@ public final class IngestRoutes {
             probe.width();
         } catch (DecodeException e) {
             Files.deleteIfExists(file);
-            String reason = "The upload is not a usable video: " + e.getMessage();
-            failUpload(request, reason);
+            // The kept file's name is internal: the user knows the upload by its source id.
+            String reason = "The upload is not a usable video: "
+                    + e.getMessage().replace(new VideoInput.FileInput(file, false).describe(), "the file");
             throw new ApiException(422, "not_a_video", reason);
         }
         // Kept (decoded from, then played back) until the source is deleted; the request first, so a kept video always
@@ -369,10 +369,6 @@ public final class IngestRoutes {
                         + " files under the ingest root play back)";
             default -> "Source " + id + " has no stored video (deleted, or stored on another ingest instance)";
         };
-    }
-
-    private void failUpload(IngestRequest request, String reason) {
-        intake.fail(request, reason);
     }
 
     private IngestRequest request(

@@ -68,6 +68,14 @@ public final class Intake {
         }
     }
 
+    /** Resolves a request like {@link #check} but records nothing when it is refused: the caller answers the refusal. */
+    public ResolvedSource screen(IngestRequest request) throws SourceRejectedException {
+        if (request.getSourceId() != null && deleted(request.getSourceId().toString())) {
+            throw deletedRefusal(request.getSourceId().toString());
+        }
+        return resolver.resolve(request);
+    }
+
     /** Writes an ACCEPTED status unless the source already has one (so a resumable checkpoint is never reset). */
     public void accept(IngestRequest request) {
         Optional<IngestStatus> known = statuses.get(request.getSourceId());
@@ -75,11 +83,6 @@ public final class Intake {
                 || known.get().getState() == IngestState.FAILED && known.get().getClipsEmitted() == 0) {
             writeStatus(request, IngestState.ACCEPTED, null);
         }
-    }
-
-    /** Writes a FAILED status with {@code reason} for a request refused outside {@link #check}. */
-    public void fail(IngestRequest request, String reason) {
-        writeStatus(request, IngestState.FAILED, reason);
     }
 
     /** Whether a file source with this id was already ingested completely. */
