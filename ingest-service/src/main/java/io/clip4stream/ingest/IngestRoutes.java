@@ -17,6 +17,7 @@ import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.schemas.avro.IngestRequest;
+import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.avro.SourceKind;
@@ -97,8 +98,12 @@ public final class IngestRoutes {
         String path = exchange.path();
         String method = exchange.method();
         if (path.equals("/sources") || path.equals("/sources/")) {
-            requireMethod(method, "POST");
-            register(exchange);
+            if (method.equals("GET")) {
+                list(exchange);
+            } else {
+                requireMethod(method, "POST");
+                register(exchange);
+            }
         } else if (path.equals("/sources/upload")) {
             requireMethod(method, "POST");
             upload(exchange);
@@ -126,6 +131,16 @@ public final class IngestRoutes {
                 default -> throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path);
             }
         }
+    }
+
+    /** Every source's latest status, failed ones included; deleted ones only with {@code ?all=true}. */
+    private void list(Exchange exchange) throws IOException {
+        boolean all = "true".equals(exchange.query().get("all"));
+        List<Map<String, Object>> sources = intake.statuses().stream()
+                .filter(s -> all || s.getState() != IngestState.DELETED)
+                .map(IngestRoutes::statusJson)
+                .toList();
+        exchange.respondJson(200, Map.of("sources", sources));
     }
 
     private void register(Exchange exchange) throws IOException {

@@ -85,6 +85,11 @@ public final class Intake {
         }
     }
 
+    /** The latest status of every source, by source id. */
+    public java.util.List<IngestStatus> statuses() {
+        return statuses.all();
+    }
+
     /** Whether a file source with this id was already ingested completely. */
     public boolean alreadyDone(String sourceId) {
         return statuses.get(sourceId)
