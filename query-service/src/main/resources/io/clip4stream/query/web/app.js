@@ -255,6 +255,7 @@ async function refreshSourcesOnce() {
     if (result.status === 'fulfilled') {
       const s = result.value;
       row.state = s.state;
+      row.warning = Boolean(s.reason); // a truncated file: DONE, searchable as far as it went
       row.ingest = `${s.state} ${s.kind}` + (s.state === 'DECODING' ? ` ${Math.round(s.progressPercent)}%` : '')
           + ` · ${s.clipsEmitted} clips` + (s.reason ? ` · ${s.reason}` : '');
     } else if (result.reason.status === 404) {
@@ -274,6 +275,7 @@ async function refreshSourcesOnce() {
     const tr = document.createElement('tr');
     tr.dataset.sourceId = id;
     if (row.state === 'FAILED') tr.className = 'failed';
+    if (row.state === 'DONE' && row.warning) tr.className = 'warning';
     const actions = document.createElement('td');
     if (row.state) actions.append(deleteButton(id));
     tr.append(
