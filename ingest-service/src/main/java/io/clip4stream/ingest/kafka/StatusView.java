@@ -123,6 +123,9 @@ public final class StatusView implements AutoCloseable {
                 config,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            // Assigned first: an unassigned partition's end offset comes back with a "Not updating high watermark"
+            // warning for every upload.
+            probe.assign(List.of(tp));
             return probe.endOffsets(List.of(tp)).get(tp);
         }
     }
