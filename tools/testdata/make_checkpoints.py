@@ -12,6 +12,8 @@ by ``bin/clip4stream model tiny DIR``. OUT_DIR receives
     of float32 tensors under the CLIP4Clip names (``clip.visual.conv1.weight``, ``transformerClip.resblocks.0...``,
     ``cross.pooler.dense.weight``, ``similarity_dense.weight``, ``lstm_visual.weight_ih_l0`` ...), every tensor of the
     model directory.
+  * ``pytorch_model_legacy.bin``: the same state dict in the legacy ``torch.save`` format (PyTorch before 1.6, or
+    ``_use_new_zipfile_serialization=False``).
   * ``clip.pt``: what OpenAI distributes (``ViT-B-32.pt``): a TorchScript archive (``torch.jit.script`` +
     ``torch.jit.save``) of a CLIP module tree whose ``state_dict()`` has the raw CLIP names (``visual.conv1.weight``,
     ``transformer.resblocks.0.attn.in_proj_weight``, ``token_embedding.weight`` ...), the bookkeeping buffers
@@ -170,9 +172,10 @@ def openai_dtype(name):
     return torch.float32
 
 
-def write_clip4clip_bin(tensors, path):
+def write_clip4clip_bin(tensors, path, legacy=False):
     state = collections.OrderedDict((name, value.float()) for name, value in tensors.items())
-    torch.save(state, path)
+    # legacy=True writes the pre-1.6 format (pickles followed by raw storages) that older CLIP4Clip runs left behind.
+    torch.save(state, path, _use_new_zipfile_serialization=not legacy)
     return len(state)
 
 
@@ -207,6 +210,7 @@ def main(argv=None):
     os.makedirs(args.out_dir, exist_ok=True)
     bin_path = os.path.join(args.out_dir, "pytorch_model.bin")
     count = write_clip4clip_bin(tensors, bin_path)
+    write_clip4clip_bin(tensors, os.path.join(args.out_dir, "pytorch_model_legacy.bin"), legacy=True)
     pt_path = os.path.join(args.out_dir, "clip.pt")
     scripted = write_openai_archive(tensors, pt_path)
     dtypes = collections.Counter(str(v.dtype) for v in scripted.state_dict().values())

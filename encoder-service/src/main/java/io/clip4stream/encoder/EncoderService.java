@@ -4,10 +4,13 @@ import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ModelVersionLog;
+import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -69,6 +72,11 @@ public final class EncoderService implements Service {
         new TopicProvisioner(
                         config.kafka(), config.topicSettings().replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(config.topics().all());
+        // Frame embeddings of a model that does not fit the vectors stored under the deployment's versions would
+        // poison the index: refuse it, naming both.
+        new ModelVersionLog(
+                        config.kafka(), config.topics().models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC())
+                .checkAndRecord(name(), servedModel(model));
         KafkaConsumer<byte[], byte[]> consumer = EncoderClients.consumer(config);
         KafkaProducer<byte[], byte[]> producer;
         try {
@@ -178,5 +186,21 @@ public final class EncoderService implements Service {
             http.close();
             http = null;
         }
+    }
+
+    /** What the deployment's model record says about {@code model}: version, width, frame preparation, heads. */
+    private static ServedModel servedModel(Clip4ClipModel model) {
+        ModelInfo info = model.info();
+        var frames = model.preprocessing();
+        return new ServedModel(
+                info.modelId(),
+                info.modelVersion(),
+                info.embedDim(),
+                frames.resizeSize(),
+                frames.interpolation(),
+                frames.cropSize(),
+                frames.normalize(),
+                info.head().configName(),
+                model.card().trainedHeads());
     }
 }

@@ -282,6 +282,32 @@ class EncoderServiceIT {
         }
     }
 
+    @Test
+    void refusesAModelOfAnotherWidthThanTheDeploymentRecordedNamingBoth() {
+        EncoderConfig config = config("models.", 1, "a", 4);
+        io.clip4stream.runtime.kafka.KafkaClientSettings kafka =
+                io.clip4stream.runtime.kafka.KafkaClientSettings.of(KAFKA.bootstrapServers());
+        new io.clip4stream.runtime.kafka.TopicProvisioner(
+                        kafka, 1, io.clip4stream.runtime.kafka.TopicProvisioner.DEFAULT_TIMEOUT)
+                .ensure(List.of(config.topics().models()));
+        io.clip4stream.runtime.kafka.ModelVersionLog log = new io.clip4stream.runtime.kafka.ModelVersionLog(
+                kafka, config.topics().models(), TIMEOUT, java.time.Clock.systemUTC());
+        int width = model.info().embedDim();
+        log.checkAndRecord(
+                "index-service",
+                new io.clip4stream.runtime.kafka.ServedModel(
+                        "openai/ViT-L-14", "9", width + 1, 224, "bicubic", 224, "clip", "meanP", List.of()));
+        EncoderService service = new EncoderService(config, model);
+        IllegalStateException refused =
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, service::start);
+        service.close();
+        assertTrue(
+                refused.getMessage().startsWith("encoder-service refuses to start")
+                        && refused.getMessage().contains("openai/ViT-L-14 9 (width " + (width + 1))
+                        && refused.getMessage().contains("(width " + width),
+                refused.getMessage());
+    }
+
     private EncoderConfig config(String prefix, int partitions, String instance, int maxBatch) {
         return config(prefix, partitions, instance, maxBatch, Duration.ofMillis(100));
     }

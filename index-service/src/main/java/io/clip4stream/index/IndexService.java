@@ -4,21 +4,25 @@ import io.clip4stream.index.aggregate.ClipAggregator;
 import io.clip4stream.index.http.IndexRoutes;
 import io.clip4stream.index.metrics.IndexMetrics;
 import io.clip4stream.index.shard.ShardLocator;
-import io.clip4stream.index.store.IndexedModels;
-import io.clip4stream.index.store.IndexedModels.IndexedModel;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.ErrorTopicDeserializationHandler;
 import io.clip4stream.index.topology.IndexTopology;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ModelFit;
+import io.clip4stream.runtime.kafka.ModelVersionLog;
+import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -46,6 +50,9 @@ public final class IndexService implements Service {
     private final StateRestoreListener restoreListener;
     private final StandbyUpdateListener standbyListener;
     private Clip4ClipModel ownedModel;
+    /** Where the deployment's recorded model versions are served, for the query service's start-up check. */
+    public static final String MODELS_PATH = "/v1/models";
+
     private volatile KafkaStreams streams;
     private HttpHost http;
     private ShardLocator shards;
@@ -105,12 +112,20 @@ public final class IndexService implements Service {
             ownedModel = Clip4ClipModel.load(config.modelDir(), ModelOptions.defaults());
             model = ownedModel;
         }
-        checkIndexedModels(model);
         ClipAggregator aggregator = new ClipAggregator(model);
         activeModelVersion = config.activeModelVersion().orElse(aggregator.modelVersion());
         Topics topics = config.topics();
         new TopicProvisioner(config.kafka(), config.replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(topics.all());
+        // Before the store is touched: a model that does not fit the vectors stored under the deployment's versions
+        // is refused, naming both.
+        ServedModel served = servedModel(model);
+        ModelFit fit = new ModelVersionLog(
+                        config.kafka(), topics.models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC())
+                .checkAndRecord(name(), served);
+        List<ServedModel> recorded = new ArrayList<>(fit.recorded());
+        recorded.removeIf(m -> m.modelVersion().equals(served.modelVersion()));
+        recorded.add(served);
 
         PrometheusRegistry registry = new PrometheusRegistry();
         metrics = new IndexMetrics(
@@ -132,6 +147,13 @@ public final class IndexService implements Service {
                 () -> self,
                 config.partitions());
         IndexRoutes.register(host, shards, () -> activeModelVersion);
+        // The query service compares its own model with these before it serves: one width, one model per version.
+        host.route(MODELS_PATH, exchange -> {
+            if (!exchange.method().equals("GET")) {
+                throw new ApiException(405, "method_not_allowed", "Use GET on " + MODELS_PATH);
+            }
+            exchange.respondJson(200, Map.of("active", activeModelVersion, "models", List.copyOf(recorded)));
+        });
         http = host.build();
         // The host is bound now: its actual port is what the Streams metadata must advertise.
         self = config.advertisedHost() + ":" + http.port();
@@ -155,34 +177,6 @@ public final class IndexService implements Service {
                 self,
                 config.stateDir(),
                 activeModelVersion);
-    }
-
-    /** Returns the file that records the models this index has stored vectors of, beside the Streams state. */
-    public Path indexedModelsFile() {
-        return config.stateDir().resolve(config.applicationId() + ".models.json");
-    }
-
-    /**
-     * Refuses {@code model} when the store holds vectors it cannot stand beside (another width, or its own version
-     * made with other preprocessing), before anything touches Kafka or the store; otherwise records it.
-     */
-    private void checkIndexedModels(Clip4ClipModel model) {
-        ModelInfo info = model.info();
-        IndexedModel loaded =
-                new IndexedModel(info.modelId(), info.modelVersion(), info.embedDim(), model.preprocessing());
-        Path file = indexedModelsFile();
-        IndexedModels recorded = IndexedModels.read(file);
-        recorded.mismatch(loaded).ifPresent(reason -> {
-            throw new IllegalStateException(
-                    "index-service refuses to start: " + reason + " (recorded in " + file + ")");
-        });
-        if (recorded.models().isEmpty()) {
-            LOG.info(
-                    "no record of the models in this index ({}): nothing to compare {} with; recording it",
-                    file,
-                    loaded.describe());
-        }
-        recorded.with(loaded).write(file);
     }
 
     private Properties streamsProperties(String self) {
@@ -281,5 +275,21 @@ public final class IndexService implements Service {
             ownedModel.close();
             ownedModel = null;
         }
+    }
+
+    /** What the deployment's model record says about {@code model}: version, width, frame preparation, heads. */
+    private static ServedModel servedModel(Clip4ClipModel model) {
+        ModelInfo info = model.info();
+        var frames = model.preprocessing();
+        return new ServedModel(
+                info.modelId(),
+                info.modelVersion(),
+                info.embedDim(),
+                frames.resizeSize(),
+                frames.interpolation(),
+                frames.cropSize(),
+                frames.normalize(),
+                info.head().configName(),
+                model.card().trainedHeads());
     }
 }

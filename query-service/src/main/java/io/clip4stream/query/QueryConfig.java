@@ -1,5 +1,6 @@
 package io.clip4stream.query;
 
+import io.clip4stream.query.example.ImageLimits;
 import io.clip4stream.query.search.SearchLimits;
 import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
@@ -37,6 +38,7 @@ import java.util.Set;
  * @param ingestUrl the ingest-service base URL (for the page's uploads, registrations, status and playback)
  * @param ingestApiKey key sent to the ingest-service (blank for none)
  * @param mediaUrlTemplate where the page plays a source's video, {@code {sourceId}} replaced (blank: no playback)
+ * @param imageLimits how large an example image may be (bytes, and pixels checked before decoding)
  */
 public record QueryConfig(
         int httpPort,
@@ -60,7 +62,8 @@ public record QueryConfig(
         int thumbnailCache,
         URI ingestUrl,
         String ingestApiKey,
-        String mediaUrlTemplate) {
+        String mediaUrlTemplate,
+        ImageLimits imageLimits) {
 
     /** HTTP port. */
     public static final Setting<Integer> HTTP_PORT =
@@ -195,6 +198,23 @@ public record QueryConfig(
                     + " (the ingest-service's stored videos, through this service), or e.g."
                     + " https://media.example/{sourceId}.mp4 (none: no playback)");
 
+    /** Example image size limit. */
+    public static final Setting<Integer> MAX_IMAGE_BYTES = Setting.integer(
+            "CLIP4S_QUERY_MAX_IMAGE_BYTES",
+            10 * 1024 * 1024,
+            1024,
+            64 * 1024 * 1024,
+            "Largest example image for search by example (413 above)");
+
+    /** Example image pixel limit. */
+    public static final Setting<Integer> MAX_IMAGE_PIXELS = Setting.integer(
+            "CLIP4S_QUERY_MAX_IMAGE_PIXELS",
+            16_777_216,
+            1,
+            Integer.MAX_VALUE,
+            "Most pixels (width x height) an example image may declare; checked from its header before decoding, so"
+                    + " a decompression bomb is refused with 413");
+
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_PORT,
@@ -223,7 +243,9 @@ public record QueryConfig(
             THUMBNAIL_CACHE,
             INGEST_URL,
             INGEST_API_KEY,
-            MEDIA_URL_TEMPLATE);
+            MEDIA_URL_TEMPLATE,
+            MAX_IMAGE_BYTES,
+            MAX_IMAGE_PIXELS);
 
     /** Copies collections. */
     public QueryConfig {
@@ -275,7 +297,8 @@ public record QueryConfig(
                 env.get(THUMBNAIL_CACHE),
                 uri(INGEST_URL, env.get(INGEST_URL)),
                 env.get(INGEST_API_KEY),
-                env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE));
+                env.get(MEDIA_URL_TEMPLATE).strip().equalsIgnoreCase("none") ? "" : env.get(MEDIA_URL_TEMPLATE),
+                new ImageLimits(env.get(MAX_IMAGE_BYTES), env.get(MAX_IMAGE_PIXELS)));
     }
 
     private static URI uri(Setting<?> setting, String text) {

@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.query.engine.ImageEncoder;
 import io.clip4stream.query.engine.QueryEncoder;
+import io.clip4stream.query.engine.QueryVectors;
 import io.clip4stream.query.engine.SearchEngine;
 import io.clip4stream.query.engine.ThumbnailCache;
+import io.clip4stream.query.example.ImageDecoder;
+import io.clip4stream.query.fanout.ClipLookup;
 import io.clip4stream.query.fanout.HttpShardClient;
+import io.clip4stream.query.fanout.IndexModelCheck;
 import io.clip4stream.query.fanout.MetadataShardDirectory;
 import io.clip4stream.query.fanout.ScatterGather;
 import io.clip4stream.query.fanout.ShardDirectory;
@@ -26,6 +31,7 @@ import io.clip4stream.query.http.TokenBucketLimiter;
 import io.clip4stream.query.metrics.QueryMetrics;
 import io.clip4stream.query.rerank.TightReranker;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.URI;
@@ -83,18 +89,28 @@ public final class QueryService implements Service {
                         config.indexApiKey(),
                         config.shardTimeout(),
                         config.metadataRefresh());
+        IndexModelCheck modelCheck = new IndexModelCheck(
+                servedModel(model), http, json, config.indexApiKey(), config.shardTimeout(), config::indexUrls);
+        // Refuse to start when an index answers that this model does not fit its vectors; when none answers yet, the
+        // readiness probe asks again.
+        modelCheck.check().ifPresent(reason -> {
+            throw new IllegalStateException(name() + " refuses to start: " + reason);
+        });
         HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey(), config.indexFrameEncoding());
         gather = new ScatterGather(directory, shards, config.shardTimeout());
         PrometheusRegistry registry = new PrometheusRegistry();
         QueryMetrics metrics = new QueryMetrics(registry);
         ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
+        QueryEncoder queryEncoder = new QueryEncoder(model, ClipTokenizer.withBundledVocabulary());
+        metrics.observeTextCache(registry, queryEncoder.cache());
+        QueryVectors vectors = new QueryVectors(
+                queryEncoder,
+                new ImageDecoder(config.imageLimits()),
+                new ImageEncoder(model),
+                new ClipLookup(directory, shards, config.shardTimeout()),
+                model.info().modelVersion());
         SearchEngine engine = new SearchEngine(
-                model.info(),
-                new QueryEncoder(model, ClipTokenizer.withBundledVocabulary()),
-                gather,
-                new TightReranker(model, config.rerankBatch()),
-                thumbnails,
-                metrics);
+                model.info(), vectors, gather, new TightReranker(model, config.rerankBatch()), thumbnails, metrics);
         RequestGuard guard = new RequestGuard(
                 config.corsOrigins(),
                 new TokenBucketLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime),
@@ -104,14 +120,14 @@ public final class QueryService implements Service {
                 .bindAddress(config.bindAddress())
                 .registry(registry)
                 .apiKeys(config.apiKeys())
-                .readiness("model", () -> true)
+                .readiness("model", modelCheck::fitsSoFar)
                 .readiness("index", () -> indexDiscoverable(directory));
         IngestProxyRoutes ingest = new IngestProxyRoutes(
                 config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT);
         QueryRoutes.register(
                 builder,
                 guard,
-                new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), metrics),
+                new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), config.imageLimits(), metrics),
                 new ThumbnailRoutes(thumbnails),
                 new SourceRoutes(directory, shards, config.shardTimeout()),
                 ingest,
@@ -160,5 +176,21 @@ public final class QueryService implements Service {
             http.close();
             http = null;
         }
+    }
+
+    /** What the deployment's model record says about {@code model}, to compare with the index's. */
+    private static ServedModel servedModel(Clip4ClipModel model) {
+        io.clip4stream.model.ModelInfo info = model.info();
+        var frames = model.preprocessing();
+        return new ServedModel(
+                info.modelId(),
+                info.modelVersion(),
+                info.embedDim(),
+                frames.resizeSize(),
+                frames.interpolation(),
+                frames.cropSize(),
+                frames.normalize(),
+                info.head().configName(),
+                model.card().trainedHeads());
     }
 }

@@ -470,6 +470,9 @@ class SearchApiTest {
                     JsonNode result = ok(get(own, "/search?q=cat&k=6"));
                     assertFalse(result.get("reranked").asBoolean());
                     assertTrue(result.get("rerankNote").asText().contains("no tightTransf weights"));
+                    JsonNode model = ok(get(own, "/model"));
+                    assertTrue(model.get("rerankHead").isNull(), model.toString());
+                    assertTrue(model.get("rerankNote").asText().contains("no tightTransf weights"), model.toString());
                     double previous = Double.POSITIVE_INFINITY;
                     for (JsonNode hit : result.get("hits")) {
                         assertEquals(
@@ -502,6 +505,10 @@ class SearchApiTest {
                     assertTrue(
                             result.get("rerankNote").asText().contains("tightTransf weights that were never trained"),
                             result.toString());
+                    JsonNode model = ok(get(own, "/model"));
+                    assertTrue(model.get("tightHead").asBoolean(), "the weights are there: " + model);
+                    assertTrue(model.get("rerankHead").isNull(), "but they do not re-rank: " + model);
+                    assertTrue(model.get("rerankNote").asText().contains("never trained"), model.toString());
                 } finally {
                     own.close();
                 }
@@ -573,8 +580,33 @@ class SearchApiTest {
     }
 
     @Test
+    void shouldEncodeARepeatedQueryOnceAndExportTheCacheHits() throws Exception {
+        String text = "cache-probe-" + System.nanoTime();
+        JsonNode first = ok(get(service, "/search?q=" + text + "&k=3"));
+        JsonNode second = ok(get(service, "/search?q=" + text + "&k=3"));
+        assertEquals(first.get("hits"), second.get("hits"), "the cached encoding ranks as the first did");
+        String metrics = get(service, "/metrics").body();
+        double hits = metricValue(metrics, "clip4stream_query_text_cache_lookups_total{result=\"hit\"}");
+        assertTrue(hits >= 1, metrics);
+    }
+
+    private static double metricValue(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(series + " is not exported:\n" + exposition);
+    }
+
+    @Test
     void shouldServeTheOpenApiDocumentAndThePage() throws Exception {
+        JsonNode model = ok(get(service, "/model"));
+        assertEquals("tightTransf", model.get("rerankHead").asText(), model.toString());
+        assertTrue(model.get("rerankNote").isNull(), model.toString());
+        assertEquals(model, ok(get(service, "/config.json")).get("model"), "the page shows what /model says");
         JsonNode openApi = ok(get(service, "/openapi.json"));
+        assertTrue(openApi.get("paths").has("/model"), "documented");
         assertTrue(openApi.get("openapi").asText().startsWith("3."));
         assertTrue(openApi.get("paths").has("/search"));
         HttpResponse<String> page = get(service, "/");

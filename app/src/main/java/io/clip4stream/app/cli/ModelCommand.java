@@ -301,6 +301,13 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--tight-lr", defaultValue = "1e-3")
         private double tightLr;
 
+        @Option(
+                names = "--tight-group",
+                defaultValue = "0",
+                description = "Clips per hard-negative group in the tight head's batches, near each other under the"
+                        + " first stage, e.g. 8 (default 0: random batches, as the bundled model was trained).")
+        private int tightGroup;
+
         @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
         private int demoThreads = Runtime.getRuntime().availableProcessors();
 
@@ -320,6 +327,7 @@ public final class ModelCommand implements Runnable {
                     lr,
                     tightBatchSize,
                     tightLr,
+                    tightGroup,
                     demoThreads);
             Path workDir = work != null ? work : out.resolveSibling(out.getFileName() + ".work");
             var figures = io.clip4stream.app.demo.DemoTraining.run(settings, out, workDir, line -> {
@@ -410,23 +418,25 @@ public final class ModelCommand implements Runnable {
                 fields.put("tightHead", info.tightHead());
                 fields.put("logitScale", info.logitScale());
                 fields.put("device", info.device());
-                fields.put("trained_heads", model.card().trainedHeads());
+                // One field, the name: the recorded heads (an array in JSON), or in the table a word on what an
+                // unrecorded list means.
+                fields.put(
+                        "trained_heads",
+                        json || directory.config().trainedHeads().isPresent()
+                                ? model.card().trainedHeads()
+                                : "not recorded (every head present counts)");
                 fields.put("knows", model.card().knows().orElse(null));
+                // How re-ranking combines the tight logit with the first stage (null: the tight logit alone).
+                fields.put(
+                        "rerank_first_stage_weight",
+                        model.card().rerankFirstStageWeight().isPresent()
+                                ? model.card().rerankFirstStageWeight().getAsDouble()
+                                : null);
                 fields.put("example_queries", model.card().exampleQueries());
                 fields.put(
                         "weightFiles",
                         directory.weightFiles().stream().map(Path::toString).toList());
                 fields.put("bpeVocab", directory.bpeVocab().map(Path::toString).orElse("bundled"));
-                fields.put(
-                        "trainedHeads",
-                        directory
-                                .config()
-                                .trainedHeads()
-                                .map(heads -> heads.stream()
-                                        .map(SimilarityHead::configName)
-                                        .toList())
-                                .map(Object.class::cast)
-                                .orElse("not recorded (every head present counts)"));
                 fields.put(
                         "preprocessing",
                         directory

@@ -21,8 +21,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code clip4stream search "<text>"}: asks a running query service and prints the hits as a table or JSON. */
-@Command(name = "search", description = "Search indexed clips by text through a running query service.")
+/**
+ * {@code clip4stream search "<text>"}, {@code search --image photo.jpg}, {@code search --similar CLIP_ID} (or text
+ * with an example): asks a running query service and prints the hits as a table or JSON.
+ */
+@Command(
+        name = "search",
+        description = "Search indexed clips by text, by an example image (--image) or by a clip (--similar) through a"
+                + " running query service.")
 public final class SearchCommand implements Callable<Integer> {
     /** Environment variable naming the query service when {@code --url} is not given. */
     public static final String URL_VARIABLE = "CLIP4S_QUERY_URL";
@@ -35,8 +41,26 @@ public final class SearchCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", description = "The query text, e.g. \"a man riding a red bike\".")
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            description = "The query text, e.g. \"a man riding a red bike\" (optional with --image or --similar).")
     private String text;
+
+    @Option(names = "--image", description = "Find clips that look like this image (JPEG or PNG).")
+    private java.nio.file.Path image;
+
+    @Option(names = "--similar", description = "Find clips like this clip id (the clip itself is left out).")
+    private String similar;
+
+    @Option(names = "--exclude-source", description = "With --similar: leave out the clip's whole source.")
+    private boolean excludeSource;
+
+    @Option(
+            names = "--weight",
+            description = "With text and an example: the text's share in [0, 1] (1: text only, 0: example only;"
+                    + " default 0.5).")
+    private Double weight;
 
     @Option(names = "--k", description = "Hits to return (default: 10).", defaultValue = "10")
     private int k;
@@ -65,9 +89,11 @@ public final class SearchCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         String base = url != null ? url : environment.getOrDefault(URL_VARIABLE, runningOrDefault());
         String key = apiKey != null ? apiKey : environment.getOrDefault(KEY_VARIABLE, "");
-        URI uri = URI.create(base.replaceAll("/+$", "") + "/search?k=" + k + "&q="
-                + URLEncoder.encode(text, StandardCharsets.UTF_8));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder request = request(base.replaceAll("/+$", ""));
+        if (request == null) {
+            return 2;
+        }
+        request.timeout(Duration.ofSeconds(60));
         if (!key.isBlank()) {
             request.header("X-Api-Key", key);
         }
@@ -91,11 +117,19 @@ public final class SearchCommand implements Callable<Integer> {
             return 0;
         }
         JsonNode result = new ObjectMapper().readTree(response.body());
+        String example =
+                result.path("example").isTextual() ? result.get("example").asText() : null;
+        String what = example == null
+                ? "\"" + result.get("query").asText() + "\""
+                : result.get("query").asText().isEmpty()
+                        ? example
+                        : "\"" + result.get("query").asText() + "\" with " + example + " (weight "
+                                + result.get("weight").asDouble() + ")";
         out.printf(
                 Locale.ROOT,
-                "%d hits for \"%s\" (%s, model %s %s)%n",
+                "%d hits for %s (%s, model %s %s)%n",
                 result.get("hits").size(),
-                result.get("query").asText(),
+                what,
                 result.get("reranked").asBoolean()
                         ? "tight re-rank"
                         : "first-stage order: " + result.get("rerankNote").asText(),
@@ -123,6 +157,64 @@ public final class SearchCommand implements Callable<Integer> {
         table.print(out);
         out.flush();
         return 0;
+    }
+
+    /** The request for the given text and example, or null (after a message) when they do not go together. */
+    private HttpRequest.Builder request(String base) throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean hasText = text != null && !text.isBlank();
+        String refusal = null;
+        if (image != null && similar != null) {
+            refusal = "give --image or --similar, not both";
+        } else if (!hasText && image == null && similar == null) {
+            refusal = "give the query text, --image FILE or --similar CLIP_ID";
+        } else if (weight != null && (!hasText || image == null && similar == null)) {
+            refusal = "--weight needs both text and an example (--image or --similar)";
+        }
+        if (refusal != null) {
+            err.println("Error: " + refusal);
+            err.flush();
+            return null;
+        }
+        byte[] imageBytes = null;
+        if (image != null) {
+            try {
+                imageBytes = java.nio.file.Files.readAllBytes(image);
+            } catch (IOException e) {
+                throw new IOException("cannot read the image " + image + " (" + e + ")", e);
+            }
+        }
+        if (hasText && (imageBytes != null || similar != null)) {
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("text", text);
+            body.put("k", k);
+            if (imageBytes != null) {
+                body.put("image", java.util.Base64.getEncoder().encodeToString(imageBytes));
+            } else {
+                body.put("clip", similar);
+                body.put("excludeSource", excludeSource);
+            }
+            if (weight != null) {
+                body.put("weight", weight);
+            }
+            return HttpRequest.newBuilder(URI.create(base + "/search"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new ObjectMapper().writeValueAsBytes(body)));
+        }
+        if (imageBytes != null) {
+            String name = image.getFileName().toString().toLowerCase(Locale.ROOT);
+            String type = name.endsWith(".png") ? "image/png" : name.endsWith(".webp") ? "image/webp" : "image/jpeg";
+            return HttpRequest.newBuilder(URI.create(base + "/search/image?k=" + k))
+                    .header("Content-Type", type)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(imageBytes));
+        }
+        if (similar != null) {
+            return HttpRequest.newBuilder(URI.create(base + "/search/similar?k=" + k + "&clip="
+                    + URLEncoder.encode(similar, StandardCharsets.UTF_8)
+                    + (excludeSource ? "&excludeSource=true" : "")));
+        }
+        return HttpRequest.newBuilder(
+                URI.create(base + "/search?k=" + k + "&q=" + URLEncoder.encode(text, StandardCharsets.UTF_8)));
     }
 
     private static String clock(long micros) {

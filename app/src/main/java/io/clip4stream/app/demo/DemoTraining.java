@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4stream.app.train.CaptionedClip;
 import io.clip4stream.app.train.ClipFrameReader;
+import io.clip4stream.app.train.HardNegatives;
 import io.clip4stream.app.train.PipelineEvaluator;
+import io.clip4stream.app.train.TrainingCheckpoint;
 import io.clip4stream.app.train.TrainingRun;
 import io.clip4stream.app.train.TrainingSet;
 import io.clip4stream.app.train.TrainingSettings;
@@ -48,6 +50,15 @@ public final class DemoTraining {
     /** The first-stage candidates the tight head re-ranks in evaluations, as the query service's default. */
     public static final int RERANK_DEPTH = 20;
 
+    /** Near clips listed per training clip for the tight stage's hard-negative groups (more than a group needs). */
+    private static final int HARD_NEIGHBOURS = 64;
+
+    /**
+     * First-stage weights tried for the re-rank fusion: 0 is the tight head alone; the largest makes the first stage
+     * decide all but its ties, since tight logits differ by a few units and cosines of near candidates by hundredths.
+     */
+    static final double[] FUSION_WEIGHTS = {0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
@@ -63,6 +74,8 @@ public final class DemoTraining {
      * @param tightBatchSize pairs per step of the tight head's training (cheap on cached embeddings; more pairs give it
      *     more of the near misses it must tell apart when it re-ranks)
      * @param tightLr learning rate of the tight head
+     * @param tightGroup clips per hard-negative group in the tight head's batches (near each other under the first
+     *     stage, as the candidates it re-ranks are); 0 for random batches
      * @param threads libtorch threads
      */
     public record Settings(
@@ -75,6 +88,7 @@ public final class DemoTraining {
             double lr,
             int tightBatchSize,
             double tightLr,
+            int tightGroup,
             int threads) {}
 
     /** The shape of the demo model: widths 128, 4 blocks per tower, 16-pixel patches on 64-pixel frames, T 12. */
@@ -152,7 +166,24 @@ public final class DemoTraining {
                         progress,
                         () -> false)
                 .run(resumable(stage1));
-        Path stage2 = work.resolve("stage2-tightTransf");
+        // Hard-negative batches make another stage: a work directory resumed with other batches does not reuse it.
+        Path stage2 = work.resolve(
+                settings.tightGroup() > 0 ? "stage2-tightTransf-hard" + settings.tightGroup() : "stage2-tightTransf");
+        Optional<HardNegatives> hard = Optional.empty();
+        // A finished stage resumed takes no step: its groups would go unused.
+        boolean stage2Finished = TrainingCheckpoint.locate(stage2)
+                .map(dir -> TrainingCheckpoint.position(dir).epoch() >= settings.tightEpochs())
+                .orElse(false);
+        if (settings.tightGroup() > 0 && !stage2Finished) {
+            try (Clip4ClipModel firstStage = Clip4ClipModel.load(
+                    first.modelDir(),
+                    ModelOptions.defaults()
+                            .withDevice(ModelOptions.DeviceChoice.CPU)
+                            .withIntraOpThreads(settings.threads()))) {
+                hard = Optional.of(
+                        HardNegatives.firstStage(firstStage, train, HARD_NEIGHBOURS, settings.tightGroup(), progress));
+            }
+        }
         TrainingSettings tight = new TrainingSettings(
                 SimilarityHead.TIGHT_TRANSF,
                 settings.tightEpochs(),
@@ -175,13 +206,20 @@ public final class DemoTraining {
                         Device.cpu(),
                         settings.threads(),
                         progress,
-                        () -> false)
+                        () -> false,
+                        hard)
                 .run(resumable(stage2));
 
         writeCompact(second.modelDir(), out, settings, first.history(), second.history());
-        ObjectNode figures = evaluate(out, eval, settings.threads(), progress);
+        ObjectNode rerank = chooseFusion(out, eval, settings, progress);
         ObjectNode config = (ObjectNode)
                 JSON.readTree(out.resolve(ModelDirectory.CONFIG_FILE).toFile());
+        config.set("rerank", rerank);
+        Files.writeString(
+                out.resolve(ModelDirectory.CONFIG_FILE),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n",
+                StandardCharsets.UTF_8);
+        ObjectNode figures = evaluate(out, eval, settings.threads(), progress);
         ((ObjectNode) config.get("training")).set("figures", figures);
         Files.writeString(
                 out.resolve(ModelDirectory.CONFIG_FILE),
@@ -218,6 +256,49 @@ public final class DemoTraining {
                     clip, SimilarityHead.TIGHT_TRANSF, shape.crossLayers(), seed));
         }
         return ModelDirectory.write(dir, source.config(), all);
+    }
+
+    /**
+     * Chooses how re-ranking combines the tight logit with the first stage's cosine ({@code tight + w × cosine}): the
+     * weight of {@link #FUSION_WEIGHTS} with the best re-ranked R@1 on the validation split (the training world's
+     * held-out scenes, never {@code model eval}'s default seed), ties to the better R@5, then the smaller weight.
+     * Returns config.json's {@code rerank} record with the sweep.
+     */
+    private static ObjectNode chooseFusion(
+            Path modelDir, TrainingSet validation, Settings settings, Consumer<String> progress) {
+        java.util.Map<Double, RetrievalMetrics> sweep;
+        try (Clip4ClipModel model = Clip4ClipModel.load(
+                modelDir,
+                ModelOptions.defaults()
+                        .withDevice(ModelOptions.DeviceChoice.CPU)
+                        .withIntraOpThreads(settings.threads()))) {
+            sweep = new PipelineEvaluator(validation, RERANK_DEPTH).sweep(model, FUSION_WEIGHTS, progress);
+        }
+        double best = FUSION_WEIGHTS[0];
+        for (double w : FUSION_WEIGHTS) {
+            RetrievalMetrics m = sweep.get(w);
+            RetrievalMetrics b = sweep.get(best);
+            if (m.r1() > b.r1() || (m.r1() == b.r1() && m.r5() > b.r5())) {
+                best = w;
+            }
+        }
+        ObjectNode rerank = JSON.createObjectNode();
+        rerank.put("first_stage_weight", best);
+        rerank.put(
+                "chosen_on",
+                "re-ranked R@1 (then R@5) of the top " + RERANK_DEPTH + " on the validation split: " + validation.size()
+                        + " held-out scenes of demo world seed " + settings.seed());
+        var table = rerank.putArray("sweep");
+        sweep.forEach((w, m) -> {
+            ObjectNode row = table.addObject();
+            row.put("first_stage_weight", w);
+            row.put("r1", m.r1() / 100);
+            row.put("r5", m.r5() / 100);
+            row.put("mdr", m.medianRank());
+        });
+        progress.accept("re-rank fusion: first-stage weight " + best + " (validation R@1 "
+                + sweep.get(best).r1() / 100 + "; tight alone " + sweep.get(0.0).r1() / 100 + ")");
+        return rerank;
     }
 
     private static Optional<Path> resumable(Path stage) {
@@ -298,7 +379,7 @@ public final class DemoTraining {
                         + " --tight-epochs " + settings.tightEpochs() + " --batch-size " + settings.batchSize()
                         + " --lr "
                         + settings.lr() + " --tight-batch-size " + settings.tightBatchSize() + " --tight-lr "
-                        + settings.tightLr());
+                        + settings.tightLr() + " --tight-group " + settings.tightGroup());
         training.put("seed", settings.seed());
         training.set("stage1_seqTransf", stage1);
         training.set("stage2_tightTransf", stage2);

@@ -2,16 +2,20 @@ package io.clip4stream.app.train;
 
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.metrics.RetrievalMetrics;
+import io.clip4stream.model.weights.ModelCard;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
  * Text→video retrieval as the services run it: frames embedded and aggregated by the loaded model's first-stage head,
  * captions encoded, cosine ranking; then, when the model has a tight head, the top {@code rerankDepth} candidates of each
- * caption re-ordered by its scores, as the query service re-ranks.
+ * caption re-ordered by its scores (fused with the first stage's as config.json records), as the query service re-ranks.
  */
 public final class PipelineEvaluator {
 
@@ -27,8 +31,38 @@ public final class PipelineEvaluator {
     /** First-stage figures, and re-ranked ones when the model has a tight head. */
     public record Result(RetrievalMetrics firstStage, Optional<RetrievalMetrics> reranked, int clips) {}
 
-    /** Evaluates {@code model}. */
+    /** Evaluates {@code model}, re-ranking as its config.json records (the tight logits, or their fusion). */
     public Result evaluate(Clip4ClipModel model, Consumer<String> progress) {
+        Scored scored = score(model, progress);
+        RetrievalMetrics firstStage = RetrievalMetrics.textToVideo(scored.first());
+        if (scored.tight() == null) {
+            return new Result(firstStage, Optional.empty(), scored.first().length);
+        }
+        return new Result(
+                firstStage,
+                Optional.of(rerank(scored, (tight, first) -> model.card().rerankScores(tight, first))),
+                scored.first().length);
+    }
+
+    /**
+     * The re-ranked figures for each first-stage weight of {@code weights} (the fusion {@code tight + w × cosine}), from
+     * one pass of the encoders and the tight head; empty when the model has no trained tight head.
+     */
+    public Map<Double, RetrievalMetrics> sweep(Clip4ClipModel model, double[] weights, Consumer<String> progress) {
+        Scored scored = score(model, progress);
+        Map<Double, RetrievalMetrics> out = new LinkedHashMap<>();
+        if (scored.tight() != null) {
+            for (double w : weights) {
+                out.put(w, rerank(scored, (tight, first) -> ModelCard.fuse(tight, first, w)));
+            }
+        }
+        return out;
+    }
+
+    /** First-stage scores of every caption against every clip; each caption's top candidates and their tight logits. */
+    private record Scored(float[][] first, int[][] top, float[][] tight) {}
+
+    private Scored score(Clip4ClipModel model, Consumer<String> progress) {
         int n = data.size();
         int frames = data.maxFrames();
         float[][][] clipFrames = new float[n][][];
@@ -66,15 +100,15 @@ public final class PipelineEvaluator {
                 first[t][v] = dot(text, clipVectors[v]);
             }
         }
-        RetrievalMetrics firstStage = RetrievalMetrics.textToVideo(first);
         if (!rerankable(model)) {
-            return new Result(firstStage, Optional.empty(), n);
+            return new Scored(first, null, null);
         }
-        float[][] reranked = new float[n][];
         int depth = Math.min(rerankDepth, n);
+        int[][] top = new int[n][];
+        float[][] tight = new float[n][];
         for (int t = 0; t < n; t++) {
             float[] row = first[t];
-            int[] top = IntStream.range(0, n)
+            top[t] = IntStream.range(0, n)
                     .boxed()
                     .sorted(Comparator.comparingDouble((Integer v) -> -row[v]))
                     .limit(depth)
@@ -82,11 +116,26 @@ public final class PipelineEvaluator {
                     .toArray();
             float[][][] candidates = new float[depth][][];
             for (int k = 0; k < depth; k++) {
-                candidates[k] = clipFrames[top[k]];
+                candidates[k] = clipFrames[top[t][k]];
             }
-            float[] scores = model.tightScores(raw[t], candidates);
-            // Ranks as scores: the candidates above every other clip in tight order, the rest below in first-stage
-            // order.
+            tight[t] = model.tightScores(raw[t], candidates);
+        }
+        return new Scored(first, top, tight);
+    }
+
+    /** Ranks as the query service does: the top candidates by {@code order}'s scores above the rest in first-stage order. */
+    private static RetrievalMetrics rerank(Scored scored, BinaryOperator<float[]> order) {
+        int n = scored.first().length;
+        float[][] reranked = new float[n][];
+        for (int t = 0; t < n; t++) {
+            float[] row = scored.first()[t];
+            int[] top = scored.top()[t];
+            int depth = top.length;
+            float[] firstTop = new float[depth];
+            for (int k = 0; k < depth; k++) {
+                firstTop[k] = row[top[k]];
+            }
+            float[] scores = order.apply(scored.tight()[t], firstTop);
             int[] byFirst = IntStream.range(0, n)
                     .boxed()
                     .sorted(Comparator.comparingDouble((Integer v) -> -row[v]))
@@ -96,14 +145,15 @@ public final class PipelineEvaluator {
             for (int r = 0; r < n; r++) {
                 out[byFirst[r]] = n - r;
             }
-            Integer[] byTight = IntStream.range(0, depth).boxed().toArray(Integer[]::new);
-            Arrays.sort(byTight, Comparator.comparingDouble((Integer k) -> -scores[k]));
+            Integer[] byScore = IntStream.range(0, depth).boxed().toArray(Integer[]::new);
+            // Stable, as the query service's sort: equal scores keep first-stage order.
+            Arrays.sort(byScore, Comparator.comparingDouble((Integer k) -> -scores[k]));
             for (int r = 0; r < depth; r++) {
-                out[top[byTight[r]]] = 2 * n - r;
+                out[top[byScore[r]]] = 2 * n - r;
             }
             reranked[t] = out;
         }
-        return new Result(firstStage, Optional.of(RetrievalMetrics.textToVideo(reranked)), n);
+        return RetrievalMetrics.textToVideo(reranked);
     }
 
     /**

@@ -58,8 +58,9 @@ public final class TrainingRun {
     private final int threads;
     private final Consumer<String> progress;
     private final BooleanSupplier stopRequested;
+    private final Optional<HardNegatives> hardNegatives;
 
-    /** Creates a run; nothing happens until {@link #run}. */
+    /** Creates a run with random batches; nothing happens until {@link #run}. */
     public TrainingRun(
             TrainingSettings settings,
             ModelDirectory init,
@@ -71,6 +72,40 @@ public final class TrainingRun {
             int threads,
             Consumer<String> progress,
             BooleanSupplier stopRequested) {
+        this(
+                settings,
+                init,
+                train,
+                eval,
+                dataDescription,
+                out,
+                device,
+                threads,
+                progress,
+                stopRequested,
+                Optional.empty());
+    }
+
+    /** Creates a run whose batches group near clips when {@code hardNegatives} is given; nothing happens until run. */
+    public TrainingRun(
+            TrainingSettings settings,
+            ModelDirectory init,
+            TrainingSet train,
+            Optional<TrainingSet> eval,
+            String dataDescription,
+            Path out,
+            Device device,
+            int threads,
+            Consumer<String> progress,
+            BooleanSupplier stopRequested,
+            Optional<HardNegatives> hardNegatives) {
+        this.hardNegatives = Objects.requireNonNull(hardNegatives, "hardNegatives");
+        hardNegatives.ifPresent(h -> {
+            if (h.neighbours().length != train.size()) {
+                throw new IllegalArgumentException("hard negatives list " + h.neighbours().length
+                        + " clips but the training set has " + train.size());
+            }
+        });
         this.settings = Objects.requireNonNull(settings, "settings");
         this.init = Objects.requireNonNull(init, "init");
         this.train = Objects.requireNonNull(train, "train");
@@ -152,7 +187,8 @@ public final class TrainingRun {
                         settings.epochs(),
                         model.trainable().size(),
                         model.parameters().size()));
-                Optional<CachedEmbeddings> cached = settings.cachedEmbeddings()
+                // A finished run resumed takes no step, so it needs no embeddings.
+                Optional<CachedEmbeddings> cached = settings.cachedEmbeddings() && position.epoch() < settings.epochs()
                         ? Optional.of(CachedEmbeddings.loadOrCompute(
                                 out.resolve("cache").resolve("embeddings-" + fingerprint(source) + ".safetensors"),
                                 model,
@@ -180,7 +216,16 @@ public final class TrainingRun {
         long began = System.nanoTime();
         long stepsThisSession = 0;
         for (int epoch = start.epoch(); epoch < settings.epochs(); epoch++) {
-            EpochPlan plan = EpochPlan.of(settings.seed(), epoch, captionCounts, settings.batchSize());
+            int epochNumber = epoch;
+            EpochPlan plan = hardNegatives
+                    .map(h -> EpochPlan.grouped(
+                            settings.seed(),
+                            epochNumber,
+                            captionCounts,
+                            settings.batchSize(),
+                            h.neighbours(),
+                            h.groupSize()))
+                    .orElseGet(() -> EpochPlan.of(settings.seed(), epochNumber, captionCounts, settings.batchSize()));
             int first = epoch == start.epoch() ? start.batchInEpoch() : 0;
             double lossSum = 0;
             for (int b = first; b < plan.clipBatches().size(); b++) {
@@ -284,6 +329,7 @@ public final class TrainingRun {
         hyper.put("max_words", settings.maxWords());
         hyper.put("seed", settings.seed());
         hyper.put("optimizer", "BertAdam warmup_cosine b1 0.9 b2 0.98 e 1e-6 weight decay 0.2, clip 1.0");
+        hardNegatives.ifPresent(h -> hyper.put("batches", h.source()));
         history.putArray("epochs");
         return history;
     }

@@ -154,6 +154,18 @@ class ConvertCheckpointIT {
     }
 
     @Test
+    void shouldConvertALegacyTorchSaveFileLikeItsZipTwin() {
+        Path converted = convert("pytorch_model_legacy.bin", "from-legacy-bin");
+        assertTrue(out.toString().contains("legacy torch.save checkpoint"), out.toString());
+        Outputs expected = outputs(tiny);
+        Outputs actual = outputs(converted);
+        assertSameFrames(expected.frames(), actual.frames());
+        assertArrayEquals(expected.text(), actual.text());
+        assertArrayEquals(expected.clip(), actual.clip());
+        assertArrayEquals(expected.tight().orElseThrow(), actual.tight().orElseThrow());
+    }
+
+    @Test
     void shouldKeepTheWeightsOfTheChosenLooseHead() throws Exception {
         // seqTransf uses frame_position_embeddings and transformerClip.*; one conversion keeps the test short.
         SimilarityHead head = SimilarityHead.SEQ_TRANSF;

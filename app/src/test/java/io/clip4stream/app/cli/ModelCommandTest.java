@@ -63,6 +63,24 @@ class ModelCommandTest {
     }
 
     @Test
+    void describesTheBundledDefaultModelWithTheIssuesFieldNames(@TempDir Path dir) throws Exception {
+        Path model = io.clip4stream.app.demo.DefaultModel.ensure(dir.resolve("default"));
+
+        assertEquals(0, run("model", "info", "--json", model.toString()), err.toString());
+        JsonNode info = new ObjectMapper().readTree(out.toString());
+        assertEquals("synthetic-world", info.get("knows").asText());
+        assertEquals(
+                "[\"seqTransf\",\"tightTransf\"]", info.get("trained_heads").toString());
+        assertTrue(!info.has("trainedHeads"), "one name for the trained heads: " + info);
+        // Its re-ranker fuses with the first stage at the weight train-demo chose on its validation split.
+        double weight = info.get("rerank_first_stage_weight").asDouble();
+        assertTrue(weight >= 0, info.toString());
+        JsonNode config =
+                new ObjectMapper().readTree(model.resolve("config.json").toFile());
+        assertEquals(config.get("rerank").get("first_stage_weight").asDouble(), weight);
+    }
+
+    @Test
     void shouldExplainAModelDirectoryThatDoesNotExist(@TempDir Path dir) {
         assertEquals(1, run("model", "info", dir.resolve("nope").toString()));
         assertTrue(err.toString().startsWith("Error:"), err.toString());

@@ -104,6 +104,69 @@ class SearchCommandTest {
                     assertEquals(
                             "Error: A valid API key is required (header X-Api-Key)",
                             err.toString().lines().findFirst().orElse(""));
+
+                    // By example: a clip's own vector finds the others, never itself.
+                    out.getBuffer().setLength(0);
+                    assertEquals(
+                            0,
+                            run(
+                                    "search",
+                                    "--similar",
+                                    "street:2",
+                                    "--k",
+                                    "5",
+                                    "--json",
+                                    "--url",
+                                    url,
+                                    "--api-key",
+                                    KEY),
+                            err.toString());
+                    JsonNode similar = new ObjectMapper().readTree(out.toString());
+                    assertEquals(5, similar.get("hits").size());
+                    assertEquals("clip street:2", similar.get("example").asText());
+                    similar.get("hits")
+                            .forEach(hit ->
+                                    assertTrue(!hit.get("clipId").asText().equals("street:2")));
+
+                    Path photo = modelDir.resolve("photo.png");
+                    java.awt.image.BufferedImage picture =
+                            new java.awt.image.BufferedImage(32, 24, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    picture.setRGB(3, 4, 0xff0000);
+                    javax.imageio.ImageIO.write(picture, "png", photo.toFile());
+                    out.getBuffer().setLength(0);
+                    assertEquals(
+                            0,
+                            run("search", "--image", photo.toString(), "--k", "2", "--url", url, "--api-key", KEY),
+                            err.toString());
+                    String imageTable = out.toString();
+                    assertTrue(imageTable.startsWith("2 hits for image ("), imageTable);
+                    assertTrue(imageTable.contains("first-stage order"), imageTable);
+
+                    out.getBuffer().setLength(0);
+                    assertEquals(
+                            0,
+                            run(
+                                    "search",
+                                    "a dog",
+                                    "--image",
+                                    photo.toString(),
+                                    "--weight",
+                                    "0.25",
+                                    "--k",
+                                    "2",
+                                    "--url",
+                                    url,
+                                    "--api-key",
+                                    KEY),
+                            err.toString());
+                    assertTrue(out.toString().contains("weight 0.25"), out.toString());
+
+                    err.getBuffer().setLength(0);
+                    assertEquals(1, run("search", "--similar", "no-such-clip", "--url", url, "--api-key", KEY));
+                    // The server's sentence (no status code, no JSON).
+                    assertTrue(err.toString().startsWith("Error: ") && !err.toString().contains("{"), err.toString());
+                    assertEquals(2, run("search", "--url", url));
+                    assertEquals(2, run("search", "--image", photo.toString(), "--similar", "street:1"));
                 } finally {
                     service.close();
                 }

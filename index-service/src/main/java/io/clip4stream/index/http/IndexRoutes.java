@@ -7,12 +7,16 @@ import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.schemas.avro.ClipVector;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
@@ -23,13 +27,19 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  *   <li>{@code POST /v1/knn}: k-NN with filters over this instance's active shards ({@link KnnRequest} →
  *       {@link KnnResponse});
  *   <li>{@code GET /v1/shards}: which instance holds which shards ({@link io.clip4stream.index.shard.ShardMap});
- *   <li>{@code GET /v1/searchable-up-to[?sourceId=ID]}: per source, the newest clip end visible to queries.
+ *   <li>{@code GET /v1/searchable-up-to[?sourceId=ID]}: per source, the newest clip end visible to queries;
+ *   <li>{@code GET /v1/clips?clipId=ID} (every model version of one clip) or {@code GET
+ *       /v1/clips?sourceId=ID[&fromMicros=..][&toMicros=..][&modelVersion=..]} (the clips of a source in a time range):
+ *       stored clips with their vectors, for searches by example ({@link ClipsResponse}).
  * </ul>
  */
 public final class IndexRoutes {
 
     /** Largest accepted k-NN request body: a 4096-d vector in JSON with room for filters. */
     public static final long MAX_BODY_BYTES = 256 * 1024;
+
+    /** Most clips {@code GET /v1/clips} returns for a source's time range. */
+    public static final int MAX_RANGE_CLIPS = 200;
 
     private final ShardLocator shards;
     private final Supplier<String> activeModelVersion;
@@ -46,7 +56,8 @@ public final class IndexRoutes {
                 Objects.requireNonNull(shards, "shards"), Objects.requireNonNull(activeModelVersion, "version"));
         return host.route("/v1/knn", routes::knn)
                 .route("/v1/shards", routes::shardMap)
-                .route("/v1/searchable-up-to", routes::searchableUpTo);
+                .route("/v1/searchable-up-to", routes::searchableUpTo)
+                .route("/v1/clips", routes::clips);
     }
 
     private void knn(Exchange exchange) throws IOException {
@@ -63,7 +74,7 @@ public final class IndexRoutes {
         boolean binaryFrames = request.binaryFrameEmbeddings();
         try {
             partitions = shards.localActivePartitions();
-            hits = store.nearest(vector, k, filter);
+            hits = nearest(store, vector, k, filter, request);
             for (ClipHit hit : hits) {
                 String source = hit.clip().getSourceId().toString();
                 store.searchableUpTo(source).ifPresent(end -> upTo.put(source, end));
@@ -90,6 +101,85 @@ public final class IndexRoutes {
                                 .toList(),
                         upTo,
                         tookMicros));
+    }
+
+    /**
+     * The k nearest clips, leaving out the request's excluded clips and sources: excluded sources leave the filter (as
+     * every other held source, so the index still searches only what may be returned), excluded clips are asked for
+     * on top of k and dropped.
+     */
+    private static List<ClipHit> nearest(
+            ReadOnlyClipVectorStore store, float[] vector, int k, ClipFilter filter, KnnRequest request) {
+        Set<String> excludedSources = request.excludedSourceIds();
+        Set<String> excludedClips = request.excludedClipIds();
+        ClipFilter effective = filter;
+        if (!excludedSources.isEmpty()) {
+            Set<String> allowed = new TreeSet<>(
+                    filter.sourceIds().isEmpty() ? store.searchableUpTo().keySet() : filter.sourceIds());
+            allowed.removeAll(excludedSources);
+            if (allowed.isEmpty()) {
+                return List.of();
+            }
+            effective = filter.withSourceIds(allowed);
+        }
+        List<ClipHit> hits = store.nearest(vector, k + excludedClips.size(), effective);
+        return hits.stream()
+                .filter(hit -> !excludedClips.contains(hit.clip().getClipId().toString()))
+                .limit(k)
+                .toList();
+    }
+
+    private void clips(Exchange exchange) throws IOException {
+        requireMethod(exchange, "GET");
+        Map<String, String> query = exchange.query();
+        String clipId = query.get("clipId");
+        String sourceId = query.get("sourceId");
+        ReadOnlyClipVectorStore store = localStore();
+        List<ClipVector> clips;
+        boolean truncated = false;
+        try {
+            if (clipId != null && !clipId.isBlank()) {
+                clips = store.clipVersions(clipId);
+            } else if (sourceId != null && !sourceId.isBlank()) {
+                Long from = longParam(query, "fromMicros");
+                Long to = longParam(query, "toMicros");
+                if (from != null && to != null && from >= to) {
+                    throw ApiException.badRequest(
+                            "invalid_time_range", "fromMicros (" + from + ") must be < toMicros (" + to + ")");
+                }
+                String version = query.get("modelVersion");
+                ClipFilter filter = ClipFilter.modelVersion(
+                                version == null || version.isBlank() ? activeModelVersion.get() : version)
+                        .withSourceIds(Set.of(sourceId))
+                        .withTimeRange(Optional.ofNullable(from), Optional.ofNullable(to));
+                clips = store.clips(filter, MAX_RANGE_CLIPS + 1);
+                truncated = clips.size() > MAX_RANGE_CLIPS;
+                clips = clips.subList(0, Math.min(MAX_RANGE_CLIPS, clips.size()));
+            } else {
+                throw ApiException.badRequest("missing_clip", "give clipId, or sourceId with an optional time range");
+            }
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+        exchange.respondJson(
+                200,
+                new ClipsResponse(
+                        shards.self(),
+                        shards.localActivePartitions(),
+                        clips.stream().map(ClipsResponse.StoredClip::of).toList(),
+                        truncated));
+    }
+
+    private static Long longParam(Map<String, String> query, String name) {
+        String value = query.get(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid_" + name, name + " must be an integer; was '" + value + "'");
+        }
     }
 
     private void shardMap(Exchange exchange) throws IOException {

@@ -21,6 +21,8 @@ import java.util.Set;
  * @param includeThumbnails whether hits carry their JPEG thumbnail (base64); default true
  * @param frameEmbeddingEncoding how frame embeddings travel: {@link #FLOATS} (JSON numbers, the default, what older
  *     clients get) or {@link #F32LE_BASE64} (base64 of little-endian float32, in {@code frameEmbeddingsF32le})
+ * @param excludeClipIds clips never returned (a search by example leaves its own clips out)
+ * @param excludeSourceIds sources whose clips are never returned
  */
 public record KnnRequest(
         float[] vector,
@@ -33,7 +35,9 @@ public record KnnRequest(
         List<String> tags,
         Boolean includeFrameEmbeddings,
         Boolean includeThumbnails,
-        String frameEmbeddingEncoding) {
+        String frameEmbeddingEncoding,
+        List<String> excludeClipIds,
+        List<String> excludeSourceIds) {
 
     /** Frame embeddings as JSON arrays of numbers. */
     public static final String FLOATS = "floats";
@@ -86,6 +90,16 @@ public record KnnRequest(
                 Optional.ofNullable(fromMicros),
                 Optional.ofNullable(toMicros),
                 tags == null ? Set.of() : Set.copyOf(tags));
+    }
+
+    /** The clips to leave out (never null). */
+    public Set<String> excludedClipIds() {
+        return excludeClipIds == null ? Set.of() : Set.copyOf(excludeClipIds);
+    }
+
+    /** The sources to leave out (never null). */
+    public Set<String> excludedSourceIds() {
+        return excludeSourceIds == null ? Set.of() : Set.copyOf(excludeSourceIds);
     }
 
     /** Whether to include frame embeddings. */

@@ -28,6 +28,7 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.AutomatonQuery;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -35,6 +36,9 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.automaton.Automata;
+import org.apache.lucene.util.automaton.Automaton;
+import org.apache.lucene.util.automaton.Operations;
 
 /** Maps clips to Lucene documents and back, and filters to Lucene queries; the only place that knows field names. */
 public final class ClipDocuments {
@@ -212,6 +216,17 @@ public final class ClipDocuments {
     /** The unique term of {@code key}. */
     static Term keyTerm(ClipKey key) {
         return new Term(KEY, key.asString());
+    }
+
+    /**
+     * Every version of clip {@code clipId}: the key is the model version, a NUL and the clip id, so the clip id is a
+     * suffix of the key; the automaton walks the key terms, which is cheap for an interactive lookup.
+     */
+    static Query clipIdQuery(String clipId) {
+        Automaton suffix =
+                Operations.concatenate(List.of(Automata.makeAnyString(), Automata.makeString("\u0000" + clipId)));
+        return new AutomatonQuery(
+                new Term(KEY, clipId), Operations.determinize(suffix, Operations.DEFAULT_DETERMINIZE_WORK_LIMIT));
     }
 
     /** Every clip of {@code sourceId}. */

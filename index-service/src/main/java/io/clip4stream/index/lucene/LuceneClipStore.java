@@ -4,6 +4,7 @@ import io.clip4stream.index.store.ChangeLoggingClipVectorStore;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.index.store.ClipKey;
+import io.clip4stream.index.store.ClipVectorOrder;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.SourceSpan;
 import io.clip4stream.schemas.avro.ClipVector;
@@ -49,11 +50,16 @@ import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.Bits;
@@ -409,6 +415,56 @@ public final class LuceneClipStore implements ClipVectorStore {
             }
         } catch (IOException | RuntimeException e) {
             throw failure("search " + k + " nearest clips", e);
+        }
+    }
+
+    @Override
+    public List<ClipVector> clipVersions(String clipId) {
+        return loadMatching(ClipDocuments.clipIdQuery(clipId), Integer.MAX_VALUE, "look up clip " + clipId);
+    }
+
+    @Override
+    public List<ClipVector> clips(ClipFilter filter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1; was " + limit);
+        }
+        return loadMatching(null, limit, filter, "list clips");
+    }
+
+    private List<ClipVector> loadMatching(Query query, int limit, String operation) {
+        return loadMatching(query, limit, null, operation);
+    }
+
+    /** Loads at most {@code limit} clips matching {@code query} and {@code filter} (null: no condition). */
+    private List<ClipVector> loadMatching(Query query, int limit, ClipFilter filter, String operation) {
+        ensureOpen();
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                BooleanQuery.Builder all = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), Occur.FILTER);
+                if (query != null) {
+                    all.add(query, Occur.FILTER);
+                }
+                Query filterQuery =
+                        filter == null ? null : ClipDocuments.filterQuery(filter, searcher.getIndexReader());
+                if (filterQuery != null) {
+                    all.add(filterQuery, Occur.FILTER);
+                } else if (filter != null) {
+                    all.add(new TermQuery(new Term(ClipDocuments.MODEL_VERSION, filter.modelVersion())), Occur.FILTER);
+                }
+                int n = (int)
+                        Math.min(limit, Math.max(1, searcher.getIndexReader().maxDoc()));
+                TopDocs top = searcher.search(all.build(), n);
+                int[] docs = Arrays.stream(top.scoreDocs).mapToInt(d -> d.doc).toArray();
+                List<ClipVector> clips =
+                        new ArrayList<>(Arrays.asList(ClipDocuments.load(searcher.getIndexReader(), docs)));
+                clips.sort(ClipVectorOrder.EARLIEST_FIRST);
+                return List.copyOf(clips);
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw failure(operation, e);
         }
     }
 

@@ -109,6 +109,16 @@ public final class ChangeLoggingClipVectorStore implements ClipVectorStore {
     }
 
     @Override
+    public List<ClipVector> clipVersions(String clipId) {
+        return inner.clipVersions(clipId);
+    }
+
+    @Override
+    public List<ClipVector> clips(ClipFilter filter, int limit) {
+        return inner.clips(filter, limit);
+    }
+
+    @Override
     public Optional<Long> searchableUpTo(String sourceId) {
         return inner.searchableUpTo(sourceId);
     }

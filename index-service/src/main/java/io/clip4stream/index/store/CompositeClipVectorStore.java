@@ -1,5 +1,6 @@
 package io.clip4stream.index.store;
 
+import io.clip4stream.schemas.avro.ClipVector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +31,25 @@ public final class CompositeClipVectorStore implements ReadOnlyClipVectorStore {
         }
         all.sort(ClipHit.BEST_FIRST);
         return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    }
+
+    @Override
+    public List<ClipVector> clipVersions(String clipId) {
+        List<ClipVector> all = new ArrayList<>();
+        for (ReadOnlyClipVectorStore store : stores.get()) {
+            all.addAll(store.clipVersions(clipId));
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public List<ClipVector> clips(ClipFilter filter, int limit) {
+        List<ClipVector> all = new ArrayList<>();
+        for (ReadOnlyClipVectorStore store : stores.get()) {
+            all.addAll(store.clips(filter, limit));
+        }
+        all.sort(ClipVectorOrder.EARLIEST_FIRST);
+        return List.copyOf(all.subList(0, Math.min(limit, all.size())));
     }
 
     @Override

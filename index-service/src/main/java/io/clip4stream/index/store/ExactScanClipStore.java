@@ -147,6 +147,41 @@ public final class ExactScanClipStore implements ClipVectorStore {
         }
     }
 
+    @Override
+    public List<ClipVector> clipVersions(String clipId) {
+        lock.readLock().lock();
+        try {
+            return clips.values().stream()
+                    .filter(clip -> clip.getClipId().toString().equals(clipId))
+                    .toList();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<ClipVector> clips(ClipFilter filter, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1; was " + limit);
+        }
+        lock.readLock().lock();
+        try {
+            return clips.values().stream()
+                    .filter(clip -> filter.accepts(
+                            clip.getModelVersion().toString(),
+                            clip.getSourceId().toString(),
+                            clip.getTenant().toString(),
+                            clip.getStartTimeMicros(),
+                            clip.getEndTimeMicros(),
+                            clip.getTags().stream().map(CharSequence::toString).toList()))
+                    .sorted(ClipVectorOrder.EARLIEST_FIRST)
+                    .limit(limit)
+                    .toList();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     private static float dot(float[] query, List<Float> vector) {
         float sum = 0;
         for (int i = 0; i < query.length; i++) {

@@ -1,5 +1,6 @@
 package io.clip4stream.index.store;
 
+import io.clip4stream.schemas.avro.ClipVector;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,23 @@ public interface ReadOnlyClipVectorStore {
 
     /** {@link #searchableUpTo(String)} for every source with a visible clip. */
     Map<String, Long> searchableUpTo();
+
+    /**
+     * Every visible stored version of clip {@code clipId}, one per model version that embedded it (empty when the
+     * store does not hold it); used to search by example.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the index cannot be read
+     */
+    List<ClipVector> clipVersions(String clipId);
+
+    /**
+     * At most {@code limit} visible clips passing {@code filter}, in {@link ClipVectorOrder#EARLIEST_FIRST} order; when more pass, which ones are
+     * returned is unspecified, so callers ask for one more than they accept.
+     *
+     * @throws IllegalArgumentException when {@code limit < 1}
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the index cannot be read
+     */
+    List<ClipVector> clips(ClipFilter filter, int limit);
 
     /** How many clip vectors (all model versions) queries can see. */
     long visibleClips();

@@ -174,6 +174,51 @@ public abstract class ClipVectorStoreContract {
     }
 
     @Test
+    void shouldLookUpEveryModelVersionOfAClipById() {
+        SplittableRandom random = new SplittableRandom(5);
+        float[] v1 = TestClips.unitVector(random, DIM);
+        float[] v2 = TestClips.unitVector(random, DIM);
+        store.put(TestClips.clip("cam-a", 7, "v1", "acme", List.of(), 0, 1_000_000, v1));
+        store.put(TestClips.clip("cam-a", 7, "v2", "acme", List.of(), 0, 1_000_000, v2));
+        // A clip whose id ends like the one looked up must not match: ids are compared whole.
+        store.put(TestClips.clip("xcam-a", 7, "v1", "acme", List.of(), 0, 1_000_000, v2));
+        store.refresh();
+        Map<String, List<Float>> byVersion = store.clipVersions("cam-a:7").stream()
+                .collect(Collectors.toMap(c -> c.getModelVersion().toString(), ClipVector::getVector));
+        assertEquals(Map.of("v1", TestClips.boxed(v1), "v2", TestClips.boxed(v2)), byVersion);
+        assertTrue(store.clipVersions("cam-a:8").isEmpty());
+        assertTrue(store.clipVersions("a:7").isEmpty());
+    }
+
+    @Test
+    void shouldListTheClipsOfASourceInATimeRangeInPlaybackOrder() {
+        fill(30);
+        ClipFilter filter = ClipFilter.modelVersion("v1")
+                .withSourceIds(Set.of("cam-b"))
+                .withTimeRange(Optional.of(5_000_000L), Optional.of(20_000_000L));
+        List<String> expected = clips.stream()
+                .filter(c -> filter.accepts(
+                        c.getModelVersion().toString(),
+                        c.getSourceId().toString(),
+                        c.getTenant().toString(),
+                        c.getStartTimeMicros(),
+                        c.getEndTimeMicros(),
+                        c.getTags().stream().map(CharSequence::toString).toList()))
+                .sorted(Comparator.comparingLong(ClipVector::getStartTimeMicros))
+                .map(c -> c.getClipId().toString())
+                .toList();
+        assertFalse(expected.isEmpty());
+        assertEquals(
+                expected,
+                store.clips(filter, 100).stream()
+                        .map(c -> c.getClipId().toString())
+                        .toList());
+        assertEquals(2, store.clips(filter, 2).size());
+        assertTrue(store.clips(filter.withSourceIds(Set.of("nobody")), 5).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> store.clips(filter, 0));
+    }
+
+    @Test
     void shouldDeleteEverySourceClipAndReportTheirKeys() {
         fill(30);
         List<ClipKey> removed = store.deleteSource("cam-b");

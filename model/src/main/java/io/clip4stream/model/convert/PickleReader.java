@@ -105,12 +105,21 @@ public final class PickleReader {
     private int pos;
     private int opcodeStart;
 
-    private PickleReader(String source, byte[] data, Dialect dialect, PersistentLoader loader) {
+    private PickleReader(String source, byte[] data, int start, Dialect dialect, PersistentLoader loader) {
         this.source = source;
         this.data = data;
         this.dialect = dialect;
         this.loader = loader;
+        this.pos = start;
     }
+
+    /**
+     * A value read from a pickle that sits among other data, and where that pickle ends.
+     *
+     * @param value the value the pickle builds
+     * @param end the offset just past its STOP opcode
+     */
+    public record Pickled(Object value, int end) {}
 
     /**
      * Reads the pickle in {@code data} and returns the value it builds.
@@ -125,7 +134,27 @@ public final class PickleReader {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(loader, "loader");
-        return new PickleReader(source, data, dialect, loader).run();
+        return new PickleReader(source, data, 0, dialect, loader).run();
+    }
+
+    /**
+     * Reads the pickle that starts at {@code offset} of {@code data}, which may be followed by other bytes (the legacy
+     * {@code torch.save} format writes several pickles and raw storages one after another).
+     *
+     * @throws TruncatedPickleException when {@code data} ends before the pickle does
+     */
+    public static Pickled readAt(String source, byte[] data, int offset, Dialect dialect, PersistentLoader loader)
+            throws CheckpointFormatException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(dialect, "dialect");
+        Objects.requireNonNull(loader, "loader");
+        if (offset < 0 || offset > data.length) {
+            throw new IllegalArgumentException("offset " + offset + " outside 0.." + data.length);
+        }
+        PickleReader reader = new PickleReader(source, data, offset, dialect, loader);
+        Object value = reader.run();
+        return new Pickled(value, reader.pos);
     }
 
     /** Returns the element type a {@code torch.*Storage} global stands for, or null for any other global. */
@@ -134,7 +163,10 @@ public final class PickleReader {
     }
 
     private Object run() throws CheckpointFormatException {
-        if (data.length < 2 || (data[0] & 0xFF) != 0x80) {
+        if (data.length - pos < 2) {
+            throw truncated("holds fewer than two bytes");
+        }
+        if ((data[pos] & 0xFF) != 0x80) {
             throw error("does not start with a PROTO opcode: only pickle protocols 2 to 5 are read");
         }
         while (true) {
@@ -496,14 +528,17 @@ public final class PickleReader {
 
     private int u8() throws CheckpointFormatException {
         if (pos >= data.length) {
-            throw error("ends without a STOP opcode (truncated?)");
+            throw truncated("ends without a STOP opcode (truncated?)");
         }
         return data[pos++] & 0xFF;
     }
 
     private int length(long declared) throws CheckpointFormatException {
-        if (declared < 0 || declared > data.length - pos) {
-            throw error("declares " + declared + " bytes but only " + (data.length - pos) + " remain (truncated?)");
+        if (declared < 0) {
+            throw error("declares " + declared + " bytes");
+        }
+        if (declared > data.length - pos) {
+            throw truncated("declares " + declared + " bytes but only " + (data.length - pos) + " remain (truncated?)");
         }
         return (int) declared;
     }
@@ -526,7 +561,7 @@ public final class PickleReader {
             pos++;
         }
         if (pos >= data.length) {
-            throw error("GLOBAL name is not terminated by a newline (truncated?)");
+            throw truncated("GLOBAL name is not terminated by a newline (truncated?)");
         }
         return utf8(java.util.Arrays.copyOfRange(data, start, pos++));
     }
@@ -584,6 +619,10 @@ public final class PickleReader {
             return value.getClass().getSimpleName() + " " + value;
         }
         return value.toString();
+    }
+
+    private TruncatedPickleException truncated(String message) {
+        return new TruncatedPickleException(source + ": pickle " + message + " (opcode at byte " + opcodeStart + ")");
     }
 
     private CheckpointFormatException error(String message) {

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Opens a checkpoint file of any supported format, recognised by its first bytes, as a {@link StateDict}: a
- * {@code torch.save} zip (a state dict, or a dict holding one under {@code state_dict} as MMAction2 writes), a
+ * {@code torch.save} zip (a state dict, or a dict holding one under {@code state_dict} as MMAction2 writes), the same
+ * in the legacy pre-1.6 {@code torch.save} format, a
  * TorchScript archive (the tensors of the module tree) or a safetensors file.
  */
 public final class StateDictReader {
@@ -39,10 +40,8 @@ public final class StateDictReader {
                 return openSafetensors(path);
             }
         }
-        if (head.length >= 2 && (head[0] & 0xFF) == 0x80 && head[1] == 2) {
-            throw new CheckpointFormatException(path + " is in the legacy torch.save format (PyTorch before 1.6, or"
-                    + " _use_new_zipfile_serialization=False), which is not read; re-save it with"
-                    + " torch.save(torch.load(f), f2) under PyTorch 1.6 or later");
+        if (head.length >= 2 && (head[0] & 0xFF) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+            return openLegacyTorch(path);
         }
         throw new CheckpointFormatException(path + " is neither a PyTorch zip checkpoint, a TorchScript archive nor a"
                 + " safetensors file (" + head.length + " leading bytes: " + hex(head) + ")");
@@ -86,6 +85,30 @@ public final class StateDictReader {
             return new StateDict(path.toString(), SourceFormat.TORCH_SAVE, tensors, archive::close);
         } catch (IOException | RuntimeException e) {
             archive.close();
+            throw e;
+        }
+    }
+
+    private static StateDict openLegacyTorch(Path path) throws IOException {
+        LegacyTorchFile file = LegacyTorchFile.open(path);
+        try {
+            Map<String, SourceTensor> tensors = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> entry : stateDict(path, file.root()).entrySet()) {
+                if (!(entry.getKey() instanceof String name)) {
+                    throw new CheckpointFormatException(
+                            path + ": state dict key " + entry.getKey() + " is not a string");
+                }
+                if (!(entry.getValue() instanceof TorchTensor tensor)) {
+                    throw new CheckpointFormatException(path + ": state dict entry " + name + " is "
+                            + describe(entry.getValue()) + ", not a tensor");
+                }
+                tensors.put(
+                        name,
+                        new SourceTensor(tensor.storage().dtype(), tensor.shape(), () -> file.tensorBytes(tensor)));
+            }
+            return new StateDict(path.toString(), SourceFormat.LEGACY_TORCH_SAVE, tensors, file::close);
+        } catch (IOException | RuntimeException e) {
+            file.close();
             throw e;
         }
     }

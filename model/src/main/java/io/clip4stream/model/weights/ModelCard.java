@@ -10,30 +10,73 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * What a model directory says about its model beyond the network: what it knows ({@code knows}: the data it was trained
  * on, such as {@code synthetic-world}), which heads were trained ({@code trained_heads}), and queries that show it
- * working ({@code example_queries}). Every field is optional in config.json.
+ * working ({@code example_queries}), and how its re-ranker combines with the first stage ({@code rerank.first_stage_weight}).
+ * Every field is optional in config.json.
  *
  * @param knows the data the model knows, when recorded
  * @param trainedHeads the heads that were trained (empty: not recorded)
  * @param exampleQueries queries a user can try
+ * @param rerankFirstStageWeight the weight of the first stage's score (a cosine) added to the tight head's logit when
+ *     re-ranking, when recorded; without it the tight logit alone orders the candidates
  */
-public record ModelCard(Optional<String> knows, List<String> trainedHeads, List<String> exampleQueries) {
+public record ModelCard(
+        Optional<String> knows,
+        List<String> trainedHeads,
+        List<String> exampleQueries,
+        OptionalDouble rerankFirstStageWeight) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** Copies the lists. */
+    /** Copies the lists and checks the weight. */
     public ModelCard {
         trainedHeads = List.copyOf(trainedHeads);
         exampleQueries = List.copyOf(exampleQueries);
+        Objects.requireNonNull(rerankFirstStageWeight, "rerankFirstStageWeight");
+        if (rerankFirstStageWeight.isPresent()
+                && !(rerankFirstStageWeight.getAsDouble() >= 0
+                        && Double.isFinite(rerankFirstStageWeight.getAsDouble()))) {
+            throw new IllegalArgumentException("rerank.first_stage_weight must be a finite number >= 0; was "
+                    + rerankFirstStageWeight.getAsDouble());
+        }
+    }
+
+    /**
+     * The scores that order re-ranked candidates: each tight logit plus the recorded first-stage weight times that
+     * candidate's first-stage score, or the tight logits unchanged when no weight is recorded.
+     *
+     * @param tight the tight head's logits, one per candidate
+     * @param firstStage the first stage's scores (cosines) of the same candidates
+     */
+    public float[] rerankScores(float[] tight, float[] firstStage) {
+        if (tight.length != firstStage.length) {
+            throw new IllegalArgumentException(
+                    tight.length + " tight scores but " + firstStage.length + " first-stage scores");
+        }
+        if (rerankFirstStageWeight.isEmpty()) {
+            return tight.clone();
+        }
+        return fuse(tight, firstStage, rerankFirstStageWeight.getAsDouble());
+    }
+
+    /** Returns {@code tight + weight * firstStage}, element by element: the fusion {@link #rerankScores} applies. */
+    public static float[] fuse(float[] tight, float[] firstStage, double weight) {
+        float[] out = new float[tight.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (tight[i] + weight * firstStage[i]);
+        }
+        return out;
     }
 
     /** Returns a card that records nothing. */
     public static ModelCard empty() {
-        return new ModelCard(Optional.empty(), List.of(), List.of());
+        return new ModelCard(Optional.empty(), List.of(), List.of(), OptionalDouble.empty());
     }
 
     /** Reads the card of the model directory {@code root} (its config.json). */
@@ -55,7 +98,16 @@ public record ModelCard(Optional<String> knows, List<String> trainedHeads, List<
                             .sorted()
                             .toList())
                     .orElse(List.of());
-            return new ModelCard(knows, trained, texts(json.path("example_queries")));
+            JsonNode weight = json.path("rerank").path("first_stage_weight");
+            if (!weight.isMissingNode() && !weight.isNull() && !weight.isNumber()) {
+                throw new IllegalArgumentException(
+                        config + ": rerank.first_stage_weight must be a number; was " + weight);
+            }
+            return new ModelCard(
+                    knows,
+                    trained,
+                    texts(json.path("example_queries")),
+                    weight.isNumber() ? OptionalDouble.of(weight.asDouble()) : OptionalDouble.empty());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + config, e);
         }

@@ -270,14 +270,70 @@ class CheckpointConverterTest {
     }
 
     @Test
-    void shouldRefuseTheLegacyTorchSaveFormatByName() throws Exception {
+    void shouldConvertALegacyTorchSaveFileBitForBitLikeItsZipTwin() throws Exception {
+        Map<String, TorchFiles.Entry> entries = new LinkedHashMap<>();
+        TinyCheckpoint.CLIP4CLIP.forEach((name, data) ->
+                entries.put(name, new TorchFiles.Entry(data, data.shape().length == 2)));
+        Path legacy = temp.resolve("pytorch_model.bin.1");
+        TorchFiles.writeLegacyStateDict(legacy, entries);
+        ConversionResult result = converter.convert(legacy, temp.resolve("out"), ConversionOptions.defaults());
+        assertEquals(SourceFormat.LEGACY_TORCH_SAVE, result.format());
+        assertEquals(SimilarityHead.TIGHT_TRANSF, result.config().simHeader(), "detected from cross.*");
+        assertWeights(TinyCheckpoint.CLIP4CLIP, temp.resolve("out"));
+    }
+
+    @Test
+    void shouldReportATruncatedLegacyFileAndLeaveNoModelDirectory() throws Exception {
+        Map<String, TorchFiles.Entry> entries = new LinkedHashMap<>();
+        clipOnly().forEach((name, data) -> entries.put(name, new TorchFiles.Entry(data, false)));
         Path legacy = temp.resolve("old.bin");
-        Files.write(
-                legacy,
-                new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9});
+        TorchFiles.writeLegacyStateDict(legacy, entries);
+        byte[] whole = Files.readAllBytes(legacy);
+        Files.write(legacy, Arrays.copyOf(whole, whole.length - 5));
         CheckpointFormatException error = assertThrows(
                 CheckpointFormatException.class,
                 () -> converter.convert(legacy, temp.resolve("out"), ConversionOptions.defaults()));
-        assertTrue(error.getMessage().contains("legacy torch.save format"), error.getMessage());
+        assertTrue(error.getMessage().contains("truncated"), error.getMessage());
+        assertFalse(Files.exists(temp.resolve("out").resolve(ModelDirectory.CONFIG_FILE)));
+
+        Files.write(legacy, Arrays.copyOf(whole, 40));
+        CheckpointFormatException header = assertThrows(
+                CheckpointFormatException.class,
+                () -> converter.convert(legacy, temp.resolve("out"), ConversionOptions.defaults()));
+        assertTrue(header.getMessage().contains("ends inside its pickled header"), header.getMessage());
+    }
+
+    @Test
+    void shouldRefuseALegacyFileWhosePickleNamesAHostileGlobal() throws Exception {
+        Path marker = temp.resolve("ran");
+        byte[] magic = {0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+        Path legacy = temp.resolve("evil-legacy.bin");
+        try (var out = Files.newOutputStream(legacy)) {
+            out.write(PickleBytes.protocol(2).longBytes(magic).stop());
+            out.write(PickleBytes.protocol(2).integer(1001).stop());
+            out.write(PickleBytes.protocol(2).emptyDict().stop());
+            out.write(PickleBytes.protocol(2)
+                    .global("builtins", "eval")
+                    .mark()
+                    .string("open('" + marker + "', 'w')")
+                    .tuple()
+                    .reduce()
+                    .stop());
+        }
+        RefusedGlobalException error = assertThrows(
+                RefusedGlobalException.class,
+                () -> converter.convert(legacy, temp.resolve("out"), ConversionOptions.defaults()));
+        assertEquals("builtins.eval", error.global());
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void shouldRefuseAPickleThatIsNotATorchSaveFile() throws Exception {
+        Path other = temp.resolve("other.pkl");
+        Files.write(other, PickleBytes.protocol(2).integer(7).stop());
+        CheckpointFormatException error = assertThrows(
+                CheckpointFormatException.class,
+                () -> converter.convert(other, temp.resolve("out"), ConversionOptions.defaults()));
+        assertTrue(error.getMessage().contains("magic number"), error.getMessage());
     }
 }

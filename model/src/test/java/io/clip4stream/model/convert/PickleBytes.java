@@ -61,6 +61,21 @@ final class PickleBytes {
         return this;
     }
 
+    /** LONG1 of an integer given as little-endian two's-complement bytes (for values beyond 64 bits). */
+    PickleBytes longBytes(byte[] littleEndian) {
+        op(0x8a).op(littleEndian.length);
+        out.writeBytes(littleEndian);
+        return this;
+    }
+
+    PickleBytes emptyList() {
+        return op(']');
+    }
+
+    PickleBytes appends() {
+        return op('e');
+    }
+
     PickleBytes real(double value) {
         op('G');
         out.writeBytes(ByteBuffer.allocate(8)

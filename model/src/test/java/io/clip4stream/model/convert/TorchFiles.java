@@ -45,6 +45,66 @@ final class TorchFiles {
         write(path, "archive", tensors, true, false);
     }
 
+    /**
+     * {@code torch.save(OrderedDict(tensors), path, _use_new_zipfile_serialization=False)}: the pre-1.6 format of
+     * magic number, version, system info, the state dict, the storage keys, then each storage's count and bytes.
+     */
+    static void writeLegacyStateDict(Path path, Map<String, Entry> tensors) throws IOException {
+        List<byte[]> storages = new ArrayList<>();
+        PickleBytes state = PickleBytes.protocol(2);
+        state.global("collections", "OrderedDict").emptyTuple().reduce().mark();
+        for (Map.Entry<String, Entry> entry : tensors.entrySet()) {
+            state.string(entry.getKey());
+            tensor(state, entry.getValue(), storages, true);
+        }
+        state.setItems();
+        PickleBytes keys = PickleBytes.protocol(2).emptyList().mark();
+        // PyTorch sorts the keys as strings, so "10" precedes "2"; the reader must follow the list, not assume order.
+        List<String> sorted = new ArrayList<>();
+        for (int i = 0; i < storages.size(); i++) {
+            sorted.add(Integer.toString(i));
+        }
+        java.util.Collections.sort(sorted);
+        sorted.forEach(keys::string);
+        keys.appends();
+        byte[] magic = {0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19};
+        try (OutputStream file = Files.newOutputStream(path)) {
+            file.write(PickleBytes.protocol(2).longBytes(magic).stop());
+            file.write(PickleBytes.protocol(2).integer(1001).stop());
+            file.write(PickleBytes.protocol(2)
+                    .emptyDict()
+                    .mark()
+                    .string("protocol_version")
+                    .integer(1001)
+                    .string("little_endian")
+                    .bool(true)
+                    .string("type_sizes")
+                    .emptyDict()
+                    .mark()
+                    .string("short")
+                    .integer(2)
+                    .string("int")
+                    .integer(4)
+                    .string("long")
+                    .integer(4)
+                    .setItems()
+                    .setItems()
+                    .stop());
+            file.write(state.stop());
+            file.write(keys.stop());
+            for (String key : sorted) {
+                byte[] bytes = storages.get(Integer.parseInt(key));
+                Entry owner = tensors.values().stream().toList().get(Integer.parseInt(key));
+                long elements = bytes.length / owner.data().dtype().byteSize();
+                file.write(java.nio.ByteBuffer.allocate(8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .putLong(elements)
+                        .array());
+                file.write(bytes);
+            }
+        }
+    }
+
     /** {@code torch.jit.save} of a module tree whose attributes are the dotted names of {@code tensors}. */
     static void writeTorchScript(Path path, Map<String, TensorData> tensors) throws IOException {
         Map<String, Entry> entries = new LinkedHashMap<>();
@@ -76,7 +136,7 @@ final class TorchFiles {
             pickle.global("collections", "OrderedDict").emptyTuple().reduce().mark();
             for (Map.Entry<String, Entry> entry : tensors.entrySet()) {
                 pickle.string(entry.getKey());
-                tensor(pickle, entry.getValue(), storages);
+                tensor(pickle, entry.getValue(), storages, false);
             }
             pickle.setItems();
             // state_dict() carries module versions as instance state; the reader must accept and ignore it.
@@ -162,7 +222,7 @@ final class TorchFiles {
         for (Map.Entry<String, Object> child : node.children.entrySet()) {
             pickle.string(child.getKey());
             if (child.getValue() instanceof Entry entry) {
-                tensor(pickle, entry, storages);
+                tensor(pickle, entry, storages, false);
             } else {
                 writeModule(pickle, "__torch__.Module_" + child.getKey(), (Node) child.getValue(), storages);
             }
@@ -170,7 +230,7 @@ final class TorchFiles {
         pickle.setItems().build();
     }
 
-    private static void tensor(PickleBytes pickle, Entry entry, List<byte[]> storages) {
+    private static void tensor(PickleBytes pickle, Entry entry, List<byte[]> storages, boolean legacy) {
         TensorData data = entry.data();
         long[] shape = data.shape();
         byte[] bytes = data.littleEndianBytes();
@@ -197,9 +257,11 @@ final class TorchFiles {
                 .global("torch", STORAGES.get(data.dtype()))
                 .string(key)
                 .string("cpu")
-                .integer(elements)
-                .tuple()
-                .persistentId();
+                .integer(elements);
+        if (legacy) {
+            pickle.none(); // view_metadata: no storage is a view of another since PyTorch 0.4
+        }
+        pickle.tuple().persistentId();
         pickle.integer(0).ints(shape).ints(stride).bool(false);
         pickle.global("collections", "OrderedDict").emptyTuple().reduce();
         pickle.tuple().reduce();

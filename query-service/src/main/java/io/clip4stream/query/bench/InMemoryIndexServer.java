@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An index instance held in memory that speaks the index-service's query API ({@code POST /v1/knn},
- * {@code GET /v1/searchable-up-to}, {@code GET /v1/shards}) and answers by exact scan: a real server over real vectors, for the
+ * {@code GET /v1/searchable-up-to}, {@code GET /v1/shards}, {@code GET /v1/clips}) and answers by exact scan: a real server over real vectors, for the
  * benchmark and for tests, never a substitute for the Lucene index in production.
  */
 public final class InMemoryIndexServer implements AutoCloseable {
@@ -86,6 +86,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
                 .route(IndexWire.KNN_PATH, this::knn)
                 .route(IndexWire.SEARCHABLE_UP_TO_PATH, this::sources)
                 .route(IndexWire.SHARDS_PATH, this::shards)
+                .route(IndexWire.CLIPS_PATH, this::storedClips)
                 .build()
                 .start();
     }
@@ -170,6 +171,42 @@ public final class InMemoryIndexServer implements AutoCloseable {
                         tookMicros));
     }
 
+    private void storedClips(Exchange exchange) throws IOException {
+        Map<String, String> query = exchange.query();
+        String clipId = query.get("clipId");
+        String sourceId = query.get("sourceId");
+        if (clipId == null && sourceId == null) {
+            throw ApiException.badRequest("missing_clip", "give clipId, or sourceId with an optional time range");
+        }
+        Long from = query.containsKey("fromMicros") ? Long.valueOf(query.get("fromMicros")) : null;
+        Long to = query.containsKey("toMicros") ? Long.valueOf(query.get("toMicros")) : null;
+        String version = query.get("modelVersion");
+        List<IndexWire.StoredClip> found = new ArrayList<>();
+        for (int ordinal = 0; ordinal < clips.size(); ordinal++) {
+            ClipInfo c = clips.get(ordinal);
+            boolean matches = clipId != null
+                    ? c.clipId().equals(clipId)
+                    : c.sourceId().equals(sourceId)
+                            && (version == null || version.equals(c.modelVersion()))
+                            && (from == null || c.endMicros() > from)
+                            && (to == null || c.startMicros() < to);
+            if (matches) {
+                found.add(new IndexWire.StoredClip(
+                        c.clipId(),
+                        c.sourceId(),
+                        c.clipIndex(),
+                        c.startMicros(),
+                        c.endMicros(),
+                        c.tenant(),
+                        c.tags(),
+                        c.modelVersion(),
+                        java.util.Arrays.copyOfRange(vectors, ordinal * dim, (ordinal + 1) * dim)));
+            }
+        }
+        exchange.respondJson(
+                200, new IndexWire.Clips(uri().getHost() + ":" + uri().getPort(), partitions, found, false));
+    }
+
     private void sources(Exchange exchange) throws IOException {
         exchange.respondJson(
                 200,
@@ -231,7 +268,9 @@ public final class InMemoryIndexServer implements AutoCloseable {
                 && (r.tenant() == null || r.tenant().equals(c.tenant()))
                 && (r.fromMicros() == null || c.endMicros() > r.fromMicros())
                 && (r.toMicros() == null || c.startMicros() < r.toMicros())
-                && (r.tags() == null || c.tags().containsAll(r.tags()));
+                && (r.tags() == null || c.tags().containsAll(r.tags()))
+                && (r.excludeClipIds() == null || !r.excludeClipIds().contains(c.clipId()))
+                && (r.excludeSourceIds() == null || !r.excludeSourceIds().contains(c.sourceId()));
     }
 
     private float dot(float[] query, int ordinal) {

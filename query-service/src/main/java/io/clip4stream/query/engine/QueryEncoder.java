@@ -14,12 +14,27 @@ public final class QueryEncoder {
     private final Clip4ClipModel model;
     private final ClipTokenizer tokenizer;
     private final int maxWords;
+    private final TextEncodingCache cache;
 
-    /** An encoder for {@code model}, tokenizing with {@code tokenizer} to the model's {@code max_words}. */
+    /**
+     * An encoder for {@code model}, tokenizing with {@code tokenizer} to the model's {@code max_words}, keeping the
+     * last {@value TextEncodingCache#DEFAULT_CAPACITY} encodings.
+     */
     public QueryEncoder(Clip4ClipModel model, ClipTokenizer tokenizer) {
+        this(model, tokenizer, new TextEncodingCache(TextEncodingCache.DEFAULT_CAPACITY));
+    }
+
+    /** An encoder for {@code model} that keeps its encodings in {@code cache}. */
+    public QueryEncoder(Clip4ClipModel model, ClipTokenizer tokenizer, TextEncodingCache cache) {
         this.model = Objects.requireNonNull(model, "model");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.cache = Objects.requireNonNull(cache, "cache");
         this.maxWords = model.info().maxWords();
+    }
+
+    /** Returns the cache of recent encodings (for its hit ratio in {@code /metrics}). */
+    public TextEncodingCache cache() {
+        return cache;
     }
 
     /**
@@ -29,10 +44,19 @@ public final class QueryEncoder {
      * @param raw the raw (not normalised) text embedding, the tight head's input
      * @param vector the unit-length text embedding, the first-stage query vector
      */
-    public record Encoded(TokenizedText tokens, float[] raw, float[] vector) {}
+    public record Encoded(TokenizedText tokens, float[] raw, float[] vector) {
+        /** Returns a copy whose arrays the caller may change without touching a cached encoding. */
+        Encoded copy() {
+            return new Encoded(tokens, raw.clone(), vector.clone());
+        }
+    }
 
-    /** Tokenizes and encodes {@code text}. */
+    /** Tokenizes and encodes {@code text}, or returns a copy of its cached encoding. */
     public Encoded encode(String text) {
+        return cache.get(model.info().modelVersion(), text, this::encodeNow).copy();
+    }
+
+    private Encoded encodeNow(String text) {
         TokenizedText tokens = tokenizer.tokenize(text, maxWords);
         // The text tower's mask is causal, so the EOT output does not depend on the zero padding after it: encoding
         // only the real tokens gives the same embedding for a fraction of the work on short queries.

@@ -18,15 +18,16 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Answers a search: the text is encoded once, candidates are gathered from every shard and merged, then re-ranked
- * with the tight head when the model has one (otherwise kept in first-stage order and flagged as such).
+ * Answers a search: the query (text, an example, or both) becomes one vector ({@link QueryVectors}), candidates are
+ * gathered from every shard and merged, then re-ranked with the tight head when the model has one and the query is
+ * text only (otherwise kept in first-stage order and flagged as such).
  */
 public final class SearchEngine {
     /** Path prefix under which the query service serves thumbnails. */
     public static final String THUMBNAIL_PATH = "/thumbnails/";
 
     private final ModelInfo model;
-    private final QueryEncoder encoder;
+    private final QueryVectors vectors;
     private final ScatterGather gather;
     private final TightReranker reranker;
     private final ThumbnailCache thumbnails;
@@ -35,13 +36,13 @@ public final class SearchEngine {
     /** Wires the stages of the search path together. */
     public SearchEngine(
             ModelInfo model,
-            QueryEncoder encoder,
+            QueryVectors vectors,
             ScatterGather gather,
             TightReranker reranker,
             ThumbnailCache thumbnails,
             QueryMetrics metrics) {
         this.model = Objects.requireNonNull(model, "model");
-        this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.vectors = Objects.requireNonNull(vectors, "vectors");
         this.gather = Objects.requireNonNull(gather, "gather");
         this.reranker = Objects.requireNonNull(reranker, "reranker");
         this.thumbnails = Objects.requireNonNull(thumbnails, "thumbnails");
@@ -60,6 +61,17 @@ public final class SearchEngine {
      * @throws io.clip4stream.query.fanout.ShardException when no index instance can be discovered
      */
     public SearchResult search(SearchRequest request) {
+        return search(request, SearchQuery.text(request.text()));
+    }
+
+    /**
+     * Runs {@code request} looking for {@code query} (text, an example, or both; the request's text is ignored).
+     *
+     * @throws InvalidSearchException when it names a model version other than the loaded one
+     * @throws io.clip4stream.query.search.RejectedExampleException when the example cannot be used
+     * @throws io.clip4stream.query.fanout.ShardException when no index instance can be discovered
+     */
+    public SearchResult search(SearchRequest request, SearchQuery query) {
         if (request.modelVersion() != null && !request.modelVersion().equals(model.modelVersion())) {
             throw new InvalidSearchException(
                     "unknown_model_version",
@@ -67,16 +79,24 @@ public final class SearchEngine {
                             + " with " + model.modelId() + " version '" + model.modelVersion() + "'");
         }
         long start = System.nanoTime();
-        QueryEncoder.Encoded encoded = encoder.encode(request.text());
+        QueryVector encoded = vectors.vector(query);
         long encoded_ = System.nanoTime();
 
-        String skipReason = !request.rerank()
-                ? "re-ranking was turned off by the request"
-                : reranker.unavailableReason()
-                        .map(reason -> reason + "; hits are in first-stage order")
-                        .orElse(null);
+        String skipReason = query.hasExample()
+                ? "queries by example are not re-ranked: the tight head scores text against frames"
+                : !request.rerank()
+                        ? "re-ranking was turned off by the request"
+                        : reranker.unavailableReason()
+                                .map(reason -> reason + "; hits are in first-stage order")
+                                .orElse(null);
         Gathered gathered = gather.gather(new CandidateQuery(
-                encoded.vector(), request.candidates(), request.filters(), model.modelVersion(), skipReason == null));
+                encoded.vector(),
+                request.candidates(),
+                request.filters(),
+                model.modelVersion(),
+                skipReason == null,
+                encoded.excludeClipIds(),
+                encoded.excludeSourceIds()));
         long gathered_ = System.nanoTime();
 
         List<Candidate> candidates = gathered.candidates();
@@ -85,9 +105,14 @@ public final class SearchEngine {
         }
         float[] finalScores = new float[candidates.size()];
         if (skipReason == null && !candidates.isEmpty()) {
-            finalScores = reranker.scores(
-                    encoded.raw(),
-                    candidates.stream().map(Candidate::frameEmbeddings).toList());
+            float[] firstStage = new float[candidates.size()];
+            for (int i = 0; i < firstStage.length; i++) {
+                firstStage[i] = candidates.get(i).score();
+            }
+            finalScores = reranker.rerankScores(
+                    encoded.rawText(),
+                    candidates.stream().map(Candidate::frameEmbeddings).toList(),
+                    firstStage);
         } else {
             for (int i = 0; i < finalScores.length; i++) {
                 finalScores[i] = candidates.get(i).score();
@@ -110,7 +135,9 @@ public final class SearchEngine {
                 gathered.partial(),
                 reranked);
         return new SearchResult(
-                request.text(),
+                query.text() == null ? "" : query.text(),
+                query.exampleLabel(),
+                query.hasExample() && query.text() != null ? query.weight() : null,
                 request.k(),
                 request.candidates(),
                 model.modelId(),

@@ -7,7 +7,10 @@ import java.util.Map;
 /**
  * The answer to a search, as the API returns it.
  *
- * @param query the query text as searched (stripped)
+ * @param query the query text as searched (stripped; empty for a query by example alone)
+ * @param example the example searched by ({@code image (N bytes)}, {@code clip ID}, {@code source ID [from, to)}),
+ *     null for a text query
+ * @param weight the text's share when text and an example were combined (null otherwise)
  * @param k hits asked for
  * @param candidates first-stage candidates asked of the shards
  * @param modelId the model that encoded the text
@@ -23,6 +26,8 @@ import java.util.Map;
  */
 public record SearchResult(
         String query,
+        String example,
+        Double weight,
         int k,
         int candidates,
         String modelId,

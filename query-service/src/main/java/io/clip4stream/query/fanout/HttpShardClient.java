@@ -53,7 +53,10 @@ public final class HttpShardClient implements ShardClient {
                 query.withFrameEmbeddings(),
                 true,
                 // "floats" is sent as null: index-services that predate the field refuse unknown fields.
-                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null);
+                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null,
+                // Empty exclusions are sent as null, like the encoding: text searches stay readable by older indexes.
+                query.excludeClipIds().isEmpty() ? null : List.copyOf(query.excludeClipIds()),
+                query.excludeSourceIds().isEmpty() ? null : List.copyOf(query.excludeSourceIds()));
         HttpRequest.Builder request;
         try {
             request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.KNN_PATH))
@@ -107,6 +110,50 @@ public final class HttpShardClient implements ShardClient {
         } catch (IOException e) {
             throw new ShardException("unreadable sources answer from index instance " + instance.baseUri(), e);
         }
+    }
+
+    @Override
+    public IndexWire.Clips clips(IndexInstance instance, ClipExample example, String modelVersion, Duration timeout) {
+        StringBuilder query = new StringBuilder();
+        if (example.clipId() != null) {
+            query.append("clipId=").append(encode(example.clipId()));
+        } else {
+            query.append("sourceId=").append(encode(example.sourceId()));
+            if (example.fromMicros() != null) {
+                query.append("&fromMicros=").append(example.fromMicros());
+            }
+            if (example.toMicros() != null) {
+                query.append("&toMicros=").append(example.toMicros());
+            }
+            if (modelVersion != null) {
+                query.append("&modelVersion=").append(encode(modelVersion));
+            }
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        instance.baseUri().resolve(IndexWire.CLIPS_PATH + "?" + query))
+                .timeout(timeout)
+                .GET();
+        if (!apiKey.isBlank()) {
+            request.header(API_KEY_HEADER, apiKey);
+        }
+        HttpResponse<InputStream> response = send(instance, request.build());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
+                throw new ShardException("index instance " + instance.baseUri() + " answered " + response.statusCode()
+                        + " to " + IndexWire.CLIPS_PATH + ": " + text);
+            }
+            IndexWire.Clips answer = json.readValue(in, IndexWire.Clips.class);
+            return answer.clips() == null
+                    ? new IndexWire.Clips(answer.instance(), answer.partitions(), List.of(), answer.truncated())
+                    : answer;
+        } catch (IOException e) {
+            throw new ShardException("unreadable clips answer from index instance " + instance.baseUri(), e);
+        }
+    }
+
+    private static String encode(String value) {
+        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private HttpResponse<InputStream> send(IndexInstance instance, HttpRequest request) {

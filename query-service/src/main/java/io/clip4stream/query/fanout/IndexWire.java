@@ -23,6 +23,9 @@ public final class IndexWire {
     /** {@code GET /v1/shards}: which instance holds which shards. */
     public static final String SHARDS_PATH = "/v1/shards";
 
+    /** {@code GET /v1/clips}: a clip's stored versions, or a source's clips in a time range, with their vectors. */
+    public static final String CLIPS_PATH = "/v1/clips";
+
     /** {@code frameEmbeddingEncoding} asking for frame embeddings as base64 of little-endian float32 values. */
     public static final String F32LE_BASE64 = "f32le-base64";
 
@@ -72,6 +75,9 @@ public final class IndexWire {
      * @param includeFrameEmbeddings whether hits carry frame embeddings
      * @param includeThumbnails whether hits carry their JPEG thumbnail
      * @param frameEmbeddingEncoding {@link #F32LE_BASE64} for base64 float32 frames, null for JSON numbers
+     * @param excludeClipIds clips never returned (null: none; older index-services refuse the field, so it is only
+     *     sent by searches by example)
+     * @param excludeSourceIds sources never returned (null: none)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -86,7 +92,9 @@ public final class IndexWire {
             List<String> tags,
             Boolean includeFrameEmbeddings,
             Boolean includeThumbnails,
-            String frameEmbeddingEncoding) {}
+            String frameEmbeddingEncoding,
+            List<String> excludeClipIds,
+            List<String> excludeSourceIds) {}
 
     /**
      * One candidate in a {@code /v1/knn} answer.
@@ -141,6 +149,42 @@ public final class IndexWire {
             List<KnnHit> hits,
             Map<String, Long> searchableUpTo,
             long tookMicros) {}
+
+    /**
+     * One stored clip in a {@code GET /v1/clips} answer.
+     *
+     * @param clipId the clip id
+     * @param sourceId the source id
+     * @param clipIndex the clip's index in its source
+     * @param startTimeMicros clip start (source time)
+     * @param endTimeMicros clip end (source time)
+     * @param tenant the tenant
+     * @param tags the tags
+     * @param modelVersion the model version that made the vector
+     * @param vector the clip's unit vector
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record StoredClip(
+            String clipId,
+            String sourceId,
+            long clipIndex,
+            long startTimeMicros,
+            long endTimeMicros,
+            String tenant,
+            List<String> tags,
+            String modelVersion,
+            float[] vector) {}
+
+    /**
+     * The answer of {@code GET /v1/clips}.
+     *
+     * @param instance the answering instance's {@code host:port}
+     * @param partitions its active shards
+     * @param clips the clips it holds
+     * @param truncated whether a time range held more clips than the instance returns
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Clips(String instance, List<Integer> partitions, List<StoredClip> clips, boolean truncated) {}
 
     /**
      * One instance in {@code GET /v1/shards}.

@@ -17,4 +17,12 @@ public interface ShardClient {
      * @throws ShardException when the instance is unreachable, too slow, or answers with an error
      */
     java.util.Map<String, Long> searchableUpTo(IndexInstance instance, Duration timeout);
+
+    /**
+     * Returns the stored clips {@code example} names that the instance holds (every model version of a clip id; a
+     * source's clips in a time range of {@code modelVersion}), with their vectors.
+     *
+     * @throws ShardException when the instance is unreachable, too slow, or answers with an error
+     */
+    IndexWire.Clips clips(IndexInstance instance, ClipExample example, String modelVersion, Duration timeout);
 }

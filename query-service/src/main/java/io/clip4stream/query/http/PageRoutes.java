@@ -15,6 +15,9 @@ import java.util.Map;
 public final class PageRoutes {
     private static final String BASE = "/io/clip4stream/query/web/";
 
+    /** The path of the model description: which model answers, and which heads rank and re-rank. */
+    public static final String MODEL = "/model";
+
     private record Asset(String contentType, byte[] bytes) {}
 
     private final Map<String, Asset> assets = new HashMap<>();
@@ -41,6 +44,12 @@ public final class PageRoutes {
         assets.put("/openapi.json", load("openapi.json", "application/json"));
         // Browsers ask for /favicon.ico whatever the page links; an SVG answers both.
         assets.put("/favicon.ico", load("favicon.svg", "image/svg+xml"));
+        try {
+            byte[] modelJson = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(model);
+            assets.put(MODEL, new Asset("application/json", modelJson));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the model description", e);
+        }
     }
 
     /** Loads the page's assets for a model that says nothing about itself. */
@@ -48,7 +57,11 @@ public final class PageRoutes {
         this(mediaUrlTemplate, java.util.Map.of());
     }
 
-    /** Returns what the page shows about the loaded model: id, version, heads, what it knows, example queries. */
+    /**
+     * Returns what the page and {@code GET /model} show about the loaded model: id, version, the heads in use (the
+     * first-stage head, and the re-ranking head or why there is none), the heads that were trained, what it knows,
+     * example queries.
+     */
     public static java.util.Map<String, Object> modelDescription(
             io.clip4stream.model.ModelInfo info, io.clip4stream.model.weights.ModelCard card) {
         java.util.Map<String, Object> model = new java.util.LinkedHashMap<>();
@@ -56,6 +69,17 @@ public final class PageRoutes {
         model.put("version", info.modelVersion());
         model.put("head", info.head().configName());
         model.put("tightHead", info.tightHead());
+        boolean reranks = info.tightHead() && info.tightHeadTrained();
+        model.put("rerankHead", reranks ? "tightTransf" : null);
+        model.put(
+                "rerankNote",
+                reranks
+                        ? null
+                        : !info.tightHead()
+                                ? "model " + info.modelId() + " has no tightTransf weights: results are first-stage"
+                                        + " only"
+                                : "model " + info.modelId() + " has tightTransf weights that were never trained"
+                                        + " (config.json trained_heads), so they are not used");
         model.put("knows", card.knows().orElse(null));
         model.put("trainedHeads", card.trainedHeads());
         model.put("exampleQueries", card.exampleQueries());

@@ -15,9 +15,23 @@ public final class SearchJson {
      * @param filters optional filters
      * @param rerank whether to re-rank with the tight head (default true)
      * @param modelVersion the model version (default: the loaded one)
+     * @param image an example image, base64 (or a {@code data:} URL), searched as a one-frame clip
+     * @param clip an example clip id, whose stored vector is searched (the clip itself is left out)
+     * @param weight with text and an example: the text's share in [0, 1] (1: text only, 0: example only; default
+     *     0.5)
+     * @param excludeSource with a clip example: leave out every clip of its source
      */
     public record Request(
-            String text, Integer k, Integer candidates, Filters filters, Boolean rerank, String modelVersion) {}
+            String text,
+            Integer k,
+            Integer candidates,
+            Filters filters,
+            Boolean rerank,
+            String modelVersion,
+            String image,
+            String clip,
+            Double weight,
+            Boolean excludeSource) {}
 
     /**
      * Search filters.

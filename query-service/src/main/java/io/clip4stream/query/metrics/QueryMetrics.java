@@ -49,6 +49,24 @@ public final class QueryMetrics {
                 .inc();
     }
 
+    /** Exports the hits and misses of the text-encoding cache (hit ratio = hits / (hits + misses)). */
+    public void observeTextCache(PrometheusRegistry registry, io.clip4stream.query.engine.TextEncodingCache cache) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+                .name("clip4stream_query_text_cache_lookups")
+                .help("Text-encoding cache lookups by result (hit: the text tower did not run)")
+                .labelNames("result")
+                .callback(callback -> {
+                    callback.call(cache.hits(), "hit");
+                    callback.call(cache.misses(), "miss");
+                })
+                .register(registry);
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder()
+                .name("clip4stream_query_text_cache_entries")
+                .help("Text encodings held by the cache")
+                .callback(callback -> callback.call(cache.size()))
+                .register(registry);
+    }
+
     /** Records a refused request. */
     public void rejected(String reason) {
         rejected.labelValues(reason).inc();

@@ -39,6 +39,18 @@ public final class TightReranker {
     }
 
     /**
+     * Returns the scores that order the candidates after re-ranking, in input order: the tight logits, combined with
+     * the first-stage scores as the model's config.json records ({@link io.clip4stream.model.weights.ModelCard#rerankScores}).
+     *
+     * @param rawText the caption's raw embedding from {@link Clip4ClipModel#encodeTextRaw}
+     * @param clipsFrameEmbeddings per clip, its frame embeddings (each non-empty)
+     * @param firstStageScores per clip, its first-stage score (the cosine the index ranked it by)
+     */
+    public float[] rerankScores(float[] rawText, List<float[][]> clipsFrameEmbeddings, float[] firstStageScores) {
+        return model.card().rerankScores(scores(rawText, clipsFrameEmbeddings), firstStageScores);
+    }
+
+    /**
      * Returns one tight logit per clip, in input order (higher is more similar).
      *
      * @param rawText the caption's raw embedding from {@link Clip4ClipModel#encodeTextRaw} (the text tower is not

@@ -41,6 +41,25 @@ public record SearchLimits(int maxTextChars, int maxK, int maxCandidates, int de
         if (stripped.isEmpty()) {
             throw new InvalidSearchException("empty_text", "the query text is empty");
         }
+        return checkBounds(stripped, k, candidates, filters, rerank, modelVersion);
+    }
+
+    /**
+     * Builds a checked request for a query by example alone (no text, never re-ranked).
+     *
+     * @throws InvalidSearchException naming the first thing wrong
+     */
+    public SearchRequest checkExample(Integer k, Integer candidates, SearchFilters filters, String modelVersion) {
+        return checkBounds("", k, candidates, filters, false, modelVersion);
+    }
+
+    private SearchRequest checkBounds(
+            String stripped,
+            Integer k,
+            Integer candidates,
+            SearchFilters filters,
+            Boolean rerank,
+            String modelVersion) {
         if (stripped.length() > maxTextChars) {
             throw new InvalidSearchException(
                     "text_too_long",

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * A checked search: build it with {@link SearchLimits#check}.
  *
- * @param text the query text, stripped, non-empty
+ * @param text the query text, stripped; empty only for a query by example alone
  * @param k hits to return
  * @param candidates first-stage candidates to gather (at least k)
  * @param filters index-side filters
@@ -19,7 +19,7 @@ public record SearchRequest(
     public SearchRequest {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(filters, "filters");
-        if (text.isBlank() || k < 1 || candidates < k) {
+        if (k < 1 || candidates < k) {
             throw new IllegalArgumentException("unchecked search request: k " + k + ", candidates " + candidates);
         }
     }

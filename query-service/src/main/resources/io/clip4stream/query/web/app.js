@@ -1,5 +1,6 @@
 'use strict';
-// The Clip4Stream search page. Everything goes through the query service: /search, /thumbnails, /sources, and the
+// The Clip4Stream search page. Everything goes through the query service: /search (text), /search/image and
+// /search/similar (by example), /thumbnails, /sources, and the
 // ingest-service behind /ingest (uploads, live streams, status, playback), so the page needs one origin and one key.
 
 // The ingest-service's API: POST /sources (JSON registration), POST /sources/upload?sourceId= (raw body),
@@ -76,20 +77,51 @@ function text(tag, className, content) {
   return element;
 }
 
-async function search(event) {
-  event.preventDefault();
-  const params = new URLSearchParams({ q: $('query').value, k: $('k').value, rerank: $('rerank').checked });
+function filterParams() {
+  const params = new URLSearchParams({ k: $('k').value });
   const sources = $('sources-filter').value.trim();
   if (sources) params.set('sources', sources);
+  return params;
+}
+
+async function search(event) {
+  event.preventDefault();
+  const params = filterParams();
+  params.set('q', $('query').value);
+  params.set('rerank', $('rerank').checked);
+  await showResults(`“${$('query').value}”`, () => api(`/search?${params}`));
+}
+
+// Search by example: the clip's own vector is the query; the clip itself is never among the hits.
+async function findSimilar(hit) {
+  const params = filterParams();
+  params.set('clip', hit.clipId);
+  await showResults(`clips like ${hit.sourceId} at ${seconds(hit.startMicros)}`,
+    () => api(`/search/similar?${params}`));
+}
+
+// Search by example: the image goes as the raw body; the service decodes, prepares and encodes it like a frame.
+async function searchImage(file) {
+  if (!file) return;
+  const drop = $('image-drop');
+  drop.dataset.fileName = file.name;
+  drop.querySelector('.drop-label').textContent = `image: ${file.name}`;
+  await showResults(`image ${file.name}`, () => api(`/search/image?${filterParams()}`, {
+    method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
+  }));
+}
+
+async function showResults(what, run) {
   const status = $('search-status');
   const list = $('results');
   status.className = '';
   status.textContent = 'Searching…';
   list.replaceChildren();
   try {
-    const result = await api(`/search?${params}`);
+    const result = await run();
     const answered = result.shards.filter((s) => s.status === 'ok').length;
-    status.textContent = `${result.hits.length} hits · ${answered}/${result.shards.length} shards · `
+    status.dataset.example = result.example || '';
+    status.textContent = `${what}: ${result.hits.length} hits · ${answered}/${result.shards.length} shards · `
         + (result.reranked ? 'tight re-rank' : `first-stage order (${result.rerankNote})`)
         + ` · ${(result.timings.totalMicros / 1000).toFixed(1)} ms`;
     if (result.partial) {
@@ -120,6 +152,13 @@ function renderHit(hit, upTo) {
     text('span', 'scores', `score ${hit.score.toFixed(4)} · first stage ${hit.firstStageScore.toFixed(4)}`),
   );
   if (upTo !== undefined) meta.append(text('span', 'upto', `searchable up to ${seconds(upTo)}`));
+  const similar = text('button', 'find-similar', 'Find similar');
+  similar.type = 'button';
+  similar.addEventListener('click', (event) => {
+    event.stopPropagation();
+    findSimilar(hit);
+  });
+  meta.append(similar);
   item.append(image, meta);
   item.addEventListener('click', () => play(hit));
   return item;
@@ -317,7 +356,7 @@ function deleteButton(sourceId) {
 async function describeModel() {
   const model = (await config).model || {};
   if (!model.id) return;
-  const heads = model.tightHead ? `${model.head} + tightTransf re-rank` : model.head;
+  const heads = model.rerankHead ? `${model.head} + ${model.rerankHead} re-rank` : model.head;
   const random = model.knows === 'random-weights';
   const knows = random
     ? ' · RANDOM WEIGHTS: it knows nothing and its rankings are meaningless; load real weights (README)'
@@ -345,6 +384,25 @@ async function describeModel() {
 }
 
 $('search-form').addEventListener('submit', search);
+
+// The image drop zone: drop an image on it, or click it to pick a file.
+const drop = $('image-drop');
+const imageInput = $('image-file');
+drop.addEventListener('click', () => imageInput.click());
+drop.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' || event.key === ' ') imageInput.click();
+});
+imageInput.addEventListener('change', () => searchImage(imageInput.files[0]));
+drop.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  drop.classList.add('dragging');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('dragging');
+  searchImage(event.dataTransfer.files[0]);
+});
 describeModel();
 $('upload-form').addEventListener('submit', upload);
 $('live-form').addEventListener('submit', registerLive);

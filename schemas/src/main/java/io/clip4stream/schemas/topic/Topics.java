@@ -5,6 +5,7 @@ import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
 import io.clip4stream.schemas.avro.FrameStreamRecord;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.IngestStatus;
+import io.clip4stream.schemas.avro.ModelVersion;
 import io.clip4stream.schemas.avro.PipelineError;
 import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.serde.AvroSerde;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param frameEmbeddings frame embeddings, clip boundaries and end markers
  * @param clipVectors indexed clips (compacted by clip id)
  * @param errors records a stage could not process
+ * @param models compacted record of every model version the services have served, keyed by version
  */
 public record Topics(
         Topic<String, IngestRequest> ingestRequests,
@@ -37,7 +39,8 @@ public record Topics(
         Topic<String, FrameStreamRecord> frames,
         Topic<String, EmbeddingStreamRecord> frameEmbeddings,
         Topic<String, ClipVector> clipVectors,
-        Topic<String, PipelineError> errors) {
+        Topic<String, PipelineError> errors,
+        Topic<String, ModelVersion> models) {
 
     /** Prefix of every topic name unless configured otherwise. */
     public static final String DEFAULT_PREFIX = "clip4stream.";
@@ -130,12 +133,29 @@ public record Topics(
                         partitions,
                         CleanupPolicy.DELETE,
                         Optional.of(EVENT_RETENTION.multipliedBy(2)),
-                        MAX_MESSAGE_BYTES));
+                        MAX_MESSAGE_BYTES),
+                // One partition: a handful of records, read whole at every service's start-up.
+                new Topic<>(
+                        prefix + "models",
+                        key,
+                        AvroSerde.of(ModelVersion.class),
+                        1,
+                        CleanupPolicy.COMPACT,
+                        forever,
+                        SMALL_MESSAGE_BYTES));
     }
 
     /** Every topic of the catalog, in pipeline order. */
     public List<Topic<String, ?>> all() {
         return List.of(
-                ingestRequests, sources, ingestStatus, sourceDeletions, frames, frameEmbeddings, clipVectors, errors);
+                ingestRequests,
+                sources,
+                ingestStatus,
+                sourceDeletions,
+                frames,
+                frameEmbeddings,
+                clipVectors,
+                errors,
+                models);
     }
 }

@@ -17,18 +17,22 @@ class TopicsTest {
         Set<String> names = new HashSet<>();
         for (Topic<String, ?> topic : topics.all()) {
             assertTrue(topic.name().startsWith("tenant-a."), topic.name());
-            assertEquals(3, topic.partitions());
+            assertEquals(topic == topics.models() ? 1 : 3, topic.partitions(), topic.name());
             names.add(topic.name());
         }
         assertEquals(topics.all().size(), names.size());
-        assertEquals(8, names.size());
+        assertEquals(9, names.size());
     }
 
     @Test
     void shouldCompactStateTopicsAndExpireEventTopics() {
         Topics topics = Topics.defaults();
-        for (Topic<String, ?> state :
-                List.of(topics.sources(), topics.ingestStatus(), topics.sourceDeletions(), topics.clipVectors())) {
+        for (Topic<String, ?> state : List.of(
+                topics.sources(),
+                topics.ingestStatus(),
+                topics.sourceDeletions(),
+                topics.clipVectors(),
+                topics.models())) {
             assertEquals(CleanupPolicy.COMPACT, state.cleanup(), state.name());
             assertEquals("-1", state.configs().get("retention.ms"), state.name());
         }
