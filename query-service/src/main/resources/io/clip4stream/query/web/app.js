@@ -57,7 +57,7 @@ async function mediaUrl(path) {
   return URL.createObjectURL(await response.blob());
 }
 
-function bytes(n) {
+function sizeText(n) {
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
   return n >= 1e3 ? `${(n / 1e3).toFixed(0)} kB` : `${n} bytes`;
@@ -219,7 +219,7 @@ async function upload(event) {
       method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
     });
     status.className = '';
-    status.textContent = `Accepted ${body.sourceId} (${bytes(file.size)} uploaded): it is being ingested; its`
+    status.textContent = `Accepted ${body.sourceId} (${sizeText(file.size)} uploaded): it is being ingested; its`
         + ' progress shows under Sources.';
     rememberSource(body.sourceId);
     refreshSources();
