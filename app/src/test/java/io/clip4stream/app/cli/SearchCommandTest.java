@@ -164,7 +164,10 @@ class SearchCommandTest {
                     err.getBuffer().setLength(0);
                     assertEquals(1, run("search", "--similar", "no-such-clip", "--url", url, "--api-key", KEY));
                     // The server's sentence (no status code, no JSON).
-                    assertTrue(err.toString().startsWith("Error: ") && !err.toString().contains("{"), err.toString());
+                    assertTrue(
+                            err.toString().startsWith("Error: ")
+                                    && !err.toString().contains("{"),
+                            err.toString());
                     assertEquals(2, run("search", "--url", url));
                     assertEquals(2, run("search", "--image", photo.toString(), "--similar", "street:1"));
                 } finally {
