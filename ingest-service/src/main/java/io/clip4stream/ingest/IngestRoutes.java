@@ -19,6 +19,7 @@ import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.schemas.avro.IngestRequest;
+import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.avro.SourceKind;
@@ -31,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -90,8 +92,12 @@ public final class IngestRoutes {
         String path = exchange.path();
         String method = exchange.method();
         if (path.equals("/sources") || path.equals("/sources/")) {
-            requireMethod(method, "POST");
-            register(exchange);
+            if (method.equals("GET")) {
+                list(exchange);
+            } else {
+                requireMethod(method, "POST");
+                register(exchange);
+            }
         } else if (path.equals("/sources/upload")) {
             requireMethod(method, "POST");
             upload(exchange);
@@ -121,6 +127,16 @@ public final class IngestRoutes {
         }
     }
 
+    /** Every source's latest status, failed ones included; deleted ones only with {@code ?all=true}. */
+    private void list(Exchange exchange) throws IOException {
+        boolean all = "true".equals(exchange.query().get("all"));
+        List<Map<String, Object>> sources = intake.statuses().stream()
+                .filter(s -> all || s.getState() != IngestState.DELETED)
+                .map(IngestRoutes::statusJson)
+                .toList();
+        exchange.respondJson(200, Map.of("sources", sources));
+    }
+
     private void register(Exchange exchange) throws IOException {
         SourceRegistration body = exchange.readJson(SourceRegistration.class, MAX_JSON_BYTES);
         IngestRequest request;
@@ -131,7 +147,8 @@ public final class IngestRoutes {
         }
         SourceKind kind = request.getKind();
         try {
-            intake.check(request);
+            // Refused before any work: the answer tells the client; no status is recorded for a source never begun.
+            intake.screen(request);
         } catch (SourceRejectedException e) {
             throw rejected(e);
         }
@@ -208,7 +225,6 @@ public final class IngestRoutes {
             size = streamToDisk(exchange, part);
         } catch (ApiException e) {
             Files.deleteIfExists(part);
-            failUpload(request, e.getMessage());
             throw e;
         } catch (IOException e) {
             Files.deleteIfExists(part);
@@ -216,7 +232,6 @@ public final class IngestRoutes {
         }
         if (size == 0) {
             Files.deleteIfExists(part);
-            failUpload(request, "The upload is empty (0 bytes)");
             throw ApiException.badRequest("empty_upload", "The upload is empty (0 bytes)");
         }
         Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
@@ -226,8 +241,9 @@ public final class IngestRoutes {
             probe.width();
         } catch (DecodeException e) {
             Files.deleteIfExists(file);
-            String reason = "The upload is not a usable video: " + e.getMessage();
-            failUpload(request, reason);
+            // The kept file's name is internal: the user knows the upload by its source id.
+            String reason = "The upload is not a usable video: "
+                    + e.getMessage().replace(new VideoInput.FileInput(file, false).describe(), "the file");
             throw new ApiException(422, "not_a_video", reason);
         }
         // Kept (decoded from, then played back) until the source is deleted; the request first, so a kept video always
@@ -347,10 +363,6 @@ public final class IngestRoutes {
                         + " files under the ingest root play back)";
             default -> "Source " + id + " has no stored video (deleted, or stored on another ingest instance)";
         };
-    }
-
-    private void failUpload(IngestRequest request, String reason) {
-        intake.fail(request, reason);
     }
 
     /** The JSON shape of a status, as {@code GET /sources/{id}} returns it. */

@@ -353,7 +353,6 @@ public record QueryConfig(
                 HttpLimits.fromEnv(env),
                 workers,
                 queue,
-
                 env.get(ALERT_URL).strip());
     }
 

@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
 @Command(
         name = "clip4stream",
         mixinStandardHelpOptions = true,
+        // Every subcommand takes --help and prints only its usage, even when a required parameter is missing.
+        scope = CommandLine.ScopeType.INHERIT,
         versionProvider = Clip4StreamCommand.Versions.class,
         description = "Streaming text-to-video retrieval (CLIP4Clip) on Apache Kafka.",
         subcommands = {CommandLine.HelpCommand.class})
@@ -28,6 +30,7 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(WatchCommands.Watch.class, factory));
         commandLine.addSubcommand(new CommandLine(WatchCommands.Watches.class, factory));
         commandLine.addSubcommand(new CommandLine(WatchCommands.Unwatch.class, factory));
+        commandLine.addSubcommand(new CommandLine(SourcesCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ProbeCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(ModelCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(TrainCommand.class, factory));

@@ -27,8 +27,13 @@ import picocli.CommandLine.Spec;
         description = "Ingest a local file (uploaded), a URL or a live stream into a running Clip4Stream and show"
                 + " progress until its clips are searchable (a live stream: until its first clips are).")
 public final class IngestCommand implements Callable<Integer> {
+    /** Exit status of a request refused before anything was sent (missing or unreadable file). */
+    static final int REFUSED = 2;
+
     @Spec
     private CommandLine.Model.CommandSpec spec;
+
+    private final Map<String, String> environment;
 
     @Parameters(paramLabel = "SOURCE", description = "A video file, an http(s) URL, or a stream URL (rtsp, srt, ...).")
     private String source;
@@ -42,7 +47,7 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--query-url", description = "Query API (default: the running 'clip4stream run').")
     private URI queryUrl;
 
-    @Option(names = "--data-dir", defaultValue = ".clip4stream", description = "Data directory of 'run'.")
+    @Option(names = "--data-dir", description = "State directory of 'run' (default: that of 'run').")
     private Path dataDir;
 
     @Option(names = "--api-key", description = "API key for the ingest and query APIs.")
@@ -55,16 +60,33 @@ public final class IngestCommand implements Callable<Integer> {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
 
+    /** An ingest command finding the running instance through {@code environment} (the state directory). */
+    public IngestCommand(Map<String, String> environment) {
+        this.environment = environment;
+    }
+
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Path file = Path.of(source);
+        boolean upload = !source.contains("://");
+        // A local path is checked here first: the server could only say it is outside its root.
+        if (upload && !Files.exists(file)) {
+            err.println("Error: no such file: " + source);
+            err.flush();
+            return REFUSED;
+        }
+        if (upload && !Files.isRegularFile(file)) {
+            err.println("Error: not a regular file: " + source + " (give a video file, or a URL)");
+            err.flush();
+            return REFUSED;
+        }
         if (ingestUrl == null || queryUrl == null) {
-            RunFile run = RunFile.read(dataDir);
+            RunFile run = RunFile.read(StateDirectory.resolve(dataDir, environment));
             ingestUrl = ingestUrl == null ? run.ingest() : ingestUrl;
             queryUrl = queryUrl == null ? run.page() : queryUrl;
         }
-        PrintWriter out = spec.commandLine().getOut();
-        Path file = Path.of(source);
-        boolean upload = !source.contains("://") && Files.isRegularFile(file);
         String sourceId = id != null ? id : defaultId(source);
         JsonNode accepted = upload ? upload(file, sourceId) : register(sourceId);
         boolean live = "LIVE".equals(accepted.path("kind").asText());
@@ -87,13 +109,16 @@ public final class IngestCommand implements Callable<Integer> {
             out.flush();
             if (state.equals("FAILED")) {
                 out.println();
-                spec.commandLine()
-                        .getErr()
-                        .println("Failed: " + status.path("reason").asText());
+                err.println("Failed: " + status.path("reason").asText());
                 return 1;
             }
             if ((state.equals("DONE") || (live && clips > 0)) && searchableClips(sourceId) >= Math.max(1, clips)) {
                 out.println();
+                String warning = status.path("reason").asText("");
+                if (!warning.isBlank() && !status.path("reason").isNull()) {
+                    // A truncated file: its clips are searchable, but not the whole video.
+                    err.println("Warning: " + warning);
+                }
                 out.println("Searchable: " + clips + " clip(s) of " + sourceId + ". Try: bin/clip4stream search"
                         + " \"...\"");
                 return 0;
@@ -101,7 +126,8 @@ public final class IngestCommand implements Callable<Integer> {
             Thread.sleep(500);
         }
         out.println();
-        spec.commandLine().getErr().println("Timed out; last status: " + status);
+        err.println("Timed out after " + timeoutSeconds + " s; last state: "
+                + (status == null ? "none" : status.path("state").asText()));
         return 1;
     }
 
@@ -131,10 +157,15 @@ public final class IngestCommand implements Callable<Integer> {
         if (apiKey != null) {
             request.header("X-Api-Key", apiKey);
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 400) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
             throw new IllegalStateException(
-                    "HTTP " + response.statusCode() + " from " + response.uri() + ": " + response.body());
+                    "No Clip4Stream answers at " + ingestUrl + ": start one with 'bin/clip4stream run'", e);
+        }
+        if (response.statusCode() >= 400) {
+            throw new IllegalStateException(ServerMessage.of(response.statusCode(), response.body()));
         }
         return json.readTree(response.body());
     }

@@ -11,8 +11,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,6 +74,9 @@ public final class SearchCommand implements Callable<Integer> {
                     + " http://localhost:8084).")
     private String url;
 
+    @Option(names = "--data-dir", description = "State directory of 'run' (default: that of 'run').")
+    private java.nio.file.Path dataDir;
+
     @Option(names = "--api-key", description = "API key (default: $" + KEY_VARIABLE + ").")
     private String apiKey;
 
@@ -102,7 +107,7 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (response.statusCode() != 200) {
-            err.println("Error: the query service answered " + response.statusCode() + ": " + response.body());
+            err.println("Error: " + ServerMessage.of(response.statusCode(), response.body()));
             err.flush();
             return 1;
         }
@@ -133,23 +138,14 @@ public final class SearchCommand implements Callable<Integer> {
         if (result.get("partial").asBoolean()) {
             out.println("PARTIAL: not every shard answered; some clips may be missing");
         }
-        out.printf(
-                Locale.ROOT,
-                "%4s  %9s  %9s  %-24s  %6s  %-21s  %s%n",
-                "rank",
-                "score",
-                "1st",
-                "source",
-                "clip",
-                "time",
-                "thumbnail");
+        TextTable table = new TextTable(
+                List.of("rank", "score", "1st", "source", "clip", "time", "thumbnail"), Set.of(0, 1, 2, 4));
         for (JsonNode hit : result.get("hits")) {
-            out.printf(
-                    Locale.ROOT,
-                    "%4d  %9.4f  %9.4f  %-24s  %6d  %-21s  %s%n",
+            table.row(
                     hit.get("rank").asInt(),
-                    hit.get("score").asDouble(),
-                    hit.get("firstStageScore").asDouble(),
+                    String.format(Locale.ROOT, "%.4f", hit.get("score").asDouble()),
+                    String.format(
+                            Locale.ROOT, "%.4f", hit.get("firstStageScore").asDouble()),
                     hit.get("sourceId").asText(),
                     hit.get("clipIndex").asLong(),
                     clock(hit.get("startMicros").asLong()) + "-"
@@ -158,6 +154,7 @@ public final class SearchCommand implements Callable<Integer> {
                             ? "-"
                             : base + hit.get("thumbnailUrl").asText());
         }
+        table.print(out);
         out.flush();
         return 0;
     }
@@ -225,9 +222,9 @@ public final class SearchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%d:%02d.%d", tenths / 600, (tenths / 10) % 60, tenths % 10);
     }
 
-    /** The page of a running {@code clip4stream run} in the working directory, else the service's default port. */
-    private static String runningOrDefault() {
-        java.nio.file.Path data = java.nio.file.Path.of(".clip4stream");
+    /** The page of a running {@code clip4stream run} (its state directory), else the service's default port. */
+    private String runningOrDefault() {
+        java.nio.file.Path data = StateDirectory.resolve(dataDir, environment);
         if (java.nio.file.Files.isRegularFile(data.resolve(RunFile.NAME))) {
             String page = RunFile.read(data).page().toString();
             return page.endsWith("/") ? page.substring(0, page.length() - 1) : page;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.topic.Topic;
 import java.io.PrintWriter;
@@ -13,7 +14,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -35,8 +38,11 @@ public final class StatusCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (default: the running 'clip4stream run').")
     private String bootstrap;
 
-    @Option(names = "--data-dir", defaultValue = ".clip4stream", description = "Data directory of 'run'.")
+    @Option(names = "--data-dir", description = "State directory of 'run' (default: that of 'run').")
     private Path dataDir;
+
+    @Option(names = "--all", description = "Also list deleted sources.")
+    private boolean all;
 
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;
@@ -53,7 +59,9 @@ public final class StatusCommand implements Callable<Integer> {
         if (bootstrap != null) {
             kafka = new KafkaClientSettings(bootstrap, kafka.clientProperties());
         } else if (!environment.containsKey(KafkaClientSettings.BOOTSTRAP.name())) {
-            kafka = new KafkaClientSettings(RunFile.read(dataDir).bootstrapServers(), kafka.clientProperties());
+            kafka = new KafkaClientSettings(
+                    RunFile.read(StateDirectory.resolve(dataDir, environment)).bootstrapServers(),
+                    kafka.clientProperties());
         }
         Topic<String, IngestStatus> topic = TopicSettings.fromEnv(env).topics().ingestStatus();
         Map<String, IngestStatus> latest = new TreeMap<>();
@@ -79,6 +87,9 @@ public final class StatusCommand implements Callable<Integer> {
                 });
             }
         }
+        if (!all) {
+            latest.values().removeIf(s -> s.getState() == IngestState.DELETED);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Map<String, Object> root = new LinkedHashMap<>();
@@ -94,18 +105,18 @@ public final class StatusCommand implements Callable<Integer> {
         } else if (latest.isEmpty()) {
             out.println("No sources yet.");
         } else {
-            out.printf(
-                    "%-24s %-9s %-7s %8s %7s %6s  %s%n",
-                    "source", "state", "kind", "progress", "frames", "clips", "updated / reason");
-            latest.forEach((id, s) -> out.printf(
-                    "%-24s %-9s %-7s %8s %7d %6d  %s%n",
+            TextTable table = new TextTable(
+                    List.of("source", "state", "kind", "progress", "frames", "clips", "updated / reason"),
+                    Set.of(3, 4, 5));
+            latest.forEach((id, s) -> table.row(
                     id,
                     s.getState(),
                     s.getKind(),
-                    s.getProgressPercent() == null ? "-" : String.format("%.1f%%", s.getProgressPercent()),
+                    s.getProgressPercent() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", s.getProgressPercent()),
                     s.getFramesSampled(),
                     s.getClipsEmitted(),
                     s.getReason() != null ? s.getReason() : Instant.ofEpochMilli(s.getUpdatedAtMillis())));
+            table.print(out);
         }
         out.flush();
         return 0;

@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.FFmpegLogCallback;
 import org.bytedeco.javacv.Frame;
 
 /**
@@ -30,9 +29,8 @@ public final class VideoDecoder implements AutoCloseable {
     private static final java.util.Set<String> TEXT_FORMATS = java.util.Set.of("tty", "txt");
 
     static {
-        // FFmpeg logs through slf4j, errors only: corrupt inputs would otherwise flood stderr.
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        FFmpegLogCallback.set();
+        // FFmpeg logs through slf4j, errors only, with the source id of the decoding thread.
+        FfmpegLog.install();
     }
 
     private final FFmpegFrameGrabber grabber;

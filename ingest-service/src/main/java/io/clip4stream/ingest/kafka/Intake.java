@@ -68,6 +68,14 @@ public final class Intake {
         }
     }
 
+    /** Resolves a request like {@link #check} but records nothing when it is refused: the caller answers the refusal. */
+    public ResolvedSource screen(IngestRequest request) throws SourceRejectedException {
+        if (request.getSourceId() != null && deleted(request.getSourceId().toString())) {
+            throw deletedRefusal(request.getSourceId().toString());
+        }
+        return resolver.resolve(request);
+    }
+
     /** Writes an ACCEPTED status unless the source already has one (so a resumable checkpoint is never reset). */
     public void accept(IngestRequest request) {
         Optional<IngestStatus> known = statuses.get(request.getSourceId());
@@ -77,9 +85,9 @@ public final class Intake {
         }
     }
 
-    /** Writes a FAILED status with {@code reason} for a request refused outside {@link #check}. */
-    public void fail(IngestRequest request, String reason) {
-        writeStatus(request, IngestState.FAILED, reason);
+    /** The latest status of every source, by source id. */
+    public java.util.List<IngestStatus> statuses() {
+        return statuses.all();
     }
 
     /** Whether a file source with this id was already ingested completely. */

@@ -43,6 +43,13 @@ public final class StatusView implements AutoCloseable {
         return Optional.ofNullable(latest.get(sourceId));
     }
 
+    /** The latest status of every source, sorted by source id. */
+    public List<IngestStatus> all() {
+        return latest.values().stream()
+                .sorted(java.util.Comparator.comparing(IngestStatus::getSourceId))
+                .toList();
+    }
+
     /** Records a status this instance just wrote, so reads see it before it comes back from Kafka. */
     public void put(IngestStatus status) {
         latest.merge(
@@ -116,6 +123,9 @@ public final class StatusView implements AutoCloseable {
                 config,
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            // Assigned first: an unassigned partition's end offset comes back with a "Not updating high watermark"
+            // warning for every upload.
+            probe.assign(List.of(tp));
             return probe.endOffsets(List.of(tp)).get(tp);
         }
     }

@@ -135,6 +135,8 @@ public final class SourceRun {
      */
     public Result run() {
         listener.active(1);
+        // Every log line of this run, FFmpeg's included, names the source.
+        org.slf4j.MDC.put("sourceId", sourceId());
         try {
             Checkpoint checkpoint = sink.claim();
             if (!source.live() && checkpoint.state() == IngestState.DONE) {
@@ -156,6 +158,7 @@ public final class SourceRun {
             return new Result(Outcome.INTERRUPTED, e.getMessage(), committedFrames, committedClips);
         } finally {
             listener.active(-1);
+            org.slf4j.MDC.remove("sourceId");
         }
     }
 
@@ -183,8 +186,12 @@ public final class SourceRun {
                 commitStatus(IngestState.DONE, 100f, pass.rate(), null);
                 return new Result(Outcome.COMPLETED, null, committedFrames, committedClips);
             }
-            listener.failed();
-            commitStatus(IngestState.FAILED, pass.progress(), pass.rate(), "Truncated: " + truncation);
+            // Its clips are indexed and searchable: the source is done, with a warning saying how much of it.
+            commitStatus(
+                    IngestState.DONE,
+                    pass.progress(),
+                    pass.rate(),
+                    "Truncated: " + truncation + "; indexed " + clock(0) + "-" + clock(committedEndMicros));
             return new Result(Outcome.TRUNCATED, truncation, committedFrames, committedClips);
         } catch (DecodeException | IOException | SourceRejectedException | RuntimeException e) {
             if (e instanceof SourceFencedException || e instanceof SinkFailedException) {
@@ -395,5 +402,11 @@ public final class SourceRun {
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             return seconds > 0 && decodedFrames > 0 ? decodedFrames / seconds : null;
         }
+    }
+
+    /** {@code m:ss.t} of a presentation time, as the CLI and the page print times. */
+    static String clock(long micros) {
+        long tenths = Math.max(0, micros) / 100_000;
+        return String.format(java.util.Locale.ROOT, "%d:%02d.%d", tenths / 600, (tenths / 10) % 60, tenths % 10);
     }
 }

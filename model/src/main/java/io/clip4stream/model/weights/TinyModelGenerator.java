@@ -27,6 +27,9 @@ public final class TinyModelGenerator {
 
     private final long seed;
 
+    /** The model card's {@code knows} of a generated model: nothing, its weights are random. */
+    public static final String RANDOM_WEIGHTS = "random-weights";
+
     /** Creates a generator whose output depends only on {@code seed} and the shape. */
     public TinyModelGenerator(long seed) {
         this.seed = seed;
@@ -43,7 +46,14 @@ public final class TinyModelGenerator {
                 shape.maxWords(),
                 shape.crossLayers(),
                 Optional.empty());
-        return ModelDirectory.write(dir, config, tensors(shape));
+        ModelDirectory.write(dir, config, tensors(shape));
+        // Says so in the model card, so that the page and the CLI can tell a user its rankings mean nothing.
+        Path file = dir.resolve(ModelDirectory.CONFIG_FILE);
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        json.put("knows", RANDOM_WEIGHTS);
+        java.nio.file.Files.writeString(file, json.toPrettyString());
+        return ModelDirectory.open(dir);
     }
 
     /** Returns the generated tensors by CLIP4Clip name. */

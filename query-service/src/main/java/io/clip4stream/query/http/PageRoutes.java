@@ -42,6 +42,8 @@ public final class PageRoutes {
         assets.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
         assets.put("/app.css", load("app.css", "text/css; charset=utf-8"));
         assets.put("/openapi.json", load("openapi.json", "application/json"));
+        // Browsers ask for /favicon.ico whatever the page links; an SVG answers both.
+        assets.put("/favicon.ico", load("favicon.svg", "image/svg+xml"));
         try {
             byte[] modelJson = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(model);
             assets.put(MODEL, new Asset("application/json", modelJson));

@@ -10,6 +10,7 @@ const INGEST = {
   upload: (sourceId) => `/ingest/sources/upload?sourceId=${encodeURIComponent(sourceId)}`,
   register: () => '/ingest/sources',
   status: (sourceId) => `/ingest/sources/${encodeURIComponent(sourceId)}`,
+  list: () => '/ingest/sources',
 };
 const config = fetch('/config.json').then((r) => r.json()).catch(() => ({ mediaUrlTemplate: '/media/{sourceId}' }));
 const MAX_STATUS_LOOKUPS = 50;
@@ -41,7 +42,8 @@ async function api(path, options) {
   const type = response.headers.get('Content-Type') || '';
   const body = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
-    const message = body && body.error ? `${body.error.code}: ${body.error.message}` : `HTTP ${response.status}`;
+    // The server's sentence; codes and URLs are for scripts, not for the person reading the page.
+    const message = body && body.error ? body.error.message : `the service answered HTTP ${response.status}`;
     throw Object.assign(new Error(message), { status: response.status });
   }
   return body;
@@ -53,6 +55,12 @@ async function mediaUrl(path) {
   const response = await fetch(path, { headers: headers() });
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${path}`);
   return URL.createObjectURL(await response.blob());
+}
+
+function sizeText(n) {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(1)} GB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return n >= 1e3 ? `${(n / 1e3).toFixed(0)} kB` : `${n} bytes`;
 }
 
 function seconds(micros) {
@@ -210,10 +218,13 @@ async function upload(event) {
     const body = await api(INGEST.upload($('upload-source').value), {
       method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
     });
-    status.textContent = `Accepted: ${JSON.stringify(body)}`;
+    status.className = '';
+    status.textContent = `Accepted ${body.sourceId} (${sizeText(file.size)} uploaded): it is being ingested; its`
+        + ' progress shows under Sources.';
     rememberSource(body.sourceId);
     refreshSources();
   } catch (error) {
+    status.className = 'error';
     status.textContent = `Upload failed: ${error.message}`;
   }
 }
@@ -227,10 +238,13 @@ async function registerLive(event) {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ sourceId: $('live-source').value, kind: 'LIVE', uri: $('live-url').value }),
     });
-    status.textContent = `Registered: ${JSON.stringify(body)}`;
+    status.className = '';
+    status.textContent = `Registered ${body.sourceId} (live stream): its first clips become searchable as they`
+        + ' arrive; progress shows under Sources.';
     rememberSource(body.sourceId);
     refreshSources();
   } catch (error) {
+    status.className = 'error';
     status.textContent = `Registration failed: ${error.message}`;
   }
 }
@@ -261,14 +275,26 @@ async function refreshSourcesOnce() {
   } catch (error) {
     notes.push(`Index: ${error.message}.`);
   }
+  // Every source the ingest service knows, failed ones included (an older ingest service has no list: then
+  // only the index's sources and this browser's are looked up one by one).
+  const listed = new Map();
+  try {
+    for (const s of (await api(INGEST.list())).sources) listed.set(s.sourceId, s);
+  } catch (error) {
+    // Looked up one by one below; an outage shows there once.
+  }
+  for (const source of listed.keys()) if (!rows.has(source)) rows.set(source, {});
   for (const source of knownSources()) if (!rows.has(source)) rows.set(source, {});
-  const ids = [...rows.keys()].sort().slice(0, MAX_STATUS_LOOKUPS);
-  const statuses = await Promise.allSettled(ids.map((id) => api(INGEST.status(id))));
+  const ids = [...rows.keys()].sort().slice(0, Math.max(MAX_STATUS_LOOKUPS, listed.size));
+  const statuses = await Promise.allSettled(
+    ids.map((id) => (listed.has(id) ? Promise.resolve(listed.get(id)) : api(INGEST.status(id)))));
   let ingestErrors = 0;
   statuses.forEach((result, i) => {
     const row = rows.get(ids[i]);
     if (result.status === 'fulfilled') {
       const s = result.value;
+      row.state = s.state;
+      row.warning = Boolean(s.reason); // a truncated file: DONE, searchable as far as it went
       row.ingest = `${s.state} ${s.kind}` + (s.state === 'DECODING' ? ` ${Math.round(s.progressPercent)}%` : '')
           + ` · ${s.clipsEmitted} clips` + (s.reason ? ` · ${s.reason}` : '');
     } else if (result.reason.status === 404) {
@@ -284,14 +310,45 @@ async function refreshSourcesOnce() {
   tbody.replaceChildren();
   for (const id of ids) {
     const row = rows.get(id);
+    if (row.state === 'DELETED') continue;
     const tr = document.createElement('tr');
+    tr.dataset.sourceId = id;
+    if (row.state === 'FAILED') tr.className = 'failed';
+    if (row.state === 'DONE' && row.warning) tr.className = 'warning';
+    const actions = document.createElement('td');
+    if (row.state) actions.append(deleteButton(id));
     tr.append(
       text('td', '', id),
       text('td', '', row.upTo === undefined ? '–' : seconds(row.upTo)),
       text('td', '', row.ingest || '–'),
+      actions,
     );
     tbody.append(tr);
   }
+}
+
+// Deleting a source stops its run, removes its clips from the index and its stored video: it asks first.
+function deleteButton(sourceId) {
+  const button = text('button', 'delete', 'Delete');
+  button.type = 'button';
+  button.title = `Delete ${sourceId}`;
+  button.addEventListener('click', async () => {
+    if (!window.confirm(`Delete ${sourceId}? Its clips leave the search results and its stored video is removed.`
+        + ' This cannot be undone.')) return;
+    const status = $('sources-status');
+    try {
+      await api(INGEST.status(sourceId), { method: 'DELETE' });
+    } catch (error) {
+      status.className = 'error';
+      status.textContent = `Cannot delete ${sourceId}: ${error.message}`;
+      return;
+    }
+    // After the refresh, which rewrites this line with its own notes.
+    await refreshSources();
+    status.className = '';
+    status.textContent = `Deleted ${sourceId}.`;
+  });
+  return button;
 }
 
 // Which model answers, what it knows, and example queries that show it working (from the model directory's
@@ -300,10 +357,14 @@ async function describeModel() {
   const model = (await config).model || {};
   if (!model.id) return;
   const heads = model.rerankHead ? `${model.head} + ${model.rerankHead} re-rank` : model.head;
-  const knows = model.knows === 'synthetic-world'
-    ? ' · knows only the synthetic demo world (coloured shapes moving, growing, spinning…)'
-    : (model.knows ? ` · trained on ${model.knows}` : '');
+  const random = model.knows === 'random-weights';
+  const knows = random
+    ? ' · RANDOM WEIGHTS: it knows nothing and its rankings are meaningless; load real weights (README)'
+    : model.knows === 'synthetic-world'
+      ? ' · knows only the synthetic demo world (coloured shapes moving, growing, spinning…), not real video'
+      : (model.knows ? ` · trained on ${model.knows}` : ' · what it was trained on is not recorded');
   $('model-line').textContent = `Model: ${model.id} (${model.version}) · ${heads}${knows}`;
+  $('model-line').classList.toggle('random', random);
   const examples = model.exampleQueries || [];
   if (!examples.length) return;
   $('query').placeholder = examples[0];
