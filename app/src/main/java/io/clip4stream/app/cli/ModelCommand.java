@@ -303,9 +303,9 @@ public final class ModelCommand implements Runnable {
 
         @Option(
                 names = "--tight-group",
-                defaultValue = "0",
+                defaultValue = "8",
                 description = "Clips per hard-negative group in the tight head's batches, near each other under the"
-                        + " first stage, e.g. 8 (default 0: random batches, as the bundled model was trained).")
+                        + " first stage (default 8, as the bundled model was trained; 0: random batches).")
         private int tightGroup;
 
         @Option(names = "--threads", description = "libtorch intra-op threads (default: all cores).")
