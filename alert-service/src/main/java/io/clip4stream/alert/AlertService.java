@@ -62,6 +62,7 @@ public final class AlertService implements Service {
     private volatile KafkaStreams streams;
     private KafkaProducer<String, StandingQuery> producer;
     private AlertFeed feed;
+    private volatile boolean closing;
     private WebhookDispatcher dispatcher;
     private HttpClient http;
     private HttpHost host;
@@ -178,7 +179,7 @@ public final class AlertService implements Service {
                 System::currentTimeMillis);
         hostBuilder
                 .route(StandingQueryRoutes.PATH, standing::handle)
-                .route(AlertRoutes.PATH, new AlertRoutes(feed)::handle);
+                .route(AlertRoutes.PATH, new AlertRoutes(feed, () -> closing)::handle);
         host = hostBuilder.build().start();
         LOG.info("alert-service started on {} with model version {}", host.uri(), encoder.modelVersion());
     }
@@ -235,6 +236,8 @@ public final class AlertService implements Service {
 
     @Override
     public synchronized void close() {
+        // Open alert streams end first, so the host's drain does not wait for them.
+        closing = true;
         if (host != null) {
             host.close();
             host = null;

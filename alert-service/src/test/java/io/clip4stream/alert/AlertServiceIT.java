@@ -253,6 +253,19 @@ class AlertServiceIT {
         assertEquals("s3cret", secrets.get(0).get("secret").asText());
         assertTrue(secrets.get(1).get("secret").asText().length() >= 32, "a secret is generated");
 
+        // A Server-Sent Events client, connected before any alert exists, sees every revision of both alerts in order.
+        List<String> streamed = new CopyOnWriteArrayList<>();
+        HttpResponse<java.util.stream.Stream<String>> stream = client.send(
+                HttpRequest.newBuilder(service.uri().resolve("/alerts/stream")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        Thread reader0 = Thread.ofVirtual()
+                .start(() -> stream.body().forEach(line -> {
+                    if (line.startsWith("id: ")) {
+                        streamed.add(line.substring(4));
+                    }
+                }));
+
         KafkaProducer<String, ClipVector> clips = clipProducer(topics);
         send(clips, topics, "cam-1", 0, 14, i -> (i >= 2 && i <= 4) || (i >= 9 && i <= 10));
 
@@ -267,6 +280,17 @@ class AlertServiceIT {
                         Moment.alertId("red", "cam-1", 9 * CLIP_MICROS)),
                 ids);
         assertEquals(7, records.size(), "4 revisions of the first moment, 3 of the second");
+        await("seven alert events on the stream", () -> streamed.size() >= 7);
+        assertEquals(
+                List.of(ids.get(0) + ":0", ids.get(0) + ":1", ids.get(0) + ":2", ids.get(0) + ":3"),
+                streamed.stream().filter(e -> e.startsWith(ids.get(0))).toList(),
+                "the first moment's revisions, each once, in order");
+        assertEquals(
+                List.of(ids.get(1) + ":0", ids.get(1) + ":1", ids.get(1) + ":2"),
+                streamed.stream().filter(e -> e.startsWith(ids.get(1))).toList());
+        assertEquals(7, streamed.size(), streamed.toString());
+        stream.body().close();
+        reader0.interrupt();
 
         await("four deliveries to the good receiver", () -> good.deliveries().size() >= 4);
         // Each alert arrives once opened and once closed, each with a valid signature.

@@ -72,6 +72,11 @@ public final class AlertFeed implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** Stops calling {@code listener}. */
+    public void unlisten(Consumer<AlertView> listener) {
+        listeners.remove(listener);
+    }
+
     /** The most recent alerts (latest revision each), newest first, at most {@code limit}. */
     public synchronized List<AlertView> recent(int limit) {
         List<AlertView> all = new ArrayList<>(recent.values());

@@ -26,6 +26,9 @@ public final class AlertProxyRoutes {
     /** Recent alerts. */
     public static final String ALERTS = "/alerts";
 
+    /** Alerts as they happen (Server-Sent Events), relayed event by event. */
+    public static final String ALERTS_STREAM = "/alerts/stream";
+
     private static final int MAX_BYTES = 4 * 1024 * 1024;
 
     private final URI alertBase;
@@ -44,6 +47,10 @@ public final class AlertProxyRoutes {
         String path = exchange.path();
         String method = exchange.method();
         boolean standing = path.equals(STANDING_QUERIES) || path.startsWith(STANDING_QUERIES + "/");
+        if (path.equals(ALERTS_STREAM) && method.equals("GET")) {
+            stream(exchange);
+            return;
+        }
         if (!(standing || path.equals(ALERTS)) || path.contains("..")) {
             throw ApiException.notFound("No route " + path);
         }
@@ -81,6 +88,70 @@ public final class AlertProxyRoutes {
                 response.statusCode(),
                 response.headers().firstValue("Content-Type").orElse("application/json"),
                 bytes);
+    }
+
+    /**
+     * Relays the alert service's event stream: each upstream event is parsed and sent on at once, so the page sees an
+     * alert as soon as the alert service sends it; the relay ends when either side goes.
+     */
+    private void stream(Exchange exchange) throws IOException {
+        HttpResponse<java.util.stream.Stream<String>> response;
+        try {
+            // The timeout bounds the wait for the stream to open, not its (unbounded) length.
+            response = http.send(
+                    HttpRequest.newBuilder(target(ALERTS_STREAM, Map.of()))
+                            .timeout(timeout)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofLines());
+        } catch (IOException e) {
+            throw new ApiException(
+                    502,
+                    "alert_unreachable",
+                    "The alert service at " + alertBase + " cannot be reached: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted", "The request was interrupted");
+        }
+        if (response.statusCode() != 200) {
+            response.body().close();
+            throw new ApiException(
+                    502,
+                    "alert_stream_unavailable",
+                    "The alert service answered " + response.statusCode() + " for its event stream");
+        }
+        try (java.util.stream.Stream<String> lines = response.body();
+                io.clip4stream.runtime.http.EventStream events = exchange.respondEvents()) {
+            java.util.Iterator<String> upstream = lines.iterator();
+            String id = null;
+            String name = null;
+            StringBuilder data = null;
+            while (upstream.hasNext()) {
+                String line = upstream.next();
+                if (line.isEmpty()) {
+                    if (data != null) {
+                        events.event(id, name, data.toString());
+                    }
+                    id = null;
+                    name = null;
+                    data = null;
+                } else if (line.startsWith(":")) {
+                    events.comment(line.substring(1).strip());
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).strip();
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    String value = line.substring(5);
+                    value = value.startsWith(" ") ? value.substring(1) : value;
+                    data = data == null
+                            ? new StringBuilder(value)
+                            : data.append('\n').append(value);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // One side went away: the relay ends.
+        }
     }
 
     private URI target(String path, Map<String, String> query) {

@@ -162,6 +162,22 @@ public final class Exchange {
         }
     }
 
+    /**
+     * Starts a {@code text/event-stream} response (Server-Sent Events) of unknown length; the caller writes events to
+     * the returned stream until the client goes (an {@link IOException}) or it has nothing more to say, then closes it.
+     */
+    public EventStream respondEvents() throws IOException {
+        start(200, "text/event-stream; charset=utf-8");
+        response.header("Cache-Control", "no-cache");
+        // Reverse proxies (nginx) buffer responses by default, which would hold events back.
+        response.header("X-Accel-Buffering", "no");
+        responded = true;
+        EventStream events = new EventStream(response.outputStream());
+        // The status line and headers go out now, so a client knows the stream is open before the first event.
+        events.comment("stream open");
+        return events;
+    }
+
     /** Sets a response header before responding. */
     public void responseHeader(String name, String value) {
         response.header(name, value);
