@@ -5,6 +5,8 @@ import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.model.nn.TorchDeviceProbe;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.lifecycle.BoundedShutdown;
+import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Runs the encoder service alone, configured from environment variables, until the process is stopped. */
@@ -25,10 +27,10 @@ public final class Main {
         EncoderService service = new EncoderService(config, model);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
-                        () -> {
-                            service.close();
-                            model.close();
-                        },
+                        () -> BoundedShutdown.withDefaultBudget()
+                                .close(List.of(
+                                        new BoundedShutdown.Part(service.name(), service),
+                                        new BoundedShutdown.Part("model", model))),
                         "encoder-shutdown"));
         service.start();
         service.awaitTermination();

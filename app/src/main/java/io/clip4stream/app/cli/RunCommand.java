@@ -4,6 +4,7 @@ import io.clip4stream.app.AllInOne;
 import io.clip4stream.app.SampleVideos;
 import io.clip4stream.app.demo.DefaultModel;
 import io.clip4stream.app.demo.SampleScenes;
+import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +84,10 @@ public final class RunCommand implements Callable<Integer> {
                 .addShutdownHook(new Thread(
                         () -> {
                             RunFile.delete(dataDir);
-                            all.close();
+                            // Bounded: a stalled live stream or a stuck part must not keep Ctrl-C or SIGTERM waiting.
+                            BoundedShutdown.Report report = all.close(BoundedShutdown.withDefaultBudget());
+                            out.println("Clip4Stream " + report.summary());
+                            out.flush();
                             stopped.countDown();
                         },
                         "clip4stream-shutdown"));
