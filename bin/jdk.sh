@@ -1,4 +1,4 @@
-# Sourced by bin/clip4stream and .ci/run: exports JAVA_HOME pointing at a JDK >= 21, or exits with a clear message.
+# Sourced by bin/clip4stream, .ci/run and ./mvnw: exports JAVA_HOME pointing at a JDK >= 21, or exits with a clear message.
 # Order: $JAVA_HOME, then the usual install locations, then `java` on the PATH.
 
 clip4stream_java_major() {

@@ -15,6 +15,7 @@ import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.query.QueryConfig;
 import io.clip4stream.query.QueryService;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import io.clip4stream.runtime.lifecycle.Service;
 import java.net.URI;
 import java.nio.file.Path;
@@ -180,6 +181,22 @@ public final class AllInOne implements AutoCloseable {
         started.add(service);
         service.start();
         return service;
+    }
+
+    /**
+     * Stops the services in reverse order, then the model and the broker, as {@link #close()} does, but within {@code
+     * shutdown}'s budget: a part that overruns its share is left behind (see {@link BoundedShutdown}).
+     */
+    public synchronized BoundedShutdown.Report close(BoundedShutdown shutdown) {
+        List<BoundedShutdown.Part> parts = new ArrayList<>();
+        for (AutoCloseable closeable : started.reversed()) {
+            String name = closeable instanceof Service service
+                    ? service.name()
+                    : closeable.getClass().getSimpleName();
+            parts.add(new BoundedShutdown.Part(name, closeable));
+        }
+        started.clear();
+        return shutdown.close(parts);
     }
 
     /** Stops the services in reverse order, then the model and the broker. */

@@ -2,7 +2,6 @@ package io.clip4stream.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clip4stream.app.cli.TinyModel;
 import io.clip4stream.schemas.avro.IngestRequest;
@@ -10,6 +9,7 @@ import io.clip4stream.schemas.avro.IngestState;
 import io.clip4stream.schemas.avro.IngestStatus;
 import io.clip4stream.schemas.avro.SourceKind;
 import io.clip4stream.schemas.topic.Topics;
+import io.clip4stream.testkit.RequiredTool;
 import io.clip4stream.testkit.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Any Kafka client can drive Clip4Stream: {@code kcat} produces an ingest request (Avro single-object bytes written by
- * this test) and consumes the status topic. Skipped where {@code kcat} is not installed ({@code .ci/run} installs it).
+ * this test) and consumes the status topic. Skipped where {@code kcat} is not installed, a failure where tools are required
+ * ({@link RequiredTool}; {@code .ci/run} installs it).
  */
 class KcatInteropIT {
     @TempDir
@@ -32,7 +33,7 @@ class KcatInteropIT {
 
     @Test
     void shouldIngestARequestProducedByKcatAndServeStatusToKcat() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/kcat")), "kcat is not installed");
+        RequiredTool.KCAT.require(Files.isExecutable(Path.of("/usr/bin/kcat")));
         Path modelDir = TinyModel.ensure(dir.resolve("model"));
         try (AllInOne all =
                 new AllInOne(new AllInOne.Options(0, dir.resolve("data"), modelDir, 1, 1), Map.of(), s -> {}).start()) {

@@ -3,6 +3,8 @@ package io.clip4stream.ingest;
 import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.lifecycle.BoundedShutdown;
+import java.util.List;
 
 /** Runs the ingest service alone, configured from the environment, until the JVM is stopped. */
 public final class Main {
@@ -13,7 +15,12 @@ public final class Main {
         // The model is only read for the preprocessing its config.json records; CLIP4S_MODEL pulls it first.
         IngestService service = new IngestService(IngestConfig.fromEnv(
                 ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install)));
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "ingest-shutdown"));
+        // A stalled live stream may hold a native read for up to the read timeout: the budget bounds the stop anyway.
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> BoundedShutdown.withDefaultBudget()
+                                .close(List.of(new BoundedShutdown.Part(service.name(), service))),
+                        "ingest-shutdown"));
         service.start();
     }
 }

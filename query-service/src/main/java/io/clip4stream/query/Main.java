@@ -5,6 +5,8 @@ import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.lifecycle.BoundedShutdown;
+import java.util.List;
 
 /** Runs the query service alone: {@code java -cp ... io.clip4stream.query.Main}, configured by the environment. */
 public final class Main {
@@ -17,10 +19,13 @@ public final class Main {
         Clip4ClipModel model = Clip4ClipModel.load(
                 config.modelDir(), ModelOptions.defaults().withIntraOpThreads(config.modelThreads()));
         QueryService service = new QueryService(config, model);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            model.close();
-        }));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> BoundedShutdown.withDefaultBudget()
+                                .close(List.of(
+                                        new BoundedShutdown.Part(service.name(), service),
+                                        new BoundedShutdown.Part("model", model))),
+                        "query-shutdown"));
         service.start();
     }
 }

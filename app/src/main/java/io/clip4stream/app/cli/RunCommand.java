@@ -6,6 +6,7 @@ import io.clip4stream.app.SampleVideos;
 import io.clip4stream.app.demo.DefaultModel;
 import io.clip4stream.app.demo.SampleScenes;
 import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -117,8 +118,13 @@ public final class RunCommand implements Callable<Integer> {
                             if (progress[0] != null) {
                                 progress[0].close();
                             }
-                            all.close();
+                            // Bounded: a stalled live stream or a stuck part must not keep Ctrl-C or SIGTERM waiting.
+                            BoundedShutdown.Report report = all.close(BoundedShutdown.withDefaultBudget());
                             out.println("stopped.");
+                            if (!report.complete()) {
+                                out.println("Some parts did not stop in time and were left behind (" + report.summary()
+                                        + "); what they had not committed is resumed at the next start.");
+                            }
                             out.flush();
                             stopped.countDown();
                             RunLogging.stop();

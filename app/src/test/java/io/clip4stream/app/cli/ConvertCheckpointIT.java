@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
@@ -16,6 +14,7 @@ import io.clip4stream.model.tokenize.TokenizedText;
 import io.clip4stream.model.weights.SafetensorsFile;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
+import io.clip4stream.testkit.RequiredTool;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * PyTorch ({@code tools/testdata/make_checkpoints.py}: a CLIP4Clip {@code pytorch_model.bin} from {@code torch.save} and
  * an OpenAI-style TorchScript archive from {@code torch.jit.save}), and checks that the converted directories compute
  * what the tiny model computes, and that they hold what {@code tools/convert_checkpoint.py} writes. Python only makes
- * the inputs and the cross-check: the conversion itself runs none. Skipped where no Python can import torch, except on
- * CI ({@code CI=true}), where that is a failure.
+ * the inputs and the cross-check: the conversion itself runs none. Skipped where no Python can import torch, except where
+ * tools are required ({@code CLIP4S_REQUIRE_TOOLS=1}, see {@link RequiredTool}), where that is a failure.
  */
 class ConvertCheckpointIT {
     private static final ModelOptions OPTIONS =
@@ -55,12 +54,7 @@ class ConvertCheckpointIT {
 
     @BeforeAll
     static void writeCheckpoints() throws Exception {
-        Optional<TorchPython> found = TorchPython.find();
-        if (found.isEmpty() && "true".equals(System.getenv("CI"))) {
-            fail("CI=true but no Python interpreter here can import torch (apt-get install python3-torch)");
-        }
-        assumeTrue(found.isPresent(), "no Python interpreter here can import torch");
-        python = found.get();
+        python = RequiredTool.PYTHON_TORCH.require(TorchPython.find());
         tiny = work.resolve("tiny");
         StringWriter log = new StringWriter();
         assertEquals(

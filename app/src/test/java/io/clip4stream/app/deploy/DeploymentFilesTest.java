@@ -105,6 +105,66 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void shouldGiveTheGpuEncoderACudaLibtorchOfTheVersionItsJniWasBuiltFor() throws IOException {
+        JsonNode pod = workload("Deployment", "encoder").at("/spec/template/spec");
+        JsonNode encoder = pod.at("/containers/0");
+        Map<String, String> env = new java.util.HashMap<>();
+        encoder.path("env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+
+        // A GPU is asked for, so DeviceCheck refuses to start rather than run on the CPU unnoticed.
+        assertEquals("gpu", env.get("CLIP4S_ENCODER_DEVICE"));
+        assertTrue(encoder.path("image").asText().endsWith("-cuda"), "the -Pcuda image: " + encoder.path("image"));
+
+        // DJL's JNI library of exactly this libtorch version and flavor is in the jar (images run offline).
+        java.util.Properties jni = new java.util.Properties();
+        try (var in = getClass().getClassLoader().getResourceAsStream("jnilib/pytorch.properties")) {
+            assertTrue(in != null, "pytorch-jni on the class path");
+            jni.load(in);
+        }
+        String version = jni.getProperty("jni_version").split("-")[0];
+        String flavor = env.get("PYTORCH_FLAVOR");
+        assertEquals(version, env.get("PYTORCH_VERSION"), "the libtorch version DJL's JNI was built against");
+        assertTrue(flavor != null && flavor.matches("cu\\d{3}"), "a CUDA flavor: " + flavor);
+        assertTrue(
+                getClass().getClassLoader().getResource("jnilib/linux-x86_64/" + flavor + "/libdjl_torch.so") != null,
+                "DJL ships a JNI library for " + flavor);
+
+        // PYTORCH_LIBRARY_PATH is a volume that an init container fills from a PyTorch image of that version and CUDA.
+        String library = env.get("PYTORCH_LIBRARY_PATH");
+        String volume = mountedVolume(encoder, library);
+        assertFalse(volume.isEmpty(), "the encoder mounts a volume at " + library);
+        JsonNode init = null;
+        for (JsonNode candidate : pod.path("initContainers")) {
+            if (volume.equals(mountedVolume(candidate, library))) {
+                init = candidate;
+            }
+        }
+        assertTrue(init != null, "an init container fills " + library);
+        String cuda = flavor.substring(2, flavor.length() - 1) + "." + flavor.substring(flavor.length() - 1);
+        assertTrue(
+                init.path("image").asText().contains(version + "-cuda" + cuda),
+                "libtorch " + version + " for CUDA " + cuda + ": " + init.path("image"));
+        assertTrue(init.toString().contains(version) && init.toString().contains(cuda), "and checks it: " + init);
+        assertEquals(library, env.get("LD_LIBRARY_PATH"), "the CUDA libraries libtorch links resolve from there too");
+        boolean emptyDir = false;
+        for (JsonNode v : pod.path("volumes")) {
+            emptyDir |= v.path("name").asText().equals(volume) && v.has("emptyDir");
+        }
+        assertTrue(emptyDir, volume + " is an emptyDir");
+    }
+
+    /** The name of the volume {@code container} mounts at {@code path}, or empty. */
+    private static String mountedVolume(JsonNode container, String path) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+            if (mount.path("mountPath").asText().equals(path)) {
+                return mount.path("name").asText();
+            }
+        }
+        return "";
+    }
+
+    @Test
     void shouldDeclareTheCatalogsTopicsWithTheirPolicies() {
         Map<String, Topic<String, ?>> catalog = new java.util.HashMap<>();
         Topics.defaults().all().forEach(t -> catalog.put(t.name(), t));

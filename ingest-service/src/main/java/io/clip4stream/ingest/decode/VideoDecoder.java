@@ -33,6 +33,9 @@ public final class VideoDecoder implements AutoCloseable {
         FfmpegLog.install();
     }
 
+    /** Kernel receive buffer of a UDP stream read without FFmpeg's fifo: about 3 s of a 10 Mbit/s stream. */
+    private static final int UDP_SOCKET_BUFFER_BYTES = 4 << 20;
+
     private final FFmpegFrameGrabber grabber;
     private final VideoInput input;
 
@@ -86,7 +89,15 @@ public final class VideoDecoder implements AutoCloseable {
             }
             case VideoInput.UrlInput url -> {
                 FFmpegFrameGrabber g = new FFmpegFrameGrabber(url.url());
-                url.options().forEach(g::setOption);
+                if (url.url().regionMatches(true, 0, "udp://", 0, 6)) {
+                    // FFmpeg's UDP reader thread (its circular buffer) never times a read out: once the sender goes
+                    // silent, av_read_frame blocks forever, past rw_timeout and past any stop or delete. Reading the
+                    // socket directly honours the protocol's timeout; a large socket buffer stands in for the fifo.
+                    g.setOption("fifo_size", "0");
+                    g.setOption("buffer_size", Integer.toString(UDP_SOCKET_BUFFER_BYTES));
+                    g.setOption("timeout", Long.toString(options.readTimeout().toNanos() / 1000));
+                }
+                url.options().forEach(g::setOption); // the source's own options win
                 yield g;
             }
             // maximumSize 0: never mark/reset, so nothing is buffered in the heap; the input cannot seek.

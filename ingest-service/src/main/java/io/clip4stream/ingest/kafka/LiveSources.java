@@ -7,6 +7,7 @@ import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.topic.Topic;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -89,12 +90,12 @@ public final class LiveSources implements AutoCloseable {
             consumer.subscribe(List.of(topic.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    partitions.forEach(LiveSources.this::release);
+                    release(partitions);
                 }
 
                 @Override
                 public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    partitions.forEach(LiveSources.this::release);
+                    release(partitions);
                 }
 
                 @Override
@@ -122,7 +123,7 @@ public final class LiveSources implements AutoCloseable {
         } catch (KafkaException e) {
             LOG.error("Live-source coordinator stopped", e);
         } finally {
-            owned.keySet().forEach(this::stopAll);
+            stopAll(owned.keySet());
             consumer.close(Duration.ofSeconds(5));
         }
     }
@@ -154,15 +155,17 @@ public final class LiveSources implements AutoCloseable {
         }
     }
 
-    private void release(TopicPartition tp) {
-        stopAll(tp);
-        owned.remove(tp);
+    private void release(Collection<TopicPartition> partitions) {
+        stopAll(partitions);
+        partitions.forEach(owned::remove);
     }
 
-    private void stopAll(TopicPartition tp) {
-        Map<String, IngestRequest> sources = owned.get(tp);
-        if (sources != null) {
-            sources.keySet().forEach(id -> runner.stop(id, false, stopWait));
+    /** Stops the sources of {@code partitions} together (one wait for all, not one per source). */
+    private void stopAll(Collection<TopicPartition> partitions) {
+        List<String> ids = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            ids.addAll(owned.getOrDefault(tp, Map.of()).keySet());
         }
+        runner.stopAll(ids, stopWait);
     }
 }

@@ -9,6 +9,8 @@ import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.topic.Topics;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -129,6 +131,25 @@ public final class SourceRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the runs of {@code sourceIds} (without deleting them) and waits for them together: all are told first,
+     * then each waits only for what is left of one {@code wait}, so that many stalled live streams cost one read
+     * timeout, not one each.
+     */
+    public void stopAll(Collection<String> sourceIds, Duration wait) {
+        List<String> ids = List.copyOf(sourceIds);
+        for (String id : ids) {
+            Running r = running.get(id);
+            if (r != null) {
+                r.run().stop(false);
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (String id : ids) {
+            stop(id, false, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+    }
+
     /** Whether a run of {@code sourceId} is active here. */
     public boolean isRunning(String sourceId) {
         return running.containsKey(sourceId);
@@ -141,18 +162,13 @@ public final class SourceRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        for (String id : running.keySet()) {
-            Running r = running.get(id);
-            if (r != null) {
-                r.run().stop(false);
-            }
-        }
         files.shutdown();
-        for (String id : running.keySet()) {
-            stop(id, false, settings.decoder().readTimeout().plusSeconds(10));
-        }
+        // A run blocked in a native read notices the stop when the read times out (rw_timeout = the read timeout).
+        Duration wait = settings.decoder().readTimeout().plusSeconds(10);
+        long deadline = System.nanoTime() + wait.toNanos();
+        stopAll(running.keySet(), wait);
         try {
-            files.awaitTermination(10, TimeUnit.SECONDS);
+            files.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -12,6 +12,7 @@ import io.clip4stream.query.bench.InMemoryIndexServer;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.testkit.RequiredTool;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,8 +45,8 @@ class PageSourcesBrowserIT {
 
     @Test
     void showsModelScoresEverySourceAndDeletesWithoutOverflowAtTwoWidths() throws Exception {
-        Optional<Path> chromium = DevToolsBrowser.findChromium();
-        Assumptions.assumeTrue(chromium.isPresent(), "no chromium on the PATH; install the Debian package chromium");
+        // Aborts without Chromium, or fails under CLIP4S_REQUIRE_TOOLS=1 (as CI runs).
+        Optional<Path> chromium = Optional.of(RequiredTool.CHROMIUM.require(DevToolsBrowser.findChromium()));
         try (TinyIndexFixture fixture = TinyIndexFixture.withTightHead(modelDir)) {
             fixture.addClips("cam-a", 4, "default", List.of()).addClips(LONG_ID, 4, "default", List.of());
             try (InMemoryIndexServer shard = fixture.serve(List.of("cam-a", LONG_ID), List.of(0, 1))) {

@@ -11,6 +11,7 @@ import io.clip4stream.query.QueryService;
 import io.clip4stream.query.TinyIndexFixture;
 import io.clip4stream.query.bench.InMemoryIndexServer;
 import io.clip4stream.query.example.TestImages;
+import io.clip4stream.testkit.RequiredTool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,8 +38,8 @@ class SearchByExampleBrowserIT {
 
     @Test
     void shouldSearchByADroppedImageAndByFindSimilarOnAHit() throws Exception {
-        Optional<Path> chromium = DevToolsBrowser.findChromium();
-        Assumptions.assumeTrue(chromium.isPresent(), "no chromium on the PATH; install the Debian package chromium");
+        // Aborts without Chromium, or fails under CLIP4S_REQUIRE_TOOLS=1 (as CI runs).
+        Optional<Path> chromium = Optional.of(RequiredTool.CHROMIUM.require(DevToolsBrowser.findChromium()));
 
         try (TinyIndexFixture fixture = TinyIndexFixture.withTightHead(modelDir)) {
             fixture.addClips("cam-a", 8, "default", List.of()).addClips("lobby", 8, "default", List.of());

@@ -9,6 +9,7 @@ import io.clip4stream.query.QueryConfig;
 import io.clip4stream.query.QueryService;
 import io.clip4stream.query.TinyIndexFixture;
 import io.clip4stream.query.bench.InMemoryIndexServer;
+import io.clip4stream.testkit.RequiredTool;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,14 +20,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The web page in headless Chromium: a real query service with the tiny model over index instances holding real
- * tiny-model vectors and thumbnails. Skips when no Chromium is installed ({@code .ci/run} installs it).
+ * tiny-model vectors and thumbnails. Skips when no Chromium is installed, fails then where tools are required ({@link
+ * RequiredTool}; {@code .ci/run} installs it).
  */
 class SearchPageBrowserIT {
     private static final String KEY = "browser-test-key-0123456789";
@@ -42,16 +42,16 @@ class SearchPageBrowserIT {
 
     @Test
     void shouldSearchAndShowHitsWithThumbnailsTimeRangesScoresAndSourceStatus() throws Exception {
-        Optional<Path> chromium = DevToolsBrowser.findChromium();
-        Assumptions.assumeTrue(chromium.isPresent(), "no chromium on the PATH; install the Debian package chromium");
+        Path chromium = RequiredTool.CHROMIUM.require(DevToolsBrowser.findChromium());
 
         try (TinyIndexFixture fixture = TinyIndexFixture.withTightHead(modelDir)) {
             fixture.addClips("cam-a", 8, "default", List.of()).addClips("lobby", 8, "default", List.of());
             try (InMemoryIndexServer shardA = fixture.serve(List.of("cam-a"), List.of(0));
                     InMemoryIndexServer shardB = fixture.serve(List.of("lobby"), List.of(1))) {
                 Path video = modelDir.resolve("stored.mp4");
-                // Without ffmpeg (installed by .ci/run) everything but playback is still checked.
-                boolean playable = writeVideo(video);
+                // Without ffmpeg (installed by .ci/run) everything but playback is still checked, except where
+                // tools are required.
+                boolean playable = RequiredTool.FFMPEG.optional(writeVideo(video), "playback of a hit");
                 FakeIngest ingest = new FakeIngest(playable ? Files.readAllBytes(video) : new byte[0]);
                 QueryService service = new QueryService(
                         QueryConfig.fromEnv(TinyIndexFixture.env(
@@ -66,12 +66,10 @@ class SearchPageBrowserIT {
                                         INGEST_KEY))),
                         fixture.model());
                 service.start();
-                try (DevToolsBrowser browser = DevToolsBrowser.launch(chromium.get())) {
+                try (DevToolsBrowser browser = DevToolsBrowser.launch(chromium)) {
                     runScenario(service, browser);
                     if (playable) {
                         playsAHitAtItsTime(service, browser, ingest);
-                    } else {
-                        System.err.println("SearchPageBrowserIT: no ffmpeg with libx264; playback not checked");
                     }
                     addVideos(browser, ingest);
                     Path screenshot = Path.of("target", "browser", "search-page.png");
