@@ -25,7 +25,8 @@ class AlertTopicsTest {
             assertFalse(names.contains(topic.name()), topic.name());
             names.add(topic.name());
         }
-        assertEquals(Topics.withPrefix("tenant-a.", 3).all().size() + alerts.all().size(), names.size());
+        assertEquals(
+                Topics.withPrefix("tenant-a.", 3).all().size() + alerts.all().size(), names.size());
         assertEquals(CleanupPolicy.COMPACT, alerts.standingQueries().cleanup());
         assertEquals(CleanupPolicy.COMPACT, alerts.alerts().cleanup());
     }
