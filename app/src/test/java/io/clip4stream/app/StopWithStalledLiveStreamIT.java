@@ -70,8 +70,8 @@ class StopWithStalledLiveStreamIT {
             run.destroy(); // SIGTERM
             boolean exited = run.waitFor(60, TimeUnit.SECONDS);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sigterm);
-            // The shutdown's summary is a log line: it goes to the run's log file (the console shows it only when a part
-            // was left behind).
+            // The shutdown's summary is a log line: it goes to the run's log file (the console shows it only when
+            // a part was left behind).
             List<String> lines = new ArrayList<>(Files.readAllLines(log));
             Path runLog = dataDir.resolve("logs").resolve("clip4stream.log");
             if (Files.exists(runLog)) {
