@@ -97,13 +97,19 @@ public final class SearchCommand implements Callable<Integer> {
         if (!key.isBlank()) {
             request.header("X-Api-Key", key);
         }
-        HttpResponse<String> response;
         try (HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IOException("cannot reach the query service at " + base + " (" + e + ")", e);
+            HttpResponse<String> response;
+            try {
+                response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                throw new IOException("cannot reach the query service at " + base + " (" + e + ")", e);
+            }
+            return print(response, new PlaybackLinks(http, base.replaceAll("/+$", ""), key));
         }
+    }
+
+    private int print(HttpResponse<String> response, PlaybackLinks links) throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (response.statusCode() != 200) {
@@ -138,9 +144,15 @@ public final class SearchCommand implements Callable<Integer> {
         if (result.get("partial").asBoolean()) {
             out.println("PARTIAL: not every shard answered; some clips may be missing");
         }
-        TextTable table = new TextTable(
-                List.of("rank", "score", "1st", "source", "clip", "time", "thumbnail"), Set.of(0, 1, 2, 4));
+        TextTable table =
+                new TextTable(List.of("rank", "score", "1st", "source", "clip", "time", "play"), Set.of(0, 1, 2, 4));
+        boolean unplayable = false;
         for (JsonNode hit : result.get("hits")) {
+            java.util.Optional<String> play = links.at(
+                    hit.get("sourceId").asText(),
+                    hit.get("startMicros").asLong(),
+                    hit.get("endMicros").asLong());
+            unplayable |= play.isEmpty();
             table.row(
                     hit.get("rank").asInt(),
                     String.format(Locale.ROOT, "%.4f", hit.get("score").asDouble()),
@@ -150,11 +162,12 @@ public final class SearchCommand implements Callable<Integer> {
                     hit.get("clipIndex").asLong(),
                     clock(hit.get("startMicros").asLong()) + "-"
                             + clock(hit.get("endMicros").asLong()),
-                    hit.get("thumbnailUrl").isNull()
-                            ? "-"
-                            : base + hit.get("thumbnailUrl").asText());
+                    play.orElse("-"));
         }
         table.print(out);
+        if (unplayable) {
+            out.println("play: '-' where the source keeps no video (live streams and URLs are not stored).");
+        }
         out.flush();
         return 0;
     }

@@ -51,9 +51,11 @@ class SearchCommandTest {
             float[] vectors = new float[6 * dim];
             SplittableRandom random = new SplittableRandom(5);
             for (int i = 0; i < 6; i++) {
+                // Odd clips come from a live camera, whose video is not stored: no play link for them.
+                String source = i % 2 == 0 ? "street" : "cam";
                 clips.add(new InMemoryIndexServer.ClipInfo(
-                        "street:" + i,
-                        "street",
+                        source + ":" + i,
+                        source,
                         i,
                         i * 12_000_000L,
                         (i + 1) * 12_000_000L,
@@ -71,6 +73,21 @@ class SearchCommandTest {
                 }
             }
             float[][] frames = new float[2][dim];
+            com.sun.net.httpserver.HttpServer ingest =
+                    com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            // A stand-in ingest service storing the video of "street" only (the media route's 404 otherwise).
+            ingest.createContext("/sources/", exchange -> {
+                boolean stored = exchange.getRequestURI().getPath().equals("/sources/street/media");
+                if (stored) {
+                    exchange.getResponseHeaders().add("Content-Range", "bytes 0-0/100");
+                    exchange.sendResponseHeaders(206, 1);
+                    exchange.getResponseBody().write(0);
+                } else {
+                    exchange.sendResponseHeaders(404, -1);
+                }
+                exchange.close();
+            });
+            ingest.start();
             try (InMemoryIndexServer index = new InMemoryIndexServer(clips, vectors, dim, o -> frames, List.of(0))) {
                 QueryService service = new QueryService(
                         QueryConfig.fromEnv(new Env(Map.of(
@@ -79,6 +96,9 @@ class SearchCommandTest {
                                 "CLIP4S_QUERY_INDEX_DISCOVERY", "static",
                                 "CLIP4S_QUERY_INDEX_URLS", index.uri().toString(),
                                 "CLIP4S_QUERY_SHARD_TIMEOUT_MS", "30000",
+                                "CLIP4S_QUERY_INGEST_URL",
+                                        "http://127.0.0.1:"
+                                                + ingest.getAddress().getPort(),
                                 "CLIP4S_QUERY_API_KEYS", KEY))),
                         model);
                 service.start();
@@ -90,8 +110,37 @@ class SearchCommandTest {
                             err.toString());
                     String table = out.toString();
                     assertTrue(table.startsWith("3 hits for \"a man riding a red bike\" (tight re-rank"), table);
-                    assertEquals(5, table.lines().count(), table);
-                    assertTrue(table.lines().skip(2).allMatch(line -> line.contains("street")), table);
+                    List<String> hitRows = table.lines()
+                            .skip(2)
+                            .filter(line -> !line.startsWith("play: "))
+                            .toList();
+                    assertEquals(3, hitRows.size(), table);
+                    assertTrue(
+                            hitRows.stream().allMatch(line -> line.contains(" street ") || line.contains(" cam ")),
+                            table);
+
+                    // Every hit of the stored video links to it at the hit's time; the live camera's hits say why not.
+                    out.getBuffer().setLength(0);
+                    assertEquals(0, run("search", "a street", "--k", "6", "--url", url, "--api-key", KEY));
+                    List<String> rows = out.toString().lines().skip(2).limit(6).toList();
+                    assertEquals(6, rows.size(), out.toString());
+                    for (String row : rows) {
+                        if (row.contains(" street ")) {
+                            assertTrue(
+                                    java.util.regex.Pattern.compile(url.replaceAll("/$", "")
+                                                    + "/media/street\\?expires=\\d+&sig=\\S+#t=\\d+\\.0,\\d+\\.0$")
+                                            .matcher(row.strip())
+                                            .find(),
+                                    row);
+                        } else {
+                            assertTrue(row.contains(" cam ") && row.strip().endsWith(" -"), row);
+                        }
+                    }
+                    assertTrue(
+                            out.toString()
+                                    .contains("play: '-' where the source keeps no video (live streams and URLs are"
+                                            + " not stored)."),
+                            out.toString());
 
                     out.getBuffer().setLength(0);
                     assertEquals(0, run("search", "a dog", "--k", "2", "--json", "--url", url, "--api-key", KEY));
@@ -173,6 +222,8 @@ class SearchCommandTest {
                 } finally {
                     service.close();
                 }
+            } finally {
+                ingest.stop(0);
             }
         }
     }
