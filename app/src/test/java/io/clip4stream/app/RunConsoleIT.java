@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RunConsoleIT {
     /** Lines that must never reach the console of a healthy run. */
-    private static final Pattern NOISE =
-            Pattern.compile("WARN|ERROR|Exception|^\\s+at |^WARNING|Topologies|CudaUtils|StreamsConfig|\\[h264");
+    private static final Pattern NOISE = Pattern.compile(
+            "WARN|ERROR|Exception|^\\s+at |^WARNING|Topologies|CudaUtils|StreamsConfig|\\[h264|Helidon");
 
     @TempDir
     Path dir;
