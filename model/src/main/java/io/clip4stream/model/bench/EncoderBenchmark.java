@@ -106,7 +106,8 @@ public final class EncoderBenchmark {
                             .withDevice(ModelOptions.DeviceChoice.CPU)
                             .withIntraOpThreads(threads))) {
                 double gflops = matmulGflops();
-                progress.accept(String.format("matmul fp32 (best of %d^3 and the ViT's MLP products): %.1f GFLOP/s", MATMUL_SIZE, gflops));
+                progress.accept(String.format(
+                        "matmul fp32 (best of %d^3 and the ViT's MLP products): %.1f GFLOP/s", MATMUL_SIZE, gflops));
                 List<BatchPoint> points = new ArrayList<>();
                 Random random = new Random(1);
                 int size = model.info().imageSize();
