@@ -181,6 +181,32 @@ class Clip4ClipModelTest {
     }
 
     @Test
+    void whatFollowsTheEotTokenNeverChangesACaptionsEmbedding() throws IOException {
+        // encodeText cuts captions after the last EOT of the batch (the mask is causal): tokens after it, padding or
+        // not, and a batch neighbour with a later EOT must leave the embedding as the original computes it.
+        try (Clip4ClipModel model = load("text-cut", SimilarityHead.MEAN_P)) {
+            for (int text = 0; text < 4; text++) {
+                int[] ids = row("input_ids", text);
+                int[] mask = row("input_mask", text);
+                int eot = 0;
+                for (int i = 1; i < ids.length; i++) {
+                    eot = ids[i] > ids[eot] ? i : eot;
+                }
+                float[] alone = model.encodeText(ids, mask);
+                int[] noisy = ids.clone();
+                for (int i = eot + 1; i < noisy.length; i++) {
+                    noisy[i] = 1 + (i * 7) % Math.max(1, ids[eot] - 1); // below the EOT id: EOT stays the argmax
+                }
+                assertClose(alone, model.encodeText(noisy, mask), 2e-6f, "text " + text + " with tokens after EOT");
+                float[][] batch = model.encodeTexts(new int[][] {ids, row("input_ids", (text + 1) % 4)}, new int[][] {
+                    mask, row("input_mask", (text + 1) % 4)
+                });
+                assertClose(alone, batch[0], 2e-6f, "text " + text + " beside another caption");
+            }
+        }
+    }
+
+    @Test
     void tightScoresMatchTheOriginalLogits() throws IOException {
         try (Clip4ClipModel model = load("tight", SimilarityHead.TIGHT_TRANSF)) {
             assertTrue(model.hasTightHead());
