@@ -1,5 +1,6 @@
 package io.clip4stream.alert;
 
+import io.clip4stream.alert.webhook.WebhookTargetGuard;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
@@ -89,7 +90,7 @@ public record AlertConfig(
 
     /** Private webhook targets. */
     public static final Setting<Boolean> ALLOW_PRIVATE_WEBHOOKS = Setting.bool(
-            "CLIP4S_ALERT_ALLOW_PRIVATE_WEBHOOKS",
+            WebhookTargetGuard.ALLOW_SETTING,
             false,
             "Allow webhooks to loopback, private and link-local addresses (tests, trusted networks).");
 

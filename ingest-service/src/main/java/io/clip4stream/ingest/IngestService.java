@@ -13,12 +13,12 @@ import io.clip4stream.ingest.kafka.UploadRuns;
 import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.run.RetryBackoff;
 import io.clip4stream.ingest.run.RunSettings;
-import io.clip4stream.ingest.source.AddressGuard;
 import io.clip4stream.ingest.source.HttpVideoFetcher;
 import io.clip4stream.ingest.source.SourceResolver;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
+import io.clip4stream.runtime.net.AddressGuard;
 import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -95,7 +95,7 @@ public final class IngestService implements Service {
                 .ensure(topics.all());
         String instance = config.instanceId();
         IngestMetrics metrics = new IngestMetrics(registry);
-        AddressGuard guard = new AddressGuard(config.allowPrivateUrls());
+        AddressGuard guard = new AddressGuard(config.allowPrivateUrls(), IngestConfig.ALLOW_PRIVATE_URLS.name());
         SourceResolver resolver = new SourceResolver(
                 config.root(),
                 // Uploads are decoded where they are kept for playback.

@@ -19,6 +19,7 @@ import io.clip4stream.schemas.avro.Alert;
  * @param revision 0 when opened, one more per update
  * @param clipIndexedAtMillis when the moment's newest clip was indexed
  * @param updatedAtMillis when this revision was written
+ * @param scoreKind which score {@code bestScore} is: {@code first-stage} or {@code fused} (the tight head's)
  */
 public record AlertView(
         String alertId,
@@ -34,7 +35,8 @@ public record AlertView(
         String state,
         int revision,
         long clipIndexedAtMillis,
-        long updatedAtMillis) {
+        long updatedAtMillis,
+        String scoreKind) {
 
     /** The view of {@code alert}. */
     public static AlertView of(Alert alert) {
@@ -52,6 +54,7 @@ public record AlertView(
                 alert.getState().name(),
                 alert.getRevision(),
                 alert.getClipIndexedAtMillis(),
-                alert.getUpdatedAtMillis());
+                alert.getUpdatedAtMillis(),
+                alert.getScoreKind());
     }
 }

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param cooldown after a moment closes, how long (media time) before the same source may open another
  * @param gap how long (media time) without a matching clip closes a moment
  * @param vector the unit-length text embedding, the first-stage query vector
+ * @param rawVector the raw text embedding, the tight head's input
  */
 public record WatchedQuery(
         String queryId,
@@ -25,7 +26,21 @@ public record WatchedQuery(
         ThresholdRule rule,
         Duration cooldown,
         Duration gap,
-        float[] vector) {
+        float[] vector,
+        float[] rawVector) {
+
+    /** A query whose raw embedding is its unit vector (no tight head reads it). */
+    public WatchedQuery(
+            String queryId,
+            String text,
+            Set<String> sourceIds,
+            Set<String> tags,
+            ThresholdRule rule,
+            Duration cooldown,
+            Duration gap,
+            float[] vector) {
+        this(queryId, text, sourceIds, tags, rule, cooldown, gap, vector, vector);
+    }
 
     /** Validates and copies. */
     public WatchedQuery {
@@ -38,6 +53,7 @@ public record WatchedQuery(
             throw new IllegalArgumentException("cool-down and gap of " + queryId + " must not be negative");
         }
         vector = vector.clone();
+        rawVector = rawVector.clone();
     }
 
     /** Whether this query watches clips of {@code sourceId} tagged {@code clipTags}. */

@@ -36,7 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * <p>Clip vectors are keyed by clip id; merging a source's clips into moments needs them all in one task, so they
- * are re-keyed by source id (without their thumbnails and frame embeddings, which matching does not read).
+ * are re-keyed by source id (without their thumbnails, and without their frame embeddings unless the model's tight
+ * head re-scores candidates with them).
  */
 public final class AlertTopology {
 
@@ -90,7 +91,9 @@ public final class AlertTopology {
         builder.stream(clipVectors.name(), Consumed.with(clipVectors.keySerde(), clipVectors.valueSerde()))
                 .filter((clipId, clip) -> clip != null, Named.as("indexed-clips"))
                 .map(
-                        (clipId, clip) -> org.apache.kafka.streams.KeyValue.pair(clip.getSourceId(), slim(clip)),
+                        (clipId, clip) -> org.apache.kafka.streams.KeyValue.pair(
+                                clip.getSourceId(),
+                                slim(clip, registry.tightScorer().isPresent())),
                         Named.as("by-source"))
                 .repartition(Repartitioned.with(Serdes.String(), clipVectors.valueSerde())
                         .withName("clips-by-source"))
@@ -100,11 +103,10 @@ public final class AlertTopology {
                 .to(alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()));
     }
 
-    private static ClipVector slim(ClipVector clip) {
-        return ClipVector.newBuilder(clip)
-                .setThumbnailJpeg(java.nio.ByteBuffer.allocate(0))
-                .setFrameEmbeddings(List.of())
-                .build();
+    private static ClipVector slim(ClipVector clip, boolean keepFrames) {
+        ClipVector.Builder slim = ClipVector.newBuilder(clip).setThumbnailJpeg(java.nio.ByteBuffer.allocate(0));
+        // The tight head scores text against frames: only a model with one needs them re-partitioned.
+        return keepFrames ? slim.build() : slim.setFrameEmbeddings(List.of()).build();
     }
 
     private static ProcessorSupplier<String, ClipVector, String, Alert> matcher(

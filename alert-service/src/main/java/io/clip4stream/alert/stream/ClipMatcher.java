@@ -6,6 +6,7 @@ import io.clip4stream.alert.match.MomentState;
 import io.clip4stream.alert.match.MomentTracker;
 import io.clip4stream.alert.match.QueryBank;
 import io.clip4stream.alert.match.ScoreSketch;
+import io.clip4stream.alert.match.TightStage;
 import io.clip4stream.alert.match.WatchedQuery;
 import io.clip4stream.schemas.avro.Alert;
 import io.clip4stream.schemas.avro.AlertState;
@@ -16,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KeyValue;
@@ -35,9 +37,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * mid-moment continue the same alert. Calibration changes with every clip of every query; it is kept in memory and
  * written to its store every {@code calibrationFlush}, so a crash forgets at most that much calibration (a threshold
  * then moves a little; no alert is lost or duplicated by it).
+ *
+ * <p>With a model whose tight head was trained, clips the first stage puts near or above a query's threshold (the
+ * {@link TightStage} pre-filter) are re-scored with the tight head and the fused score decides; calibration stays on
+ * first-stage scores, the only ones every clip has. Each alert records which score it used.
  */
 final class ClipMatcher implements Processor<String, ClipVector, String, Alert> {
     private static final char KEY_SEPARATOR = '\u0000';
+
+    /** {@code Alert.scoreKind} of alerts decided on the first-stage cosine. */
+    static final String FIRST_STAGE = "first-stage";
+
+    /** {@code Alert.scoreKind} of alerts decided on the fused tight and first-stage score. */
+    static final String FUSED = "fused";
 
     private final StandingQueryRegistry registry;
     private final String momentStoreName;
@@ -45,6 +57,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
     private final Duration calibrationFlush;
     private final LongSupplier clock;
     private final MatchObserver observer;
+    private final Optional<TightScorer> tight;
     private final String orderStoreName;
     private final String pendingStoreName;
     private final Map<String, ScoreSketch> sketches = new HashMap<>();
@@ -81,6 +94,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
         this.calibrationFlush = calibrationFlush;
         this.clock = clock;
         this.observer = observer;
+        this.tight = registry.tightScorer();
     }
 
     @Override
@@ -219,7 +233,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
                 moments.put(key, step.next().toBytes());
                 entry.getValue().remove(queryId);
                 for (MomentTracker.MomentEvent event : step.events()) {
-                    Alert alert = toAlert(query, sourceId, event);
+                    Alert alert = toAlert(query, sourceId, event, tight.isPresent() ? FUSED : FIRST_STAGE);
                     context.forward(new Record<>(alert.getAlertId(), alert, now));
                 }
             }
@@ -249,6 +263,13 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
         List<String> tags = clip.getTags();
         double clipSeconds = (clip.getEndTimeMicros() - clip.getStartTimeMicros()) / 1e6;
         Set<String> open = openBySource.getOrDefault(sourceId, Set.of());
+        // The tight head reads this model's frames only: a clip of another version, or without frames, is first-stage.
+        TightScorer scorer = tight.isPresent()
+                        && !clip.getFrameEmbeddings().isEmpty()
+                        && clip.getModelVersion().equals(registry.modelVersion())
+                ? tight.get()
+                : null;
+        float[][] frames = null;
         List<WatchedQuery> queries = bank.queries();
         int matches = 0;
         for (int row = 0; row < queries.size(); row++) {
@@ -261,6 +282,13 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
             double score = scores[row];
             sketch.add(score, clipSeconds);
             dirty.add(query.queryId());
+            if (scorer != null && scorer.stage().candidate(score, threshold)) {
+                if (frames == null) {
+                    frames = frames(clip);
+                }
+                float logit = scorer.logits(List.of(query.rawVector()), frames)[0];
+                score = scorer.stage().fused(score, logit);
+            }
             if (score < threshold && !open.contains(query.queryId())) {
                 continue;
             }
@@ -285,14 +313,26 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
                 }
             }
             for (MomentTracker.MomentEvent event : step.events()) {
-                Alert alert = toAlert(query, sourceId, event);
+                Alert alert = toAlert(query, sourceId, event, scorer != null ? FUSED : FIRST_STAGE);
                 context.forward(new Record<>(alert.getAlertId(), alert, timestamp));
             }
         }
         observer.clipScored(bank.size(), matches, System.nanoTime() - started);
     }
 
-    private Alert toAlert(WatchedQuery query, String sourceId, MomentTracker.MomentEvent event) {
+    private static float[][] frames(ClipVector clip) {
+        float[][] frames = new float[clip.getFrameEmbeddings().size()][];
+        for (int f = 0; f < frames.length; f++) {
+            List<Float> frame = clip.getFrameEmbeddings().get(f);
+            frames[f] = new float[frame.size()];
+            for (int d = 0; d < frames[f].length; d++) {
+                frames[f][d] = frame.get(d);
+            }
+        }
+        return frames;
+    }
+
+    private Alert toAlert(WatchedQuery query, String sourceId, MomentTracker.MomentEvent event, String scoreKind) {
         Moment moment = event.moment();
         return Alert.newBuilder()
                 .setAlertId(moment.alertId())
@@ -309,6 +349,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
                 .setRevision(moment.revision())
                 .setClipIndexedAtMillis(moment.clipIndexedAtMillis())
                 .setUpdatedAtMillis(clock.getAsLong())
+                .setScoreKind(scoreKind)
                 .build();
     }
 

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 public final class StandingQueryRegistry {
     private final TextEncoder encoder;
+    private final Optional<TightScorer> tightScorer;
     private final Map<String, Entry> entries = new ConcurrentSkipListMap<>();
     private final Map<String, Boolean> encodedHere = new ConcurrentHashMap<>();
     private volatile QueryBank bank = QueryBank.empty();
@@ -43,6 +44,12 @@ public final class StandingQueryRegistry {
     /** A registry encoding with {@code encoder}. */
     public StandingQueryRegistry(TextEncoder encoder) {
         this.encoder = Objects.requireNonNull(encoder, "encoder");
+        this.tightScorer = encoder.tightScorer();
+    }
+
+    /** The encoder's model's tight head, when matching re-scores candidates with it. */
+    public Optional<TightScorer> tightScorer() {
+        return tightScorer;
     }
 
     /** The encoder's model version. */
@@ -128,7 +135,8 @@ public final class StandingQueryRegistry {
                 rule,
                 Duration.ofMillis(record.getCooldownMillis()),
                 Duration.ofMillis(record.getGapMillis()),
-                WatchedQuery.unit(raw));
+                WatchedQuery.unit(raw),
+                raw);
     }
 
     private static float[] toArray(List<Float> values) {

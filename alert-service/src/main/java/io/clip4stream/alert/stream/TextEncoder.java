@@ -11,4 +11,9 @@ public interface TextEncoder {
 
     /** The raw (not normalised) text embedding of {@code text}. */
     float[] encodeRaw(String text);
+
+    /** The model's trained tight head with its fusion weight, when it has both; empty: first-stage matching only. */
+    default java.util.Optional<TightScorer> tightScorer() {
+        return java.util.Optional.empty();
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.alert.match.Moment;
+import io.clip4stream.alert.match.TightStage;
 import io.clip4stream.schemas.avro.Alert;
 import io.clip4stream.schemas.avro.AlertState;
 import io.clip4stream.schemas.avro.ClipVector;
@@ -38,7 +39,14 @@ class AlertTopologyTest {
 
     @BeforeEach
     void start() {
-        encoder = new FakeTextEncoder("v1", Map.of("red circle", RED, "blue square", BLUE));
+        start(new FakeTextEncoder("v1", Map.of("red circle", RED, "blue square", BLUE)));
+    }
+
+    private void start(FakeTextEncoder with) {
+        if (driver != null) {
+            driver.close();
+        }
+        encoder = with;
         registry = new StandingQueryRegistry(encoder);
         StreamsBuilder builder = new StreamsBuilder();
         AlertTopology.build(
@@ -95,6 +103,7 @@ class AlertTopologyTest {
         assertEquals(5 * AlertRecords.CLIP_MICROS, first.getEndTimeMicros());
         assertEquals(3, first.getClips());
         assertEquals("red circle", first.getQueryText());
+        assertTrue(fired.stream().allMatch(a -> a.getScoreKind().equals(ClipMatcher.FIRST_STAGE)), "no tight head");
         // Revisions of one alert: opened (0), extended twice, closed.
         assertEquals(
                 List.of(0, 1, 2, 3),
@@ -163,5 +172,63 @@ class AlertTopologyTest {
         send(AlertRecords.clip("cam-1", 0, 1, 0, 0));
         assertTrue(alerts.isEmpty());
         assertTrue(registry.all().isEmpty());
+    }
+
+    /** A tight head whose logit is {@code logitOf(frame's second value)}, recording what it scored. */
+    private static final class FakeTight implements TightScorer {
+        final List<float[]> scoredTexts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public TightStage stage() {
+            return new TightStage(10, 0.05);
+        }
+
+        @Override
+        public float[] logits(List<float[]> rawTexts, float[][] frames) {
+            scoredTexts.addAll(rawTexts);
+            float[] out = new float[rawTexts.size()];
+            // A clip whose vector leans to green (second value) is what the tight head "sees" as not matching.
+            java.util.Arrays.fill(out, frames[0][1] > 0.2f ? -3f : 1f);
+            return out;
+        }
+    }
+
+    @Test
+    void shouldDecideOnTheFusedTightScoreForCandidatesWhenTheModelHasATightHead() {
+        FakeTight tight = new FakeTight();
+        start(new FakeTextEncoder("v1", Map.of("red circle", RED), java.util.Optional.of(tight)));
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        // Clip 0: cosine 0.78, under the threshold but within the pre-filter margin; the tight logit +1 lifts it to
+        // 0.78 + 1/10 = 0.88. Clip 1: cosine 0.93, over the threshold on its own; the tight logit -3 sinks it to
+        // 0.63. Clip 2: cosine 0 (blue), not a candidate: never re-scored.
+        float lifted = 0.78f;
+        float sunk = 0.93f;
+        send(AlertRecords.clip("cam-1", 0, lifted, 0, (float) Math.sqrt(1 - lifted * lifted)));
+        send(AlertRecords.clip("cam-2", 0, sunk, (float) Math.sqrt(1 - sunk * sunk), 0));
+        send(AlertRecords.clip("cam-3", 0, 0, 1, 0));
+
+        List<Alert> fired = alerts.readValuesToList();
+        assertEquals(1, fired.size(), fired.toString());
+        Alert alert = fired.getFirst();
+        assertEquals("cam-1", alert.getSourceId());
+        assertEquals(ClipMatcher.FUSED, alert.getScoreKind());
+        assertEquals(0.88, alert.getBestScore(), 1e-4);
+        assertEquals(2, tight.scoredTexts.size(), "cam-3's clip is under the pre-filter");
+        assertTrue(java.util.Arrays.equals(RED, tight.scoredTexts.getFirst()), "the raw text embedding is scored");
+    }
+
+    @Test
+    void shouldDecideOnTheFirstStageWhenTheModelHasNoTightHead() {
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        float below = 0.78f;
+        float above = 0.93f;
+        send(AlertRecords.clip("cam-1", 0, below, (float) Math.sqrt(1 - below * below), 0));
+        send(AlertRecords.clip("cam-2", 0, above, (float) Math.sqrt(1 - above * above), 0));
+
+        List<Alert> fired = alerts.readValuesToList();
+        assertEquals(1, fired.size(), fired.toString());
+        assertEquals("cam-2", fired.getFirst().getSourceId());
+        assertEquals(ClipMatcher.FIRST_STAGE, fired.getFirst().getScoreKind());
+        assertEquals(0.93, fired.getFirst().getBestScore(), 1e-4);
     }
 }

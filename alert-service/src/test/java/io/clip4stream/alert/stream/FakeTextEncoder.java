@@ -1,6 +1,7 @@
 package io.clip4stream.alert.stream;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A text encoder that maps known phrases to fixed vectors and counts how often it was asked. */
@@ -8,10 +9,21 @@ final class FakeTextEncoder implements TextEncoder {
     private final String version;
     private final Map<String, float[]> vectors;
     private final AtomicInteger calls = new AtomicInteger();
+    private final Optional<TightScorer> tight;
 
     FakeTextEncoder(String version, Map<String, float[]> vectors) {
+        this(version, vectors, Optional.empty());
+    }
+
+    FakeTextEncoder(String version, Map<String, float[]> vectors, Optional<TightScorer> tight) {
         this.version = version;
         this.vectors = Map.copyOf(vectors);
+        this.tight = tight;
+    }
+
+    @Override
+    public Optional<TightScorer> tightScorer() {
+        return tight;
     }
 
     @Override

@@ -1,13 +1,14 @@
 package io.clip4stream.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.ingest.IngestConfig;
 import io.clip4stream.ingest.decode.DecodeException;
 import io.clip4stream.ingest.decode.VideoDecoder;
 import io.clip4stream.ingest.decode.VideoInput;
 import io.clip4stream.ingest.run.Probe;
-import io.clip4stream.ingest.source.AddressGuard;
 import io.clip4stream.ingest.source.HttpVideoFetcher;
 import io.clip4stream.ingest.source.SourceRejectedException;
+import io.clip4stream.runtime.net.AddressGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -79,7 +80,10 @@ public final class ProbeCommand implements Callable<Integer> {
         if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
             return null;
         }
-        return new HttpVideoFetcher(new AddressGuard(true), Duration.ofSeconds(30), Long.MAX_VALUE)
+        return new HttpVideoFetcher(
+                        new AddressGuard(true, IngestConfig.ALLOW_PRIVATE_URLS.name()),
+                        Duration.ofSeconds(30),
+                        Long.MAX_VALUE)
                 .open(URI.create(input));
     }
 }

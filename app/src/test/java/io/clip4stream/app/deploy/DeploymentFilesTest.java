@@ -13,6 +13,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.topic.AlertTopics;
 import io.clip4stream.schemas.topic.Topic;
 import io.clip4stream.schemas.topic.Topics;
 import java.io.IOException;
@@ -80,7 +81,7 @@ class DeploymentFilesTest {
                 .filter(d -> Set.of("Deployment", "StatefulSet")
                         .contains(d.path("kind").asText()))
                 .toList();
-        assertEquals(4, workloads.size(), "ingest, encoder, index and query");
+        assertEquals(5, workloads.size(), "ingest, encoder, index, query and alert");
         for (JsonNode workload : workloads) {
             for (JsonNode container : workload.at("/spec/template/spec/containers")) {
                 String name = workload.at("/metadata/name").asText();
@@ -168,6 +169,7 @@ class DeploymentFilesTest {
     void shouldDeclareTheCatalogsTopicsWithTheirPolicies() {
         Map<String, Topic<String, ?>> catalog = new java.util.HashMap<>();
         Topics.defaults().all().forEach(t -> catalog.put(t.name(), t));
+        AlertTopics.defaults().all().forEach(t -> catalog.put(t.name(), t));
         List<JsonNode> topics = kubernetes.stream()
                 .filter(d -> d.path("kind").asText().equals("KafkaTopic"))
                 .toList();
@@ -182,6 +184,41 @@ class DeploymentFilesTest {
                     .forEach((key, value) -> assertEquals(
                             value, topic.at("/spec/config").path(key).asText(), expected.name() + " " + key));
         }
+    }
+
+    @Test
+    void shouldDeployTheAlertServiceAndPointTheQueryServiceAtIt() throws IOException {
+        JsonNode alert = workload("Deployment", "alert").at("/spec/template/spec/containers/0");
+        assertTrue(alert.path("image").asText().startsWith("clip4stream/alert-service:"), alert.toString());
+        String port = env(alert).get("CLIP4S_ALERT_HTTP_PORT");
+        assertEquals(port, alert.at("/ports/0/containerPort").asText());
+        assertTrue(
+                kubernetes.stream()
+                        .anyMatch(d -> d.path("kind").asText().equals("Service")
+                                && d.at("/metadata/name").asText().equals("alert")),
+                "a Service named alert");
+        JsonNode query = workload("Deployment", "query").at("/spec/template/spec/containers/0");
+        assertEquals("http://alert:" + port, env(query).get("CLIP4S_QUERY_ALERT_URL"));
+        JsonNode kustomization =
+                documents(DEPLOY.resolve("k8s/kustomization.yaml")).getFirst();
+        assertTrue(kustomization.path("resources").toString().contains("alert.yaml"), kustomization.toString());
+
+        JsonNode compose =
+                documents(DEPLOY.resolve("compose/docker-compose.yml")).getFirst();
+        JsonNode composeAlert = compose.at("/services/alert");
+        assertTrue(composeAlert.path("image").asText().startsWith("clip4stream/alert-service:"), compose.toString());
+        assertEquals(
+                "http://alert:"
+                        + composeAlert.at("/environment/CLIP4S_ALERT_HTTP_PORT").asText(),
+                compose.at("/services/query/environment/CLIP4S_QUERY_ALERT_URL").asText());
+    }
+
+    private static Map<String, String> env(JsonNode container) {
+        Map<String, String> env = new java.util.HashMap<>();
+        container
+                .path("env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        return env;
     }
 
     private static JsonNode workload(String kind, String name) {

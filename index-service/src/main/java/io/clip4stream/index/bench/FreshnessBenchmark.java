@@ -73,10 +73,45 @@ public final class FreshnessBenchmark {
     public record Result(
             int clips, long refreshMillis, double p50Millis, double p95Millis, double maxMillis, double meanMillis) {}
 
+    /**
+     * Something measured beside the index service in the same run, on the same clips (the alert latency benchmark
+     * runs the alert service this way, so both figures come from one pipeline under one load).
+     */
+    public interface Companion {
+        /** No companion. */
+        Companion NONE = new Companion() {
+            @Override
+            public AutoCloseable start(String bootstrapServers, String topicPrefix) {
+                return () -> {};
+            }
+
+            @Override
+            public void boundaryProduced(String sourceId, long endMicros, long producedNanos) {}
+        };
+
+        /**
+         * Starts on the run's topics once the index service runs, before the first clip; the result is closed after
+         * the last clip has become searchable, while the index service still runs.
+         */
+        AutoCloseable start(String bootstrapServers, String topicPrefix) throws Exception;
+
+        /**
+         * Called once the boundary of {@code sourceId}'s clip ending at {@code endMicros} (media time) was
+         * acknowledged; {@code producedNanos} ({@link System#nanoTime}) is when it was sent.
+         */
+        void boundaryProduced(String sourceId, long endMicros, long producedNanos);
+    }
+
     private FreshnessBenchmark() {}
 
     /** Runs the benchmark with {@code model} as the aggregation head. */
     public static Result run(Options options, Clip4ClipModel model, PrintWriter progress) throws Exception {
+        return run(options, model, progress, Companion.NONE);
+    }
+
+    /** Runs the benchmark with {@code model} as the aggregation head and {@code companion} beside it. */
+    public static Result run(Options options, Clip4ClipModel model, PrintWriter progress, Companion companion)
+            throws Exception {
         String prefix = "bench-freshness-" + UUID.randomUUID().toString().substring(0, 8) + ".";
         Map<String, String> env = new HashMap<>();
         env.put("CLIP4S_KAFKA_BOOTSTRAP_SERVERS", options.bootstrapServers());
@@ -105,6 +140,32 @@ public final class FreshnessBenchmark {
                         topics.frameEmbeddings().valueSerde().serializer())) {
             service.start();
             ReadOnlyClipVectorStore store = awaitRunning(service);
+            measure(options, clips, topics, service, store, producer, nanos, progress, companion, prefix);
+        }
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return new Result(
+                options.clips(),
+                options.refreshInterval().toMillis(),
+                at(sorted, 0.5),
+                at(sorted, 0.95),
+                sorted[sorted.length - 1] / 1e6,
+                Arrays.stream(sorted).average().orElse(0) / 1e6);
+    }
+
+    private static void measure(
+            Options options,
+            SyntheticClips clips,
+            Topics topics,
+            IndexService service,
+            ReadOnlyClipVectorStore store,
+            KafkaProducer<String, EmbeddingStreamRecord> producer,
+            long[] nanos,
+            PrintWriter progress,
+            Companion companion,
+            String prefix)
+            throws Exception {
+        try (AutoCloseable beside = companion.start(options.bootstrapServers(), prefix)) {
             progress.printf(
                     "index-service running; measuring %d clips (refresh %d ms)...%n",
                     options.clips(), options.refreshInterval().toMillis());
@@ -127,6 +188,7 @@ public final class FreshnessBenchmark {
                 producer.send(new ProducerRecord<>(
                                 topics.frameEmbeddings().name(), source, clips.boundary(source, clipIndex)))
                         .get();
+                companion.boundaryProduced(source, endMicros, produced);
                 long deadline = produced + PER_CLIP.toNanos();
                 while (store.nearest(probe, 1, filter).isEmpty()) {
                     if (System.nanoTime() > deadline) {
@@ -139,15 +201,6 @@ public final class FreshnessBenchmark {
                 nanos[i] = System.nanoTime() - produced;
             }
         }
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        return new Result(
-                options.clips(),
-                options.refreshInterval().toMillis(),
-                at(sorted, 0.5),
-                at(sorted, 0.95),
-                sorted[sorted.length - 1] / 1e6,
-                Arrays.stream(sorted).average().orElse(0) / 1e6);
     }
 
     private static ReadOnlyClipVectorStore awaitRunning(IndexService service)

@@ -1,5 +1,6 @@
 package io.clip4stream.ingest.source;
 
+import io.clip4stream.runtime.net.AddressGuard;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ public final class HttpVideoFetcher {
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new SourceRejectedException(400, "bad_uri", "Only http and https URLs can be fetched; was " + scheme);
         }
-        guard.check(uri.getHost());
+        guard.check(uri.getHost(), SourceRejectedException::refused);
     }
 
     /** Opens the body of {@code uri} after checking it and every redirect target. */

@@ -1,5 +1,6 @@
 package io.clip4stream.ingest.source;
 
+import io.clip4stream.runtime.net.AddressGuard;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.SourceKind;
 import java.io.IOException;
@@ -53,7 +54,7 @@ public final class SourceResolver {
                 throw new SourceRejectedException(
                         400, "bad_uri", "Unsupported stream scheme '" + scheme + "'; use one of " + STREAM_SCHEMES);
             }
-            guard.check(parsed.getHost());
+            guard.check(parsed.getHost(), SourceRejectedException::refused);
             return new ResolvedSource.Stream(uri, streamOptions(scheme));
         }
         if (kind == SourceKind.UPLOAD) {

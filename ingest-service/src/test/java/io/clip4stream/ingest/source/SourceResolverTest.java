@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.clip4stream.ingest.IngestConfig;
+import io.clip4stream.runtime.net.AddressGuard;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.SourceKind;
 import java.net.InetAddress;
@@ -25,7 +27,7 @@ class SourceResolverTest {
     Path dir;
 
     private SourceResolver resolver(boolean allowPrivate, AddressGuard.HostResolver dns) throws Exception {
-        AddressGuard guard = new AddressGuard(allowPrivate, dns);
+        AddressGuard guard = new AddressGuard(allowPrivate, IngestConfig.ALLOW_PRIVATE_URLS.name(), dns);
         return new SourceResolver(
                 Files.createDirectories(dir.resolve("root")),
                 Files.createDirectories(dir.resolve("uploads")),
@@ -202,6 +204,7 @@ class SourceResolverTest {
         // Public name first, then a redirect to loopback: the fetcher checks the hop and refuses it.
         AddressGuard guard = new AddressGuard(
                 false,
+                IngestConfig.ALLOW_PRIVATE_URLS.name(),
                 host -> host.equals("public.example")
                         ? List.of(InetAddress.getByName("93.184.216.34"))
                         : List.of(InetAddress.getAllByName(host)));

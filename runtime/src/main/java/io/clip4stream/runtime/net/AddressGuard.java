@@ -1,4 +1,4 @@
-package io.clip4stream.ingest.source;
+package io.clip4stream.runtime.net;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,9 +7,13 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * The SSRF guard: resolves a URL's host and refuses it when any of its addresses is loopback, private, link-local,
+ * The SSRF guard of every service that connects where a user says (ingest's URL and stream sources, the alert
+ * service's webhooks): resolves a host and refuses it when any of its addresses is loopback, private, link-local,
  * unspecified, carrier-grade NAT or IPv6 unique-local, unless private targets are explicitly allowed.
  *
  * <p>Every address is checked, not only the first, so a name that resolves to one public and one private address is
@@ -17,6 +21,7 @@ import java.util.Locale;
  */
 public final class AddressGuard {
     private final boolean allowPrivate;
+    private final String allowSetting;
     private final HostResolver resolver;
 
     /** Resolves host names to their addresses; the JDK resolver in production, a fake in tests. */
@@ -26,15 +31,47 @@ public final class AddressGuard {
         List<InetAddress> resolve(String host) throws UnknownHostException;
     }
 
-    /** A guard using the system resolver. */
-    public AddressGuard(boolean allowPrivate) {
-        this(allowPrivate, host -> Arrays.asList(InetAddress.getAllByName(host)));
+    /** Why a host was refused. */
+    public enum Reason {
+        /** The URL names no host. */
+        NO_HOST,
+        /** The host cannot be resolved, or has no address. */
+        UNRESOLVABLE,
+        /** The host resolves to a loopback, private or otherwise internal address. */
+        FORBIDDEN
+    }
+
+    /**
+     * A refused host.
+     *
+     * @param reason why, for the caller's status code
+     * @param message a readable reason naming the host (and, when forbidden, the setting that allows it)
+     * @param cause the resolver's error, when there was one
+     */
+    public record Refusal(Reason reason, String message, Optional<UnknownHostException> cause) {
+        /** Checks the parts. */
+        public Refusal {
+            Objects.requireNonNull(reason, "reason");
+            Objects.requireNonNull(message, "message");
+            Objects.requireNonNull(cause, "cause");
+        }
+    }
+
+    /**
+     * A guard using the system resolver.
+     *
+     * @param allowPrivate whether private targets are allowed
+     * @param allowSetting the setting that allows them, named in refusals
+     */
+    public AddressGuard(boolean allowPrivate, String allowSetting) {
+        this(allowPrivate, allowSetting, host -> Arrays.asList(InetAddress.getAllByName(host)));
     }
 
     /** A guard using {@code resolver}. */
-    public AddressGuard(boolean allowPrivate, HostResolver resolver) {
+    public AddressGuard(boolean allowPrivate, String allowSetting, HostResolver resolver) {
         this.allowPrivate = allowPrivate;
-        this.resolver = resolver;
+        this.allowSetting = Objects.requireNonNull(allowSetting, "allowSetting");
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
     }
 
     /** Whether private targets are allowed. */
@@ -42,34 +79,43 @@ public final class AddressGuard {
         return allowPrivate;
     }
 
-    /** Throws when {@code host} cannot be resolved or resolves to a forbidden address. */
-    public void check(String host) throws SourceRejectedException {
+    /** Why {@code host} (a URI's host, IPv6 literals in brackets or not) may not be connected to, or empty. */
+    public Optional<Refusal> refusal(String host) {
         if (host == null || host.isBlank()) {
-            throw new SourceRejectedException(400, "bad_uri", "The URL has no host");
+            return Optional.of(new Refusal(Reason.NO_HOST, "The URL has no host", Optional.empty()));
         }
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         List<InetAddress> addresses;
         try {
             addresses = resolver.resolve(bare);
         } catch (UnknownHostException e) {
-            throw new SourceRejectedException(400, "unresolvable_host", "Host " + host + " cannot be resolved", e);
+            return Optional.of(
+                    new Refusal(Reason.UNRESOLVABLE, "Host " + host + " cannot be resolved", Optional.of(e)));
         }
         if (addresses.isEmpty()) {
-            throw new SourceRejectedException(400, "unresolvable_host", "Host " + host + " has no address");
+            return Optional.of(new Refusal(Reason.UNRESOLVABLE, "Host " + host + " has no address", Optional.empty()));
         }
         if (allowPrivate) {
-            return;
+            return Optional.empty();
         }
         for (InetAddress address : addresses) {
             String kind = forbiddenKind(address);
             if (kind != null) {
-                throw new SourceRejectedException(
-                        403,
-                        "forbidden_target",
+                return Optional.of(new Refusal(
+                        Reason.FORBIDDEN,
                         "Host " + host + " resolves to " + address.getHostAddress() + ", a " + kind
-                                + " address; such targets are refused (set CLIP4S_INGEST_ALLOW_PRIVATE_URLS=true to"
-                                + " allow them)");
+                                + " address; such targets are refused (set " + allowSetting + "=true to allow them)",
+                        Optional.empty()));
             }
+        }
+        return Optional.empty();
+    }
+
+    /** Throws the caller's exception for {@code host}'s refusal, if it is refused. */
+    public <E extends Exception> void check(String host, Function<Refusal, E> refused) throws E {
+        Optional<Refusal> refusal = refusal(host);
+        if (refusal.isPresent()) {
+            throw refused.apply(refusal.get());
         }
     }
 
