@@ -284,7 +284,9 @@ public final class KnnBenchmark {
             double buildSeconds = (System.nanoTime() - start) / 1e9;
             SearchFigures asBuilt = search(store, indexed, queries, truth, k);
             long heapBytes = Math.max(0, usedHeap() - heapBefore);
-            progress.printf("  built in %.1f s, %d segments%n", buildSeconds, asBuilt.segments());
+            progress.printf(
+                    "  built in %.1f s, %d segments: recall %.4f, %.1f QPS, %.1fx the exact scan alongside%n",
+                    buildSeconds, asBuilt.segments(), asBuilt.recall(), asBuilt.qps(), asBuilt.speedup());
             progress.flush();
             double mergeSeconds = 0;
             SearchFigures merged = asBuilt;
@@ -293,6 +295,10 @@ public final class KnnBenchmark {
                 store.forceMerge(1);
                 mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
                 merged = search(store, indexed, queries, truth, k);
+                progress.printf(
+                        "  merged in %.1f s: recall %.4f, %.1f QPS, %.1fx the exact scan alongside%n",
+                        mergeSeconds, merged.recall(), merged.qps(), merged.speedup());
+                progress.flush();
             }
             long[] sizes = sizes(dir, settings.quantization() != HnswSettings.Quantization.FLOAT32);
             List<SweepPoint> points = new ArrayList<>();
