@@ -43,6 +43,8 @@ import java.util.Set;
  * @param searchThreads threads that search one shard's segments concurrently
  * @param mergeFloorMb segments smaller than this count as this large when Lucene picks merges
  * @param mergeSegmentsPerTier segments of about one size allowed before Lucene merges them
+ * @param idleMerge how long without writes before a shard merges down to {@code idleMergeSegments}; zero: never
+ * @param idleMergeSegments the segment count of the idle merge
  * @param standbyReplicas standby copies of each shard kept warm on other instances
  * @param streamThreads Kafka Streams threads of this instance
  * @param activeModelVersion model version queries use when they name none; empty means the loaded model's
@@ -71,6 +73,8 @@ public record IndexConfig(
         int searchThreads,
         double mergeFloorMb,
         double mergeSegmentsPerTier,
+        Duration idleMerge,
+        int idleMergeSegments,
         int standbyReplicas,
         int streamThreads,
         Optional<String> activeModelVersion) {
@@ -139,7 +143,8 @@ public record IndexConfig(
     public static final Setting<HnswSettings.Quantization> QUANTIZATION = new Setting<>(
             "CLIP4S_INDEX_QUANTIZATION",
             "float32",
-            "How the HNSW graph stores vectors: float32, int8, int7, int4 or bit1 (raw floats are kept as well).",
+            "How the HNSW graph stores vectors: float32, int8, int7, int4, bit2 or bit1 (raw floats are kept as"
+                    + " well, and a quantized graph's candidates are rescored with them).",
             HnswSettings.Quantization::parse);
 
     /** Refresh interval. */
@@ -225,6 +230,28 @@ public record IndexConfig(
             "Segments of about one size allowed before they are merged (at least 2); fewer means fewer HNSW graphs"
                     + " per query but more merging.");
 
+    /** Idle merge delay. */
+    public static final Setting<Duration> IDLE_MERGE_MS = new Setting<>(
+            "CLIP4S_INDEX_IDLE_MERGE_MS",
+            Long.toString(ShardSettings.DEFAULT_IDLE_MERGE_AFTER.toMillis()),
+            "When a shard has had no write for this long, it merges down to CLIP4S_INDEX_IDLE_MERGE_SEGMENTS in the"
+                    + " background (once per idle period; fewer HNSW graphs per query); 0: never.",
+            text -> {
+                long value = Long.parseLong(text.strip());
+                if (value < 0) {
+                    throw new IllegalArgumentException("must be >= 0");
+                }
+                return Duration.ofMillis(value);
+            });
+
+    /** Idle merge target. */
+    public static final Setting<Integer> IDLE_MERGE_SEGMENTS = Setting.integer(
+            "CLIP4S_INDEX_IDLE_MERGE_SEGMENTS",
+            ShardSettings.DEFAULT_IDLE_MERGE_SEGMENTS,
+            1,
+            1_000,
+            "Segments a shard's idle merge merges down to.");
+
     /** Standby replicas. */
     public static final Setting<Integer> STANDBY_REPLICAS = Setting.integer(
             "CLIP4S_INDEX_STANDBY_REPLICAS",
@@ -272,6 +299,8 @@ public record IndexConfig(
             SEARCH_THREADS,
             MERGE_FLOOR_MB,
             MERGE_SEGMENTS_PER_TIER,
+            IDLE_MERGE_MS,
+            IDLE_MERGE_SEGMENTS,
             STANDBY_REPLICAS,
             STREAM_THREADS,
             ACTIVE_MODEL_VERSION);
@@ -295,6 +324,7 @@ public record IndexConfig(
         Objects.requireNonNull(maintenanceInterval, "maintenanceInterval");
         Objects.requireNonNull(maintenanceBudget, "maintenanceBudget");
         Objects.requireNonNull(activeModelVersion, "activeModelVersion");
+        Objects.requireNonNull(idleMerge, "idleMerge");
         if (partitions < 1 || standbyReplicas < 0 || streamThreads < 1) {
             throw new IllegalArgumentException("invalid index config: partitions " + partitions + ", standby replicas "
                     + standbyReplicas + ", stream threads " + streamThreads);
@@ -346,6 +376,8 @@ public record IndexConfig(
                 env.get(SEARCH_THREADS),
                 env.get(MERGE_FLOOR_MB),
                 env.get(MERGE_SEGMENTS_PER_TIER),
+                env.get(IDLE_MERGE_MS),
+                env.get(IDLE_MERGE_SEGMENTS),
                 env.get(STANDBY_REPLICAS),
                 env.get(STREAM_THREADS),
                 active.isEmpty() ? Optional.empty() : Optional.of(active));
@@ -358,7 +390,8 @@ public record IndexConfig(
                         ShardSettings.MAXIMUM_SEARCH_THREADS,
                         Runtime.getRuntime().availableProcessors())
                 : searchThreads;
-        return new ShardSettings(refreshInterval, threads, mergeFloorMb, mergeSegmentsPerTier);
+        return new ShardSettings(
+                refreshInterval, threads, mergeFloorMb, mergeSegmentsPerTier, idleMerge, idleMergeSegments);
     }
 
     /** What one removal pass may do on a stream thread. */
@@ -397,6 +430,8 @@ public record IndexConfig(
                 searchThreads,
                 mergeFloorMb,
                 mergeSegmentsPerTier,
+                idleMerge,
+                idleMergeSegments,
                 standbyReplicas,
                 streamThreads,
                 activeModelVersion);

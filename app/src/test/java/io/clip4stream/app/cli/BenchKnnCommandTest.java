@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +71,84 @@ class BenchKnnCommandTest {
                 sweep.get(1).get("figures").get("recall").asDouble()
                         >= format.get("merged").get("recall").asDouble(),
                 out);
+    }
+
+    @Test
+    void shouldCompareEveryFormatOfTheListInOneRunAndNameTheBest() throws Exception {
+        Run run = run(
+                "--n",
+                "400",
+                "--dim",
+                "16",
+                "--queries",
+                "20",
+                "--format",
+                "float32,int4,bit1",
+                "--ef",
+                "400",
+                "--work-dir",
+                work.toString(),
+                "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals(3, json.get("formats").size(), run.out());
+        assertEquals("int4", json.get("formats").get(1).get("format").asText());
+        assertEquals("bit1", json.get("formats").get(2).get("format").asText());
+        for (JsonNode format : json.get("formats")) {
+            // efSearch above the vector count with rescoring: exact for every format.
+            assertEquals(1.0, format.get("merged").get("recall").asDouble(), 1e-9, run.out());
+            assertTrue(format.get("bytesPerVector").asDouble() > 0);
+            assertTrue(format.get("searchBytesPerVector").asDouble() > 0);
+        }
+        assertTrue(
+                List.of("float32", "int4", "bit1")
+                        .contains(json.get("bestFormat").asText()),
+                run.out());
+    }
+
+    @Test
+    void shouldStreamVectorsInLiveAndReportEachStateWithTheFiguresOfBenchKnn() throws Exception {
+        Run run = run(
+                "--live",
+                "--n",
+                "500",
+                "--dim",
+                "8",
+                "--queries",
+                "20",
+                "--rate",
+                "2000",
+                "--ef",
+                "1000",
+                "--refresh-ms",
+                "20",
+                "--idle-merge-ms",
+                "100",
+                "--work-dir",
+                work.toString(),
+                "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals(500, json.get("vectors").asInt());
+        for (String state : List.of("afterIngest", "idleMerged")) {
+            JsonNode figures = json.get(state);
+            for (String field : List.of("recall", "qps", "exactQps", "segments")) {
+                assertTrue(figures.has(field), state + " lacks " + field + ": " + run.out());
+            }
+            assertEquals(1.0, figures.get("recall").asDouble(), 1e-9, run.out());
+        }
+        assertEquals(1, json.get("idleMerged").get("segments").asInt());
+        assertTrue(json.get("segmentsOverTime").size() >= 1);
+        assertTrue(json.has("mergeSeconds") && json.has("windows"));
+    }
+
+    @Test
+    void shouldPrintTheLiveOptionsInItsHelp() {
+        Run run = run("--help");
+        assertEquals(0, run.exit());
+        assertTrue(run.out().contains("--live")
+                && run.out().contains("--rate")
+                && run.out().contains("--format"));
     }
 
     @Test

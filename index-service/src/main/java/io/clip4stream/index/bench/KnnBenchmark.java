@@ -26,13 +26,14 @@ import java.util.stream.Stream;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * {@code bench knn}: builds our Lucene clip store (float HNSW with the service's settings, then a quantized format)
- * over the same vectors and measures recall@k and single-thread QPS against an exact scan, plus build time, index size
- * and heap.
+ * {@code bench knn}: builds our Lucene clip store once per vector format (float HNSW with the service's settings, then
+ * quantized ones) over the same vectors and measures recall@k and single-thread QPS against an exact scan, plus build
+ * time, index size, bytes per vector and heap. A quantized graph's candidates (efSearch of them, so an oversampling of
+ * efSearch / k) are rescored with the raw floats by the store itself, as in the service.
  */
 public final class KnnBenchmark {
 
-    private static final String MODEL_VERSION = "bench";
+    static final String MODEL_VERSION = "bench";
     private static final long MICROS = 1_000_000L;
 
     /** HNSW queries timed back to back before the exact scans of the same queries are timed. */
@@ -47,8 +48,8 @@ public final class KnnBenchmark {
      * @param k neighbours per query
      * @param vectorsFile real vectors instead of synthetic ones
      * @param workDir where the indexes are built (deleted afterwards)
-     * @param settings the HNSW settings of the float index
-     * @param quantized the quantization of the second index, if any
+     * @param settings the HNSW settings of every index but their quantization
+     * @param formats the quantization of each index built, in order
      * @param merge whether to also merge each index into one segment and measure it again
      * @param seed seed of the synthetic vectors
      * @param sweep further efSearch values to measure each index's last state with (reopened, not rebuilt)
@@ -61,7 +62,7 @@ public final class KnnBenchmark {
             Optional<Path> vectorsFile,
             Path workDir,
             HnswSettings settings,
-            Optional<HnswSettings.Quantization> quantized,
+            List<HnswSettings.Quantization> formats,
             boolean merge,
             long seed,
             List<Integer> sweep) {
@@ -77,7 +78,10 @@ public final class KnnBenchmark {
             sweep = List.copyOf(sweep);
             // The settings reject an efSearch outside their limits.
             sweep.forEach(settings::withSearchCandidates);
-            Objects.requireNonNull(quantized, "quantized");
+            formats = List.copyOf(formats);
+            if (formats.isEmpty()) {
+                throw new IllegalArgumentException("at least one format is needed");
+            }
         }
     }
 
@@ -112,6 +116,10 @@ public final class KnnBenchmark {
      * @param merged search figures on one segment (equal to asBuilt when not merged)
      * @param indexBytes size of the index directory
      * @param vectorFileBytes of which vector and graph files
+     * @param bytesPerVector vector and graph file bytes per vector (raw floats included: they are kept for rescoring)
+     * @param searchBytesPerVector bytes per vector of the files a graph search walks (graph plus the quantized vectors,
+     *     or plus the raw floats for float32): what must stay in the page cache for queries to be fast; rescoring reads
+     *     only efSearch raw vectors per query
      * @param heapBytesPer100k heap held by the open store, per 100k vectors
      * @param speedupOverExact QPS of the last state measured divided by the exact-scan QPS timed alongside it
      * @param sweep the last state measured again with each further efSearch of the options
@@ -125,6 +133,8 @@ public final class KnnBenchmark {
             SearchFigures merged,
             long indexBytes,
             long vectorFileBytes,
+            double bytesPerVector,
+            double searchBytesPerVector,
             long heapBytesPer100k,
             double speedupOverExact,
             List<SweepPoint> sweep) {}
@@ -148,6 +158,8 @@ public final class KnnBenchmark {
      * @param exactQps exact-scan queries per second, one thread
      * @param exactP50Millis exact-scan median latency
      * @param formats one entry per index format
+     * @param bestFormat the format with recall at least {@value #RECALL_TARGET} at the highest QPS relative to the
+     *     exact scan timed alongside it (last state measured), or {@code "none"}
      * @param cores available processors
      */
     public record Result(
@@ -159,7 +171,11 @@ public final class KnnBenchmark {
             double exactQps,
             double exactP50Millis,
             List<FormatFigures> formats,
+            String bestFormat,
             int cores) {}
+
+    /** Recall@k a format must reach to be called best. */
+    public static final double RECALL_TARGET = 0.95;
 
     private KnnBenchmark() {}
 
@@ -203,10 +219,7 @@ public final class KnnBenchmark {
         double exactQps = queryCount / (Arrays.stream(exactNanos).sum() / 1e9);
 
         List<FormatFigures> formats = new ArrayList<>();
-        List<HnswSettings.Quantization> quantizations = new ArrayList<>();
-        quantizations.add(options.settings().quantization());
-        options.quantized().ifPresent(quantizations::add);
-        for (HnswSettings.Quantization quantization : quantizations) {
+        for (HnswSettings.Quantization quantization : options.formats()) {
             HnswSettings settings = options.settings().withQuantization(quantization);
             formats.add(runFormat(
                     settings,
@@ -228,7 +241,17 @@ public final class KnnBenchmark {
                 exactQps,
                 percentile(exactNanos, 0.5) / 1e6,
                 formats,
+                best(formats),
                 Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The format reaching {@link #RECALL_TARGET} at the highest speed-up over the exact scan, or "none". */
+    static String best(List<FormatFigures> formats) {
+        return formats.stream()
+                .filter(format -> format.merged().recall() >= RECALL_TARGET)
+                .max(Comparator.comparingDouble(FormatFigures::speedupOverExact))
+                .map(FormatFigures::format)
+                .orElse("none");
     }
 
     private static FormatFigures runFormat(
@@ -261,7 +284,9 @@ public final class KnnBenchmark {
             double buildSeconds = (System.nanoTime() - start) / 1e9;
             SearchFigures asBuilt = search(store, indexed, queries, truth, k);
             long heapBytes = Math.max(0, usedHeap() - heapBefore);
-            progress.printf("  built in %.1f s, %d segments%n", buildSeconds, asBuilt.segments());
+            progress.printf(
+                    "  built in %.1f s, %d segments: recall %.4f, %.1f QPS, %.1fx the exact scan alongside%n",
+                    buildSeconds, asBuilt.segments(), asBuilt.recall(), asBuilt.qps(), asBuilt.speedup());
             progress.flush();
             double mergeSeconds = 0;
             SearchFigures merged = asBuilt;
@@ -270,8 +295,12 @@ public final class KnnBenchmark {
                 store.forceMerge(1);
                 mergeSeconds = (System.nanoTime() - mergeStart) / 1e9;
                 merged = search(store, indexed, queries, truth, k);
+                progress.printf(
+                        "  merged in %.1f s: recall %.4f, %.1f QPS, %.1fx the exact scan alongside%n",
+                        mergeSeconds, merged.recall(), merged.qps(), merged.speedup());
+                progress.flush();
             }
-            long[] sizes = sizes(dir);
+            long[] sizes = sizes(dir, settings.quantization() != HnswSettings.Quantization.FLOAT32);
             List<SweepPoint> points = new ArrayList<>();
             for (int candidates : sweep) {
                 // efSearch is a setting of the open store: reopen the same index with another one.
@@ -295,6 +324,8 @@ public final class KnnBenchmark {
                     merged,
                     sizes[0],
                     sizes[1],
+                    (double) sizes[1] / indexed.length,
+                    (double) sizes[2] / indexed.length,
                     heapBytes * 100_000L / indexed.length,
                     merged.speedup(),
                     List.copyOf(points));
@@ -341,7 +372,7 @@ public final class KnnBenchmark {
                 queries.length / (exactNanos / 1e9));
     }
 
-    private static double recall(List<ClipHit> hits, int[] truth) {
+    static double recall(List<ClipHit> hits, int[] truth) {
         Set<Integer> expected = new HashSet<>();
         for (int id : truth) {
             expected.add(id);
@@ -354,8 +385,13 @@ public final class KnnBenchmark {
 
     /** The ids of the {@code k} vectors with the largest dot product with {@code query}, by brute force. */
     static int[] exactTopK(float[][] vectors, float[] query, int k) {
+        return exactTopK(vectors, vectors.length, query, k);
+    }
+
+    /** {@link #exactTopK(float[][], float[], int)} over the first {@code present} vectors only. */
+    static int[] exactTopK(float[][] vectors, int present, float[] query, int k) {
         PriorityQueue<float[]> best = new PriorityQueue<>(Comparator.comparingDouble((float[] e) -> e[0]));
-        for (int i = 0; i < vectors.length; i++) {
+        for (int i = 0; i < present; i++) {
             float score = VectorUtil.dotProduct(query, vectors[i]);
             if (best.size() < k) {
                 best.add(new float[] {score, i});
@@ -367,7 +403,7 @@ public final class KnnBenchmark {
         return best.stream().mapToInt(entry -> (int) entry[1]).toArray();
     }
 
-    private static ClipVector clip(int id, float[] vector) {
+    static ClipVector clip(int id, float[] vector) {
         List<Float> boxed = new ArrayList<>(vector.length);
         for (float value : vector) {
             boxed.add(value);
@@ -390,7 +426,7 @@ public final class KnnBenchmark {
                 .build();
     }
 
-    private static double percentile(long[] values, double fraction) {
+    static double percentile(long[] values, double fraction) {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(fraction * sorted.length))];
@@ -410,10 +446,14 @@ public final class KnnBenchmark {
         return runtime.totalMemory() - runtime.freeMemory();
     }
 
-    /** Total bytes of the directory, and of its vector and graph files. */
-    private static long[] sizes(Path dir) throws IOException {
+    /**
+     * Total bytes of the directory, of its vector and graph files, and of the files a graph search walks: the graph
+     * ({@code .vex}) and the vectors it scores ({@code .veq} quantized, else the raw {@code .vec}).
+     */
+    static long[] sizes(Path dir, boolean quantized) throws IOException {
         long total = 0;
         long vectors = 0;
+        long searched = 0;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.toList()) {
                 long size = Files.size(file);
@@ -422,12 +462,15 @@ public final class KnnBenchmark {
                 if (name.matches(".*\\.(vec|vex|vem|veq|vemf|vemq)$")) {
                     vectors += size;
                 }
+                if (name.endsWith(".vex") || name.endsWith(quantized ? ".veq" : ".vec")) {
+                    searched += size;
+                }
             }
         }
-        return new long[] {total, vectors};
+        return new long[] {total, vectors, searched};
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
@@ -484,9 +527,12 @@ public final class KnnBenchmark {
             if (format.mergeSeconds() == 0) {
                 printSweep(format, built.segments() + " seg", out);
                 out.printf(
-                        "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx the exact-scan QPS timed alongside%n",
+                        "    %s; vector+graph files %.1f MB (%.0f B/vector, %.0f B/vector searched); heap %.1f MB per"
+                                + " 100k; %.1fx the exact-scan QPS timed alongside%n",
                         format.settings(),
                         format.vectorFileBytes() / 1e6,
+                        format.bytesPerVector(),
+                        format.searchBytesPerVector(),
                         format.heapBytesPer100k() / 1e6,
                         format.speedupOverExact());
                 continue;
@@ -503,12 +549,18 @@ public final class KnnBenchmark {
                     merged.speedup());
             printSweep(format, "merged", out);
             out.printf(
-                    "    %s; vector+graph files %.1f MB; heap %.1f MB per 100k; %.1fx the exact-scan QPS timed alongside (merged)%n",
+                    "    %s; vector+graph files %.1f MB (%.0f B/vector, %.0f B/vector searched); heap %.1f MB per 100k;"
+                            + " %.1fx the exact-scan QPS timed alongside (merged)%n",
                     format.settings(),
                     format.vectorFileBytes() / 1e6,
+                    format.bytesPerVector(),
+                    format.searchBytesPerVector(),
                     format.heapBytesPer100k() / 1e6,
                     format.speedupOverExact());
         }
+        out.printf(
+                "%nbest format (recall@%d >= %.2f at the highest speed-up over the exact scan): %s%n",
+                result.k(), RECALL_TARGET, result.bestFormat());
         out.flush();
     }
 }

@@ -99,6 +99,11 @@ public final class ClipIndex implements AutoCloseable {
     private final AtomicLong maintenancePasses = new AtomicLong();
     private final AtomicLong maintenanceRefreshes = new AtomicLong();
     private final AtomicLong documentsScanned = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong idleMerges = new AtomicLong();
+    private final TimedMergeScheduler mergeScheduler = new TimedMergeScheduler();
+    private volatile long lastWriteNanos;
+    private long idleMergedAtWrites = -1;
 
     private Path path;
     private MMapDirectory directory;
@@ -143,7 +148,10 @@ public final class ClipIndex implements AutoCloseable {
                 searchExecutor = Executors.newFixedThreadPool(
                         shard.searchThreads(), daemonThreads("index-search-" + name + "-"));
             }
-            writer = new IndexWriter(directory, writerConfig(settings.format(mergeWorkers, mergeExecutor), shard));
+            writer = new IndexWriter(
+                    directory,
+                    writerConfig(settings.format(mergeWorkers, mergeExecutor), shard)
+                            .setMergeScheduler(mergeScheduler));
             commitData = readCommitData(writer.getLiveCommitData());
             ExecutorService executor = searchExecutor;
             searchers = new SearcherManager(writer, new SearcherFactory() {
@@ -159,8 +167,12 @@ public final class ClipIndex implements AutoCloseable {
             throw new ClipIndexException("cannot open the Lucene index " + name + " at " + dir, e);
         }
         visibleUpTo = newestEnds();
+        lastWriteNanos = nanoClock.getAsLong();
         open = true;
-        refresher = IndexRefresher.start(name, shard.refreshInterval(), this::refresh);
+        refresher = IndexRefresher.start(name, shard.refreshInterval(), () -> {
+            refresh();
+            mergeWhenIdle();
+        });
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
@@ -200,6 +212,70 @@ public final class ClipIndex implements AutoCloseable {
         return policy;
     }
 
+    /** Notes a write, which postpones the idle merge. */
+    private void wrote() {
+        writes.incrementAndGet();
+        lastWriteNanos = nanoClock.getAsLong();
+    }
+
+    /**
+     * Starts a background merge down to the shard's idle-merge segment count when nothing was written for its idle
+     * time and none was started since the last write; returns whether it started one. Lucene's merge threads do the
+     * work: this only asks ({@code forceMerge} without waiting), so the refresher that calls it goes on refreshing, and
+     * a write arriving meanwhile is indexed into a new segment as usual. Once per idle period, so an index that cannot
+     * get below the count (a merge that Lucene declines) is not asked again and again.
+     */
+    boolean mergeWhenIdle() {
+        if (!shard.idleMergeOn() || !open) {
+            return false;
+        }
+        long writesNow = writes.get();
+        if (writesNow == idleMergedAtWrites
+                || nanoClock.getAsLong() - lastWriteNanos
+                        < shard.idleMergeAfter().toNanos()) {
+            return false;
+        }
+        idleMergedAtWrites = writesNow;
+        if (visibleSegments() <= shard.idleMergeSegments() || writer.hasPendingMerges()) {
+            return false;
+        }
+        try {
+            writer.forceMerge(shard.idleMergeSegments(), false);
+        } catch (IOException | RuntimeException e) {
+            throw failure("start an idle merge down to " + shard.idleMergeSegments() + " segments", e);
+        }
+        idleMerges.incrementAndGet();
+        return true;
+    }
+
+    /** Waits until no merge is running (tests and benchmarks; a merge started meanwhile is waited for too). */
+    void awaitMerges() {
+        mergeScheduler.sync();
+    }
+
+    /** Merges done since the index opened, their total time, and how many idle merges were started. */
+    public MergeCounters mergeCounters() {
+        return new MergeCounters(mergeScheduler.merges.get(), mergeScheduler.nanos.get(), idleMerges.get());
+    }
+
+    /** Lucene's concurrent merge scheduler, timing each merge (HNSW merges are most of indexing's CPU). */
+    private static final class TimedMergeScheduler extends org.apache.lucene.index.ConcurrentMergeScheduler {
+        final AtomicLong merges = new AtomicLong();
+        final AtomicLong nanos = new AtomicLong();
+
+        @Override
+        protected void doMerge(MergeSource mergeSource, org.apache.lucene.index.MergePolicy.OneMerge merge)
+                throws IOException {
+            long start = System.nanoTime();
+            try {
+                super.doMerge(mergeSource, merge);
+            } finally {
+                nanos.addAndGet(System.nanoTime() - start);
+                merges.incrementAndGet();
+            }
+        }
+    }
+
     /** The user data of the last commit (as found when opened, or as last given to {@link #commit}). */
     public Map<String, String> commitData() {
         return commitData;
@@ -210,6 +286,7 @@ public final class ClipIndex implements AutoCloseable {
         ensureOpen();
         try {
             writer.updateDocument(ClipDocuments.keyTerm(ClipKey.of(clip)), ClipDocuments.toDocument(clip));
+            wrote();
         } catch (IOException | RuntimeException e) {
             throw failure("index clip " + clip.getClipId(), e);
         }
@@ -222,6 +299,7 @@ public final class ClipIndex implements AutoCloseable {
         ensureOpen();
         try {
             writer.deleteDocuments(ClipDocuments.keyTerm(key));
+            wrote();
         } catch (IOException | RuntimeException e) {
             throw failure("delete clip " + key.clipId(), e);
         }
@@ -262,6 +340,7 @@ public final class ClipIndex implements AutoCloseable {
                 }
                 if (terms.length > 0) {
                     writer.deleteDocuments(terms);
+                    wrote();
                 }
                 if (pass.complete()) {
                     Map<String, SourceSpan> keptSpans = round.kept;

@@ -47,7 +47,12 @@ public record HnswSettings(int maxConn, int beamWidth, int searchCandidates, Qua
         INT7(ScalarEncoding.SEVEN_BIT),
         /** 4-bit scalar quantization. */
         INT4(ScalarEncoding.PACKED_NIBBLE),
-        /** 1-bit quantization with 4-bit queries. */
+        /** 2-bit quantization with 4-bit queries. */
+        BIT2(ScalarEncoding.DIBIT_QUERY_NIBBLE),
+        /**
+         * 1-bit quantization with 4-bit queries: Lucene 10.4+'s successor of {@code Lucene102HnswBinaryQuantized
+         * VectorsFormat} (BBQ), which Lucene 10.6's core no longer has.
+         */
         BIT1(ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE);
 
         private final ScalarEncoding encoding;
@@ -62,7 +67,7 @@ public record HnswSettings(int maxConn, int beamWidth, int searchCandidates, Qua
                 return valueOf(text.strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "unknown quantization '" + text + "', expected float32, int8, int7, int4 or bit1", e);
+                        "unknown quantization '" + text + "', expected float32, int8, int7, int4, bit2 or bit1", e);
             }
         }
     }

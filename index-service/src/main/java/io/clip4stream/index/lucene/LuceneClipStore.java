@@ -246,6 +246,11 @@ public final class LuceneClipStore implements ClipVectorStore {
         return index.counters();
     }
 
+    /** The merges the index has done since it opened, with their time and the idle merges among them. */
+    public MergeCounters mergeCounters() {
+        return index.mergeCounters();
+    }
+
     /** Deprecated in Streams 4.x but still called by it: commits the index with the offsets it was last given. */
     @Override
     @SuppressWarnings("deprecation")

@@ -234,4 +234,70 @@ class ClipIndexTest {
         assertTrue(failure.getMessage().contains("clip-index"), failure.getMessage());
         assertInstanceOf(java.io.IOException.class, failure.getCause());
     }
+
+    @Test
+    void shouldMergeDownToFewSegmentsOnceIngestIsIdleAndKeepEveryDocument() {
+        AtomicLong clock = new AtomicLong();
+        ShardSettings idle = manualRefresh(1).withIdleMerge(Duration.ofSeconds(10), 1);
+        ClipIndex clips = open(idle, clock);
+        SplittableRandom random = new SplittableRandom(6);
+        Set<ClipKey> written = new HashSet<>();
+        for (int c = 0; c < 500; c++) {
+            ClipVector clip = clip("cam-" + c % 7, c, c + 1, random);
+            clips.put(clip);
+            written.add(ClipKey.of(clip));
+            if (c % 100 == 99) {
+                clips.refresh(); // five small segments, too few for the tiered policy to merge
+            }
+        }
+        assertEquals(5, clips.visibleSegments());
+
+        clock.addAndGet(Duration.ofSeconds(9).toNanos());
+        assertFalse(clips.mergeWhenIdle(), "not idle long enough yet");
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertTrue(clips.mergeWhenIdle());
+        clips.awaitMerges();
+        clips.refresh();
+        assertEquals(1, clips.visibleSegments());
+        assertEquals(500, clips.visibleClips());
+        assertEquals(1, clips.mergeCounters().idleMerges());
+        assertTrue(clips.mergeCounters().merges() >= 1);
+        clock.addAndGet(Duration.ofMinutes(5).toNanos());
+        assertFalse(clips.mergeWhenIdle(), "once per idle period");
+
+        ClipVector late = clip("cam-late", 0, 1, random);
+        clips.put(late);
+        written.add(ClipKey.of(late));
+        clips.refresh();
+        assertEquals(2, clips.visibleSegments());
+        assertFalse(clips.mergeWhenIdle(), "a write starts a new idle period");
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertTrue(clips.mergeWhenIdle());
+        clips.awaitMerges();
+        clips.refresh();
+        assertEquals(1, clips.visibleSegments());
+        Map<String, Long> all = new java.util.HashMap<>();
+        for (int s = 0; s < 7; s++) {
+            all.put("cam-" + s, Long.MAX_VALUE);
+        }
+        all.put("cam-late", Long.MAX_VALUE);
+        assertEquals(
+                written, Set.copyOf(clips.remove(all, RemovalBudget.UNLIMITED).keys()));
+    }
+
+    @Test
+    void shouldNotMergeWhenTheIdleMergeIsOff() {
+        AtomicLong clock = new AtomicLong();
+        ClipIndex clips = open(manualRefresh(1).withIdleMerge(Duration.ZERO, 1), clock);
+        SplittableRandom random = new SplittableRandom(8);
+        for (int c = 0; c < 200; c++) {
+            clips.put(clip("cam", c, c + 1, random));
+            if (c % 100 == 99) {
+                clips.refresh();
+            }
+        }
+        clock.addAndGet(Duration.ofHours(1).toNanos());
+        assertFalse(clips.mergeWhenIdle());
+        assertEquals(2, clips.visibleSegments());
+    }
 }

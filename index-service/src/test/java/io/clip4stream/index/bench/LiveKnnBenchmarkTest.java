@@ -1,0 +1,51 @@
+package io.clip4stream.index.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.clip4stream.index.lucene.HnswSettings;
+import io.clip4stream.index.lucene.ShardSettings;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The live benchmark end to end on a small index: its states, figures and idle merge; no timings asserted. */
+class LiveKnnBenchmarkTest {
+
+    @TempDir
+    Path work;
+
+    @Test
+    void shouldStreamEveryVectorInAndScoreEachStateAgainstExactSearch() throws Exception {
+        // efSearch above the vector count makes every search exhaustive, so recall must be exactly 1.
+        HnswSettings settings = HnswSettings.defaults().withSearchCandidates(1_000);
+        ShardSettings shard =
+                new ShardSettings(Duration.ofMillis(20), 2, 0.001, 50).withIdleMerge(Duration.ofMillis(100), 1);
+        LiveKnnBenchmark.Result result = LiveKnnBenchmark.run(
+                new LiveKnnBenchmark.Options(
+                        600, 8, 30, 10, 2_000, 40, work, settings, shard, 5, Duration.ofMinutes(2)),
+                new PrintWriter(new StringWriter()));
+        assertEquals(600, result.vectors());
+        assertEquals(1.0, result.afterIngest().recall(), 1e-12);
+        assertNotNull(result.idleMerged(), "the idle merge ran");
+        assertEquals(1, result.idleMerged().segments());
+        assertEquals(1.0, result.idleMerged().recall(), 1e-12);
+        if (result.live() != null) {
+            assertEquals(1.0, result.live().recall(), 1e-12);
+        }
+        assertTrue(result.scoredQueries() <= result.queries());
+        assertFalse(result.segmentsOverTime().isEmpty());
+        StringWriter table = new StringWriter();
+        LiveKnnBenchmark.printTable(result, new PrintWriter(table));
+        assertTrue(table.toString().contains("idle-merged"), table.toString());
+        try (var left = Files.list(work)) {
+            assertEquals(0, left.count(), "the index directory is deleted");
+        }
+    }
+}
