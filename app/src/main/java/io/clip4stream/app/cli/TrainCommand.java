@@ -275,6 +275,9 @@ public final class TrainCommand implements Callable<Integer> {
                 // Already shutting down: the hook is running and has been released above.
             }
         }
+        if (fromCluster && outcome.completed()) {
+            recordKnows(baseDir, outcome.modelDir());
+        }
         PrintWriter printer = spec.commandLine().getOut();
         if (json) {
             var node = outcome.history().deepCopy();
@@ -380,6 +383,29 @@ public final class TrainCommand implements Callable<Integer> {
                 topics.clipVectors().name(),
                 version);
         return new TrainingInputs(train, eval, description);
+    }
+
+    /** What a model trained from the cluster knows: its base's world and the cluster's captions. */
+    static final String KNOWS_CLUSTER = "cluster-captions";
+
+    /** Writes {@code knows} into the trained model's config.json: the base's, plus the cluster's captions. */
+    private static void recordKnows(Path base, Path trained) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        String baseKnows = mapper.readTree(
+                        base.resolve(ModelDirectory.CONFIG_FILE).toFile())
+                .path("knows")
+                .asText("");
+        Path file = trained.resolve(ModelDirectory.CONFIG_FILE);
+        var config = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(file.toFile());
+        config.put("knows", baseKnows.isBlank() ? KNOWS_CLUSTER : baseKnows + "+" + KNOWS_CLUSTER);
+        Path partial = trained.resolve(ModelDirectory.CONFIG_FILE + ".partial");
+        java.nio.file.Files.writeString(
+                partial, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(config) + "\n");
+        java.nio.file.Files.move(
+                partial,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     static Device deviceOf(String name) {

@@ -54,8 +54,10 @@ public final class ClusterTrainingData {
                 .collect(Collectors.groupingBy(v -> v.getModelVersion().toString(), Collectors.summingInt(v -> 1))));
         List<CaptionJoin.IndexedClip> clips = new ArrayList<>();
         for (ClipVector vector : vectors.values()) {
+            // A record without frames or with an empty range cannot be joined; it is skipped, not fatal.
             if (vector.getModelVersion().toString().equals(modelVersion)
-                    && !vector.getFrameEmbeddings().isEmpty()) {
+                    && !vector.getFrameEmbeddings().isEmpty()
+                    && vector.getEndTimeMicros() > vector.getStartTimeMicros()) {
                 clips.add(indexedClip(vector));
             }
         }

@@ -148,6 +148,12 @@ class TrainFromClusterIT {
         assertEquals(objects.size(), training.path("train_clips").asInt(), training.toString());
         assertTrue(training.path("data").asText().startsWith("cluster "), training.toString());
         assertTrue(training.path("settings").path("freeze_clip").asBoolean(), training.toString());
+        // The base (CLIP alone) records no world; the trained model knows the cluster's captions.
+        assertEquals(
+                "cluster-captions",
+                JSON.readTree(out.resolve(ModelDirectory.CONFIG_FILE).toFile())
+                        .path("knows")
+                        .asText());
         assertSameClip(base, out);
 
         double[] r1;
