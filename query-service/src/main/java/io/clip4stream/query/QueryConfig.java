@@ -6,7 +6,10 @@ import io.clip4stream.runtime.config.ConfigException;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
+import io.clip4stream.runtime.config.TopicSettings;
 import io.clip4stream.runtime.http.HttpLimits;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
+import io.clip4stream.schemas.topic.Topics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +47,8 @@ import java.util.Set;
  * @param modelWorkers threads that run text encoding and re-ranking (the model's bounded executor)
  * @param modelQueue model tasks that may wait for a worker; more are refused with 503
  * @param alertUrl alert-service base URL behind {@code /standing-queries} and {@code /alerts}; blank: routes off
+ * @param kafka how to reach Kafka (the captions topic behind {@code /captions})
+ * @param topics the topic catalog (its captions topic)
  */
 public record QueryConfig(
         int httpPort,
@@ -72,7 +77,9 @@ public record QueryConfig(
         HttpLimits http,
         int modelWorkers,
         int modelQueue,
-        String alertUrl) {
+        String alertUrl,
+        KafkaClientSettings kafka,
+        Topics topics) {
 
     /** Model workers when {@link #MODEL_WORKERS} is 0: the cores, shared by each worker's libtorch threads. */
     public static int defaultModelWorkers(int modelThreads) {
@@ -353,7 +360,9 @@ public record QueryConfig(
                 HttpLimits.fromEnv(env),
                 workers,
                 queue,
-                env.get(ALERT_URL).strip());
+                env.get(ALERT_URL).strip(),
+                KafkaClientSettings.fromEnv(env),
+                TopicSettings.fromEnv(env).topics());
     }
 
     private static URI uri(Setting<?> setting, String text) {

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.tokenize.ClipTokenizer;
+import io.clip4stream.query.caption.CaptionRoutes;
+import io.clip4stream.query.caption.CaptionValidator;
+import io.clip4stream.query.caption.KafkaCaptionStore;
 import io.clip4stream.query.engine.ImageEncoder;
 import io.clip4stream.query.engine.ModelExecutor;
 import io.clip4stream.query.engine.QueryEncoder;
@@ -51,12 +54,16 @@ public final class QueryService implements Service {
     // Long enough to watch a video found by a search; a fresh search signs a fresh link.
     private static final Duration MEDIA_LINK_LIFETIME = Duration.ofHours(4);
 
+    /** How long storing or listing captions may wait for Kafka before the request fails with 503. */
+    private static final Duration CAPTION_STORE_TIMEOUT = Duration.ofSeconds(15);
+
     private final QueryConfig config;
     private final Clip4ClipModel model;
     private HttpHost host;
     private ScatterGather gather;
     private HttpClient http;
     private ModelExecutor modelWork;
+    private KafkaCaptionStore captionStore;
 
     /** A service for {@code config}, answering with {@code model}. */
     public QueryService(QueryConfig config, Clip4ClipModel model) {
@@ -135,12 +142,20 @@ public final class QueryService implements Service {
                 .readiness("index", () -> indexDiscoverable(directory));
         IngestProxyRoutes ingest = new IngestProxyRoutes(
                 config.ingestUrl(), config.ingestApiKey(), http, config.maxUploadBytes(), INGEST_TIMEOUT);
+        SourceRoutes sourceRoutes = new SourceRoutes(directory, shards, config.shardTimeout());
+        captionStore = new KafkaCaptionStore(config.kafka(), config.topics().captions(), CAPTION_STORE_TIMEOUT);
+        CaptionRoutes captions = new CaptionRoutes(
+                new CaptionValidator(System::currentTimeMillis),
+                captionStore,
+                () -> sourceRoutes.status().sources(),
+                config.maxRequestBytes());
+        builder.route(CaptionRoutes.PATH, guard.wrap(captions::handle));
         QueryRoutes.register(
                 builder,
                 guard,
                 new SearchRoutes(engine, config.limits(), config.maxRequestBytes(), config.imageLimits(), metrics),
                 new ThumbnailRoutes(thumbnails),
-                new SourceRoutes(directory, shards, config.shardTimeout()),
+                sourceRoutes,
                 ingest,
                 new MediaRoutes(
                         ingest,
@@ -195,6 +210,10 @@ public final class QueryService implements Service {
         if (modelWork != null) {
             modelWork.close();
             modelWork = null;
+        }
+        if (captionStore != null) {
+            captionStore.close();
+            captionStore = null;
         }
     }
 

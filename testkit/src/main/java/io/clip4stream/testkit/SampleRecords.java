@@ -1,5 +1,6 @@
 package io.clip4stream.testkit;
 
+import io.clip4stream.schemas.avro.Caption;
 import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
@@ -137,6 +138,19 @@ public final class SampleRecords {
                 .setVector(List.of(0.6f, 0.8f, 0f, 0f))
                 .setFrameEmbeddings(List.of(List.of(1f, 0f, 0f, 0f), List.of(0f, 1f, 0f, 0f)))
                 .setIndexedAtMillis(1_700_000_002_000L)
+                .build();
+    }
+
+    /** A caption of the first 12 seconds of a source. */
+    public static Caption caption(String sourceId) {
+        return Caption.newBuilder()
+                .setCaptionId("cap-" + sourceId)
+                .setSourceId(sourceId)
+                .setStartMicros(0)
+                .setEndMicros(12_000_000L)
+                .setText("a red ball rolls to the left")
+                .setTenant("acme")
+                .setCreatedAtMillis(1_700_000_004_000L)
                 .build();
     }
 

@@ -27,6 +27,7 @@ public final class Clip4StreamCommand implements Runnable {
         commandLine.addSubcommand(new CommandLine(IngestCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(StatusCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(SearchCommand.class, factory));
+        commandLine.addSubcommand(new CommandLine(CaptionCommand.class, factory));
         commandLine.addSubcommand(new CommandLine(WatchCommands.Watch.class, factory));
         commandLine.addSubcommand(new CommandLine(WatchCommands.Watches.class, factory));
         commandLine.addSubcommand(new CommandLine(WatchCommands.Unwatch.class, factory));

@@ -237,6 +237,11 @@ public final class SearchCommand implements Callable<Integer> {
 
     /** The page of a running {@code clip4stream run} (its state directory), else the service's default port. */
     private String runningOrDefault() {
+        return runningOrDefault(dataDir, environment);
+    }
+
+    /** The page of the {@code run} whose state directory is {@code dataDir} (or the default), else the default port. */
+    static String runningOrDefault(java.nio.file.Path dataDir, Map<String, String> environment) {
         java.nio.file.Path data = StateDirectory.resolve(dataDir, environment);
         if (java.nio.file.Files.isRegularFile(data.resolve(RunFile.NAME))) {
             String page = RunFile.read(data).page().toString();

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -80,6 +81,12 @@ public final class CachedEmbeddings {
         float[] frameEmbeddings = new float[n * frames * dim];
         float[] masks = new float[n * frames];
         float[] captions = new float[offsets[n] * dim];
+        Optional<TrainingSet.FrameEmbeddings> given = set.frameEmbeddings();
+        if (given.isPresent() && given.get().dim() != dim) {
+            throw new TrainingDataException(
+                    "the clips' frame embeddings have " + given.get().dim() + " dimensions but the model embeds into "
+                            + dim + ": they come from another CLIP");
+        }
         try (InferenceMode noGrad = InferenceMode.enter()) {
             for (int start = 0; start < n; start += CHUNK) {
                 int count = Math.min(CHUNK, n - start);
@@ -87,16 +94,27 @@ public final class CachedEmbeddings {
                 for (int i = 0; i < count; i++) {
                     indices[i] = start + i;
                 }
-                TrainingBatch.Pixels batch = set.batch(indices, new int[count]);
                 try (NDManager scope = model.manager().newSubManager()) {
-                    int s = batch.imageSize();
-                    NDArray pixels = scope.create(batch.pixels(), new Shape((long) count * frames, 3, s, s));
-                    float[] out = model.visual()
-                            .forward(pixels, frames)
-                            .frameEmbeddings()
-                            .toFloatArray();
-                    System.arraycopy(out, 0, frameEmbeddings, start * frames * dim, out.length);
-                    System.arraycopy(batch.validFrames(), 0, masks, start * frames, count * frames);
+                    if (given.isPresent()) {
+                        // Embeddings the index already holds: copied, the visual encoder does not run.
+                        System.arraycopy(
+                                given.get().values(),
+                                start * frames * dim,
+                                frameEmbeddings,
+                                start * frames * dim,
+                                count * frames * dim);
+                        System.arraycopy(given.get().masks(), start * frames, masks, start * frames, count * frames);
+                    } else {
+                        TrainingBatch.Pixels batch = set.batch(indices, new int[count]);
+                        int s = batch.imageSize();
+                        NDArray pixels = scope.create(batch.pixels(), new Shape((long) count * frames, 3, s, s));
+                        float[] out = model.visual()
+                                .forward(pixels, frames)
+                                .frameEmbeddings()
+                                .toFloatArray();
+                        System.arraycopy(out, 0, frameEmbeddings, start * frames * dim, out.length);
+                        System.arraycopy(batch.validFrames(), 0, masks, start * frames, count * frames);
+                    }
                     for (int i = start; i < start + count; i++) {
                         List<String> texts = clips.get(i).captions();
                         long[][] ids = new long[texts.size()][];

@@ -45,21 +45,40 @@ public final class RetrievalEvaluator {
                 for (int i = 0; i < count; i++) {
                     clips[i] = start + i;
                 }
-                var batch = data.batch(clips, captions);
                 try (NDManager chunk = scope.newSubManager()) {
-                    int s = batch.imageSize();
-                    NDArray pixels = chunk.create(batch.pixels(), new Shape((long) count * frames, 3, s, s));
-                    NDArray embeddings = model.visual()
-                            .forward(pixels, frames)
-                            .frameEmbeddings()
-                            .reshape(count, frames, -1);
-                    NDArray texts =
-                            model.text().forward(chunk, batch.tokenIds()).textEmbeddings();
+                    NDArray embeddings;
+                    float[] mask;
+                    long[][] tokenIds = new long[count][];
+                    for (int i = 0; i < count; i++) {
+                        tokenIds[i] = data.tokens(
+                                data.clips().get(start + i).captions().get(0));
+                    }
+                    if (data.frameEmbeddings().isPresent()) {
+                        // Frame embeddings the index holds: the visual encoder does not run.
+                        TrainingSet.FrameEmbeddings given =
+                                data.frameEmbeddings().get();
+                        int dim = given.dim();
+                        float[] values = new float[count * frames * dim];
+                        System.arraycopy(given.values(), start * frames * dim, values, 0, values.length);
+                        embeddings = chunk.create(values, new Shape(count, frames, dim));
+                        mask = new float[count * frames];
+                        System.arraycopy(given.masks(), start * frames, mask, 0, mask.length);
+                    } else {
+                        var batch = data.batch(clips, captions);
+                        int s = batch.imageSize();
+                        NDArray pixels = chunk.create(batch.pixels(), new Shape((long) count * frames, 3, s, s));
+                        embeddings = model.visual()
+                                .forward(pixels, frames)
+                                .frameEmbeddings()
+                                .reshape(count, frames, -1);
+                        mask = batch.validFrames();
+                    }
+                    NDArray texts = model.text().forward(chunk, tokenIds).textEmbeddings();
                     embeddings.attach(scope);
                     texts.attach(scope);
                     frameChunks.add(embeddings);
                     textChunks.add(texts);
-                    maskChunks.add(scope.create(batch.validFrames(), new Shape(count, frames)));
+                    maskChunks.add(scope.create(mask, new Shape(count, frames)));
                 }
                 progress.accept("evaluating: encoded " + Math.min(n, start + CHUNK) + "/" + n + " clips");
             }

@@ -106,6 +106,10 @@ public final class TrainingRun {
                         + " clips but the training set has " + train.size());
             }
         });
+        if (train.frameEmbeddings().isPresent() && !settings.cachedEmbeddings()) {
+            throw new IllegalArgumentException("the training clips are frame embeddings without their frames: only the"
+                    + " head can train on them (freeze CLIP)");
+        }
         this.settings = Objects.requireNonNull(settings, "settings");
         this.init = Objects.requireNonNull(init, "init");
         this.train = Objects.requireNonNull(train, "train");
@@ -423,6 +427,10 @@ public final class TrainingRun {
                         .getBytes(StandardCharsets.UTF_8));
             }
             digest.update((settings.maxFrames() + "|" + settings.maxWords()).getBytes(StandardCharsets.UTF_8));
+            // Given frame embeddings are part of the data: other embeddings of the same clips need another cache.
+            train.frameEmbeddings()
+                    .ifPresent(f -> digest.update(Integer.toString(java.util.Arrays.hashCode(f.values()))
+                            .getBytes(StandardCharsets.UTF_8)));
             for (CaptionedClip clip : train.clips()) {
                 digest.update(
                         (clip.id() + "|" + String.join("\n", clip.captions()) + "|").getBytes(StandardCharsets.UTF_8));

@@ -80,4 +80,16 @@ class TrainCommandTest {
         assertEquals(2, run("model", "train-parity", dir.toString()));
         assertTrue(err.toString().contains("not a training fixture set"), err.toString());
     }
+
+    @Test
+    void trainFromTheClusterNeedsCLIPFrozenAndNoData(@TempDir Path dir) {
+        String out = dir.resolve("out").toString();
+
+        assertEquals(2, run("train", "--from-cluster", "--head", "seqTransf", "--out", out));
+        assertTrue(err.toString().contains("add --freeze-clip"), err.toString());
+        assertEquals(2, run("train", "data.jsonl", "--from-cluster", "--freeze-clip", "--out", out));
+        assertTrue(err.toString().contains("either DATA or --from-cluster"), err.toString());
+        assertEquals(2, run("train", "data.jsonl", "--out", out));
+        assertTrue(err.toString().contains("--init MODEL is required"), err.toString());
+    }
 }

@@ -46,6 +46,11 @@ public final class SourceRoutes {
         if (!exchange.method().equals("GET")) {
             throw new ApiException(405, "method_not_allowed", "Use GET on /sources");
         }
+        exchange.respondJson(200, status());
+    }
+
+    /** Asks every shard how far it holds each source; a shard that fails makes the answer partial. */
+    public SourcesStatus status() {
         ShardLayout layout;
         try {
             layout = directory.layout();
@@ -72,7 +77,7 @@ public final class SourceRoutes {
                         e.getMessage()));
             }
         }
-        exchange.respondJson(200, new SourcesStatus(sources, reports, partial));
+        return new SourcesStatus(sources, reports, partial);
     }
 
     private static long millis(long startNanos) {

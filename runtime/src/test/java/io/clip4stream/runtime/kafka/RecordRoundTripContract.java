@@ -79,6 +79,7 @@ abstract class RecordRoundTripContract {
         roundTrip(topics.frameEmbeddings(), SampleRecords.embeddingStream("cam-1"));
         roundTrip(topics.clipVectors(), List.of(SampleRecords.clipVector("cam-1")));
         roundTrip(topics.errors(), List.of(SampleRecords.pipelineError("cam-1")));
+        roundTrip(topics.captions(), List.of(SampleRecords.caption("cam-1")));
     }
 
     @Test

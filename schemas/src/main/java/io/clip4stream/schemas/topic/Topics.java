@@ -1,5 +1,6 @@
 package io.clip4stream.schemas.topic;
 
+import io.clip4stream.schemas.avro.Caption;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
 import io.clip4stream.schemas.avro.FrameStreamRecord;
@@ -18,7 +19,8 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Every topic Clip4Stream reads or writes, under one name prefix so several deployments can share a cluster.
  *
- * <p>All topics are keyed by source id except {@link #clipVectors()}, keyed by clip id; keying by source keeps each
+ * <p>All topics are keyed by source id except {@link #clipVectors()}, keyed by clip id, and
+ * {@link #captions()}, keyed by caption id; keying by source keeps each
  * source's frames, boundaries and end marker in one partition, in order.
  *
  * @param ingestRequests work queue of ingest requests (HTTP API or any Kafka client, e.g. kcat)
@@ -30,6 +32,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param clipVectors indexed clips (compacted by clip id)
  * @param errors records a stage could not process
  * @param models compacted record of every model version the services have served, keyed by version
+ * @param captions compacted captions users attached to time ranges of sources (training data), keyed by caption id
  */
 public record Topics(
         Topic<String, IngestRequest> ingestRequests,
@@ -40,7 +43,8 @@ public record Topics(
         Topic<String, EmbeddingStreamRecord> frameEmbeddings,
         Topic<String, ClipVector> clipVectors,
         Topic<String, PipelineError> errors,
-        Topic<String, ModelVersion> models) {
+        Topic<String, ModelVersion> models,
+        Topic<String, Caption> captions) {
 
     /** Prefix of every topic name unless configured otherwise. */
     public static final String DEFAULT_PREFIX = "clip4stream.";
@@ -142,6 +146,15 @@ public record Topics(
                         1,
                         CleanupPolicy.COMPACT,
                         forever,
+                        SMALL_MESSAGE_BYTES),
+                // Captions are kept forever: they are the training data of every later model version.
+                new Topic<>(
+                        prefix + "captions",
+                        key,
+                        AvroSerde.of(Caption.class),
+                        partitions,
+                        CleanupPolicy.COMPACT,
+                        forever,
                         SMALL_MESSAGE_BYTES));
     }
 
@@ -156,6 +169,7 @@ public record Topics(
                 frameEmbeddings,
                 clipVectors,
                 errors,
-                models);
+                models,
+                captions);
     }
 }

@@ -21,7 +21,7 @@ class TopicsTest {
             names.add(topic.name());
         }
         assertEquals(topics.all().size(), names.size());
-        assertEquals(9, names.size());
+        assertEquals(10, names.size());
     }
 
     @Test
@@ -32,7 +32,8 @@ class TopicsTest {
                 topics.ingestStatus(),
                 topics.sourceDeletions(),
                 topics.clipVectors(),
-                topics.models())) {
+                topics.models(),
+                topics.captions())) {
             assertEquals(CleanupPolicy.COMPACT, state.cleanup(), state.name());
             assertEquals("-1", state.configs().get("retention.ms"), state.name());
         }
