@@ -85,7 +85,11 @@ public final class EncodeLoop implements Runnable {
 
     private record Embedded(float[][] vectors, long nanos) {}
 
-    private record InFlight(FrameBatcher.Batch<TopicPartition, Incoming> batch, CompletableFuture<Embedded> result) {}
+    /** A batch being embedded; {@code gate} holds one decision per frame when the static-scene gate is on, else null. */
+    private record InFlight(
+            FrameBatcher.Batch<TopicPartition, Incoming> batch,
+            CompletableFuture<Embedded> result,
+            List<StaticSceneGate.Decision> gate) {}
 
     private final Topics topics;
     private final String transactionalId;
@@ -99,6 +103,7 @@ public final class EncodeLoop implements Runnable {
     private final int maxBatchFrames;
     private final RecordClassifier classifier;
     private final FrameEncoding encoding;
+    private final StaticSceneGate gate;
     private final Serializer<EmbeddingStreamRecord> embeddingSerializer;
     private final Serializer<PipelineError> errorSerializer;
     private final CountDownLatch started = new CountDownLatch(1);
@@ -148,6 +153,7 @@ public final class EncodeLoop implements Runnable {
         String framesTopic = topics.frames().name();
         this.classifier = new RecordClassifier(bytes -> frames.deserialize(framesTopic, bytes), info);
         this.encoding = new FrameEncoding(info);
+        this.gate = new StaticSceneGate(config.staticScene());
         this.embeddingSerializer = topics.frameEmbeddings().valueSerde().serializer();
         this.errorSerializer = topics.errors().valueSerde().serializer();
     }
@@ -331,21 +337,73 @@ public final class EncodeLoop implements Runnable {
         }
         FrameBatcher.Batch<TopicPartition, Incoming> batch = next.get();
         int n = batch.frames();
-        if (n == 0) {
-            inFlight = new InFlight(batch, CompletableFuture.completedFuture(new Embedded(new float[0][], 0)));
+        List<StaticSceneGate.Decision> decisions = null;
+        float[] pixels = n == 0 ? new float[0] : tensor(batch);
+        int toEncode = n;
+        if (gate.policy().enabled()) {
+            decisions = gateDecisions(batch, pixels);
+            pixels = encodedOnly(pixels, decisions);
+            toEncode = pixels.length / encoding.frameFloats();
+        }
+        if (toEncode == 0) {
+            inFlight =
+                    new InFlight(batch, CompletableFuture.completedFuture(new Embedded(new float[0][], 0)), decisions);
             return true;
         }
-        float[] pixels = tensor(batch);
+        float[] input = pixels;
+        int frames = toEncode;
         CompletableFuture<Embedded> result = CompletableFuture.supplyAsync(
                 () -> {
                     long start = System.nanoTime();
-                    float[][] vectors = model.embedFrames(pixels, n);
+                    float[][] vectors = model.embedFrames(input, frames);
                     return new Embedded(vectors, System.nanoTime() - start);
                 },
                 encoderThread);
         result.whenComplete((r, e) -> wakeupQuietly());
-        inFlight = new InFlight(batch, result);
+        inFlight = new InFlight(batch, result, decisions);
         return true;
+    }
+
+    /**
+     * One static-scene decision per frame of {@code batch}, in order; a source's end marker makes the gate forget the
+     * source first, so a source id used again never reuses a frame of its earlier stream.
+     */
+    private List<StaticSceneGate.Decision> gateDecisions(
+            FrameBatcher.Batch<TopicPartition, Incoming> batch, float[] pixels) {
+        int frameFloats = encoding.frameFloats();
+        List<StaticSceneGate.Decision> decisions = new ArrayList<>(batch.frames());
+        for (var entry : batch.entries()) {
+            switch (entry.item()) {
+                case FrameIn f -> {
+                    int offset = decisions.size() * frameFloats;
+                    decisions.add(gate.decide(f.frame().getSourceId().toString(), pixels, offset, frameFloats));
+                }
+                case Forward f -> {
+                    if (f.output().getPayload() instanceof io.clip4stream.schemas.avro.EndOfSource end) {
+                        gate.forget(end.getSourceId().toString());
+                    }
+                }
+                case Rejected r -> {}
+            }
+        }
+        return decisions;
+    }
+
+    /** The frames of {@code pixels} the gate did not reuse, one after another. */
+    private float[] encodedOnly(float[] pixels, List<StaticSceneGate.Decision> decisions) {
+        int frameFloats = encoding.frameFloats();
+        long encoded = decisions.stream().filter(d -> !d.reused()).count();
+        if (encoded == decisions.size()) {
+            return pixels;
+        }
+        float[] out = new float[(int) encoded * frameFloats];
+        int next = 0;
+        for (int i = 0; i < decisions.size(); i++) {
+            if (!decisions.get(i).reused()) {
+                System.arraycopy(pixels, i * frameFloats, out, next++ * frameFloats, frameFloats);
+            }
+        }
+        return out;
     }
 
     private float[] tensor(FrameBatcher.Batch<TopicPartition, Incoming> batch) {
@@ -371,8 +429,19 @@ public final class EncodeLoop implements Runnable {
                             + info.device() + ")",
                     e.getCause());
         }
+        List<StaticSceneGate.Decision> decisions = done.gate();
+        if (decisions != null) {
+            // The encoded frames' embeddings first: reused frames of this batch (and of later ones) read them.
+            int next = 0;
+            for (StaticSceneGate.Decision decision : decisions) {
+                if (!decision.reused()) {
+                    decision.reference().complete(embedded.vectors()[next++]);
+                }
+            }
+        }
         List<String> rejectedTypes = new ArrayList<>();
         int forwarded = 0;
+        int reused = 0;
         int frame = 0;
         String embeddingsTopic = topics.frameEmbeddings().name();
         try {
@@ -384,7 +453,15 @@ public final class EncodeLoop implements Runnable {
                 ConsumerRecord<byte[], byte[]> in = entry.item().record();
                 switch (entry.item()) {
                     case FrameIn f -> {
-                        FrameEmbedding embedding = encoding.embedding(f.frame(), embedded.vectors()[frame++]);
+                        FrameEmbedding embedding;
+                        if (decisions == null) {
+                            embedding = encoding.embedding(f.frame(), embedded.vectors()[frame++]);
+                        } else {
+                            StaticSceneGate.Decision decision = decisions.get(frame++);
+                            embedding = encoding.embedding(
+                                    f.frame(), decision.reference().embedding(), decision.reused());
+                            reused += decision.reused() ? 1 : 0;
+                        }
                         send(
                                 embeddingsTopic,
                                 in.key(),
@@ -414,7 +491,7 @@ public final class EncodeLoop implements Runnable {
             return;
         }
         transaction.produced(
-                new TransactionLedger.Produced(batch.frames(), forwarded, embedded.nanos(), rejectedTypes));
+                new TransactionLedger.Produced(batch.frames(), forwarded, embedded.nanos(), rejectedTypes, reused));
     }
 
     /** Commits the open transaction: its outputs together with the input offsets they consumed. */
@@ -436,6 +513,7 @@ public final class EncodeLoop implements Runnable {
         long now = System.nanoTime();
         for (TransactionLedger.Produced produced : transaction.batches()) {
             metrics.batchCommitted(produced.frames(), produced.forwarded(), produced.embedNanos() / 1e9, now);
+            metrics.framesReused(produced.reused());
             produced.rejectedTypes().forEach(metrics::rejected);
         }
         metrics.transactionCommitted();
@@ -475,6 +553,7 @@ public final class EncodeLoop implements Runnable {
             inFlight = null;
         }
         batcher.clear();
+        gate.clear(); // references to frames of aborted batches must not outlive them
         Set<TopicPartition> partitions = consumer.assignment();
         Map<TopicPartition, OffsetAndMetadata> committed = null;
         for (int attempt = 0; committed == null; attempt++) {
@@ -567,6 +646,7 @@ public final class EncodeLoop implements Runnable {
                 commit();
             }
             int dropped = batcher.dropLanes(partitions);
+            gate.clear(); // the sources of those partitions move on elsewhere; a later return starts afresh
             forget(partitions);
             LOG.info(
                     "Encoder {}: partitions {} revoked; {} read but unprocessed records left to their next owner",
@@ -586,6 +666,7 @@ public final class EncodeLoop implements Runnable {
                 abort("partitions " + partitions + " lost", new KafkaException("partitions lost: " + partitions));
             }
             batcher.dropLanes(partitions);
+            gate.clear();
             forget(partitions);
             LOG.warn("Encoder {}: partitions {} lost", transactionalId, partitions);
         }

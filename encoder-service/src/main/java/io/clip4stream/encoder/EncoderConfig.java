@@ -32,6 +32,8 @@ import java.util.Objects;
  * @param groupId the consumer group shared by all encoder instances
  * @param instanceId this instance's stable id; the transactional id is {@code groupId-instanceId}
  * @param httpPort port of /health, /ready and /metrics (0 picks a free one)
+ * @param staticScene which sources the static-scene gate applies to, and its threshold ({@link
+ *     StaticSceneGate.Policy#OFF}: none)
  */
 public record EncoderConfig(
         KafkaClientSettings kafka,
@@ -45,7 +47,8 @@ public record EncoderConfig(
         Duration commitInterval,
         String groupId,
         String instanceId,
-        int httpPort) {
+        int httpPort,
+        StaticSceneGate.Policy staticScene) {
 
     /** The model directory. */
     public static final Setting<Path> MODEL_DIR = ModelSettings.DIRECTORY;
@@ -105,6 +108,21 @@ public record EncoderConfig(
     public static final Setting<Integer> HTTP_PORT =
             Setting.integer("CLIP4S_ENCODER_HTTP_PORT", 8082, 0, 65535, "Port of /health, /ready and /metrics.");
 
+    /** Sources under the static-scene gate. */
+    public static final Setting<List<String>> STATIC_SCENE_SOURCES = Setting.list(
+            "CLIP4S_ENCODER_STATIC_SCENE_SOURCES",
+            "",
+            "Source ids whose nearly unchanged frames reuse the embedding of the source's last encoded frame instead of"
+                    + " running the model (comma-separated; * for every source; empty: the gate is off). Reused frames are"
+                    + " marked reused in the frame-embedding record.");
+
+    /** Static-scene threshold. */
+    public static final Setting<Double> STATIC_SCENE_THRESHOLD = Setting.positiveDecimal(
+            "CLIP4S_ENCODER_STATIC_SCENE_THRESHOLD",
+            StaticSceneGate.Policy.DEFAULT_THRESHOLD,
+            "Largest mean absolute difference of a frame's CLIP-normalised pixels from the source's last encoded frame"
+                    + " that still reuses its embedding (one 8-bit level is about 0.015).");
+
     /** Every setting, for documentation. */
     public static final List<Setting<?>> SETTINGS = List.of(
             MODEL_DIR,
@@ -118,7 +136,9 @@ public record EncoderConfig(
             COMMIT_INTERVAL,
             GROUP_ID,
             INSTANCE_ID,
-            HTTP_PORT);
+            HTTP_PORT,
+            STATIC_SCENE_SOURCES,
+            STATIC_SCENE_THRESHOLD);
 
     /** Validates the configuration. */
     public EncoderConfig {
@@ -130,6 +150,7 @@ public record EncoderConfig(
         Objects.requireNonNull(commitInterval, "commitInterval");
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(staticScene, "staticScene");
         if (maxBatchFrames < 1 || intraOpThreads < 1) {
             throw new ConfigException(
                     "max batch and threads must be >= 1; got " + maxBatchFrames + " and " + intraOpThreads);
@@ -166,7 +187,61 @@ public record EncoderConfig(
                 env.get(COMMIT_INTERVAL),
                 env.get(GROUP_ID),
                 instanceId,
-                env.get(HTTP_PORT));
+                env.get(HTTP_PORT),
+                new StaticSceneGate.Policy(
+                        java.util.Set.copyOf(env.get(STATIC_SCENE_SOURCES).stream()
+                                .map(String::strip)
+                                .filter(id -> !id.isEmpty())
+                                .toList()),
+                        env.get(STATIC_SCENE_THRESHOLD)));
+    }
+
+    /** A configuration without the static-scene gate (every frame encoded). */
+    public EncoderConfig(
+            KafkaClientSettings kafka,
+            TopicSettings topicSettings,
+            Path modelDir,
+            ModelOptions.DeviceChoice device,
+            int intraOpThreads,
+            int maxBatchFrames,
+            Duration maxWait,
+            int maxPendingFrames,
+            Duration commitInterval,
+            String groupId,
+            String instanceId,
+            int httpPort) {
+        this(
+                kafka,
+                topicSettings,
+                modelDir,
+                device,
+                intraOpThreads,
+                maxBatchFrames,
+                maxWait,
+                maxPendingFrames,
+                commitInterval,
+                groupId,
+                instanceId,
+                httpPort,
+                StaticSceneGate.Policy.OFF);
+    }
+
+    /** A copy applying the static-scene gate {@code policy}. */
+    public EncoderConfig withStaticScene(StaticSceneGate.Policy policy) {
+        return new EncoderConfig(
+                kafka,
+                topicSettings,
+                modelDir,
+                device,
+                intraOpThreads,
+                maxBatchFrames,
+                maxWait,
+                maxPendingFrames,
+                commitInterval,
+                groupId,
+                instanceId,
+                httpPort,
+                policy);
     }
 
     /** The topic catalog this instance reads and writes. */
@@ -198,7 +273,8 @@ public record EncoderConfig(
                 commitInterval,
                 groupId,
                 id,
-                httpPort);
+                httpPort,
+                staticScene);
     }
 
     private static String localHostName() {

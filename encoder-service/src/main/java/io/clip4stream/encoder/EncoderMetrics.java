@@ -15,6 +15,7 @@ public final class EncoderMetrics {
     private final Histogram batchFrames;
     private final Histogram embedSeconds;
     private final Counter framesEmbedded;
+    private final Counter framesReused;
     private final Gauge framesPerSecond;
     private final Counter forwarded;
     private final Counter batches;
@@ -43,6 +44,11 @@ public final class EncoderMetrics {
         framesEmbedded = Counter.builder()
                 .name("clip4stream_encoder_frames_embedded_total")
                 .help("Frame embeddings committed to the output topic.")
+                .register(registry);
+        framesReused = Counter.builder()
+                .name("clip4stream_encoder_frames_reused_total")
+                .help("Frame embeddings committed that the static-scene gate reused from the last encoded frame of the"
+                        + " same source instead of running the model (a subset of frames embedded).")
                 .register(registry);
         framesPerSecond = Gauge.builder()
                 .name("clip4stream_encoder_frames_per_second")
@@ -99,6 +105,13 @@ public final class EncoderMetrics {
         batches.inc();
         throughput.record(frames, nowNanos);
         framesPerSecond.set(throughput.framesPerSecond(nowNanos));
+    }
+
+    /** Records committed frames whose embedding the static-scene gate reused. */
+    void framesReused(int frames) {
+        if (frames > 0) {
+            framesReused.inc(frames);
+        }
     }
 
     /** Records a committed transaction. */

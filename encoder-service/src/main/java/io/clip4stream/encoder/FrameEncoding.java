@@ -24,6 +24,11 @@ public final class FrameEncoding {
         this.model = Objects.requireNonNull(model, "model");
     }
 
+    /** Floats per frame in {@link #tensor}: 3 × S × S. */
+    public int frameFloats() {
+        return 3 * model.imageSize() * model.imageSize();
+    }
+
     /** The normalised pixels of {@code frames}, one after another (frames × 3 × S × S floats). */
     public float[] tensor(List<SampledFrame> frames) {
         int size = model.imageSize();
@@ -38,6 +43,14 @@ public final class FrameEncoding {
 
     /** The frame-embedding record of {@code frame} with its vector from the model. */
     public FrameEmbedding embedding(SampledFrame frame, float[] vector) {
+        return embedding(frame, vector, false);
+    }
+
+    /**
+     * The frame-embedding record of {@code frame} with {@code vector}: the model's, or when {@code reused} that of the
+     * last encoded frame of the same source ({@link StaticSceneGate}).
+     */
+    public FrameEmbedding embedding(SampledFrame frame, float[] vector, boolean reused) {
         List<Float> values = new ArrayList<>(vector.length);
         for (float v : vector) {
             values.add(v);
@@ -50,6 +63,7 @@ public final class FrameEncoding {
                 .setModelId(model.modelId())
                 .setModelVersion(model.modelVersion())
                 .setEmbedding(values)
+                .setReused(reused)
                 .build();
     }
 

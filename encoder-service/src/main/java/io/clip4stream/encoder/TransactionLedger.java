@@ -21,12 +21,18 @@ final class TransactionLedger<L> {
      * @param forwarded boundaries and end markers passed on
      * @param embedNanos time the model took
      * @param rejectedTypes error types of the records sent to the errors topic
+     * @param reused frames whose embedding the static-scene gate reused instead of running the model
      */
-    record Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes) {
+    record Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes, int reused) {
 
         /** Copies the list. */
         Produced {
             rejectedTypes = List.copyOf(rejectedTypes);
+        }
+
+        /** A batch without reused frames. */
+        Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes) {
+            this(frames, forwarded, embedNanos, rejectedTypes, 0);
         }
     }
 

@@ -38,6 +38,8 @@ import java.util.Set;
  * @param rateLimitBurst burst size per client address
  * @param limits search request bounds
  * @param rerankBatch clips per tight-head forward pass
+ * @param rerankBudgetMs default milliseconds the tight re-rank may take per search (-1: no budget; 0: none re-ranked)
+ * @param twoPhaseGather whether shards return ids and scores only, frames being fetched for the candidates re-ranked
  * @param thumbnailCache thumbnails kept for recent hits
  * @param ingestUrl the ingest-service base URL (for the page's uploads, registrations, status and playback)
  * @param ingestApiKey key sent to the ingest-service (blank for none)
@@ -69,6 +71,8 @@ public record QueryConfig(
         int rateLimitBurst,
         SearchLimits limits,
         int rerankBatch,
+        int rerankBudgetMs,
+        boolean twoPhaseGather,
         int thumbnailCache,
         URI ingestUrl,
         String ingestApiKey,
@@ -217,6 +221,24 @@ public record QueryConfig(
     public static final Setting<Integer> RERANK_BATCH = Setting.integer(
             "CLIP4S_QUERY_RERANK_BATCH", 64, 1, 10_000, "Clips per tight-head forward pass when re-ranking");
 
+    /** Default re-rank budget. */
+    public static final Setting<Integer> RERANK_BUDGET_MS = Setting.integer(
+            "CLIP4S_QUERY_RERANK_BUDGET_MS",
+            -1,
+            -1,
+            SearchLimits.MAX_RERANK_BUDGET_MS,
+            "Milliseconds the tight re-rank may take per search when the request names no rerankBudgetMs: the best"
+                    + " candidates that fit are re-ranked, the rest stay first-stage only and the answer is partial"
+                    + " (-1: no budget; 0: first-stage only)");
+
+    /** Two-phase gather. */
+    public static final Setting<Boolean> TWO_PHASE_GATHER = Setting.bool(
+            "CLIP4S_QUERY_TWO_PHASE_GATHER",
+            true,
+            "Ask index shards for ids and scores only, then fetch frame embeddings (POST /v1/frames) for the global top"
+                    + " candidates re-ranked; false: every shard ships all its candidates' frames (index-services older"
+                    + " than /v1/frames)");
+
     /** Thumbnail cache. */
     public static final Setting<Integer> THUMBNAIL_CACHE = Setting.integer(
             "CLIP4S_QUERY_THUMBNAIL_CACHE", 10_000, 1, 10_000_000, "Thumbnails of recent hits kept for /thumbnails");
@@ -287,6 +309,8 @@ public record QueryConfig(
             MAX_CANDIDATES,
             DEFAULT_CANDIDATES,
             RERANK_BATCH,
+            RERANK_BUDGET_MS,
+            TWO_PHASE_GATHER,
             THUMBNAIL_CACHE,
             INGEST_URL,
             INGEST_API_KEY,
@@ -352,6 +376,8 @@ public record QueryConfig(
                 env.get(RATE_LIMIT_BURST),
                 limits,
                 env.get(RERANK_BATCH),
+                env.get(RERANK_BUDGET_MS),
+                env.get(TWO_PHASE_GATHER),
                 env.get(THUMBNAIL_CACHE),
                 uri(INGEST_URL, env.get(INGEST_URL)),
                 env.get(INGEST_API_KEY),

@@ -34,6 +34,8 @@ import io.clip4stream.query.http.SourceRoutes;
 import io.clip4stream.query.http.ThumbnailRoutes;
 import io.clip4stream.query.http.TokenBucketLimiter;
 import io.clip4stream.query.metrics.QueryMetrics;
+import io.clip4stream.query.rerank.BudgetedRerank;
+import io.clip4stream.query.rerank.RerankCost;
 import io.clip4stream.query.rerank.TightReranker;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.ServedModel;
@@ -107,7 +109,7 @@ public final class QueryService implements Service {
             throw new IllegalStateException(name() + " refuses to start: " + reason);
         });
         HttpShardClient shards = new HttpShardClient(http, json, config.indexApiKey(), config.indexFrameEncoding());
-        gather = new ScatterGather(directory, shards, config.shardTimeout());
+        gather = new ScatterGather(directory, shards, config.shardTimeout(), config.twoPhaseGather());
         PrometheusRegistry registry = new PrometheusRegistry();
         QueryMetrics metrics = new QueryMetrics(registry);
         ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
@@ -127,7 +129,9 @@ public final class QueryService implements Service {
                 new TightReranker(model, config.rerankBatch()),
                 thumbnails,
                 metrics,
-                modelWork);
+                modelWork,
+                new BudgetedRerank(new RerankCost(), System::nanoTime, config.rerankBatch()),
+                config.rerankBudgetMs());
         RequestGuard guard = new RequestGuard(
                 config.corsOrigins(),
                 new TokenBucketLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), System::nanoTime),

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clip4stream bench encoder-service}: frames per second of the encoder service through an embedded Kafka
- * broker against the model alone at the same batch size, and their ratio.
+ * broker against the model alone at the same batch size, and their ratio; with {@code --static-scene}, the share of
+ * frames the static-scene gate skips and the time it saves on a mostly static synthetic camera.
  */
 @Command(
         name = "encoder-service",
@@ -105,6 +106,19 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
             description = "The service's commit interval in ms (default: ${DEFAULT-VALUE}).")
     private long commitIntervalMs;
 
+    @Option(
+            names = "--static-scene",
+            description = "Measure the static-scene gate instead: the service twice over a mostly static synthetic"
+                    + " camera, gate off then on; report the share of frames skipped and the time saved.")
+    private boolean staticScene;
+
+    @Option(
+            names = "--static-scene-threshold",
+            defaultValue = "0.02",
+            description = "The gate's threshold with --static-scene: mean absolute difference of normalised pixels"
+                    + " (default: ${DEFAULT-VALUE}).")
+    private double staticSceneThreshold;
+
     @Override
     public Integer call() throws IOException {
         ModelOptions options = new ModelOptions(
@@ -127,9 +141,12 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
         try (EmbeddedKafkaCluster kafka =
                         EmbeddedKafkaCluster.builder().nodes(1).build().start();
                 Clip4ClipModel model = Clip4ClipModel.load(dir, options)) {
-            EncoderServiceBenchmark.Result result =
-                    new EncoderServiceBenchmark(kafka.bootstrapServers(), model, dir, options).run(run);
-            print(result, modelName);
+            EncoderServiceBenchmark bench = new EncoderServiceBenchmark(kafka.bootstrapServers(), model, dir, options);
+            if (staticScene) {
+                print(bench.runStaticScene(run, staticSceneThreshold), modelName, options);
+            } else {
+                print(bench.run(run), modelName);
+            }
         } finally {
             if (generated != null) {
                 deleteRecursively(generated);
@@ -178,6 +195,42 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
             out.printf(
                     "  %-40s %10d   (mean %.1f frames)%n", "service batches", r.serviceBatches(), r.meanServiceBatch());
             out.printf("  %-40s %10d%n", "service transactions", r.serviceTransactions());
+        }
+        out.flush();
+    }
+
+    private void print(EncoderServiceBenchmark.StaticSceneResult r, String modelName, ModelOptions options)
+            throws IOException {
+        var out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("benchmark", "encoder-service");
+            figures.put("mode", "static-scene");
+            figures.put("model", modelName);
+            figures.put("intraOpThreads", options.intraOpThreads());
+            figures.put("batchSize", batchSize);
+            figures.put("sources", sources);
+            figures.put("frames", r.frames());
+            figures.put("threshold", r.threshold());
+            figures.put("staticShare", r.staticShare());
+            figures.put("reusedFrames", r.reusedFrames());
+            figures.put("skippedShare", r.skippedShare());
+            figures.put("secondsWithoutGate", r.secondsWithoutGate());
+            figures.put("secondsWithGate", r.secondsWithGate());
+            figures.put("timeSaved", r.timeSaved());
+            out.println(new ObjectMapper().writeValueAsString(figures));
+        } else {
+            out.printf(
+                    "encoder-service static-scene benchmark: %s, %d intra-op thread(s), batch %d, %d frames of %d"
+                            + " mostly static camera(s), threshold %.3f%n",
+                    modelName, options.intraOpThreads(), batchSize, r.frames(), sources, r.threshold());
+            out.printf("  %-40s %10.1f %%%n", "static frames generated", 100 * r.staticShare());
+            out.printf(
+                    "  %-40s %10d   (%.1f %% skipped)%n",
+                    "frames reused by the gate", r.reusedFrames(), 100 * r.skippedShare());
+            out.printf("  %-40s %10.2f s%n", "service, gate off", r.secondsWithoutGate());
+            out.printf("  %-40s %10.2f s%n", "service, gate on", r.secondsWithGate());
+            out.printf("  %-40s %10.1f %%%n", "time saved", 100 * r.timeSaved());
         }
         out.flush();
     }

@@ -51,4 +51,43 @@ class EncoderServiceBenchCommandIT {
         assertTrue(json.get("meanServiceBatch").asDouble() <= 8.0, out.toString());
         assertTrue(json.get("serviceTransactions").asLong() >= 1, out.toString());
     }
+
+    @Test
+    void measuresTheStaticSceneGateOnAMostlyStaticCamera() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), Map.of())
+                .execute(
+                        "bench",
+                        "encoder-service",
+                        "--static-scene",
+                        "--model",
+                        "TINY",
+                        "--frames",
+                        "96",
+                        "--sources",
+                        "2",
+                        "--partitions",
+                        "2",
+                        "--batch-size",
+                        "8",
+                        "--threads",
+                        "1",
+                        "--device",
+                        "CPU",
+                        "--json");
+        assertEquals(0, code, err.toString());
+
+        JsonNode json = new ObjectMapper().readTree(out.toString());
+        assertEquals("static-scene", json.get("mode").asText());
+        assertEquals(96, json.get("frames").asInt());
+        long reused = json.get("reusedFrames").asLong();
+        // 3 of every 12 frames show a moving object, and the first static frame after it differs from the last
+        // encoded (object) frame: 8 of 12 reusable, less each source's very first frame.
+        assertEquals(0.75, json.get("staticShare").asDouble(), 1e-9);
+        assertEquals(96 * 8 / 12 - 2, reused, out.toString());
+        assertEquals(reused / 96.0, json.get("skippedShare").asDouble(), 1e-9);
+        assertTrue(json.get("secondsWithGate").asDouble() > 0
+                && json.get("secondsWithoutGate").asDouble() > 0);
+    }
 }

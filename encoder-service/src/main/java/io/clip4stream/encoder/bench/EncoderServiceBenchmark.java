@@ -3,6 +3,7 @@ package io.clip4stream.encoder.bench;
 import io.clip4stream.encoder.EncoderClients;
 import io.clip4stream.encoder.EncoderConfig;
 import io.clip4stream.encoder.EncoderService;
+import io.clip4stream.encoder.StaticSceneGate;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -112,6 +114,37 @@ public final class EncoderServiceBenchmark {
             double meanServiceBatch,
             long serviceTransactions) {}
 
+    /**
+     * What the static-scene gate saved on a mostly static synthetic camera.
+     *
+     * @param frames frames encoded by each of the two runs
+     * @param threshold the gate's threshold (mean absolute difference of normalised pixels)
+     * @param staticShare share of the generated frames that show the unchanged background (with sensor noise)
+     * @param reusedFrames frames the gate reused instead of running the model
+     * @param skippedShare reusedFrames / frames
+     * @param secondsWithoutGate from the service's start to its last frame committed, gate off
+     * @param secondsWithGate the same, gate on for every source
+     * @param timeSaved 1 - secondsWithGate / secondsWithoutGate
+     */
+    public record StaticSceneResult(
+            int frames,
+            double threshold,
+            double staticShare,
+            long reusedFrames,
+            double skippedShare,
+            double secondsWithoutGate,
+            double secondsWithGate,
+            double timeSaved) {}
+
+    /** One pass of the service over a topic set: its committed rate and how long it took in all. */
+    private record ServicePass(double framesPerSecond, long totalNanos, long reusedFrames) {}
+
+    /** In each clip of the synthetic camera, the frames from here on show a moving object. */
+    private static final int EVENT_FIRST_FRAME = 5;
+
+    /** Frames per clip that show the moving object. */
+    private static final int EVENT_FRAMES = 3;
+
     private final String bootstrapServers;
     private final Clip4ClipModel model;
     private final Path modelDir;
@@ -167,7 +200,11 @@ public final class EncoderServiceBenchmark {
         long batches;
         long transactions;
         try (EncoderService service = new EncoderService(config, model)) {
-            serviceRate = throughService(topics, options.frames(), service);
+            serviceRate = throughService(topics, options.frames(), service).framesPerSecond();
+            if (Double.isNaN(serviceRate)) {
+                throw new IllegalStateException(
+                        "all " + options.frames() + " frames became visible at once; use more frames");
+            }
             batches = service.metrics().batchesCommitted();
             transactions = service.metrics().transactionsCommitted();
         }
@@ -185,6 +222,107 @@ public final class EncoderServiceBenchmark {
                 batches,
                 batches == 0 ? 0 : (double) options.frames() / batches,
                 transactions);
+    }
+
+    /**
+     * Runs the service twice over the same mostly static synthetic camera (each source a fixed background with
+     * ±1-level sensor noise, and in each clip {@value #EVENT_FRAMES} frames with a moving object): once with the
+     * static-scene gate off, once on for every source at {@code threshold}.
+     */
+    public StaticSceneResult runStaticScene(Options options, double threshold) {
+        int size = model.info().imageSize();
+        byte[][] pixels = staticCamera(options, size);
+        long staticFrames = 0;
+        for (int i = 0; i < pixels.length; i++) {
+            long index = i / options.sources();
+            staticFrames += isEvent(index) ? 0 : 1;
+        }
+        ServicePass off = pass(options, pixels, StaticSceneGate.Policy.OFF);
+        ServicePass on = pass(
+                options, pixels, new StaticSceneGate.Policy(Set.of(StaticSceneGate.Policy.ALL_SOURCES), threshold));
+        if (off.reusedFrames() != 0) {
+            throw new IllegalStateException("the gate reused " + off.reusedFrames() + " frames while off");
+        }
+        return new StaticSceneResult(
+                options.frames(),
+                threshold,
+                (double) staticFrames / options.frames(),
+                on.reusedFrames(),
+                (double) on.reusedFrames() / options.frames(),
+                off.totalNanos() / 1e9,
+                on.totalNanos() / 1e9,
+                1 - (double) on.totalNanos() / off.totalNanos());
+    }
+
+    private static boolean isEvent(long frameOfSource) {
+        long inClip = frameOfSource % CLIP_FRAMES;
+        return inClip >= EVENT_FIRST_FRAME && inClip < EVENT_FIRST_FRAME + EVENT_FRAMES;
+    }
+
+    /** Frames in production order (round robin over the sources), as {@link #produceFrames} sends them. */
+    private static byte[][] staticCamera(Options options, int size) {
+        SplittableRandom random = new SplittableRandom(20261206);
+        byte[][] backgrounds = new byte[options.sources()][3 * size * size];
+        for (byte[] background : backgrounds) {
+            random.nextBytes(background);
+        }
+        byte[][] pixels = new byte[options.frames()][];
+        int side = Math.max(1, size / 2);
+        for (int i = 0; i < pixels.length; i++) {
+            int s = i % options.sources();
+            long index = i / options.sources();
+            byte[] frame = backgrounds[s].clone();
+            for (int p = 0; p < frame.length; p++) {
+                int value = (frame[p] & 0xFF) + random.nextInt(3) - 1; // sensor noise of ±1 level
+                frame[p] = (byte) Math.max(0, Math.min(255, value));
+            }
+            if (isEvent(index)) {
+                // A bright square that moves from frame to frame across the background.
+                int offset = (int)
+                        ((index % CLIP_FRAMES - EVENT_FIRST_FRAME) * (size - side) / Math.max(1, EVENT_FRAMES - 1));
+                for (int y = 0; y < side; y++) {
+                    for (int x = offset; x < Math.min(size, offset + side); x++) {
+                        int at = 3 * (y * size + x);
+                        frame[at] = (byte) 250;
+                        frame[at + 1] = (byte) 240;
+                        frame[at + 2] = (byte) 20;
+                    }
+                }
+            }
+            pixels[i] = frame;
+        }
+        return pixels;
+    }
+
+    private ServicePass pass(Options options, byte[][] pixels, StaticSceneGate.Policy policy) {
+        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8) + ".";
+        EncoderConfig config = new EncoderConfig(
+                        KafkaClientSettings.of(bootstrapServers),
+                        new TopicSettings(prefix, options.partitions(), 1),
+                        modelDir,
+                        modelOptions.device(),
+                        modelOptions.intraOpThreads(),
+                        options.batchSize(),
+                        options.maxWait(),
+                        2 * options.batchSize(),
+                        options.commitInterval(),
+                        prefix + "encoder",
+                        "bench",
+                        0)
+                .withStaticScene(policy);
+        Topics topics = config.topics();
+        new TopicProvisioner(config.kafka(), 1, TopicProvisioner.DEFAULT_TIMEOUT).ensure(topics.all());
+        try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(
+                KafkaClientSettings.of(bootstrapServers).common(),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            EncoderClients.awaitPartitionLeaders(
+                    probe, List.of(topics.frames().name()), TopicProvisioner.DEFAULT_TIMEOUT);
+        }
+        produceFrames(topics, options, model.info().imageSize(), pixels);
+        try (EncoderService service = new EncoderService(config, model)) {
+            return throughService(topics, options.frames(), service);
+        }
     }
 
     private double modelAlone(Options options, int size, byte[][] pixels) {
@@ -207,7 +345,7 @@ public final class EncoderServiceBenchmark {
         return (double) batches * batch * 1e9 / (System.nanoTime() - start);
     }
 
-    private double throughService(Topics topics, int frames, EncoderService service) {
+    private ServicePass throughService(Topics topics, int frames, EncoderService service) {
         Map<String, Object> props =
                 new HashMap<>(KafkaClientSettings.of(bootstrapServers).common());
         props.put("group.id", "bench-reader-" + UUID.randomUUID());
@@ -228,7 +366,9 @@ public final class EncoderServiceBenchmark {
                 }
                 reader.poll(Duration.ofMillis(50));
             }
+            long started = System.nanoTime();
             service.start();
+            long reused = 0;
             int seen = 0;
             int firstSeen = 0;
             long first = 0;
@@ -241,8 +381,9 @@ public final class EncoderServiceBenchmark {
                 }
                 int embeddings = 0;
                 for (ConsumerRecord<String, EmbeddingStreamRecord> record : reader.poll(Duration.ofMillis(10))) {
-                    if (record.value().getPayload() instanceof FrameEmbedding) {
+                    if (record.value().getPayload() instanceof FrameEmbedding embedding) {
                         embeddings++;
+                        reused += embedding.getReused() ? 1 : 0;
                     }
                 }
                 if (embeddings == 0) {
@@ -256,10 +397,9 @@ public final class EncoderServiceBenchmark {
                 seen += embeddings;
                 last = now;
             }
-            if (last == first) {
-                throw new IllegalStateException("all " + frames + " frames became visible at once; use more frames");
-            }
-            return (seen - firstSeen) * 1e9 / (last - first);
+            // All frames visible at once leave no window to time a rate (NaN); the total time still counts.
+            double rate = last == first ? Double.NaN : (seen - firstSeen) * 1e9 / (last - first);
+            return new ServicePass(rate, last - started, reused);
         }
     }
 

@@ -26,6 +26,9 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  * <ul>
  *   <li>{@code POST /v1/knn}: k-NN with filters over this instance's active shards ({@link KnnRequest} →
  *       {@link KnnResponse});
+ *   <li>{@code POST /v1/frames}: the frame embeddings of named clips ({@link FramesRequest} → {@link
+ *       FramesResponse}), the second phase of a two-phase gather: {@code /v1/knn} without frames finds the
+ *       candidates, and only those the query service re-ranks travel with their frames;
  *   <li>{@code GET /v1/shards}: which instance holds which shards ({@link io.clip4stream.index.shard.ShardMap});
  *   <li>{@code GET /v1/searchable-up-to[?sourceId=ID]}: per source, the newest clip end visible to queries;
  *   <li>{@code GET /v1/clips?clipId=ID} (every model version of one clip) or {@code GET
@@ -55,6 +58,7 @@ public final class IndexRoutes {
         IndexRoutes routes = new IndexRoutes(
                 Objects.requireNonNull(shards, "shards"), Objects.requireNonNull(activeModelVersion, "version"));
         return host.route("/v1/knn", routes::knn)
+                .route("/v1/frames", routes::frames)
                 .route("/v1/shards", routes::shardMap)
                 .route("/v1/searchable-up-to", routes::searchableUpTo)
                 .route("/v1/clips", routes::clips);
@@ -101,6 +105,22 @@ public final class IndexRoutes {
                                 .toList(),
                         upTo,
                         tookMicros));
+    }
+
+    private void frames(Exchange exchange) throws IOException {
+        requireMethod(exchange, "POST");
+        FramesRequest request = exchange.readJson(FramesRequest.class, MAX_BODY_BYTES);
+        List<String> clipIds = request.resolvedClipIds();
+        String version = request.resolvedModelVersion(activeModelVersion.get());
+        boolean binary = request.binaryFrameEmbeddings();
+        ReadOnlyClipVectorStore store = localStore();
+        List<FramesResponse.Clip> clips;
+        try {
+            clips = FramesResponse.select(clipIds, version, store::clipVersions, binary);
+        } catch (InvalidStateStoreException e) {
+            throw unavailable(e);
+        }
+        exchange.respondJson(200, new FramesResponse(shards.self(), version, shards.localActivePartitions(), clips));
     }
 
     /**

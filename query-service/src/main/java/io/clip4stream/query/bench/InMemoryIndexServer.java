@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An index instance held in memory that speaks the index-service's query API ({@code POST /v1/knn},
- * {@code GET /v1/searchable-up-to}, {@code GET /v1/shards}, {@code GET /v1/clips}) and answers by exact scan: a real server over real vectors, for the
- * benchmark and for tests, never a substitute for the Lucene index in production.
+ * An index instance held in memory that speaks the index-service's query API ({@code POST /v1/knn}, {@code POST
+ * /v1/frames}, {@code GET /v1/searchable-up-to}, {@code GET /v1/shards}, {@code GET /v1/clips}) and answers by exact
+ * scan: a real server over real vectors, for the benchmark and for tests, never a substitute for the Lucene index in
+ * production.
  */
 public final class InMemoryIndexServer implements AutoCloseable {
 
@@ -63,6 +64,8 @@ public final class InMemoryIndexServer implements AutoCloseable {
     private final AtomicReference<IndexWire.ShardMap> shardMap = new AtomicReference<>();
     private final AtomicLong scanNanos = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final Map<String, Integer> ordinals = new HashMap<>();
 
     /**
      * Serves {@code clips} whose unit vectors are the rows of {@code vectors} ({@code clips.size() x dim}).
@@ -80,10 +83,14 @@ public final class InMemoryIndexServer implements AutoCloseable {
         this.dim = dim;
         this.frames = Objects.requireNonNull(frames, "frames");
         this.partitions = List.copyOf(partitions);
+        for (int i = 0; i < this.clips.size(); i++) {
+            ordinals.putIfAbsent(this.clips.get(i).clipId(), i);
+        }
         this.host = HttpHost.builder("in-memory-index")
                 .port(0)
                 .bindAddress("127.0.0.1")
                 .route(IndexWire.KNN_PATH, this::knn)
+                .route(IndexWire.FRAMES_PATH, this::frames)
                 .route(IndexWire.SEARCHABLE_UP_TO_PATH, this::sources)
                 .route(IndexWire.SHARDS_PATH, this::shards)
                 .route(IndexWire.CLIPS_PATH, this::storedClips)
@@ -116,6 +123,11 @@ public final class InMemoryIndexServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** Clips whose frame embeddings this instance has sent, by {@code /v1/knn} or {@code /v1/frames}. */
+    public long framesSent() {
+        return framesSent.get();
+    }
+
     /** Total nanoseconds spent scanning vectors (excluding HTTP and JSON), for the benchmark's breakdown. */
     public long scanNanos() {
         return scanNanos.get();
@@ -144,6 +156,9 @@ public final class InMemoryIndexServer implements AutoCloseable {
         }
         for (int ordinal : top) {
             ClipInfo c = clips.get(ordinal);
+            if (withFrames) {
+                framesSent.incrementAndGet();
+            }
             hits.add(new IndexWire.KnnHit(
                     c.clipId(),
                     c.sourceId(),
@@ -169,6 +184,37 @@ public final class InMemoryIndexServer implements AutoCloseable {
                         hits,
                         searchableUpTo(),
                         tookMicros));
+    }
+
+    private void frames(Exchange exchange) throws IOException {
+        IndexWire.FramesRequest request = exchange.readJson(IndexWire.FramesRequest.class, 1 << 20);
+        if (request.clipIds() == null
+                || request.clipIds().isEmpty()
+                || request.clipIds().size() > 1000) {
+            throw ApiException.badRequest("missing_clip_ids", "need 1 to 1000 clip ids");
+        }
+        boolean binary = IndexWire.F32LE_BASE64.equals(request.frameEmbeddingEncoding());
+        List<IndexWire.FrameClip> found = new ArrayList<>();
+        for (String clipId : new java.util.LinkedHashSet<>(request.clipIds())) {
+            Integer ordinal = ordinals.get(clipId);
+            if (ordinal == null
+                    || request.modelVersion() != null
+                            && !request.modelVersion().equals(clips.get(ordinal).modelVersion())) {
+                continue;
+            }
+            float[][] clipFrames = frames.frames(ordinal);
+            framesSent.incrementAndGet();
+            found.add(new IndexWire.FrameClip(
+                    clipId,
+                    clips.get(ordinal).modelVersion(),
+                    binary ? null : clipFrames,
+                    binary ? IndexWire.float32le(clipFrames) : null,
+                    binary ? dim(clipFrames) : null));
+        }
+        exchange.respondJson(
+                200,
+                new IndexWire.Frames(
+                        uri().getHost() + ":" + uri().getPort(), request.modelVersion(), partitions, found));
     }
 
     private void storedClips(Exchange exchange) throws IOException {

@@ -6,6 +6,8 @@ import io.clip4stream.query.fanout.CandidateQuery;
 import io.clip4stream.query.fanout.Gathered;
 import io.clip4stream.query.fanout.ScatterGather;
 import io.clip4stream.query.metrics.QueryMetrics;
+import io.clip4stream.query.rerank.BudgetedRerank;
+import io.clip4stream.query.rerank.RerankCost;
 import io.clip4stream.query.rerank.TightReranker;
 import io.clip4stream.query.search.InvalidSearchException;
 import io.clip4stream.query.search.SearchRequest;
@@ -23,6 +25,12 @@ import java.util.concurrent.TimeUnit;
  * text only (otherwise kept in first-stage order and flagged as such).
  */
 public final class SearchEngine {
+    /** A default re-rank budget that re-ranks every candidate. */
+    public static final int NO_BUDGET = -1;
+
+    /** Candidates per budgeted batch when the caller names no batch size. */
+    private static final int DEFAULT_BUDGET_BATCH = 16;
+
     /** Path prefix under which the query service serves thumbnails. */
     public static final String THUMBNAIL_PATH = "/thumbnails/";
 
@@ -33,6 +41,8 @@ public final class SearchEngine {
     private final ThumbnailCache thumbnails;
     private final QueryMetrics metrics;
     private final ModelExecutor modelWork;
+    private final BudgetedRerank budgeted;
+    private final int defaultBudgetMs;
 
     /** Wires the stages of the search path together, running model work inline on the caller's thread. */
     public SearchEngine(
@@ -58,7 +68,35 @@ public final class SearchEngine {
             ThumbnailCache thumbnails,
             QueryMetrics metrics,
             ModelExecutor modelWork) {
+        this(
+                model,
+                vectors,
+                gather,
+                reranker,
+                thumbnails,
+                metrics,
+                modelWork,
+                new BudgetedRerank(new RerankCost(), System::nanoTime, DEFAULT_BUDGET_BATCH),
+                NO_BUDGET);
+    }
+
+    /**
+     * Wires the stages of the search path together, as above, re-ranking through {@code budgeted} within a request's
+     * {@code rerankBudgetMs}, or {@code defaultBudgetMs} when it names none ({@link #NO_BUDGET}: every candidate).
+     */
+    public SearchEngine(
+            ModelInfo model,
+            QueryVectors vectors,
+            ScatterGather gather,
+            TightReranker reranker,
+            ThumbnailCache thumbnails,
+            QueryMetrics metrics,
+            ModelExecutor modelWork,
+            BudgetedRerank budgeted,
+            int defaultBudgetMs) {
         this.modelWork = modelWork;
+        this.budgeted = Objects.requireNonNull(budgeted, "budgeted");
+        this.defaultBudgetMs = defaultBudgetMs;
         this.model = Objects.requireNonNull(model, "model");
         this.vectors = Objects.requireNonNull(vectors, "vectors");
         this.gather = Objects.requireNonNull(gather, "gather");
@@ -117,41 +155,66 @@ public final class SearchEngine {
                 skipReason == null,
                 encoded.excludeClipIds(),
                 encoded.excludeSourceIds()));
-        long gathered_ = System.nanoTime();
 
         List<Candidate> candidates = gathered.candidates();
-        if (skipReason == null && !candidates.stream().allMatch(Candidate::hasFrameEmbeddings)) {
-            skipReason = "some candidates came without frame embeddings; hits are in first-stage order";
+        long budgetNanos = budgetNanos(request);
+        int toRerank = 0;
+        if (skipReason == null) {
+            int expected = budgeted.expected(candidates.size(), budgetNanos);
+            candidates = gather.withFrames(gathered, expected, model.modelVersion());
+            if (!candidates.subList(0, expected).stream().allMatch(Candidate::hasFrameEmbeddings)) {
+                skipReason = "some candidates came without frame embeddings; hits are in first-stage order";
+            } else {
+                toRerank = expected;
+            }
         }
+        long framed_ = System.nanoTime();
         float[] finalScores = new float[candidates.size()];
-        if (skipReason == null && !candidates.isEmpty()) {
-            float[] firstStage = new float[candidates.size()];
-            for (int i = 0; i < firstStage.length; i++) {
-                firstStage[i] = candidates.get(i).score();
-            }
-            List<float[][]> frames =
-                    candidates.stream().map(Candidate::frameEmbeddings).toList();
-            finalScores = onModel(() -> reranker.rerankScores(encoded.rawText(), frames, firstStage));
-        } else {
-            for (int i = 0; i < finalScores.length; i++) {
-                finalScores[i] = candidates.get(i).score();
-            }
+        for (int i = 0; i < finalScores.length; i++) {
+            finalScores[i] = candidates.get(i).score();
+        }
+        int rerankedCount = 0;
+        if (skipReason == null && toRerank > 0) {
+            List<Candidate> scored = candidates;
+            int available = toRerank;
+            rerankedCount = onModel(() -> budgeted.run(available, budgetNanos, (from, to) -> {
+                float[] firstStage = new float[to - from];
+                List<float[][]> frames = new ArrayList<>(to - from);
+                for (int i = from; i < to; i++) {
+                    firstStage[i - from] = scored.get(i).score();
+                    frames.add(scored.get(i).frameEmbeddings());
+                }
+                float[] batch = reranker.rerankScores(encoded.rawText(), frames, firstStage);
+                System.arraycopy(batch, 0, finalScores, from, batch.length);
+            }));
         }
         long reranked_ = System.nanoTime();
 
-        List<SearchHit> hits = hits(candidates, finalScores, request.k());
+        int notReranked = skipReason == null ? candidates.size() - rerankedCount : 0;
+        if (skipReason == null && rerankedCount == 0 && !candidates.isEmpty()) {
+            skipReason = "the re-rank budget of " + TimeUnit.NANOSECONDS.toMillis(budgetNanos)
+                    + " ms left every candidate first-stage only; hits are in first-stage order";
+        }
+        List<SearchHit> hits = hits(candidates, finalScores, rerankedCount, request.k());
         boolean reranked = skipReason == null;
+        String note = skipReason;
+        if (reranked && notReranked > 0) {
+            note = "the re-rank budget of " + TimeUnit.NANOSECONDS.toMillis(budgetNanos) + " ms re-ranked "
+                    + rerankedCount + " of " + candidates.size() + " candidates; the other " + notReranked
+                    + " follow in first-stage order";
+        }
+        boolean partial = gathered.partial() || notReranked > 0;
         SearchTimings timings = new SearchTimings(
                 micros(encoded_ - start),
-                micros(gathered_ - encoded_),
-                reranked ? micros(reranked_ - gathered_) : 0,
+                micros(framed_ - encoded_),
+                reranked ? micros(reranked_ - framed_) : 0,
                 micros(reranked_ - start));
         metrics.searched(
                 timings.encodeMicros(),
                 timings.gatherMicros(),
                 timings.rerankMicros(),
                 timings.totalMicros(),
-                gathered.partial(),
+                partial,
                 reranked);
         return new SearchResult(
                 query.text() == null ? "" : query.text(),
@@ -162,26 +225,37 @@ public final class SearchEngine {
                 model.modelId(),
                 model.modelVersion(),
                 reranked,
-                skipReason,
-                gathered.partial(),
+                note,
+                partial,
                 hits,
                 gathered.shards(),
                 gathered.unservedPartitions(),
                 gathered.searchableUpToMicros(),
-                timings);
+                timings,
+                notReranked);
+    }
+
+    private long budgetNanos(SearchRequest request) {
+        int millis = request.rerankBudgetMs() != null ? request.rerankBudgetMs() : defaultBudgetMs;
+        return millis < 0 ? BudgetedRerank.UNLIMITED : TimeUnit.MILLISECONDS.toNanos(millis);
     }
 
     private <T> T onModel(java.util.function.Supplier<T> work) {
         return modelWork == null ? work.get() : modelWork.call(work);
     }
 
-    private List<SearchHit> hits(List<Candidate> candidates, float[] finalScores, int k) {
+    private List<SearchHit> hits(List<Candidate> candidates, float[] finalScores, int rerankedCount, int k) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             order.add(i);
         }
-        // Stable: equal final scores keep first-stage order, which is itself deterministic.
-        order.sort(Comparator.comparingDouble(i -> -finalScores[i]));
+        // Re-ranked candidates (a prefix in first-stage order) come first in tight-head order; the ones the budget left
+        // follow in first-stage order, as tight logits and cosines are not on one scale. Stable: equal final scores
+        // keep first-stage order, which is itself deterministic.
+        order.subList(0, rerankedCount).sort(Comparator.comparingDouble(i -> -finalScores[i]));
+        if (rerankedCount == 0) {
+            order.sort(Comparator.comparingDouble(i -> -finalScores[i]));
+        }
         List<SearchHit> hits = new ArrayList<>();
         for (int rank = 0; rank < Math.min(k, order.size()); rank++) {
             Candidate c = candidates.get(order.get(rank));
@@ -202,7 +276,8 @@ public final class SearchEngine {
                     c.score(),
                     thumbnailUrl,
                     c.tenant(),
-                    c.tags()));
+                    c.tags(),
+                    order.get(rank) < rerankedCount));
         }
         return hits;
     }

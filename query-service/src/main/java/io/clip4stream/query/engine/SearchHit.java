@@ -16,6 +16,8 @@ import java.util.List;
  * @param thumbnailUrl where the clip's thumbnail is served (relative to the query service)
  * @param tenant the clip's tenant
  * @param tags the clip's tags
+ * @param reranked whether the tight head scored this hit (false: first-stage score only, as when the re-rank budget
+ *     ran out before it)
  */
 public record SearchHit(
         int rank,
@@ -28,4 +30,5 @@ public record SearchHit(
         float firstStageScore,
         String thumbnailUrl,
         String tenant,
-        List<String> tags) {}
+        List<String> tags,
+        boolean reranked) {}

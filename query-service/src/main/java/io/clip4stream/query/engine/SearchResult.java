@@ -17,12 +17,15 @@ import java.util.Map;
  * @param modelVersion its version (the clip vectors searched belong to it)
  * @param reranked whether the hits are in tight-head order
  * @param rerankNote why they are not (null when re-ranked)
- * @param partial whether a shard failed, timed out or a partition was unserved, so clips may be missing
+ * @param partial whether the answer is incomplete: a shard failed, timed out or a partition was unserved (so clips may
+ *     be missing), or the re-rank budget left candidates first-stage only ({@code notReranked})
  * @param hits the hits, best first
  * @param shards how each index instance took part
  * @param unservedPartitions partitions no instance served
  * @param searchableUpToMicros per source, the newest clip end time the answering shards hold
  * @param timings where the time went
+ * @param notReranked candidates the re-rank budget left first-stage only (they follow the re-ranked ones, in
+ *     first-stage order); 0 when every candidate was re-ranked or re-ranking did not apply
  */
 public record SearchResult(
         String query,
@@ -39,4 +42,5 @@ public record SearchResult(
         List<ShardReport> shards,
         List<Integer> unservedPartitions,
         Map<String, Long> searchableUpToMicros,
-        SearchTimings timings) {}
+        SearchTimings timings,
+        int notReranked) {}

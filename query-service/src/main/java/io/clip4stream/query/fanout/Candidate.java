@@ -43,4 +43,20 @@ public record Candidate(
     public boolean hasFrameEmbeddings() {
         return frameEmbeddings.length > 0;
     }
+
+    /** This candidate carrying {@code frames} (fetched in the second phase of a two-phase gather). */
+    public Candidate withFrameEmbeddings(float[][] frames) {
+        return new Candidate(
+                clipId,
+                sourceId,
+                clipIndex,
+                startMicros,
+                endMicros,
+                tenant,
+                tags,
+                modelVersion,
+                score,
+                frames,
+                thumbnailJpeg);
+    }
 }

@@ -91,6 +91,56 @@ public final class HttpShardClient implements ShardClient {
     }
 
     @Override
+    public java.util.Map<String, float[][]> frames(
+            IndexInstance instance, List<String> clipIds, String modelVersion, Duration timeout) {
+        IndexWire.FramesRequest body = new IndexWire.FramesRequest(
+                List.copyOf(clipIds),
+                modelVersion,
+                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null);
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.FRAMES_PATH))
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        } catch (IOException e) {
+            throw new ShardException("cannot write the frames request for " + instance.baseUri(), e);
+        }
+        if (!apiKey.isBlank()) {
+            request.header(API_KEY_HEADER, apiKey);
+        }
+        HttpResponse<InputStream> response = send(instance, request.build());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
+                throw new ShardException("index instance " + instance.baseUri() + " answered " + response.statusCode()
+                        + " to " + IndexWire.FRAMES_PATH + " (an index-service older than two-phase gather needs"
+                        + " CLIP4S_QUERY_TWO_PHASE_GATHER=false): " + text);
+            }
+            IndexWire.Frames answer = json.readValue(in, IndexWire.Frames.class);
+            java.util.Map<String, float[][]> frames = new HashMap<>();
+            for (IndexWire.FrameClip clip : answer.clips() == null ? List.<IndexWire.FrameClip>of() : answer.clips()) {
+                if (clip.clipId() == null) {
+                    throw new ShardException("a frames answer from " + instance.baseUri() + " lacks a clip id");
+                }
+                frames.put(
+                        clip.clipId(),
+                        frameEmbeddings(
+                                clip.clipId(),
+                                clip.frameEmbeddings(),
+                                clip.frameEmbeddingsF32le(),
+                                clip.frameEmbeddingDim()));
+            }
+            return frames;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ShardException shard) {
+                throw shard;
+            }
+            throw new ShardException("unreadable frames answer from index instance " + instance.baseUri(), e);
+        }
+    }
+
+    @Override
     public java.util.Map<String, Long> searchableUpTo(IndexInstance instance, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(
                         instance.baseUri().resolve(IndexWire.SEARCHABLE_UP_TO_PATH))
@@ -181,21 +231,22 @@ public final class HttpShardClient implements ShardClient {
                 hit.tags(),
                 hit.modelVersion(),
                 hit.score(),
-                frameEmbeddings(hit),
+                frameEmbeddings(
+                        hit.clipId(), hit.frameEmbeddings(), hit.frameEmbeddingsF32le(), hit.frameEmbeddingDim()),
                 hit.thumbnailJpeg());
     }
 
-    private static float[][] frameEmbeddings(IndexWire.KnnHit hit) {
-        if (hit.frameEmbeddingsF32le() == null) {
-            return hit.frameEmbeddings();
+    private static float[][] frameEmbeddings(String clipId, float[][] numbers, byte[] float32le, Integer dim) {
+        if (float32le == null) {
+            return numbers;
         }
-        if (hit.frameEmbeddingDim() == null) {
-            throw new ShardException("k-NN hit " + hit.clipId() + " has binary frame embeddings but no dimension");
+        if (dim == null) {
+            throw new ShardException("clip " + clipId + " has binary frame embeddings but no dimension");
         }
         try {
-            return IndexWire.frames(hit.frameEmbeddingsF32le(), hit.frameEmbeddingDim());
+            return IndexWire.frames(float32le, dim);
         } catch (IllegalArgumentException e) {
-            throw new ShardException("k-NN hit " + hit.clipId() + " has malformed frame embeddings", e);
+            throw new ShardException("clip " + clipId + " has malformed frame embeddings", e);
         }
     }
 }

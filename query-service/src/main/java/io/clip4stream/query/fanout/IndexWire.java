@@ -17,6 +17,9 @@ public final class IndexWire {
     /** {@code POST /v1/knn}: k-NN with filters over the instance's active shards. */
     public static final String KNN_PATH = "/v1/knn";
 
+    /** {@code POST /v1/frames}: the frame embeddings of named clips (the second phase of a two-phase gather). */
+    public static final String FRAMES_PATH = "/v1/frames";
+
     /** {@code GET /v1/searchable-up-to}: per source, the newest clip end visible to queries. */
     public static final String SEARCHABLE_UP_TO_PATH = "/v1/searchable-up-to";
 
@@ -220,4 +223,42 @@ public final class IndexWire {
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record SearchableUpTo(String instance, List<Integer> partitions, Map<String, Long> sources) {}
+
+    /**
+     * The body of {@code POST /v1/frames}.
+     *
+     * @param clipIds the clips whose frame embeddings to return
+     * @param modelVersion the model version (null: the index's active one)
+     * @param frameEmbeddingEncoding {@link #F32LE_BASE64}, or null for JSON numbers
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FramesRequest(List<String> clipIds, String modelVersion, String frameEmbeddingEncoding) {}
+
+    /**
+     * One clip in a {@code /v1/frames} answer.
+     *
+     * @param clipId the clip id
+     * @param modelVersion the model version of its embeddings
+     * @param frameEmbeddings as JSON numbers (null when sent as bytes)
+     * @param frameEmbeddingsF32le as little-endian float32 (base64 in JSON)
+     * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le}
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record FrameClip(
+            String clipId,
+            String modelVersion,
+            float[][] frameEmbeddings,
+            byte[] frameEmbeddingsF32le,
+            Integer frameEmbeddingDim) {}
+
+    /**
+     * The answer of {@code POST /v1/frames}.
+     *
+     * @param instance the answering instance's {@code host:port}
+     * @param modelVersion the model version looked up
+     * @param partitions its active shards
+     * @param clips the clips asked for that it holds (others are left out)
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Frames(String instance, String modelVersion, List<Integer> partitions, List<FrameClip> clips) {}
 }

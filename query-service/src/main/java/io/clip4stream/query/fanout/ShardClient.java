@@ -25,4 +25,13 @@ public interface ShardClient {
      * @throws ShardException when the instance is unreachable, too slow, or answers with an error
      */
     IndexWire.Clips clips(IndexInstance instance, ClipExample example, String modelVersion, Duration timeout);
+
+    /**
+     * Returns the frame embeddings of those of {@code clipIds} the instance holds in {@code modelVersion} (null: its
+     * active one), by clip id: the second phase of a two-phase gather.
+     *
+     * @throws ShardException when the instance is unreachable, too slow, or answers with an error
+     */
+    java.util.Map<String, float[][]> frames(
+            IndexInstance instance, java.util.List<String> clipIds, String modelVersion, Duration timeout);
 }

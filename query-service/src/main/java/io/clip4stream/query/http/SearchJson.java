@@ -20,6 +20,8 @@ public final class SearchJson {
      * @param weight with text and an example: the text's share in [0, 1] (1: text only, 0: example only; default
      *     0.5)
      * @param excludeSource with a clip example: leave out every clip of its source
+     * @param rerankBudgetMs milliseconds the tight re-rank may take (default: the service's); candidates that do not
+     *     fit stay first-stage only and the answer is {@code partial}
      */
     public record Request(
             String text,
@@ -31,7 +33,8 @@ public final class SearchJson {
             String image,
             String clip,
             Double weight,
-            Boolean excludeSource) {}
+            Boolean excludeSource,
+            Integer rerankBudgetMs) {}
 
     /**
      * Search filters.

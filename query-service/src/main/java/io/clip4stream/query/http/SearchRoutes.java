@@ -31,7 +31,17 @@ import java.util.Set;
 public final class SearchRoutes {
     /** Query parameters {@code GET /search} understands. */
     public static final Set<String> PARAMETERS = Set.of(
-            "q", "k", "candidates", "rerank", "sources", "tenant", "tags", "fromMicros", "toMicros", "modelVersion");
+            "q",
+            "k",
+            "candidates",
+            "rerank",
+            "rerankBudgetMs",
+            "sources",
+            "tenant",
+            "tags",
+            "fromMicros",
+            "toMicros",
+            "modelVersion");
 
     /** Query parameters {@code POST /search/image} understands (the image is the body). */
     public static final Set<String> IMAGE_PARAMETERS =
@@ -314,7 +324,14 @@ public final class SearchRoutes {
         if (example && (body.text() == null || body.text().isBlank())) {
             return limits.checkExample(body.k(), body.candidates(), filters, body.modelVersion());
         }
-        return limits.check(body.text(), body.k(), body.candidates(), filters, body.rerank(), body.modelVersion());
+        return limits.check(
+                body.text(),
+                body.k(),
+                body.candidates(),
+                filters,
+                body.rerank(),
+                body.modelVersion(),
+                body.rerankBudgetMs());
     }
 
     private SearchRequest fromQuery(Map<String, String> query, Set<String> known, boolean text) {
@@ -341,7 +358,8 @@ public final class SearchRoutes {
                 intParam(query, "candidates"),
                 filters,
                 boolParam(query, "rerank"),
-                query.get("modelVersion"));
+                query.get("modelVersion"),
+                intParam(query, "rerankBudgetMs"));
     }
 
     private static List<String> listParam(Map<String, String> query, String name) {

@@ -10,6 +10,9 @@ package io.clip4stream.query.search;
  */
 public record SearchLimits(int maxTextChars, int maxK, int maxCandidates, int defaultCandidates) {
 
+    /** The largest re-rank budget a request may name, in milliseconds. */
+    public static final int MAX_RERANK_BUDGET_MS = 600_000;
+
     /** The default number of hits returned. */
     public static final int DEFAULT_K = 10;
 
@@ -37,11 +40,41 @@ public record SearchLimits(int maxTextChars, int maxK, int maxCandidates, int de
      */
     public SearchRequest check(
             String text, Integer k, Integer candidates, SearchFilters filters, Boolean rerank, String modelVersion) {
+        return check(text, k, candidates, filters, rerank, modelVersion, null);
+    }
+
+    /**
+     * Builds a checked request with a re-rank budget in milliseconds (null: the service's default); null {@code k},
+     * {@code candidates} or {@code rerank} take their defaults.
+     *
+     * @throws InvalidSearchException naming the first thing wrong
+     */
+    public SearchRequest check(
+            String text,
+            Integer k,
+            Integer candidates,
+            SearchFilters filters,
+            Boolean rerank,
+            String modelVersion,
+            Integer rerankBudgetMs) {
         String stripped = text == null ? "" : text.strip();
         if (stripped.isEmpty()) {
             throw new InvalidSearchException("empty_text", "the query text is empty");
         }
-        return checkBounds(stripped, k, candidates, filters, rerank, modelVersion);
+        if (rerankBudgetMs != null && (rerankBudgetMs < 0 || rerankBudgetMs > MAX_RERANK_BUDGET_MS)) {
+            throw new InvalidSearchException(
+                    "invalid_rerankBudgetMs",
+                    "rerankBudgetMs must be between 0 and " + MAX_RERANK_BUDGET_MS + "; was " + rerankBudgetMs);
+        }
+        SearchRequest request = checkBounds(stripped, k, candidates, filters, rerank, modelVersion);
+        return new SearchRequest(
+                request.text(),
+                request.k(),
+                request.candidates(),
+                request.filters(),
+                request.rerank(),
+                request.modelVersion(),
+                rerankBudgetMs);
     }
 
     /**

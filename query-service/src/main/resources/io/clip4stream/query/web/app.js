@@ -126,7 +126,10 @@ async function showResults(what, run) {
         + ` · ${(result.timings.totalMicros / 1000).toFixed(1)} ms`;
     if (result.partial) {
       status.className = 'partial';
-      status.textContent += ' · PARTIAL: some shards did not answer';
+      const answeredAll = answered === result.shards.length && result.unservedPartitions.length === 0;
+      status.textContent += answeredAll && result.notReranked > 0
+        ? ` · PARTIAL: ${result.notReranked} candidates not re-ranked within the budget`
+        : ' · PARTIAL: some shards did not answer';
     }
     for (const hit of result.hits) list.append(renderHit(hit, result.searchableUpToMicros[hit.sourceId]));
   } catch (error) {
