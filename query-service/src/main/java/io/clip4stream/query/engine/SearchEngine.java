@@ -9,6 +9,7 @@ import io.clip4stream.query.metrics.QueryMetrics;
 import io.clip4stream.query.rerank.TightReranker;
 import io.clip4stream.query.search.InvalidSearchException;
 import io.clip4stream.query.search.SearchRequest;
+import io.clip4stream.runtime.kafka.ModelVersionClips;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -163,6 +164,11 @@ public final class SearchEngine {
                 model.modelVersion(),
                 reranked,
                 skipReason,
+                hits.isEmpty()
+                        ? new ModelVersionClips(gathered.clipsPerModelVersion())
+                                .emptyVersionNote(model.modelVersion())
+                                .orElse(null)
+                        : null,
                 gathered.partial(),
                 hits,
                 gathered.shards(),

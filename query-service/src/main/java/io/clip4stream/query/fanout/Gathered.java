@@ -11,13 +11,16 @@ import java.util.Map;
  * @param searchableUpToMicros per source, the newest clip end time the answering instances hold
  * @param unservedPartitions partitions no instance served
  * @param partial whether an instance failed or a partition was unserved, so some clips may be missing
+ * @param clipsPerModelVersion the clips per model version summed over the instances that said (those that found
+ *     nothing)
  */
 public record Gathered(
         List<Candidate> candidates,
         List<ShardReport> shards,
         Map<String, Long> searchableUpToMicros,
         List<Integer> unservedPartitions,
-        boolean partial) {
+        boolean partial,
+        Map<String, Long> clipsPerModelVersion) {
 
     /** Copies everything. */
     public Gathered {
@@ -25,5 +28,6 @@ public record Gathered(
         shards = List.copyOf(shards);
         searchableUpToMicros = Map.copyOf(searchableUpToMicros);
         unservedPartitions = List.copyOf(unservedPartitions);
+        clipsPerModelVersion = Map.copyOf(clipsPerModelVersion);
     }
 }

@@ -50,6 +50,7 @@ public final class ScatterGather implements AutoCloseable {
         List<ShardReport> reports = new ArrayList<>();
         List<List<Candidate>> answers = new ArrayList<>();
         Map<String, Long> searchableUpTo = new HashMap<>();
+        Map<String, Long> perVersion = new HashMap<>();
         boolean failed = false;
         for (int i = 0; i < calls.size(); i++) {
             IndexInstance instance = layout.instances().get(i);
@@ -59,6 +60,7 @@ public final class ScatterGather implements AutoCloseable {
                 ShardAnswer answer = call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 answers.add(answer.candidates());
                 answer.searchableUpToMicros().forEach((source, upTo) -> searchableUpTo.merge(source, upTo, Math::max));
+                answer.clipsPerModelVersion().forEach((version, n) -> perVersion.merge(version, n, Long::sum));
                 List<Integer> partitions = answer.partitions().isEmpty() ? instance.partitions() : answer.partitions();
                 reports.add(new ShardReport(
                         uri, partitions, ShardReport.OK, answer.candidates().size(), millisSince(started), null));
@@ -96,7 +98,8 @@ public final class ScatterGather implements AutoCloseable {
                 reports,
                 searchableUpTo,
                 layout.unservedPartitions(),
-                partial);
+                partial,
+                perVersion);
     }
 
     private static long millisSince(long startNanos) {
