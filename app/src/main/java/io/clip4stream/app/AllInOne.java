@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * that separate deployments would not.
  */
 public final class AllInOne implements AutoCloseable {
+    private static final long ADVICE_POLL_MILLIS = 200;
     private static final Logger LOG = LoggerFactory.getLogger(AllInOne.class);
 
     private final Options options;
@@ -170,6 +171,25 @@ public final class AllInOne implements AutoCloseable {
     /** Where sample and local videos must lie for path ingestion. */
     public Path mediaDir() {
         return options.dataDir().resolve("media").toAbsolutePath();
+    }
+
+    /**
+     * What to tell the user when the served model version holds no clips while other versions do (a data directory
+     * indexed with another model), after waiting up to {@code wait} for the index's shards; empty when all is well.
+     */
+    public java.util.Optional<String> modelAdvice(java.time.Duration wait) throws InterruptedException {
+        IndexService current;
+        synchronized (this) {
+            current = index;
+        }
+        if (current == null) {
+            return java.util.Optional.empty();
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!current.isReady() && System.nanoTime() < deadline) {
+            Thread.sleep(ADVICE_POLL_MILLIS);
+        }
+        return current.emptyActiveVersionAdvice();
     }
 
     /** Whether every service is ready. */

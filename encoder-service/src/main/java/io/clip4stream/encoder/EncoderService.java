@@ -201,6 +201,7 @@ public final class EncoderService implements Service {
                 frames.cropSize(),
                 frames.normalize(),
                 info.head().configName(),
-                model.card().trainedHeads());
+                model.card().trainedHeads(),
+                model.visualFingerprint());
     }
 }

@@ -13,6 +13,7 @@ import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.ModelFit;
+import io.clip4stream.runtime.kafka.ModelVersionClips;
 import io.clip4stream.runtime.kafka.ModelVersionLog;
 import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
@@ -25,12 +26,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.processor.StandbyUpdateListener;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
@@ -59,6 +63,9 @@ public final class IndexService implements Service {
     private volatile String activeModelVersion;
     private volatile String self;
     private volatile IndexMetrics metrics;
+    private final AtomicBoolean explained = new AtomicBoolean();
+    private volatile ServedModel ownModel;
+    private volatile List<ServedModel> recordedModels = List.of();
 
     /** A service that loads the model from {@link IndexConfig#modelDir()} when it starts, and owns it. */
     public IndexService(IndexConfig config) {
@@ -126,6 +133,8 @@ public final class IndexService implements Service {
         List<ServedModel> recorded = new ArrayList<>(fit.recorded());
         recorded.removeIf(m -> m.modelVersion().equals(served.modelVersion()));
         recorded.add(served);
+        ownModel = served;
+        recordedModels = List.copyOf(recorded);
 
         PrometheusRegistry registry = new PrometheusRegistry();
         metrics = new IndexMetrics(
@@ -152,7 +161,19 @@ public final class IndexService implements Service {
             if (!exchange.method().equals("GET")) {
                 throw new ApiException(405, "method_not_allowed", "Use GET on " + MODELS_PATH);
             }
-            exchange.respondJson(200, Map.of("active", activeModelVersion, "models", List.copyOf(recorded)));
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("active", activeModelVersion);
+            body.put("models", List.copyOf(recorded));
+            // This instance's shards only: the query service sums the instances' counts.
+            body.put("instance", self);
+            try {
+                body.put("partitions", shards.localActivePartitions());
+                body.put("clipsPerModelVersion", shards.localStore().clipsPerModelVersion());
+            } catch (InvalidStateStoreException | IllegalStateException notYet) {
+                body.put("partitions", List.of());
+                body.put("clipsPerModelVersion", null);
+            }
+            exchange.respondJson(200, body);
         });
         http = host.build();
         // The host is bound now: its actual port is what the Streams metadata must advertise.
@@ -169,6 +190,12 @@ public final class IndexService implements Service {
         if (standbyListener != null) {
             created.setStandbyUpdateListener(standbyListener);
         }
+        created.setStateListener((now, before) -> {
+            if (now == KafkaStreams.State.RUNNING && explained.compareAndSet(false, true)) {
+                // Off the stream thread: counting reads every local shard.
+                Thread.ofVirtual().name("index-model-advice").start(this::explainAnEmptyActiveVersion);
+            }
+        });
         streams = created;
         created.start();
         http.start();
@@ -246,6 +273,32 @@ public final class IndexService implements Service {
         return metrics;
     }
 
+    /**
+     * What to do when the active model version holds no clips on this instance's shards while other versions do
+     * (a data directory indexed with another model); empty when there is nothing to say or the shards cannot be read.
+     */
+    public Optional<String> emptyActiveVersionAdvice() {
+        try {
+            return new ModelVersionClips(requireStarted().localStore().clipsPerModelVersion())
+                    .startupAdvice(activeModelVersion, this::sharesTheVisualEncoder);
+        } catch (InvalidStateStoreException | IllegalStateException notReadable) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether the recorded version {@code modelVersion} shares the served model's visual encoder; empty: unknown. */
+    private Optional<Boolean> sharesTheVisualEncoder(String modelVersion) {
+        ServedModel own = ownModel;
+        return recordedModels.stream()
+                .filter(m -> m.modelVersion().equals(modelVersion))
+                .findFirst()
+                .flatMap(m -> own == null ? Optional.empty() : own.sameVisualEncoderAs(m));
+    }
+
+    private void explainAnEmptyActiveVersion() {
+        emptyActiveVersionAdvice().ifPresent(advice -> LOG.warn("index-service: {}", advice));
+    }
+
     /** The model version queries use when they name none. */
     public String activeModelVersion() {
         return activeModelVersion;
@@ -290,6 +343,7 @@ public final class IndexService implements Service {
                 frames.cropSize(),
                 frames.normalize(),
                 info.head().configName(),
-                model.card().trainedHeads());
+                model.card().trainedHeads(),
+                model.visualFingerprint());
     }
 }

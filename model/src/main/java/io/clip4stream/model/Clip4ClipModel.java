@@ -20,6 +20,7 @@ import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.weights.Checkpoint;
 import io.clip4stream.model.weights.ModelCard;
 import io.clip4stream.model.weights.ModelDirectory;
+import io.clip4stream.model.weights.VisualEncoderFingerprint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,14 +47,21 @@ public final class Clip4ClipModel implements AutoCloseable {
     private final Clip4ClipNetwork network;
     private final ModelOptions options;
     private final ModelCard card;
+    private final String visualFingerprint;
 
     private Clip4ClipModel(
-            ModelSpec spec, NDManager weights, Clip4ClipNetwork network, ModelOptions options, ModelCard card) {
+            ModelSpec spec,
+            NDManager weights,
+            Clip4ClipNetwork network,
+            ModelOptions options,
+            ModelCard card,
+            String visualFingerprint) {
         this.spec = spec;
         this.weights = weights;
         this.network = network;
         this.options = options;
         this.card = card;
+        this.visualFingerprint = visualFingerprint;
     }
 
     /**
@@ -95,7 +103,13 @@ public final class Clip4ClipModel implements AutoCloseable {
             Clip4ClipNetwork network = Clip4ClipNetwork.load(spec, new CheckpointParameters(checkpoint, manager));
             // From here on any array attached to the weights' manager is a leak; capping turns it into an exception.
             manager.cap();
-            return new Clip4ClipModel(spec, manager, network, options, ModelCard.read(directory.root()));
+            return new Clip4ClipModel(
+                    spec,
+                    manager,
+                    network,
+                    options,
+                    ModelCard.read(directory.root()),
+                    VisualEncoderFingerprint.of(checkpoint));
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -140,6 +154,14 @@ public final class Clip4ClipModel implements AutoCloseable {
     /** Returns what the model directory says about the model (what it knows, trained heads, example queries). */
     public ModelCard card() {
         return card;
+    }
+
+    /**
+     * The hash of the CLIP visual encoder weights ({@link VisualEncoderFingerprint}): versions that share it embed
+     * frames alike.
+     */
+    public String visualFingerprint() {
+        return visualFingerprint;
     }
 
     /** Returns whether the checkpoint has tightTransf weights, so {@link #tightScores} can be called. */

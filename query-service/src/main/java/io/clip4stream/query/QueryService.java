@@ -242,6 +242,7 @@ public final class QueryService implements Service {
                 frames.cropSize(),
                 frames.normalize(),
                 info.head().configName(),
-                model.card().trainedHeads());
+                model.card().trainedHeads(),
+                model.visualFingerprint());
     }
 }

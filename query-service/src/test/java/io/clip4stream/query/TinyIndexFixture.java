@@ -114,6 +114,31 @@ public final class TinyIndexFixture implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds {@code count} clips of {@code sourceId} stored under {@code modelVersion} instead of the model's own
+     * version, as an index holds them after another model embedded them.
+     */
+    public TinyIndexFixture addClipsUnder(String modelVersion, String sourceId, int count) {
+        int first = clips.size();
+        addClips(sourceId, count, "acme", List.of());
+        for (int i = first; i < clips.size(); i++) {
+            InMemoryIndexServer.ClipInfo c = clips.get(i);
+            clips.set(
+                    i,
+                    new InMemoryIndexServer.ClipInfo(
+                            c.clipId(),
+                            c.sourceId(),
+                            c.clipIndex(),
+                            c.startMicros(),
+                            c.endMicros(),
+                            c.tenant(),
+                            c.tags(),
+                            modelVersion,
+                            c.thumbnailJpeg()));
+        }
+        return this;
+    }
+
     /** Adds one clip whose vector is exactly {@code vector} (frames are copies of it), to plant a known answer. */
     public TinyIndexFixture addPlantedClip(String sourceId, long clipIndex, float[] vector) {
         float[][] clipFrames = new float[FRAMES_PER_CLIP][];

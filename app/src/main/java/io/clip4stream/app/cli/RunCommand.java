@@ -31,6 +31,9 @@ import picocli.CommandLine.Spec;
         description = "Run everything on this machine: an embedded Kafka broker and the ingest, encoder, index and"
                 + " query services. On first run it writes a few synthetic sample videos and ingests them.")
 public final class RunCommand implements Callable<Integer> {
+    /** How long run waits for the index shards before it checks that the served model version holds the clips. */
+    private static final java.time.Duration MODEL_ADVICE_WAIT = java.time.Duration.ofMinutes(2);
+
     /** Exit status of a run refused before it started anything (busy port). */
     static final int REFUSED = 2;
 
@@ -148,6 +151,18 @@ public final class RunCommand implements Callable<Integer> {
         out.println("Ctrl-C to stop.");
         out.println();
         out.flush();
+        // A data directory indexed with another model searches empty: say so once the shards are open, never stay
+        // silent.
+        Thread.ofVirtual().name("run-model-advice").start(() -> {
+            try {
+                all.modelAdvice(MODEL_ADVICE_WAIT).ifPresent(advice -> {
+                    out.println("Note: " + advice);
+                    out.flush();
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Path marker = data.resolve("samples-ingested");
         if (!noSamples && !Files.exists(marker)) {
             List<String> ids = SampleVideos.ingest(all.ingestUri(), SampleVideos.write(all.mediaDir()));

@@ -144,6 +144,9 @@ public final class SearchCommand implements Callable<Integer> {
         if (result.get("partial").asBoolean()) {
             out.println("PARTIAL: not every shard answered; some clips may be missing");
         }
+        if (result.path("note").isTextual()) {
+            out.println("Note: " + result.get("note").asText());
+        }
         TextTable table =
                 new TextTable(List.of("rank", "score", "1st", "source", "clip", "time", "play"), Set.of(0, 1, 2, 4));
         boolean unplayable = false;

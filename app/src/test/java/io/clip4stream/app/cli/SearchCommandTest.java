@@ -227,4 +227,49 @@ class SearchCommandTest {
             }
         }
     }
+
+    @Test
+    void shouldPrintWhyNothingIsFoundWhenTheServedVersionHoldsNoClips() throws Exception {
+        new TinyModelGenerator(3).generate(modelDir, TinyModelShape.defaults(), "tiny-cli");
+        try (Clip4ClipModel model = Clip4ClipModel.load(
+                modelDir,
+                ModelOptions.defaults()
+                        .withDevice(ModelOptions.DeviceChoice.CPU)
+                        .withIntraOpThreads(1))) {
+            int dim = model.info().embedDim();
+            List<InMemoryIndexServer.ClipInfo> clips = new ArrayList<>();
+            float[] vectors = new float[2 * dim];
+            for (int i = 0; i < 2; i++) {
+                // Embedded by another model version: the served one holds nothing.
+                clips.add(new InMemoryIndexServer.ClipInfo(
+                        "street:" + i, "street", i, 0, 12_000_000L, "default", List.of(), "model-a", null));
+                vectors[i * dim + i] = 1;
+            }
+            try (InMemoryIndexServer index =
+                    new InMemoryIndexServer(clips, vectors, dim, o -> new float[2][dim], List.of(0))) {
+                QueryService service = new QueryService(
+                        QueryConfig.fromEnv(new Env(Map.of(
+                                "CLIP4S_QUERY_HTTP_PORT", "0",
+                                "CLIP4S_QUERY_BIND_ADDRESS", "127.0.0.1",
+                                "CLIP4S_QUERY_INDEX_DISCOVERY", "static",
+                                "CLIP4S_QUERY_INDEX_URLS", index.uri().toString(),
+                                "CLIP4S_QUERY_SHARD_TIMEOUT_MS", "30000"))),
+                        model);
+                service.start();
+                try {
+                    assertEquals(
+                            0, run("search", "a street", "--url", service.uri().toString()), err.toString());
+                    assertTrue(out.toString().startsWith("0 hits for \"a street\""), out.toString());
+                    assertTrue(
+                            out.toString()
+                                    .contains("Note: model version '"
+                                            + model.info().modelVersion()
+                                            + "' holds no clips, but the index holds 2 clips under 'model-a'"),
+                            out.toString());
+                } finally {
+                    service.close();
+                }
+            }
+        }
+    }
 }

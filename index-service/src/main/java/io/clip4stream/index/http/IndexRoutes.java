@@ -76,6 +76,7 @@ public final class IndexRoutes {
         List<ClipHit> hits;
         Map<String, Long> upTo = new TreeMap<>();
         boolean binaryFrames = request.binaryFrameEmbeddings();
+        Map<String, Long> perVersion = null;
         try {
             partitions = shards.localActivePartitions();
             hits = nearest(store, vector, k, filter, request);
@@ -85,6 +86,10 @@ public final class IndexRoutes {
             }
             for (String source : filter.sourceIds()) {
                 store.searchableUpTo(source).ifPresent(end -> upTo.put(source, end));
+            }
+            if (hits.isEmpty()) {
+                // Counted only when nothing was found: an empty answer must be explainable, a full one need not be.
+                perVersion = store.clipsPerModelVersion();
             }
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
@@ -104,7 +109,8 @@ public final class IndexRoutes {
                                         binaryFrames))
                                 .toList(),
                         upTo,
-                        tookMicros));
+                        tookMicros,
+                        perVersion));
     }
 
     private void frames(Exchange exchange) throws IOException {

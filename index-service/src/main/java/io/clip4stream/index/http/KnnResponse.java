@@ -17,6 +17,8 @@ import java.util.Map;
  * @param hits the best clips, best first
  * @param searchableUpTo per source of a hit or of the request's sourceIds: the newest visible clip end (micros)
  * @param tookMicros time spent searching
+ * @param clipsPerModelVersion when no clip was found: how many clips this instance's shards hold under each model
+ *     version, so the query service can say that the searched version holds none (null when there were hits)
  */
 public record KnnResponse(
         String instance,
@@ -24,7 +26,8 @@ public record KnnResponse(
         List<Integer> partitions,
         List<Hit> hits,
         Map<String, Long> searchableUpTo,
-        long tookMicros) {
+        long tookMicros,
+        Map<String, Long> clipsPerModelVersion) {
 
     /**
      * One clip.

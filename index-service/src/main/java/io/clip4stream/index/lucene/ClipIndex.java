@@ -706,6 +706,40 @@ public final class ClipIndex implements AutoCloseable {
         }
     }
 
+    /** How many clips queries can see under each model version that holds any (versions in name order). */
+    public Map<String, Long> clipsPerModelVersion() {
+        ensureOpen();
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                // Terms of deleted documents linger until merges: collect the names, then count live documents.
+                java.util.SortedSet<String> versions = new java.util.TreeSet<>();
+                for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                    org.apache.lucene.index.Terms terms = leaf.reader().terms(ClipDocuments.MODEL_VERSION);
+                    if (terms == null) {
+                        continue;
+                    }
+                    org.apache.lucene.index.TermsEnum names = terms.iterator();
+                    for (BytesRef name = names.next(); name != null; name = names.next()) {
+                        versions.add(name.utf8ToString());
+                    }
+                }
+                Map<String, Long> counts = new java.util.TreeMap<>();
+                for (String version : versions) {
+                    int live = searcher.count(new TermQuery(new Term(ClipDocuments.MODEL_VERSION, version)));
+                    if (live > 0) {
+                        counts.put(version, (long) live);
+                    }
+                }
+                return counts;
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw failure("count clips per model version", e);
+        }
+    }
+
     /** How many segments queries currently search. */
     public int visibleSegments() {
         ensureOpen();

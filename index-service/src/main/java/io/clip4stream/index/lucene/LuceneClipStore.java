@@ -237,6 +237,11 @@ public final class LuceneClipStore implements ClipVectorStore {
     }
 
     @Override
+    public Map<String, Long> clipsPerModelVersion() {
+        return call(index::clipsPerModelVersion);
+    }
+
+    @Override
     public int visibleSegments() {
         return call(index::visibleSegments);
     }

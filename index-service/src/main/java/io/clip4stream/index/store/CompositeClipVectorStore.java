@@ -77,6 +77,15 @@ public final class CompositeClipVectorStore implements ReadOnlyClipVectorStore {
     }
 
     @Override
+    public Map<String, Long> clipsPerModelVersion() {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (ReadOnlyClipVectorStore store : stores.get()) {
+            store.clipsPerModelVersion().forEach((version, n) -> counts.merge(version, n, Long::sum));
+        }
+        return counts;
+    }
+
+    @Override
     public int visibleSegments() {
         return stores.get().stream()
                 .mapToInt(ReadOnlyClipVectorStore::visibleSegments)

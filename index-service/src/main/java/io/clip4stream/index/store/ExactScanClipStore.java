@@ -211,6 +211,18 @@ public final class ExactScanClipStore implements ClipVectorStore {
     }
 
     @Override
+    public Map<String, Long> clipsPerModelVersion() {
+        lock.readLock().lock();
+        try {
+            Map<String, Long> counts = new java.util.TreeMap<>();
+            clips.keySet().forEach(key -> counts.merge(key.modelVersion(), 1L, Long::sum));
+            return counts;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
     public int visibleSegments() {
         return 1;
     }

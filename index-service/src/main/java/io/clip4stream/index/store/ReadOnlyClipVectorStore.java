@@ -42,6 +42,14 @@ public interface ReadOnlyClipVectorStore {
     /** How many clip vectors (all model versions) queries can see. */
     long visibleClips();
 
+    /**
+     * How many visible clips each model version holds (versions with none are absent), so that a search under a
+     * version holding nothing can say where the clips are.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the index cannot be read
+     */
+    Map<String, Long> clipsPerModelVersion();
+
     /** How many index segments queries search (one per store that keeps no segments). */
     int visibleSegments();
 }

@@ -174,6 +174,23 @@ public abstract class ClipVectorStoreContract {
     }
 
     @Test
+    void shouldCountTheVisibleClipsOfEachModelVersionLeavingOutDeletedOnes() {
+        SplittableRandom random = new SplittableRandom(11);
+        assertEquals(Map.of(), store.clipsPerModelVersion());
+        for (int i = 0; i < 3; i++) {
+            store.put(TestClips.clip(
+                    "cam-a", i, "v1", "acme", List.of(), 0, 1_000_000, TestClips.unitVector(random, DIM)));
+        }
+        store.put(TestClips.clip("cam-a", 0, "v2", "acme", List.of(), 0, 1_000_000, TestClips.unitVector(random, DIM)));
+        store.refresh();
+        assertEquals(Map.of("v1", 3L, "v2", 1L), store.clipsPerModelVersion());
+        store.delete(new ClipKey("v2", "cam-a:0"));
+        store.refresh();
+        assertEquals(
+                Map.of("v1", 3L), store.clipsPerModelVersion(), "a version whose clips are all deleted holds none");
+    }
+
+    @Test
     void shouldLookUpEveryModelVersionOfAClipById() {
         SplittableRandom random = new SplittableRandom(5);
         float[] v1 = TestClips.unitVector(random, DIM);

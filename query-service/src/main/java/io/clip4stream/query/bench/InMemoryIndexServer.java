@@ -183,7 +183,14 @@ public final class InMemoryIndexServer implements AutoCloseable {
                         partitions,
                         hits,
                         searchableUpTo(),
-                        tookMicros));
+                        tookMicros,
+                        hits.isEmpty() ? clipsPerModelVersion() : null));
+    }
+
+    private Map<String, Long> clipsPerModelVersion() {
+        Map<String, Long> counts = new HashMap<>();
+        clips.forEach(c -> counts.merge(c.modelVersion(), 1L, Long::sum));
+        return counts;
     }
 
     private void frames(Exchange exchange) throws IOException {

@@ -11,6 +11,7 @@ import io.clip4stream.query.rerank.RerankCost;
 import io.clip4stream.query.rerank.TightReranker;
 import io.clip4stream.query.search.InvalidSearchException;
 import io.clip4stream.query.search.SearchRequest;
+import io.clip4stream.runtime.kafka.ModelVersionClips;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -226,6 +227,11 @@ public final class SearchEngine {
                 model.modelVersion(),
                 reranked,
                 note,
+                hits.isEmpty()
+                        ? new ModelVersionClips(gathered.clipsPerModelVersion())
+                                .emptyVersionNote(model.modelVersion())
+                                .orElse(null)
+                        : null,
                 partial,
                 hits,
                 gathered.shards(),

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param modelVersion its version (the clip vectors searched belong to it)
  * @param reranked whether the hits are in tight-head order
  * @param rerankNote why they are not (null when re-ranked)
+ * @param note why there are no hits when the index holds clips only under other model versions, naming them and
+ *     their clip counts (null otherwise)
  * @param partial whether the answer is incomplete: a shard failed, timed out or a partition was unserved (so clips may
  *     be missing), or the re-rank budget left candidates first-stage only ({@code notReranked})
  * @param hits the hits, best first
@@ -37,6 +39,7 @@ public record SearchResult(
         String modelVersion,
         boolean reranked,
         String rerankNote,
+        String note,
         boolean partial,
         List<SearchHit> hits,
         List<ShardReport> shards,

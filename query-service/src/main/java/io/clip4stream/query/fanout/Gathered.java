@@ -14,6 +14,8 @@ import java.util.Map;
  * @param holders per candidate clip id, an instance that returned it (where a two-phase gather fetches its frames)
  * @param framesDeferred whether the shards were asked without frame embeddings, to be fetched for the candidates to
  *     re-rank with {@link ScatterGather#withFrames}
+ * @param clipsPerModelVersion the clips per model version summed over the instances that said (those that found
+ *     nothing)
  */
 public record Gathered(
         List<Candidate> candidates,
@@ -22,7 +24,8 @@ public record Gathered(
         List<Integer> unservedPartitions,
         boolean partial,
         Map<String, IndexInstance> holders,
-        boolean framesDeferred) {
+        boolean framesDeferred,
+        Map<String, Long> clipsPerModelVersion) {
 
     /** Copies everything. */
     public Gathered {
@@ -31,6 +34,7 @@ public record Gathered(
         shards = List.copyOf(shards);
         searchableUpToMicros = Map.copyOf(searchableUpToMicros);
         unservedPartitions = List.copyOf(unservedPartitions);
+        clipsPerModelVersion = Map.copyOf(clipsPerModelVersion);
     }
 
     /** A one-phase gather: candidates carry whatever frames the shards sent. */
@@ -40,6 +44,6 @@ public record Gathered(
             Map<String, Long> searchableUpToMicros,
             List<Integer> unservedPartitions,
             boolean partial) {
-        this(candidates, shards, searchableUpToMicros, unservedPartitions, partial, Map.of(), false);
+        this(candidates, shards, searchableUpToMicros, unservedPartitions, partial, Map.of(), false, Map.of());
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /** Asks an index instance over HTTP ({@code POST /knn}, JSON of {@link IndexWire}). */
@@ -81,7 +82,8 @@ public final class HttpShardClient implements ShardClient {
             return new ShardAnswer(
                     hits.stream().map(HttpShardClient::candidate).toList(),
                     answer.searchableUpTo() == null ? new HashMap<>() : answer.searchableUpTo(),
-                    answer.partitions() == null ? List.of() : answer.partitions());
+                    answer.partitions() == null ? List.of() : answer.partitions(),
+                    answer.clipsPerModelVersion() == null ? Map.of() : answer.clipsPerModelVersion());
         } catch (IOException | RuntimeException e) {
             if (e instanceof ShardException shard) {
                 throw shard;

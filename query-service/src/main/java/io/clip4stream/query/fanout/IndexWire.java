@@ -143,6 +143,8 @@ public final class IndexWire {
      * @param hits best first
      * @param searchableUpTo per source (of a hit or of the request's sources), newest visible clip end (micros)
      * @param tookMicros time the instance spent searching
+     * @param clipsPerModelVersion when it found nothing: the clips its shards hold per model version (null otherwise,
+     *     or from an index that predates the field)
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record KnnResponse(
@@ -151,7 +153,8 @@ public final class IndexWire {
             List<Integer> partitions,
             List<KnnHit> hits,
             Map<String, Long> searchableUpTo,
-            long tookMicros) {}
+            long tookMicros,
+            Map<String, Long> clipsPerModelVersion) {}
 
     /**
      * One stored clip in a {@code GET /v1/clips} answer.

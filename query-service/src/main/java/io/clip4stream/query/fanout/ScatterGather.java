@@ -78,6 +78,7 @@ public final class ScatterGather implements AutoCloseable {
         List<ShardReport> reports = new ArrayList<>();
         List<List<Candidate>> answers = new ArrayList<>();
         Map<String, Long> searchableUpTo = new HashMap<>();
+        Map<String, Long> perVersion = new HashMap<>();
         boolean failed = false;
         for (int i = 0; i < calls.size(); i++) {
             IndexInstance instance = layout.instances().get(i);
@@ -88,6 +89,7 @@ public final class ScatterGather implements AutoCloseable {
                 answers.add(answer.candidates());
                 answer.candidates().forEach(c -> holders.putIfAbsent(c.clipId(), instance));
                 answer.searchableUpToMicros().forEach((source, upTo) -> searchableUpTo.merge(source, upTo, Math::max));
+                answer.clipsPerModelVersion().forEach((version, n) -> perVersion.merge(version, n, Long::sum));
                 List<Integer> partitions = answer.partitions().isEmpty() ? instance.partitions() : answer.partitions();
                 reports.add(new ShardReport(
                         uri, partitions, ShardReport.OK, answer.candidates().size(), millisSince(started), null));
@@ -124,7 +126,14 @@ public final class ScatterGather implements AutoCloseable {
         Map<String, IndexInstance> mergedHolders = new HashMap<>();
         merged.forEach(c -> mergedHolders.put(c.clipId(), holders.get(c.clipId())));
         return new Gathered(
-                merged, reports, searchableUpTo, layout.unservedPartitions(), partial, mergedHolders, deferFrames);
+                merged,
+                reports,
+                searchableUpTo,
+                layout.unservedPartitions(),
+                partial,
+                mergedHolders,
+                deferFrames,
+                perVersion);
     }
 
     /**

@@ -131,6 +131,12 @@ async function showResults(what, run) {
         ? ` · PARTIAL: ${result.notReranked} candidates not re-ranked within the budget`
         : ' · PARTIAL: some shards did not answer';
     }
+    // No hits because the index holds clips only under other model versions: say so rather than show an empty list.
+    if (result.note) {
+      const note = text('li', 'note', result.note);
+      note.id = 'search-note';
+      list.append(note);
+    }
     for (const hit of result.hits) list.append(renderHit(hit, result.searchableUpToMicros[hit.sourceId]));
   } catch (error) {
     status.className = 'error';

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param normalize frames: the mean/std name
  * @param head the first-stage head
  * @param trainedHeads the heads whose weights were trained
+ * @param visualFingerprint the hash of its CLIP visual encoder weights, null when unknown (then "same visual encoder"
+ *     cannot be decided)
  */
 public record ServedModel(
         String modelId,
@@ -27,7 +29,8 @@ public record ServedModel(
         int cropSize,
         String normalize,
         String head,
-        List<String> trainedHeads) {
+        List<String> trainedHeads,
+        String visualFingerprint) {
 
     /** Validates the fields. */
     public ServedModel {
@@ -42,6 +45,20 @@ public record ServedModel(
         }
     }
 
+    /** A model whose visual encoder fingerprint is unknown. */
+    public ServedModel(
+            String modelId,
+            String modelVersion,
+            int embedDim,
+            int resizeSize,
+            String interpolation,
+            int cropSize,
+            String normalize,
+            String head,
+            List<String> trainedHeads) {
+        this(modelId, modelVersion, embedDim, resizeSize, interpolation, cropSize, normalize, head, trainedHeads, null);
+    }
+
     /** Reads a record of the models topic. */
     public static ServedModel of(ModelVersion record) {
         return new ServedModel(
@@ -53,7 +70,8 @@ public record ServedModel(
                 record.getCropSize(),
                 record.getNormalize(),
                 record.getHead(),
-                record.getTrainedHeads());
+                record.getTrainedHeads(),
+                record.getVisualFingerprint());
     }
 
     /** Returns the record of the models topic for this model, as {@code service} recorded it at {@code atMillis}. */
@@ -70,6 +88,7 @@ public record ServedModel(
                 .setTrainedHeads(trainedHeads)
                 .setRecordedBy(service)
                 .setRecordedAtMillis(atMillis)
+                .setVisualFingerprint(visualFingerprint)
                 .build();
     }
 
@@ -80,6 +99,17 @@ public record ServedModel(
                 && interpolation.equals(other.interpolation)
                 && cropSize == other.cropSize
                 && normalize.equals(other.normalize);
+    }
+
+    /**
+     * Whether both models have the same CLIP visual encoder, so that frame embeddings stored for one serve the other;
+     * empty when either fingerprint is unknown.
+     */
+    public java.util.Optional<Boolean> sameVisualEncoderAs(ServedModel other) {
+        if (visualFingerprint == null || other.visualFingerprint == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(visualFingerprint.equals(other.visualFingerprint));
     }
 
     /** Returns e.g. {@code clip4clip-b32 1 (width 512, short side 224 (bicubic), centre crop 224, clip mean/std)}. */
