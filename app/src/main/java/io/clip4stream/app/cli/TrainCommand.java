@@ -157,7 +157,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--eval",
             paramLabel = "DATA",
-            description = "Held-out data (default: MSR-VTT's test split, or 10% of a manifest's clips).")
+            description = "Held-out data (default: MSR-VTT's test split, or 10%% of a manifest's clips).")
     private Path evalData;
 
     @Option(
