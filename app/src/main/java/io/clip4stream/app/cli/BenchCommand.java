@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Benchmarks; each prints our figure next to a baseline from the same run (--json for scripts).",
         subcommands = {
+            BenchChaosCommand.class,
             BenchFreshnessCommand.class,
             BenchKnnCommand.class,
             DecodeBenchCommand.class,
