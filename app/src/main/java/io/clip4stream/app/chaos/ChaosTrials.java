@@ -75,8 +75,12 @@ public final class ChaosTrials {
         }
     }
 
-    /** Runs the trials; {@code progress} hears each step. */
-    public static ChaosReport run(Options options, Consumer<String> progress) throws IOException, InterruptedException {
+    /**
+     * Runs the trials; {@code progress} hears each step, and {@code counted} the report as soon as the clips are
+     * counted, before the cluster stops (which can take minutes: see {@link LocalCluster#close}).
+     */
+    public static ChaosReport run(Options options, Consumer<String> progress, Consumer<ChaosReport> counted)
+            throws IOException, InterruptedException {
         long began = System.nanoTime();
         int frames = options.videoSeconds() * VIDEO_FPS;
         int clipsPerSource = ExpectedClips.of(frames, VIDEO_FPS, SAMPLING_FPS, WINDOW);
@@ -142,7 +146,10 @@ public final class ChaosTrials {
                         tally));
             }
             ClipTally totals = ClipTally.count(expected, count.committed(), count.indexes());
-            return new ChaosReport(options.seed(), totals, results, (System.nanoTime() - began) / 1e9);
+            ChaosReport report = new ChaosReport(options.seed(), totals, results, (System.nanoTime() - began) / 1e9);
+            counted.accept(report);
+            progress.accept("stopping the cluster");
+            return report;
         }
     }
 

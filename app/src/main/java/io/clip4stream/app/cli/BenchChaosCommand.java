@@ -1,10 +1,12 @@
 package io.clip4stream.app.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.app.chaos.ChaosReport;
 import io.clip4stream.app.chaos.ChaosTrials;
 import io.clip4stream.app.chaos.ClipTally;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,13 +105,20 @@ public final class BenchChaosCommand implements Callable<Integer> {
                 step -> {
                     progress.println(step);
                     progress.flush();
+                },
+                counted -> {
+                    // Printed before the cluster stops, so the figures are out even when the brokers' stop is slow.
+                    if (json) {
+                        try {
+                            out.println(new ObjectMapper().writeValueAsString(counted.toJson()));
+                        } catch (JsonProcessingException e) {
+                            throw new UncheckedIOException("Cannot write the chaos report as JSON", e);
+                        }
+                    } else {
+                        print(out, counted);
+                    }
+                    out.flush();
                 });
-        if (json) {
-            out.println(new ObjectMapper().writeValueAsString(report.toJson()));
-        } else {
-            print(out, report);
-        }
-        out.flush();
         return report.clean() ? 0 : UNCLEAN;
     }
 

@@ -311,7 +311,12 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Kills every instance (a clean stop would only cost time) and stops the brokers. */
+    /**
+     * Kills every instance (a clean stop would only cost time) and stops the brokers. After a broker was stopped and
+     * started again, the brokers' stop has been seen to wait minutes (a broker's controlled shutdown waiting for a
+     * controller quorum that was stopping too); it is not cut short: when it was, the test JVM exited with status 1
+     * right after the test, probably Kafka halting as the data of a broker still stopping was deleted.
+     */
     @Override
     public void close() {
         instances.values().forEach(ServiceProcess::close);
