@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.app.cli.TinyModel;
+import io.clip4stream.app.cluster.ClusterLayout;
+import io.clip4stream.app.cluster.ExpectedClips;
+import io.clip4stream.app.cluster.ServiceProcess;
 import io.clip4stream.encoder.EncoderConfig;
 import io.clip4stream.encoder.EncoderService;
 import io.clip4stream.index.IndexConfig;
@@ -27,8 +30,6 @@ import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.topic.Topics;
 import io.clip4stream.testkit.TopicReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,7 +39,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +96,7 @@ class ClusterEndToEndIT {
     private static Clip4ClipModel model;
     private static final List<Service> inProcess = new ArrayList<>();
     private static final Map<String, ServiceProcess> children = new LinkedHashMap<>();
-    private static final Map<String, Integer> ports = new HashMap<>();
+    private static ClusterLayout layout;
     private static Map<String, Integer> expectedClips;
     private static OfflineRanking offline;
 
@@ -112,10 +112,6 @@ class ClusterEndToEndIT {
         Files.createDirectories(media);
         Path logs = dir.resolve("logs");
         Files.createDirectories(logs);
-        for (String name : List.of("ingest", "encoder", "index", "query")) {
-            ports.put(name + "-a", freePort());
-            ports.put(name + "-b", freePort());
-        }
 
         List<String> sourceIds = sourceIds();
         expectedClips = new LinkedHashMap<>();
@@ -128,23 +124,34 @@ class ClusterEndToEndIT {
                     .withFaststart(true)
                     .writeTo(file);
             videos.put(sourceIds.get(i), file);
-            expectedClips.put(sourceIds.get(i), expectedClips(frames));
+            expectedClips.put(sourceIds.get(i), ExpectedClips.of(frames, VIDEO_FPS, SAMPLING_FPS, WINDOW));
         }
 
         model = Clip4ClipModel.load(modelDir, ModelOptions.defaults().withIntraOpThreads(1));
-        for (String service : List.of("index", "encoder", "ingest", "query")) {
+        layout = new ClusterLayout(
+                kafka.bootstrapServers(),
+                PARTITIONS,
+                3,
+                dir,
+                modelDir,
+                media,
+                model.info().imageSize(),
+                SAMPLING_FPS,
+                WINDOW,
+                ClusterLayout.freePorts());
+        for (String service : ClusterLayout.SERVICES) {
             children.put(
                     service + "-b",
                     new ServiceProcess(
                                     service + "-b",
                                     service + "-service",
-                                    environment(service, "b", modelDir, media),
-                                    ports.get(service + "-b"),
+                                    layout.environment(service, "b"),
+                                    layout.port(service, "b"),
                                     logs)
                             .start());
         }
-        for (String service : List.of("index", "encoder", "ingest", "query")) {
-            Env envA = new Env(environment(service, "a", modelDir, media));
+        for (String service : ClusterLayout.SERVICES) {
+            Env envA = new Env(layout.environment(service, "a"));
             Service started = switch (service) {
                 case "index" -> new IndexService(IndexConfig.fromEnv(envA), model, null);
                 case "encoder" -> new EncoderService(EncoderConfig.fromEnv(envA), model);
@@ -253,7 +260,7 @@ class ClusterEndToEndIT {
         Map<String, List<Long>> indexes = new TreeMap<>();
         List<Integer> partitions = new ArrayList<>();
         for (String instance : List.of("a", "b")) {
-            JsonNode answer = knn(URI.create("http://127.0.0.1:" + ports.get("index-" + instance)), vector);
+            JsonNode answer = knn(URI.create("http://127.0.0.1:" + layout.port("index", instance)), vector);
             answer.get("partitions").forEach(p -> partitions.add(p.asInt()));
             answer.get("hits")
                     .forEach(hit -> indexes.computeIfAbsent(hit.get("sourceId").asText(), s -> new ArrayList<>())
@@ -302,7 +309,7 @@ class ClusterEndToEndIT {
         Map<String, String> scraped = new TreeMap<>();
         for (String service : List.of("ingest", "encoder", "index", "query")) {
             for (String instance : List.of("a", "b")) {
-                URI uri = URI.create("http://127.0.0.1:" + ports.get(service + "-" + instance));
+                URI uri = URI.create("http://127.0.0.1:" + layout.port(service, instance));
                 if (service.equals("index")) {
                     knn(uri, vector);
                 } else if (service.equals("query")) {
@@ -369,17 +376,6 @@ class ClusterEndToEndIT {
                 .sum();
     }
 
-    /**
-     * Clips a video of {@code frames} frames at {@link #VIDEO_FPS} gives: the sampler keeps one frame per target time
-     * k / {@link #SAMPLING_FPS} at or before the last frame's presentation time, and the cutter closes a clip every
-     * {@link #WINDOW} frames plus a shorter last one for the rest.
-     */
-    private static int expectedClips(int frames) {
-        double lastFrameSeconds = (frames - 1) / (double) VIDEO_FPS;
-        int sampled = (int) Math.floor(lastFrameSeconds * SAMPLING_FPS) + 1;
-        return (sampled + WINDOW - 1) / WINDOW;
-    }
-
     /** Per source, clip indexes 0..n-1 each exactly once, n as expected; the message lists every difference. */
     private static void assertExactlyOnce(String where, Map<String, List<Long>> indexesBySource) {
         assertExactlyOnce(where, indexesBySource, () -> "");
@@ -440,65 +436,14 @@ class ClusterEndToEndIT {
         return ids;
     }
 
-    private static Map<String, String> environment(String service, String instance, Path modelDir, Path media) {
-        Map<String, String> env = new HashMap<>();
-        env.put("CLIP4S_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("CLIP4S_TOPIC_PARTITIONS", Integer.toString(PARTITIONS));
-        env.put("CLIP4S_TOPIC_REPLICATION_FACTOR", "3");
-        // A killed member's partitions move after the session timeout; the default 45 s would dominate the test.
-        env.put("CLIP4S_KAFKA_PROP_SESSION_TIMEOUT_MS", "10000");
-        env.put("CLIP4S_KAFKA_PROP_HEARTBEAT_INTERVAL_MS", "1000");
-        env.put("CLIP4S_MODEL_DIR", modelDir.toString());
-        String port = Integer.toString(ports.get(service + "-" + instance));
-        switch (service) {
-            case "ingest" -> {
-                env.put("CLIP4S_INGEST_HTTP_PORT", port);
-                env.put("CLIP4S_INGEST_INSTANCE_ID", "ingest-" + instance);
-                env.put("CLIP4S_INGEST_ROOT", media.toString());
-                env.put(
-                        "CLIP4S_INGEST_UPLOAD_DIR",
-                        dir.resolve("uploads-" + instance).toString());
-                env.put(
-                        "CLIP4S_INGEST_FRAME_SIZE",
-                        Integer.toString(model.info().imageSize()));
-                env.put("CLIP4S_INGEST_FPS", Double.toString(SAMPLING_FPS));
-                env.put("CLIP4S_INGEST_CLIP_WINDOW", Integer.toString(WINDOW));
-                // One source at a time per instance keeps both instances busy for longer.
-                env.put("CLIP4S_INGEST_MAX_CONCURRENT", "1");
-            }
-            case "encoder" -> {
-                env.put("CLIP4S_ENCODER_HTTP_PORT", port);
-                env.put("CLIP4S_ENCODER_INSTANCE_ID", "encoder-" + instance);
-                env.put("CLIP4S_ENCODER_THREADS", "1");
-            }
-            case "index" -> {
-                env.put("CLIP4S_INDEX_HTTP_PORT", port);
-                env.put("CLIP4S_INDEX_ADVERTISED_HOST", "127.0.0.1");
-                env.put(
-                        "CLIP4S_INDEX_STATE_DIR",
-                        dir.resolve("index-state-" + instance).toString());
-            }
-            default -> {
-                env.put("CLIP4S_QUERY_HTTP_PORT", port);
-                env.put("CLIP4S_QUERY_BIND_ADDRESS", "127.0.0.1");
-                env.put("CLIP4S_QUERY_MODEL_THREADS", "1");
-                env.put(
-                        "CLIP4S_QUERY_INDEX_URLS",
-                        "http://127.0.0.1:" + ports.get("index-a") + ",http://127.0.0.1:" + ports.get("index-b"));
-                env.put("CLIP4S_QUERY_INGEST_URL", "http://127.0.0.1:" + ports.get("ingest-a"));
-            }
-        }
-        return env;
-    }
-
     private static URI queryUri(String instance) {
-        return URI.create("http://127.0.0.1:" + ports.get("query-" + instance));
+        return URI.create("http://127.0.0.1:" + layout.port("query", instance));
     }
 
     private static void submit(String sourceId, Path file) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(Map.of("sourceId", sourceId, "uri", file.toString()));
         HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("ingest-a") + "/sources"))
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + layout.port("ingest", "a") + "/sources"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
@@ -557,13 +502,5 @@ class ClusterEndToEndIT {
             Thread.sleep(50);
         }
         System.out.println("Reached: " + what);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free loopback port", e);
-        }
     }
 }

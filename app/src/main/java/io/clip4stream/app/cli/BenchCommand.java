@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks; each prints our figure next to a baseline from the same run (--json for scripts).",
         subcommands = {
             BenchAlertLatencyCommand.class,
+            BenchChaosCommand.class,
             BenchFreshnessCommand.class,
             BenchKnnCommand.class,
             DecodeBenchCommand.class,

@@ -179,5 +179,6 @@ class BenchKnnCommandTest {
         Clip4StreamCommand.commandLine(new PrintWriter(out, true), new PrintWriter(new StringWriter()), Map.of())
                 .execute("bench", "--help");
         assertTrue(out.toString().contains("knn") && out.toString().contains("freshness"), out.toString());
+        assertTrue(out.toString().contains("chaos"), out.toString());
     }
 }

@@ -1,5 +1,6 @@
-package io.clip4stream.app;
+package io.clip4stream.app.cluster;
 
+import io.clip4stream.app.Main;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * settings in the environment, so that {@link #kill()} is a real crash: SIGKILL, no shutdown hook, no flush, no
  * leaving the consumer group.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -36,7 +37,7 @@ final class ServiceProcess implements AutoCloseable {
      * An instance named {@code name} running {@code command} (e.g. {@code index-service}) whose HTTP host listens on
      * {@code port}; its output goes to {@code logDir/name.log}, appended across restarts.
      */
-    ServiceProcess(String name, String command, Map<String, String> environment, int port, Path logDir) {
+    public ServiceProcess(String name, String command, Map<String, String> environment, int port, Path logDir) {
         this.name = name;
         this.command = command;
         this.environment = Map.copyOf(environment);
@@ -45,7 +46,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts the JVM (again, after a kill), on the same port, state and settings. */
-    synchronized ServiceProcess start() {
+    public synchronized ServiceProcess start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is running");
         }
@@ -80,7 +81,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Kills the JVM with SIGKILL and waits until it is gone. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (process == null) {
             return;
         }
@@ -96,24 +97,24 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Whether the JVM is alive. */
-    synchronized boolean isAlive() {
+    public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** The instance's name. */
-    String name() {
+    public String name() {
         return name;
     }
 
     /** The base URI of its HTTP host. */
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + port);
     }
 
     /** Whether {@code /ready} answers 200; fails when the JVM has exited, with the end of its log. */
-    boolean ready() {
+    public boolean ready() {
         if (!isAlive()) {
-            throw new AssertionError(
+            throw new IllegalStateException(
                     name + " exited with " + process.exitValue() + "; its log ends with:\n" + logTail());
         }
         try {
@@ -133,7 +134,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Its {@code /metrics} text. */
-    String metrics() throws IOException, InterruptedException {
+    public String metrics() throws IOException, InterruptedException {
         return HTTP.send(
                         HttpRequest.newBuilder(uri().resolve("/metrics"))
                                 .timeout(Duration.ofSeconds(5))
@@ -143,7 +144,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** The last 60 lines of its log, for failure messages. */
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
