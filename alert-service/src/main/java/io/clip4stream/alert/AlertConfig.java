@@ -5,6 +5,7 @@ import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
+import io.clip4stream.runtime.http.HttpLimits;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.AlertTopics;
 import io.clip4stream.schemas.topic.Topics;
@@ -34,6 +35,7 @@ import java.util.Set;
  * @param webhookBackoff wait before the first retry; doubled on each further one
  * @param webhookTimeout timeout of one webhook request
  * @param recentAlerts how many recent alerts {@code GET /alerts} keeps
+ * @param http the HTTP server's timeouts and limits (the shared {@code CLIP4S_HTTP_*} settings)
  */
 public record AlertConfig(
         KafkaClientSettings kafka,
@@ -52,7 +54,8 @@ public record AlertConfig(
         int webhookAttempts,
         Duration webhookBackoff,
         Duration webhookTimeout,
-        int recentAlerts) {
+        int recentAlerts,
+        HttpLimits http) {
 
     /** Application id. */
     public static final Setting<String> APPLICATION_ID = Setting.string(
@@ -129,11 +132,17 @@ public record AlertConfig(
             WEBHOOK_ATTEMPTS,
             WEBHOOK_BACKOFF_MS,
             WEBHOOK_TIMEOUT_MS,
-            RECENT_ALERTS);
+            RECENT_ALERTS,
+            HttpLimits.READ_TIMEOUT_MS,
+            HttpLimits.IDLE_TIMEOUT_MS,
+            HttpLimits.MAX_HEADER_BYTES,
+            HttpLimits.MAX_CONCURRENT_REQUESTS,
+            HttpLimits.DRAIN_TIMEOUT_MS);
 
     /** Validates the settings. */
     public AlertConfig {
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(http, "http");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(stateDir, "stateDir");
@@ -169,7 +178,48 @@ public record AlertConfig(
                 env.get(WEBHOOK_ATTEMPTS),
                 env.get(WEBHOOK_BACKOFF_MS),
                 env.get(WEBHOOK_TIMEOUT_MS),
-                env.get(RECENT_ALERTS));
+                env.get(RECENT_ALERTS),
+                HttpLimits.fromEnv(env));
+    }
+
+    /** A configuration with the default HTTP limits. */
+    public AlertConfig(
+            KafkaClientSettings kafka,
+            String topicPrefix,
+            int partitions,
+            int replicationFactor,
+            String applicationId,
+            Path stateDir,
+            Path modelDir,
+            int httpPort,
+            String bindAddress,
+            Set<String> apiKeys,
+            Duration calibrationFlush,
+            Duration streamsCommitInterval,
+            boolean allowPrivateWebhooks,
+            int webhookAttempts,
+            Duration webhookBackoff,
+            Duration webhookTimeout,
+            int recentAlerts) {
+        this(
+                kafka,
+                topicPrefix,
+                partitions,
+                replicationFactor,
+                applicationId,
+                stateDir,
+                modelDir,
+                httpPort,
+                bindAddress,
+                apiKeys,
+                calibrationFlush,
+                streamsCommitInterval,
+                allowPrivateWebhooks,
+                webhookAttempts,
+                webhookBackoff,
+                webhookTimeout,
+                recentAlerts,
+                HttpLimits.DEFAULTS);
     }
 
     /** The pipeline topics under the configured prefix. */

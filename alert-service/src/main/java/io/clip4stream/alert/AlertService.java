@@ -164,6 +164,7 @@ public final class AlertService implements Service {
 
         HttpHost.Builder hostBuilder = HttpHost.builder(name())
                 .port(config.httpPort())
+                .limits(config.http())
                 .bindAddress(config.bindAddress())
                 .registry(registry)
                 .apiKeys(config.apiKeys())

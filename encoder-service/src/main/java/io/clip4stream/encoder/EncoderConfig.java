@@ -6,6 +6,7 @@ import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
+import io.clip4stream.runtime.http.HttpLimits;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
 import java.net.InetAddress;
@@ -34,6 +35,7 @@ import java.util.Objects;
  * @param httpPort port of /health, /ready and /metrics (0 picks a free one)
  * @param staticScene which sources the static-scene gate applies to, and its threshold ({@link
  *     StaticSceneGate.Policy#OFF}: none)
+ * @param http the HTTP server's timeouts and limits (the shared {@code CLIP4S_HTTP_*} settings)
  */
 public record EncoderConfig(
         KafkaClientSettings kafka,
@@ -48,7 +50,8 @@ public record EncoderConfig(
         String groupId,
         String instanceId,
         int httpPort,
-        StaticSceneGate.Policy staticScene) {
+        StaticSceneGate.Policy staticScene,
+        HttpLimits http) {
 
     /** The model directory. */
     public static final Setting<Path> MODEL_DIR = ModelSettings.DIRECTORY;
@@ -138,7 +141,12 @@ public record EncoderConfig(
             INSTANCE_ID,
             HTTP_PORT,
             STATIC_SCENE_SOURCES,
-            STATIC_SCENE_THRESHOLD);
+            STATIC_SCENE_THRESHOLD,
+            HttpLimits.READ_TIMEOUT_MS,
+            HttpLimits.IDLE_TIMEOUT_MS,
+            HttpLimits.MAX_HEADER_BYTES,
+            HttpLimits.MAX_CONCURRENT_REQUESTS,
+            HttpLimits.DRAIN_TIMEOUT_MS);
 
     /** Validates the configuration. */
     public EncoderConfig {
@@ -151,6 +159,7 @@ public record EncoderConfig(
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(staticScene, "staticScene");
+        Objects.requireNonNull(http, "http");
         if (maxBatchFrames < 1 || intraOpThreads < 1) {
             throw new ConfigException(
                     "max batch and threads must be >= 1; got " + maxBatchFrames + " and " + intraOpThreads);
@@ -193,10 +202,11 @@ public record EncoderConfig(
                                 .map(String::strip)
                                 .filter(id -> !id.isEmpty())
                                 .toList()),
-                        env.get(STATIC_SCENE_THRESHOLD)));
+                        env.get(STATIC_SCENE_THRESHOLD)),
+                HttpLimits.fromEnv(env));
     }
 
-    /** A configuration without the static-scene gate (every frame encoded). */
+    /** A configuration without the static-scene gate (every frame encoded), with the default HTTP limits. */
     public EncoderConfig(
             KafkaClientSettings kafka,
             TopicSettings topicSettings,
@@ -223,7 +233,8 @@ public record EncoderConfig(
                 groupId,
                 instanceId,
                 httpPort,
-                StaticSceneGate.Policy.OFF);
+                StaticSceneGate.Policy.OFF,
+                HttpLimits.DEFAULTS);
     }
 
     /** A copy applying the static-scene gate {@code policy}. */
@@ -241,7 +252,8 @@ public record EncoderConfig(
                 groupId,
                 instanceId,
                 httpPort,
-                policy);
+                policy,
+                http);
     }
 
     /** The topic catalog this instance reads and writes. */
@@ -274,7 +286,8 @@ public record EncoderConfig(
                 groupId,
                 id,
                 httpPort,
-                staticScene);
+                staticScene,
+                http);
     }
 
     private static String localHostName() {

@@ -112,6 +112,7 @@ public final class EncoderService implements Service {
         }
         http = HttpHost.builder(name())
                 .port(config.httpPort())
+                .limits(config.http())
                 .registry(registry)
                 .readiness("encode-loop", loop::isRunning)
                 .build()

@@ -8,6 +8,7 @@ import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
 import io.clip4stream.runtime.config.Setting;
 import io.clip4stream.runtime.config.TopicSettings;
+import io.clip4stream.runtime.http.HttpLimits;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.topic.Topics;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ import java.util.Set;
  * @param standbyReplicas standby copies of each shard kept warm on other instances
  * @param streamThreads Kafka Streams threads of this instance
  * @param activeModelVersion model version queries use when they name none; empty means the loaded model's
+ * @param http the HTTP server's timeouts and limits (the shared {@code CLIP4S_HTTP_*} settings)
  */
 public record IndexConfig(
         KafkaClientSettings kafka,
@@ -77,7 +79,8 @@ public record IndexConfig(
         int idleMergeSegments,
         int standbyReplicas,
         int streamThreads,
-        Optional<String> activeModelVersion) {
+        Optional<String> activeModelVersion,
+        HttpLimits http) {
 
     /** Topic name prefix (shared by every service). */
     public static final Setting<String> TOPIC_PREFIX = TopicSettings.PREFIX;
@@ -303,11 +306,17 @@ public record IndexConfig(
             IDLE_MERGE_SEGMENTS,
             STANDBY_REPLICAS,
             STREAM_THREADS,
-            ACTIVE_MODEL_VERSION);
+            ACTIVE_MODEL_VERSION,
+            HttpLimits.READ_TIMEOUT_MS,
+            HttpLimits.IDLE_TIMEOUT_MS,
+            HttpLimits.MAX_HEADER_BYTES,
+            HttpLimits.MAX_CONCURRENT_REQUESTS,
+            HttpLimits.DRAIN_TIMEOUT_MS);
 
     /** Validates the settings. */
     public IndexConfig {
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(http, "http");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(applicationId, "applicationId");
         Objects.requireNonNull(stateDir, "stateDir");
@@ -380,7 +389,8 @@ public record IndexConfig(
                 env.get(IDLE_MERGE_SEGMENTS),
                 env.get(STANDBY_REPLICAS),
                 env.get(STREAM_THREADS),
-                active.isEmpty() ? Optional.empty() : Optional.of(active));
+                active.isEmpty() ? Optional.empty() : Optional.of(active),
+                HttpLimits.fromEnv(env));
     }
 
     /** How each shard's Lucene index refreshes, searches and merges; 0 search threads means one per core. */
@@ -434,6 +444,7 @@ public record IndexConfig(
                 idleMergeSegments,
                 standbyReplicas,
                 streamThreads,
-                activeModelVersion);
+                activeModelVersion,
+                http);
     }
 }

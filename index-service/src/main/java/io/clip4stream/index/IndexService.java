@@ -146,6 +146,7 @@ public final class IndexService implements Service {
         HttpHost.Builder host = HttpHost.builder(name())
                 .registry(registry)
                 .port(config.httpPort())
+                .limits(config.http())
                 .apiKeys(config.apiKeys())
                 .readiness("streams", this::isStreamsRunning);
         shards = new ShardLocator(
