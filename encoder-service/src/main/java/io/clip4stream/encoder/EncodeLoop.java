@@ -3,10 +3,8 @@ package io.clip4stream.encoder;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
 import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
-import io.clip4stream.schemas.avro.FrameEmbedding;
 import io.clip4stream.schemas.avro.FrameStreamRecord;
 import io.clip4stream.schemas.avro.PipelineError;
-import io.clip4stream.schemas.avro.SampledFrame;
 import io.clip4stream.schemas.topic.Topics;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -72,24 +70,13 @@ public final class EncodeLoop implements Runnable {
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-    /** One polled input record, classified by {@link RecordClassifier}. */
-    private sealed interface Incoming permits FrameIn, Forward, Rejected {
-        ConsumerRecord<byte[], byte[]> record();
-    }
-
-    private record FrameIn(ConsumerRecord<byte[], byte[]> record, SampledFrame frame) implements Incoming {}
-
-    private record Forward(ConsumerRecord<byte[], byte[]> record, EmbeddingStreamRecord output) implements Incoming {}
-
-    private record Rejected(ConsumerRecord<byte[], byte[]> record, PipelineError error) implements Incoming {}
-
     private record Embedded(float[][] vectors, long nanos) {}
 
-    /** A batch being embedded; {@code gate} holds one decision per frame when the static-scene gate is on, else null. */
+    /** A batch being embedded, and its plan (what each input becomes). */
     private record InFlight(
-            FrameBatcher.Batch<TopicPartition, Incoming> batch,
-            CompletableFuture<Embedded> result,
-            List<StaticSceneGate.Decision> gate) {}
+            FrameBatcher.Batch<TopicPartition, EncoderInput> batch,
+            BatchPlan plan,
+            CompletableFuture<Embedded> result) {}
 
     private final Topics topics;
     private final String transactionalId;
@@ -99,7 +86,7 @@ public final class EncodeLoop implements Runnable {
     private final Producer<byte[], byte[]> producer;
     private final EncoderMetrics metrics;
     private final InstantSource clock;
-    private final FrameBatcher<TopicPartition, Incoming> batcher;
+    private final FrameBatcher<TopicPartition, EncoderInput> batcher;
     private final int maxBatchFrames;
     private final RecordClassifier classifier;
     private final FrameEncoding encoding;
@@ -293,11 +280,11 @@ public final class EncodeLoop implements Runnable {
         }
         long arrival = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            Incoming incoming = classify(record);
+            EncoderInput incoming = classify(record);
             batcher.add(
                     new TopicPartition(record.topic(), record.partition()),
                     incoming,
-                    incoming instanceof FrameIn,
+                    incoming instanceof EncoderInput.Frame,
                     arrival);
         }
         Map<String, Long> lag = new HashMap<>();
@@ -335,85 +322,23 @@ public final class EncodeLoop implements Runnable {
         if (next.isEmpty()) {
             return false;
         }
-        FrameBatcher.Batch<TopicPartition, Incoming> batch = next.get();
-        int n = batch.frames();
-        List<StaticSceneGate.Decision> decisions = null;
-        float[] pixels = n == 0 ? new float[0] : tensor(batch);
-        int toEncode = n;
-        if (gate.policy().enabled()) {
-            decisions = gateDecisions(batch, pixels);
-            pixels = encodedOnly(pixels, decisions);
-            toEncode = pixels.length / encoding.frameFloats();
-        }
-        if (toEncode == 0) {
-            inFlight =
-                    new InFlight(batch, CompletableFuture.completedFuture(new Embedded(new float[0][], 0)), decisions);
+        FrameBatcher.Batch<TopicPartition, EncoderInput> batch = next.get();
+        BatchPlan plan = BatchPlan.prepare(
+                batch.entries().stream().map(FrameBatcher.Entry::item).toList(), encoding, gate);
+        if (plan.framesToEmbed() == 0) {
+            inFlight = new InFlight(batch, plan, CompletableFuture.completedFuture(new Embedded(new float[0][], 0)));
             return true;
         }
-        float[] input = pixels;
-        int frames = toEncode;
         CompletableFuture<Embedded> result = CompletableFuture.supplyAsync(
                 () -> {
                     long start = System.nanoTime();
-                    float[][] vectors = model.embedFrames(input, frames);
+                    float[][] vectors = model.embedFrames(plan.pixels(), plan.framesToEmbed());
                     return new Embedded(vectors, System.nanoTime() - start);
                 },
                 encoderThread);
         result.whenComplete((r, e) -> wakeupQuietly());
-        inFlight = new InFlight(batch, result, decisions);
+        inFlight = new InFlight(batch, plan, result);
         return true;
-    }
-
-    /**
-     * One static-scene decision per frame of {@code batch}, in order; a source's end marker makes the gate forget the
-     * source first, so a source id used again never reuses a frame of its earlier stream.
-     */
-    private List<StaticSceneGate.Decision> gateDecisions(
-            FrameBatcher.Batch<TopicPartition, Incoming> batch, float[] pixels) {
-        int frameFloats = encoding.frameFloats();
-        List<StaticSceneGate.Decision> decisions = new ArrayList<>(batch.frames());
-        for (var entry : batch.entries()) {
-            switch (entry.item()) {
-                case FrameIn f -> {
-                    int offset = decisions.size() * frameFloats;
-                    decisions.add(gate.decide(f.frame().getSourceId().toString(), pixels, offset, frameFloats));
-                }
-                case Forward f -> {
-                    if (f.output().getPayload() instanceof io.clip4stream.schemas.avro.EndOfSource end) {
-                        gate.forget(end.getSourceId().toString());
-                    }
-                }
-                case Rejected r -> {}
-            }
-        }
-        return decisions;
-    }
-
-    /** The frames of {@code pixels} the gate did not reuse, one after another. */
-    private float[] encodedOnly(float[] pixels, List<StaticSceneGate.Decision> decisions) {
-        int frameFloats = encoding.frameFloats();
-        long encoded = decisions.stream().filter(d -> !d.reused()).count();
-        if (encoded == decisions.size()) {
-            return pixels;
-        }
-        float[] out = new float[(int) encoded * frameFloats];
-        int next = 0;
-        for (int i = 0; i < decisions.size(); i++) {
-            if (!decisions.get(i).reused()) {
-                System.arraycopy(pixels, i * frameFloats, out, next++ * frameFloats, frameFloats);
-            }
-        }
-        return out;
-    }
-
-    private float[] tensor(FrameBatcher.Batch<TopicPartition, Incoming> batch) {
-        List<SampledFrame> frames = new ArrayList<>(batch.frames());
-        for (var entry : batch.entries()) {
-            if (entry.item() instanceof FrameIn frame) {
-                frames.add(frame.frame());
-            }
-        }
-        return encoding.tensor(frames);
     }
 
     /** Sends a batch's outputs, in input order, into the open transaction (opening one if needed). */
@@ -429,57 +354,27 @@ public final class EncodeLoop implements Runnable {
                             + info.device() + ")",
                     e.getCause());
         }
-        List<StaticSceneGate.Decision> decisions = done.gate();
-        if (decisions != null) {
-            // The encoded frames' embeddings first: reused frames of this batch (and of later ones) read them.
-            int next = 0;
-            for (StaticSceneGate.Decision decision : decisions) {
-                if (!decision.reused()) {
-                    decision.reference().complete(embedded.vectors()[next++]);
-                }
-            }
-        }
-        List<String> rejectedTypes = new ArrayList<>();
-        int forwarded = 0;
-        int reused = 0;
-        int frame = 0;
+        BatchPlan.Outputs outputs = done.plan().outputs(embedded.vectors(), encoding);
         String embeddingsTopic = topics.frameEmbeddings().name();
+        String errorsTopic = topics.errors().name();
         try {
             if (!transaction.isOpen()) {
                 producer.beginTransaction();
                 transaction.opened(System.nanoTime());
             }
-            for (var entry : batch.entries()) {
-                ConsumerRecord<byte[], byte[]> in = entry.item().record();
-                switch (entry.item()) {
-                    case FrameIn f -> {
-                        FrameEmbedding embedding;
-                        if (decisions == null) {
-                            embedding = encoding.embedding(f.frame(), embedded.vectors()[frame++]);
-                        } else {
-                            StaticSceneGate.Decision decision = decisions.get(frame++);
-                            embedding = encoding.embedding(
-                                    f.frame(), decision.reference().embedding(), decision.reused());
-                            reused += decision.reused() ? 1 : 0;
-                        }
-                        send(
-                                embeddingsTopic,
-                                in.key(),
-                                embeddingSerializer.serialize(embeddingsTopic, new EmbeddingStreamRecord(embedding)));
-                    }
-                    case Forward f -> {
-                        send(embeddingsTopic, in.key(), embeddingSerializer.serialize(embeddingsTopic, f.output()));
-                        forwarded++;
-                    }
-                    case Rejected r -> {
-                        send(
-                                topics.errors().name(),
-                                in.key(),
-                                errorSerializer.serialize(topics.errors().name(), r.error()));
-                        rejectedTypes.add(r.error().getErrorType());
-                    }
+            List<FrameBatcher.Entry<TopicPartition, EncoderInput>> entries = batch.entries();
+            for (int i = 0; i < entries.size(); i++) {
+                BatchPlan.Output out = outputs.records().get(i);
+                if (out.error()) {
+                    send(errorsTopic, out.key(), errorSerializer.serialize(errorsTopic, (PipelineError) out.value()));
+                } else {
+                    send(
+                            embeddingsTopic,
+                            out.key(),
+                            embeddingSerializer.serialize(embeddingsTopic, (EmbeddingStreamRecord) out.value()));
                 }
-                transaction.consumed(entry.lane(), in.offset());
+                transaction.consumed(
+                        entries.get(i).lane(), entries.get(i).item().offset());
             }
         } catch (ProducerFencedException
                 | OutOfOrderSequenceException
@@ -490,8 +385,8 @@ public final class EncodeLoop implements Runnable {
             abort(batch.frames() + " frames from " + batch.lanes(), e);
             return;
         }
-        transaction.produced(
-                new TransactionLedger.Produced(batch.frames(), forwarded, embedded.nanos(), rejectedTypes, reused));
+        transaction.produced(new TransactionLedger.Produced(
+                batch.frames(), outputs.forwarded(), embedded.nanos(), outputs.rejectedTypes(), outputs.reused()));
     }
 
     /** Commits the open transaction: its outputs together with the input offsets they consumed. */
@@ -585,10 +480,11 @@ public final class EncodeLoop implements Runnable {
         producer.send(new ProducerRecord<>(topic, key, value));
     }
 
-    private Incoming classify(ConsumerRecord<byte[], byte[]> record) {
+    private EncoderInput classify(ConsumerRecord<byte[], byte[]> record) {
         return switch (classifier.classify(record.value())) {
-            case RecordClassifier.Frame frame -> new FrameIn(record, frame.frame());
-            case RecordClassifier.PassOn passOn -> new Forward(record, passOn.output());
+            case RecordClassifier.Frame frame -> new EncoderInput.Frame(record.key(), record.offset(), frame.frame());
+            case RecordClassifier.PassOn passOn ->
+                new EncoderInput.PassOn(record.key(), record.offset(), passOn.output());
             case RecordClassifier.Reject reject -> {
                 LOG.warn(
                         "Encoder {}: {}-{}@{} rejected ({}): {}",
@@ -598,8 +494,9 @@ public final class EncodeLoop implements Runnable {
                         record.offset(),
                         reject.errorType(),
                         reject.message());
-                yield new Rejected(
-                        record,
+                yield new EncoderInput.Rejected(
+                        record.key(),
+                        record.offset(),
                         RecordClassifier.error(
                                 reject,
                                 STAGE,
