@@ -5,6 +5,7 @@ import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.model.nn.TorchDeviceProbe;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.http.VirtualThreadCarriers;
 import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,7 @@ public final class Main {
 
     /** Checks the device, loads the model, starts the service and waits; a fatal loop error ends {@code main} with that error. */
     public static void main(String[] args) throws InterruptedException {
+        VirtualThreadCarriers.configure();
         EncoderConfig config = EncoderConfig.fromEnv(
                 ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install));
         // Before the model loads: a requested GPU that is not usable stops the process here, saying what is missing.

@@ -3,6 +3,7 @@ package io.clip4stream.index;
 import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.http.VirtualThreadCarriers;
 import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import java.util.List;
 
@@ -13,6 +14,7 @@ public final class Main {
 
     /** Reads the settings from the environment, starts the service and stops it at shutdown. */
     public static void main(String[] args) {
+        VirtualThreadCarriers.configure();
         IndexService service = new IndexService(IndexConfig.fromEnv(
                 ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install)));
         Runtime.getRuntime()

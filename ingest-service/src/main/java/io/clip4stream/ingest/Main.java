@@ -3,6 +3,7 @@ package io.clip4stream.ingest;
 import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.http.VirtualThreadCarriers;
 import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import java.util.List;
 
@@ -12,6 +13,7 @@ public final class Main {
 
     /** Starts the service and stops it on shutdown. */
     public static void main(String[] args) {
+        VirtualThreadCarriers.configure();
         // The model is only read for the preprocessing its config.json records; CLIP4S_MODEL pulls it first.
         IngestService service = new IngestService(IngestConfig.fromEnv(
                 ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install)));

@@ -5,6 +5,7 @@ import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
+import io.clip4stream.runtime.http.VirtualThreadCarriers;
 import io.clip4stream.runtime.lifecycle.BoundedShutdown;
 import java.util.List;
 
@@ -14,6 +15,7 @@ public final class Main {
 
     /** Loads the model, starts the service and stops both on shutdown. */
     public static void main(String[] args) {
+        VirtualThreadCarriers.configure();
         QueryConfig config = QueryConfig.fromEnv(
                 ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install));
         Clip4ClipModel model = Clip4ClipModel.load(

@@ -3,6 +3,7 @@ package io.clip4stream.index.http;
 import io.clip4stream.index.shard.ShardLocator;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
@@ -122,7 +123,16 @@ public final class IndexRoutes {
         ReadOnlyClipVectorStore store = localStore();
         List<FramesResponse.Clip> clips;
         try {
-            clips = FramesResponse.select(clipIds, version, store::clipVersions, binary);
+            // One lookup by exact key for all of them: a lookup per clip id would compile a suffix automaton each.
+            java.util.Map<String, List<ClipVector>> found =
+                    store
+                            .clipsByKey(clipIds.stream()
+                                    .map(id -> new ClipKey(version, id))
+                                    .toList())
+                            .stream()
+                            .collect(java.util.stream.Collectors.groupingBy(
+                                    c -> c.getClipId().toString()));
+            clips = FramesResponse.select(clipIds, version, id -> found.getOrDefault(id, List.of()), binary);
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
         }

@@ -603,6 +603,24 @@ public final class ClipIndex implements AutoCloseable {
         return loadMatching(ClipDocuments.clipIdQuery(clipId), Integer.MAX_VALUE, null, "look up clip " + clipId);
     }
 
+    /**
+     * The visible clips stored under {@code keys}, earliest first: one query on the unique key terms (cheap, unlike
+     * {@link #clipVersions}'s suffix automaton, which costs its compilation per clip id).
+     */
+    public List<ClipVector> clipsByKey(java.util.Collection<ClipKey> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<org.apache.lucene.util.BytesRef> terms = keys.stream()
+                .map(key -> new org.apache.lucene.util.BytesRef(key.asString()))
+                .toList();
+        return loadMatching(
+                new org.apache.lucene.search.TermInSetQuery(ClipDocuments.KEY, terms),
+                keys.size(),
+                null,
+                "look up " + keys.size() + " clips by key");
+    }
+
     /** At most {@code limit} visible clips passing {@code filter}, earliest first. */
     public List<ClipVector> clips(ClipFilter filter, int limit) {
         if (limit < 1) {

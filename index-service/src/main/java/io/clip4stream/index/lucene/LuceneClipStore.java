@@ -217,6 +217,11 @@ public final class LuceneClipStore implements ClipVectorStore {
     }
 
     @Override
+    public List<ClipVector> clipsByKey(java.util.Collection<ClipKey> keys) {
+        return call(() -> index.clipsByKey(keys));
+    }
+
+    @Override
     public List<ClipVector> clips(ClipFilter filter, int limit) {
         return call(() -> index.clips(filter, limit));
     }

@@ -34,6 +34,15 @@ public final class CompositeClipVectorStore implements ReadOnlyClipVectorStore {
     }
 
     @Override
+    public List<ClipVector> clipsByKey(java.util.Collection<ClipKey> keys) {
+        List<ClipVector> all = new ArrayList<>();
+        for (ReadOnlyClipVectorStore store : stores.get()) {
+            all.addAll(store.clipsByKey(keys));
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
     public List<ClipVector> clipVersions(String clipId) {
         List<ClipVector> all = new ArrayList<>();
         for (ReadOnlyClipVectorStore store : stores.get()) {

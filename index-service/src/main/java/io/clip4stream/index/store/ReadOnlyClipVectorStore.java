@@ -31,6 +31,23 @@ public interface ReadOnlyClipVectorStore {
     List<ClipVector> clipVersions(String clipId);
 
     /**
+     * The visible clips stored under {@code keys} (those the store does not hold are left out), in no given order: a
+     * lookup by exact key, for fetching the frame embeddings of known candidates.
+     *
+     * @throws org.apache.kafka.streams.errors.ProcessorStateException when the index cannot be read
+     */
+    default List<ClipVector> clipsByKey(java.util.Collection<ClipKey> keys) {
+        List<ClipVector> found = new java.util.ArrayList<>();
+        for (ClipKey key : keys) {
+            clipVersions(key.clipId()).stream()
+                    .filter(clip -> clip.getModelVersion().toString().equals(key.modelVersion()))
+                    .findFirst()
+                    .ifPresent(found::add);
+        }
+        return List.copyOf(found);
+    }
+
+    /**
      * At most {@code limit} visible clips passing {@code filter}, in {@link ClipVectorOrder#EARLIEST_FIRST} order; when more pass, which ones are
      * returned is unspecified, so callers ask for one more than they accept.
      *

@@ -208,6 +208,27 @@ public abstract class ClipVectorStoreContract {
     }
 
     @Test
+    void shouldLookUpClipsByTheirExactKeys() {
+        SplittableRandom random = new SplittableRandom(6);
+        float[] v1 = TestClips.unitVector(random, DIM);
+        float[] v2 = TestClips.unitVector(random, DIM);
+        store.put(TestClips.clip("cam-a", 7, "v1", "acme", List.of(), 0, 1_000_000, v1));
+        store.put(TestClips.clip("cam-a", 7, "v2", "acme", List.of(), 0, 1_000_000, v2));
+        store.put(TestClips.clip("cam-a", 8, "v1", "acme", List.of(), 0, 1_000_000, v2));
+        store.put(TestClips.clip("xcam-a", 7, "v1", "acme", List.of(), 0, 1_000_000, v2));
+        store.refresh();
+        List<ClipVector> found = store.clipsByKey(List.of(
+                new ClipKey("v1", "cam-a:7"),
+                new ClipKey("v1", "cam-a:8"),
+                new ClipKey("v1", "cam-a:9"),
+                new ClipKey("v3", "cam-a:7")));
+        Map<String, List<Float>> byId = found.stream()
+                .collect(Collectors.toMap(c -> c.getModelVersion() + "/" + c.getClipId(), ClipVector::getVector));
+        assertEquals(Map.of("v1/cam-a:7", TestClips.boxed(v1), "v1/cam-a:8", TestClips.boxed(v2)), byId);
+        assertTrue(store.clipsByKey(List.of()).isEmpty());
+    }
+
+    @Test
     void shouldListTheClipsOfASourceInATimeRangeInPlaybackOrder() {
         fill(30);
         ClipFilter filter = ClipFilter.modelVersion("v1")
