@@ -151,7 +151,10 @@ public final class QueryService implements Service {
         CaptionRoutes captions = new CaptionRoutes(
                 new CaptionValidator(System::currentTimeMillis),
                 captionStore,
-                () -> sourceRoutes.status().sources(),
+                () -> {
+                    SourceRoutes.SourcesStatus status = sourceRoutes.status();
+                    return new CaptionRoutes.IndexedSources(status.sources(), !status.partial());
+                },
                 config.maxRequestBytes());
         builder.route(CaptionRoutes.PATH, guard.wrap(captions::handle));
         QueryRoutes.register(

@@ -50,8 +50,8 @@ class CaptionCommandTest {
 
     @BeforeEach
     void start() {
-        CaptionRoutes routes =
-                new CaptionRoutes(new CaptionValidator(() -> 7L), store, () -> Map.of("cam-1", 60_000_000L), 1 << 20);
+        CaptionRoutes routes = CaptionRoutes.ofCompleteIndex(
+                new CaptionValidator(() -> 7L), store, () -> Map.of("cam-1", 60_000_000L), 1 << 20);
         host = HttpHost.builder("captions")
                 .port(0)
                 .bindAddress("127.0.0.1")

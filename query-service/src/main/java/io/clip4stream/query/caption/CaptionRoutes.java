@@ -33,22 +33,42 @@ public final class CaptionRoutes {
 
     private final CaptionValidator validator;
     private final CaptionStore store;
-    private final Supplier<Map<String, Long>> indexedUpTo;
+    private final Supplier<IndexedSources> indexed;
     private final long maxBodyBytes;
 
     /**
-     * Routes storing in {@code store} what {@code validator} accepts against {@code indexedUpTo} (asked once per
-     * request: per source id, how far the index holds it, in microseconds), bodies up to {@code maxBodyBytes}.
+     * What the index holds, as the query service learned it for one request.
+     *
+     * @param upTo per source id, how far the index holds it, in microseconds of source time
+     * @param complete whether every shard answered (when one did not, a source missing from {@code upTo} may still be
+     *     indexed)
+     */
+    public record IndexedSources(Map<String, Long> upTo, boolean complete) {
+        /** Copies the map. */
+        public IndexedSources {
+            upTo = Map.copyOf(upTo);
+        }
+    }
+
+    /**
+     * Routes storing in {@code store} what {@code validator} accepts against {@code indexed} (asked once per request),
+     * bodies up to {@code maxBodyBytes}.
      */
     public CaptionRoutes(
+            CaptionValidator validator, CaptionStore store, Supplier<IndexedSources> indexed, long maxBodyBytes) {
+        this.validator = Objects.requireNonNull(validator, "validator");
+        this.store = Objects.requireNonNull(store, "store");
+        this.indexed = Objects.requireNonNull(indexed, "indexed");
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    /** Routes against an index whose every shard answers with {@code indexedUpTo}. */
+    public static CaptionRoutes ofCompleteIndex(
             CaptionValidator validator,
             CaptionStore store,
             Supplier<Map<String, Long>> indexedUpTo,
             long maxBodyBytes) {
-        this.validator = Objects.requireNonNull(validator, "validator");
-        this.store = Objects.requireNonNull(store, "store");
-        this.indexedUpTo = Objects.requireNonNull(indexedUpTo, "indexedUpTo");
-        this.maxBodyBytes = maxBodyBytes;
+        return new CaptionRoutes(validator, store, () -> new IndexedSources(indexedUpTo.get(), true), maxBodyBytes);
     }
 
     /** Answers {@code /captions}. */
@@ -66,12 +86,22 @@ public final class CaptionRoutes {
     private void post(Exchange exchange) throws IOException {
         String body = new String(exchange.body(maxBodyBytes), StandardCharsets.UTF_8);
         List<JsonNode> requests = parse(body);
-        Map<String, Long> known = indexedUpTo.get();
+        IndexedSources sources = indexed.get();
+        Map<String, Long> known = sources.upTo();
         List<Caption> captions = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
             try {
                 captions.add(validator.validate(requests.get(i), known));
             } catch (CaptionRejected e) {
+                String source = requests.get(i).path("source").asText("");
+                if (!sources.complete() && !source.isEmpty() && !known.containsKey(source)) {
+                    // Not "unknown": the shard holding the source may be the one that did not answer.
+                    throw new ApiException(
+                            503,
+                            "index_incomplete",
+                            "Cannot tell whether source '" + source + "' is indexed: some index shards did not answer;"
+                                    + " try again (nothing was stored)");
+                }
                 throw ApiException.badRequest(
                         "invalid_caption",
                         (requests.size() > 1 ? "line " + (i + 1) + ": " : "")
