@@ -81,6 +81,37 @@ final class KafkaNode {
         }
     }
 
+    /**
+     * Stops only the node's broker, with a controlled shutdown bounded by {@code timeout}, leaving its controller
+     * running: a cluster stops all brokers this way first, while every controller can still approve a controlled
+     * shutdown, and then the nodes. (Stopped together, a broker slower than the others waited up to Kafka's 5 minutes
+     * for a quorum whose controllers had already gone.) Does nothing when the server's broker cannot be reached.
+     */
+    void stopBroker(java.time.Duration timeout) {
+        KafkaRaftServer running;
+        synchronized (this) {
+            running = server;
+        }
+        if (running == null) {
+            return;
+        }
+        Object broker;
+        try {
+            // KafkaRaftServer keeps its BrokerServer in a private Scala Option; no public accessor exists.
+            java.lang.reflect.Field field = KafkaRaftServer.class.getDeclaredField("broker");
+            field.setAccessible(true);
+            broker = field.get(running);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // A Kafka version without the field: the node's own shutdown stops the broker, as before.
+            return;
+        }
+        if (broker instanceof scala.Option<?> option
+                && option.isDefined()
+                && option.get() instanceof kafka.server.BrokerServer brokerServer) {
+            brokerServer.shutdown(timeout);
+        }
+    }
+
     /** Stops the node with a controlled shutdown and waits until it is down; a stopped node may be started again. */
     void stop() {
         KafkaRaftServer running;
