@@ -58,19 +58,7 @@ public final class HttpShardClient implements ShardClient {
                 // Empty exclusions are sent as null, like the encoding: text searches stay readable by older indexes.
                 query.excludeClipIds().isEmpty() ? null : List.copyOf(query.excludeClipIds()),
                 query.excludeSourceIds().isEmpty() ? null : List.copyOf(query.excludeSourceIds()));
-        HttpRequest.Builder request;
-        try {
-            request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.KNN_PATH))
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-        } catch (IOException e) {
-            throw new ShardException("cannot write the k-NN request for " + instance.baseUri(), e);
-        }
-        if (!apiKey.isBlank()) {
-            request.header(API_KEY_HEADER, apiKey);
-        }
-        HttpResponse<InputStream> response = send(instance, request.build());
+        HttpResponse<InputStream> response = postJson(instance, IndexWire.KNN_PATH, body, timeout, "k-NN");
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
@@ -99,19 +87,7 @@ public final class HttpShardClient implements ShardClient {
                 List.copyOf(clipIds),
                 modelVersion,
                 frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null);
-        HttpRequest.Builder request;
-        try {
-            request = HttpRequest.newBuilder(instance.baseUri().resolve(IndexWire.FRAMES_PATH))
-                    .timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
-        } catch (IOException e) {
-            throw new ShardException("cannot write the frames request for " + instance.baseUri(), e);
-        }
-        if (!apiKey.isBlank()) {
-            request.header(API_KEY_HEADER, apiKey);
-        }
-        HttpResponse<InputStream> response = send(instance, request.build());
+        HttpResponse<InputStream> response = postJson(instance, IndexWire.FRAMES_PATH, body, timeout, "frames");
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
@@ -206,6 +182,24 @@ public final class HttpShardClient implements ShardClient {
 
     private static String encode(String value) {
         return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** POSTs {@code body} as JSON to {@code path} of {@code instance}, with the API key when there is one. */
+    private HttpResponse<InputStream> postJson(
+            IndexInstance instance, String path, Object body, Duration timeout, String what) {
+        HttpRequest.Builder request;
+        try {
+            request = HttpRequest.newBuilder(instance.baseUri().resolve(path))
+                    .timeout(timeout)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        } catch (IOException e) {
+            throw new ShardException("cannot write the " + what + " request for " + instance.baseUri(), e);
+        }
+        if (!apiKey.isBlank()) {
+            request.header(API_KEY_HEADER, apiKey);
+        }
+        return send(instance, request.build());
     }
 
     private HttpResponse<InputStream> send(IndexInstance instance, HttpRequest request) {
