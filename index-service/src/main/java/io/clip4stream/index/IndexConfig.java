@@ -3,6 +3,7 @@ package io.clip4stream.index;
 import io.clip4stream.index.lucene.HnswSettings;
 import io.clip4stream.index.lucene.LuceneClipStore;
 import io.clip4stream.index.lucene.ShardSettings;
+import io.clip4stream.index.rebuild.ShardRebuild;
 import io.clip4stream.index.store.RemovalBudget;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.ModelSettings;
@@ -41,6 +42,8 @@ import java.util.Set;
  * @param maintenanceInterval how often each shard runs its removal pass (deletions wait about this long)
  * @param maintenanceBudget most time one removal pass holds the stream thread; the rest waits for the next pass
  * @param maintenanceMaxRemovals most clips one removal pass removes
+ * @param rebuildBatch most clips one maintenance pass re-aggregates into a deployed model version (or drops of a
+ *     retired one)
  * @param searchThreads threads that search one shard's segments concurrently
  * @param mergeFloorMb segments smaller than this count as this large when Lucene picks merges
  * @param mergeSegmentsPerTier segments of about one size allowed before Lucene merges them
@@ -72,6 +75,7 @@ public record IndexConfig(
         Duration maintenanceInterval,
         Duration maintenanceBudget,
         int maintenanceMaxRemovals,
+        int rebuildBatch,
         int searchThreads,
         double mergeFloorMb,
         double mergeSegmentsPerTier,
@@ -210,6 +214,15 @@ public record IndexConfig(
             Integer.MAX_VALUE,
             "Most clips one removal pass removes (each is a tombstone in two topics); the rest waits for the next.");
 
+    /** Model-change rebuild batch. */
+    public static final Setting<Integer> REBUILD_BATCH = Setting.integer(
+            "CLIP4S_INDEX_REBUILD_BATCH",
+            ShardRebuild.DEFAULT_BATCH,
+            1,
+            100_000,
+            "Most clips one maintenance pass re-aggregates into a deployed model version, or drops of a retired one;"
+                    + " a model change goes on at the next pass.");
+
     /** Search threads. */
     public static final Setting<Integer> SEARCH_THREADS = Setting.integer(
             "CLIP4S_INDEX_SEARCH_THREADS",
@@ -299,6 +312,7 @@ public record IndexConfig(
             MAINTENANCE_MS,
             MAINTENANCE_BUDGET_MS,
             MAINTENANCE_MAX_REMOVALS,
+            REBUILD_BATCH,
             SEARCH_THREADS,
             MERGE_FLOOR_MB,
             MERGE_SEGMENTS_PER_TIER,
@@ -382,6 +396,7 @@ public record IndexConfig(
                 env.get(MAINTENANCE_MS),
                 env.get(MAINTENANCE_BUDGET_MS),
                 env.get(MAINTENANCE_MAX_REMOVALS),
+                env.get(REBUILD_BATCH),
                 env.get(SEARCH_THREADS),
                 env.get(MERGE_FLOOR_MB),
                 env.get(MERGE_SEGMENTS_PER_TIER),
@@ -437,6 +452,7 @@ public record IndexConfig(
                 maintenanceInterval,
                 maintenanceBudget,
                 maintenanceMaxRemovals,
+                rebuildBatch,
                 searchThreads,
                 mergeFloorMb,
                 mergeSegmentsPerTier,

@@ -3,6 +3,10 @@ package io.clip4stream.index;
 import io.clip4stream.index.aggregate.ClipAggregator;
 import io.clip4stream.index.http.IndexRoutes;
 import io.clip4stream.index.metrics.IndexMetrics;
+import io.clip4stream.index.rebuild.IndexModels;
+import io.clip4stream.index.rebuild.RebuildProgress;
+import io.clip4stream.index.rebuild.ShardProgress;
+import io.clip4stream.index.rebuild.VersionTarget;
 import io.clip4stream.index.shard.ShardLocator;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.ErrorTopicDeserializationHandler;
@@ -12,7 +16,10 @@ import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ModelCatalog;
+import io.clip4stream.runtime.kafka.ModelCatalogWatcher;
 import io.clip4stream.runtime.kafka.ModelFit;
+import io.clip4stream.runtime.kafka.ModelStatus;
 import io.clip4stream.runtime.kafka.ModelVersionClips;
 import io.clip4stream.runtime.kafka.ModelVersionLog;
 import io.clip4stream.runtime.kafka.ServedModel;
@@ -66,6 +73,10 @@ public final class IndexService implements Service {
     private final AtomicBoolean explained = new AtomicBoolean();
     private volatile ServedModel ownModel;
     private volatile List<ServedModel> recordedModels = List.of();
+    private volatile ModelCatalog catalog = ModelCatalog.EMPTY;
+    private IndexModels models;
+    private ModelCatalogWatcher catalogWatcher;
+    private final RebuildProgress rebuildProgress = new RebuildProgress();
 
     /** A service that loads the model from {@link IndexConfig#modelDir()} when it starts, and owns it. */
     public IndexService(IndexConfig config) {
@@ -121,6 +132,10 @@ public final class IndexService implements Service {
         }
         ClipAggregator aggregator = new ClipAggregator(model);
         activeModelVersion = config.activeModelVersion().orElse(aggregator.modelVersion());
+        models = new IndexModels(
+                new VersionTarget(aggregator.modelVersion(), aggregator),
+                model.visualFingerprint(),
+                location -> Clip4ClipModel.load(java.nio.file.Path.of(location), ModelOptions.defaults()));
         Topics topics = config.topics();
         new TopicProvisioner(config.kafka(), config.replicationFactor(), TopicProvisioner.DEFAULT_TIMEOUT)
                 .ensure(topics.all());
@@ -135,6 +150,15 @@ public final class IndexService implements Service {
         recorded.add(served);
         ownModel = served;
         recordedModels = List.copyOf(recorded);
+        // Before the topology starts: a restarted instance must index new clips under every kept version at once.
+        catalogWatcher = new ModelCatalogWatcher(config.kafka(), topics.models(), this::onCatalog);
+        if (!catalogWatcher.start(TopicProvisioner.DEFAULT_TIMEOUT)) {
+            LOG.warn(
+                    "index-service: the model versions on {} were not read within {}; indexing under {} until they are",
+                    topics.models().name(),
+                    TopicProvisioner.DEFAULT_TIMEOUT,
+                    aggregator.modelVersion());
+        }
 
         PrometheusRegistry registry = new PrometheusRegistry();
         metrics = new IndexMetrics(
@@ -143,6 +167,7 @@ public final class IndexService implements Service {
                 IndexTopology.CLIP_STORE,
                 topics.frameEmbeddings().name(),
                 config.stateDir().resolve(config.applicationId()));
+        IndexMetrics.observeRebuild(registry, rebuildProgress);
         HttpHost.Builder host = HttpHost.builder(name())
                 .registry(registry)
                 .port(config.httpPort())
@@ -164,7 +189,8 @@ public final class IndexService implements Service {
             }
             Map<String, Object> body = new java.util.LinkedHashMap<>();
             body.put("active", activeModelVersion);
-            body.put("models", List.copyOf(recorded));
+            body.put("models", recordedModels);
+            body.put("versions", versionStatus());
             // This instance's shards only: the query service sums the instances' counts.
             body.put("instance", self);
             try {
@@ -181,7 +207,7 @@ public final class IndexService implements Service {
         self = config.advertisedHost() + ":" + http.port();
 
         StreamsBuilder builder = new StreamsBuilder();
-        IndexTopology.build(builder, config, aggregator, metrics::observe, metrics::observeMaintenance);
+        IndexTopology.build(builder, config, models, rebuildProgress, metrics::observe, metrics::observeMaintenance);
         Topology topology = builder.build();
         LOG.info("index topology:\n{}", topology.describe());
         KafkaStreams created = new KafkaStreams(topology, streamsProperties(self));
@@ -300,6 +326,55 @@ public final class IndexService implements Service {
         emptyActiveVersionAdvice().ifPresent(advice -> LOG.warn("index-service: {}", advice));
     }
 
+    /** Acts on a change of the deployment's model versions (on the catalog watcher's thread). */
+    private void onCatalog(ModelCatalog next) {
+        models.update(next);
+        catalog = next;
+        List<ServedModel> recorded = new ArrayList<>(next.models());
+        ServedModel own = ownModel;
+        if (own != null && recorded.stream().noneMatch(m -> m.modelVersion().equals(own.modelVersion()))) {
+            recorded.add(own);
+        }
+        recordedModels = List.copyOf(recorded);
+        String active =
+                config.activeModelVersion().or(next::active).orElse(models.own().version());
+        if (!active.equals(activeModelVersion)) {
+            LOG.info("index-service: active model version is now {} (was {})", active, activeModelVersion);
+            activeModelVersion = active;
+        }
+    }
+
+    /**
+     * Per model version this instance knows of: its status in a model change, and for each local shard how far it
+     * is built ({@code held}/{@code total}); a version this instance cannot build says why.
+     */
+    public Map<String, Object> versionStatus() {
+        Map<String, Object> versions = new java.util.LinkedHashMap<>();
+        ModelCatalog current = catalog;
+        IndexModels.Snapshot snapshot = models == null ? null : models.snapshot();
+        Map<String, Map<Integer, ShardProgress>> progress = rebuildProgress.byVersion();
+        java.util.Set<String> names =
+                new java.util.LinkedHashSet<>(current.records().keySet());
+        names.addAll(progress.keySet());
+        for (String version : names) {
+            Map<String, Object> entry = new java.util.LinkedHashMap<>();
+            entry.put(
+                    "status", current.status(version).map(ModelStatus::wireName).orElse("served"));
+            entry.put("weightsLocation", current.weightsLocation(version).orElse(null));
+            Map<String, Object> shards = new java.util.TreeMap<>();
+            progress.getOrDefault(version, Map.of())
+                    .forEach((partition, shard) -> shards.put(
+                            Integer.toString(partition),
+                            Map.of("held", shard.held(), "total", shard.total(), "complete", shard.complete())));
+            entry.put("shards", shards);
+            if (snapshot != null && snapshot.unbuildable().containsKey(version)) {
+                entry.put("notBuilt", snapshot.unbuildable().get(version));
+            }
+            versions.put(version, entry);
+        }
+        return versions;
+    }
+
     /** The model version queries use when they name none. */
     public String activeModelVersion() {
         return activeModelVersion;
@@ -318,12 +393,20 @@ public final class IndexService implements Service {
             http.close();
             http = null;
         }
+        if (catalogWatcher != null) {
+            catalogWatcher.close();
+            catalogWatcher = null;
+        }
         KafkaStreams current = streams;
         if (current != null) {
             // Leaving the group lets another instance take the shards at once instead of after the session timeout.
             current.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                     .withTimeout(CLOSE_TIMEOUT));
             streams = null;
+        }
+        if (models != null) {
+            models.close();
+            models = null;
         }
         if (ownedModel != null) {
             ownedModel.close();

@@ -49,7 +49,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "model",
         description =
-                "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, pull, list, tiny.",
+                "Work with CLIP4Clip models: parity, train-parity, eval, tokenize, info, convert, pull, list, tiny;"
+                        + " change a deployment's model: deploy, activate, retire, versions.",
         subcommands = {
             ModelCommand.Parity.class,
             ModelCommand.TrainParity.class,
@@ -60,7 +61,11 @@ import picocli.CommandLine.Spec;
             ModelCommand.Convert.class,
             ModelCommand.Pull.class,
             ModelCommand.ListModels.class,
-            ModelCommand.Tiny.class
+            ModelCommand.Tiny.class,
+            ModelChangeCommands.Deploy.class,
+            ModelChangeCommands.Activate.class,
+            ModelChangeCommands.Retire.class,
+            ModelChangeCommands.Versions.class
         })
 public final class ModelCommand implements Runnable {
     @Spec

@@ -724,6 +724,59 @@ public final class ClipIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * The ids of the clips queries can see under {@code modelVersion}, read column-wise from the key doc values (no
+     * stored document per clip).
+     */
+    public Set<String> clipIds(String modelVersion) {
+        ensureOpen();
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                Set<String> ids = new java.util.HashSet<>();
+                org.apache.lucene.search.Weight weight = searcher.createWeight(
+                        searcher.rewrite(new TermQuery(new Term(ClipDocuments.MODEL_VERSION, modelVersion))),
+                        org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES,
+                        1f);
+                for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                    org.apache.lucene.search.Scorer scorer = weight.scorer(leaf);
+                    if (scorer == null) {
+                        continue;
+                    }
+                    LeafReader segment = leaf.reader();
+                    BinaryDocValues keys = segment.getBinaryDocValues(ClipDocuments.KEY_VALUES);
+                    StoredFields stored = null;
+                    Bits live = segment.getLiveDocs();
+                    org.apache.lucene.search.DocIdSetIterator docs = scorer.iterator();
+                    for (int doc = docs.nextDoc();
+                            doc != org.apache.lucene.search.DocIdSetIterator.NO_MORE_DOCS;
+                            doc = docs.nextDoc()) {
+                        if (live != null && !live.get(doc)) {
+                            continue;
+                        }
+                        byte[] key;
+                        if (keys != null && keys.advanceExact(doc)) {
+                            BytesRef bytes = keys.binaryValue();
+                            key = Arrays.copyOfRange(bytes.bytes, bytes.offset, bytes.offset + bytes.length);
+                        } else {
+                            // Written before the key had doc values: read the stored key.
+                            stored = stored == null ? segment.storedFields() : stored;
+                            key = stored.document(doc, Set.of(ClipDocuments.KEY))
+                                    .get(ClipDocuments.KEY)
+                                    .getBytes(StandardCharsets.UTF_8);
+                        }
+                        ids.add(ClipKey.fromBytes(key).clipId());
+                    }
+                }
+                return ids;
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw failure("list the clips of model version " + modelVersion, e);
+        }
+    }
+
     /** How many clips queries can see under each model version that holds any (versions in name order). */
     public Map<String, Long> clipsPerModelVersion() {
         ensureOpen();

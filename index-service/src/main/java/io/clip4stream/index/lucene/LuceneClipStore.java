@@ -242,6 +242,11 @@ public final class LuceneClipStore implements ClipVectorStore {
     }
 
     @Override
+    public java.util.Set<String> clipIds(String modelVersion) {
+        return call(() -> index.clipIds(modelVersion));
+    }
+
+    @Override
     public Map<String, Long> clipsPerModelVersion() {
         return call(index::clipsPerModelVersion);
     }

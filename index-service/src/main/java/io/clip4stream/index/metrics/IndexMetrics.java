@@ -1,6 +1,7 @@
 package io.clip4stream.index.metrics;
 
 import io.clip4stream.index.lucene.LuceneClipStore;
+import io.clip4stream.index.rebuild.RebuildProgress;
 import io.clip4stream.index.store.ReadOnlyClipVectorStore;
 import io.clip4stream.index.topology.IndexOutcome;
 import io.clip4stream.index.topology.MaintenanceReport;
@@ -113,6 +114,29 @@ public final class IndexMetrics {
                 .help("Frame-embedding records not yet read, per assigned partition (read_committed).")
                 .labelNames("partition")
                 .callback(callback -> consumerLag().forEach((p, n) -> callback.call(n, p)))
+                .register(registry);
+    }
+
+    /**
+     * Registers the model-change gauges on {@code registry}: per model version and local shard, the clips still to
+     * build ({@code 0} when the shard has caught up) and the clips the version should hold.
+     */
+    public static void observeRebuild(PrometheusRegistry registry, RebuildProgress progress) {
+        GaugeWithCallback.builder()
+                .name("clip4stream_index_rebuild_remaining_clips")
+                .help("Clips each local shard still has to re-aggregate into each kept model version (0: caught up).")
+                .labelNames("model_version", "partition")
+                .callback(callback -> progress.byVersion()
+                        .forEach((version, shards) -> shards.forEach(
+                                (p, shard) -> callback.call(shard.remaining(), version, Integer.toString(p)))))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("clip4stream_index_rebuild_total_clips")
+                .help("Clips each local shard should hold under each kept model version.")
+                .labelNames("model_version", "partition")
+                .callback(callback -> progress.byVersion()
+                        .forEach((version, shards) -> shards.forEach(
+                                (p, shard) -> callback.call(shard.total(), version, Integer.toString(p)))))
                 .register(registry);
     }
 

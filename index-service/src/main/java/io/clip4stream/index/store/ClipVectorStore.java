@@ -38,6 +38,12 @@ public interface ClipVectorStore extends StateStore, ReadOnlyClipVectorStore {
                 .keys();
     }
 
+    /**
+     * The ids of the visible clips stored under {@code modelVersion}, for rebuilding a model version from another's
+     * frame embeddings.
+     */
+    java.util.Set<String> clipIds(String modelVersion);
+
     /** What the store holds per source, including writes not yet visible to queries. */
     Collection<SourceSpan> sourceSpans();
 

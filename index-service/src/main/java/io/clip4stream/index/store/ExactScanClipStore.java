@@ -211,6 +211,20 @@ public final class ExactScanClipStore implements ClipVectorStore {
     }
 
     @Override
+    public java.util.Set<String> clipIds(String modelVersion) {
+        lock.readLock().lock();
+        try {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            clips.keySet().stream()
+                    .filter(key -> key.modelVersion().equals(modelVersion))
+                    .forEach(key -> ids.add(key.clipId()));
+            return ids;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
     public Map<String, Long> clipsPerModelVersion() {
         lock.readLock().lock();
         try {

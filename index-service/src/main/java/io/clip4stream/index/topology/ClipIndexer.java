@@ -1,6 +1,10 @@
 package io.clip4stream.index.topology;
 
 import io.clip4stream.index.aggregate.ClipAggregator;
+import io.clip4stream.index.rebuild.IndexModels;
+import io.clip4stream.index.rebuild.RebuildProgress;
+import io.clip4stream.index.rebuild.ShardRebuild;
+import io.clip4stream.index.rebuild.VersionTarget;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.Removal;
 import io.clip4stream.index.store.RemovalBudget;
@@ -35,12 +39,15 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
 
     private final String storeName;
     private final String deletedStoreName;
-    private final ClipAggregator aggregator;
+    private final IndexModels models;
+    private final RebuildProgress rebuildProgress;
     private final Maintenance maintenanceSettings;
     private final Consumer<MaintenanceReport> observer;
     private ProcessorContext<String, IndexOutcome> context;
     private ClipVectorStore store;
     private IndexMaintenance maintenance;
+    private ShardRebuild rebuild;
+    private int partition;
 
     /**
      * How a shard is maintained.
@@ -49,8 +56,15 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
      * @param retentionCheck how often retention is applied
      * @param interval how often the maintenance tick runs (deletions wait at most about this long)
      * @param budget what one tick may do on the stream thread
+     * @param rebuildBatch most clips one tick re-aggregates into a deployed model version or drops of a retired one
      */
-    public record Maintenance(Duration retention, Duration retentionCheck, Duration interval, RemovalBudget budget) {
+    public record Maintenance(
+            Duration retention, Duration retentionCheck, Duration interval, RemovalBudget budget, int rebuildBatch) {
+
+        /** Settings with the default rebuild batch. */
+        public Maintenance(Duration retention, Duration retentionCheck, Duration interval, RemovalBudget budget) {
+            this(retention, retentionCheck, interval, budget, ShardRebuild.DEFAULT_BATCH);
+        }
 
         /** Validates the settings. */
         public Maintenance {
@@ -74,9 +88,24 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             ClipAggregator aggregator,
             Maintenance maintenance,
             Consumer<MaintenanceReport> observer) {
+        this(storeName, deletedStoreName, IndexModels.only(aggregator), new RebuildProgress(), maintenance, observer);
+    }
+
+    /**
+     * An indexer as above that keeps vectors for every version of {@code models} (a model change), building missing
+     * ones in the background and reporting each shard's progress to {@code rebuildProgress}.
+     */
+    public ClipIndexer(
+            String storeName,
+            String deletedStoreName,
+            IndexModels models,
+            RebuildProgress rebuildProgress,
+            Maintenance maintenance,
+            Consumer<MaintenanceReport> observer) {
         this.storeName = Objects.requireNonNull(storeName, "storeName");
         this.deletedStoreName = Objects.requireNonNull(deletedStoreName, "deletedStoreName");
-        this.aggregator = Objects.requireNonNull(aggregator, "aggregator");
+        this.models = Objects.requireNonNull(models, "models");
+        this.rebuildProgress = Objects.requireNonNull(rebuildProgress, "rebuildProgress");
         this.maintenanceSettings = Objects.requireNonNull(maintenance, "maintenance");
         this.observer = Objects.requireNonNull(observer, "observer");
     }
@@ -85,6 +114,8 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
     public void init(ProcessorContext<String, IndexOutcome> processorContext) {
         this.context = processorContext;
         this.store = processorContext.getStateStore(storeName);
+        this.partition = processorContext.taskId().partition();
+        this.rebuild = new ShardRebuild(maintenanceSettings.rebuildBatch());
         this.maintenance = new IndexMaintenance(
                 store,
                 maintenanceSettings.retention(),
@@ -122,6 +153,14 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             fail(record, clip, "MixedModelVersions", "frames come from model versions " + versions);
             return;
         }
+        String framesVersion = versions.iterator().next();
+        // During a model change a clip is indexed under every version kept, so nothing is missing after the switch.
+        List<VersionTarget> targets =
+                models.snapshot().indexUnder(framesVersion, models.own().aggregator());
+        if (targets.isEmpty()) {
+            fail(record, clip, "RetiredModelVersion", "its frames come from retired model version " + framesVersion);
+            return;
+        }
         List<float[]> embeddings = new ArrayList<>(clip.frames().size());
         List<List<Float>> stored = new ArrayList<>(clip.frames().size());
         for (FrameEmbedding frame : clip.frames()) {
@@ -132,36 +171,43 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             }
             embeddings.add(values);
         }
-        float[] vector;
-        try {
-            vector = aggregator.aggregate(embeddings);
-        } catch (IllegalArgumentException e) {
-            fail(record, clip, "AggregationFailed", e.getMessage());
-            return;
-        }
-        List<Float> boxed = new ArrayList<>(vector.length);
-        for (float value : vector) {
-            boxed.add(value);
-        }
         FrameEmbedding first = clip.frames().getFirst();
-        ClipVector clipVector = ClipVector.newBuilder()
-                .setClipId(clip.clipId())
-                .setSourceId(clip.sourceId())
-                .setClipIndex(clip.clipIndex())
-                .setStartTimeMicros(clip.startTimeMicros())
-                .setEndTimeMicros(clip.endTimeMicros())
-                .setTenant(clip.tenant())
-                .setTags(List.copyOf(clip.tags()))
-                .setThumbnailJpeg(clip.thumbnailJpeg())
-                .setModelId(first.getModelId())
-                .setModelVersion(first.getModelVersion())
-                .setAggregation(aggregator.aggregation())
-                .setVector(boxed)
-                .setFrameEmbeddings(stored)
-                .setIndexedAtMillis(context.currentSystemTimeMs())
-                .build();
-        store.put(clipVector);
-        context.forward(record.withValue(new IndexOutcome.Indexed(clipVector)));
+        ClipVector forwarded = null;
+        for (VersionTarget target : targets) {
+            float[] vector;
+            try {
+                vector = target.aggregator().aggregate(embeddings);
+            } catch (IllegalArgumentException e) {
+                fail(record, clip, "AggregationFailed", "model version " + target.version() + ": " + e.getMessage());
+                return;
+            }
+            List<Float> boxed = new ArrayList<>(vector.length);
+            for (float value : vector) {
+                boxed.add(value);
+            }
+            ClipVector clipVector = ClipVector.newBuilder()
+                    .setClipId(clip.clipId())
+                    .setSourceId(clip.sourceId())
+                    .setClipIndex(clip.clipIndex())
+                    .setStartTimeMicros(clip.startTimeMicros())
+                    .setEndTimeMicros(clip.endTimeMicros())
+                    .setTenant(clip.tenant())
+                    .setTags(List.copyOf(clip.tags()))
+                    .setThumbnailJpeg(clip.thumbnailJpeg())
+                    .setModelId(first.getModelId())
+                    .setModelVersion(target.version())
+                    .setAggregation(target.aggregator().aggregation())
+                    .setVector(boxed)
+                    .setFrameEmbeddings(stored)
+                    .setIndexedAtMillis(context.currentSystemTimeMs())
+                    .build();
+            store.put(clipVector);
+            if (forwarded == null) {
+                forwarded = clipVector;
+            }
+        }
+        // The clip-vectors topic is keyed by clip id: it carries each clip once, under its frames' version when kept.
+        context.forward(record.withValue(new IndexOutcome.Indexed(forwarded)));
     }
 
     private void fail(Record<String, ClipWork> record, AssembledClip clip, String type, String message) {
@@ -173,6 +219,8 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
     }
 
     private void maintain(long nowMillis) {
+        ShardRebuild.Step step = rebuild.step(store, models.snapshot(), nowMillis);
+        rebuildProgress.report(partition, step.progress());
         long start = System.nanoTime();
         IndexMaintenance.Tick tick = maintenance.tick(nowMillis);
         if (tick.dueSources() == 0) {
@@ -186,5 +234,12 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                 tick.removal().removed().size(),
                 tick.removal().complete(),
                 System.nanoTime() - start));
+    }
+
+    @Override
+    public void close() {
+        if (rebuildProgress != null && context != null) {
+            rebuildProgress.forget(partition);
+        }
     }
 }

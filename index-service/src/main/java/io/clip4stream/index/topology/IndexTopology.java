@@ -3,6 +3,8 @@ package io.clip4stream.index.topology;
 import io.clip4stream.index.IndexConfig;
 import io.clip4stream.index.aggregate.ClipAggregator;
 import io.clip4stream.index.lucene.LuceneClipStoreBuilder;
+import io.clip4stream.index.rebuild.IndexModels;
+import io.clip4stream.index.rebuild.RebuildProgress;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.avro.FrameEmbedding;
 import io.clip4stream.schemas.avro.PipelineError;
@@ -76,6 +78,21 @@ public final class IndexTopology {
             ClipAggregator aggregator,
             Consumer<IndexOutcome> observer,
             Consumer<MaintenanceReport> maintenanceObserver) {
+        build(builder, config, IndexModels.only(aggregator), new RebuildProgress(), observer, maintenanceObserver);
+    }
+
+    /**
+     * Adds the index topology to {@code builder}, keeping vectors for every version of {@code models} (building missing
+     * ones in the background, progress per shard to {@code rebuildProgress}), showing every outcome of the clip indexer
+     * to {@code observer} and every maintenance tick that did work to {@code maintenanceObserver}.
+     */
+    public static void build(
+            StreamsBuilder builder,
+            IndexConfig config,
+            IndexModels models,
+            RebuildProgress rebuildProgress,
+            Consumer<IndexOutcome> observer,
+            Consumer<MaintenanceReport> maintenanceObserver) {
         Topics topics = config.topics();
         KStream<String, IndexEvent> embeddings = builder.stream(
                         topics.frameEmbeddings().name(), consumed(topics.frameEmbeddings()))
@@ -88,7 +105,10 @@ public final class IndexTopology {
                 .merge(deletions, Named.as("index-events"))
                 .process(assembler(config), Named.as("clip-assembler"))
                 // The indexer reads the deletion markers too, to finish deletions a crash interrupted.
-                .process(indexer(config, aggregator, maintenanceObserver), Named.as("clip-indexer"), DELETED_STORE)
+                .process(
+                        indexer(config, models, rebuildProgress, maintenanceObserver),
+                        Named.as("clip-indexer"),
+                        DELETED_STORE)
                 .peek((sourceId, outcome) -> observer.accept(outcome), Named.as("outcome-observer"));
 
         Topic<String, ClipVector> clipVectors = topics.clipVectors();
@@ -152,16 +172,21 @@ public final class IndexTopology {
     }
 
     private static ProcessorSupplier<String, ClipWork, String, IndexOutcome> indexer(
-            IndexConfig config, ClipAggregator aggregator, Consumer<MaintenanceReport> maintenanceObserver) {
+            IndexConfig config,
+            IndexModels models,
+            RebuildProgress rebuildProgress,
+            Consumer<MaintenanceReport> maintenanceObserver) {
         ClipIndexer.Maintenance maintenance = new ClipIndexer.Maintenance(
                 config.retention(),
                 config.retentionCheckInterval(),
                 config.maintenanceInterval(),
-                config.removalBudget());
+                config.removalBudget(),
+                config.rebuildBatch());
         return new ProcessorSupplier<>() {
             @Override
             public ClipIndexer get() {
-                return new ClipIndexer(CLIP_STORE, DELETED_STORE, aggregator, maintenance, maintenanceObserver);
+                return new ClipIndexer(
+                        CLIP_STORE, DELETED_STORE, models, rebuildProgress, maintenance, maintenanceObserver);
             }
 
             @Override

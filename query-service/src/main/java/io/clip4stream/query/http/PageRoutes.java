@@ -21,6 +21,8 @@ public final class PageRoutes {
     private record Asset(String contentType, byte[] bytes) {}
 
     private final Map<String, Asset> assets = new HashMap<>();
+    private final String mediaUrlTemplate;
+    private final java.util.function.Supplier<java.util.Map<String, Object>> model;
 
     /**
      * Loads the page's assets; {@code mediaUrlTemplate} (with {@code {sourceId}}; blank when there is none) tells the
@@ -28,15 +30,16 @@ public final class PageRoutes {
      * and what to try, both served to it as {@code /config.json}.
      */
     public PageRoutes(String mediaUrlTemplate, java.util.Map<String, Object> model) {
-        try {
-            java.util.Map<String, Object> page = new java.util.LinkedHashMap<>();
-            page.put("mediaUrlTemplate", mediaUrlTemplate);
-            page.put("model", model);
-            byte[] config = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(page);
-            assets.put("/config.json", new Asset("application/json", config));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the page configuration", e);
-        }
+        this(mediaUrlTemplate, () -> model);
+    }
+
+    /**
+     * Loads the page's assets as above; {@code model} is asked at each request for {@code /config.json} and
+     * {@link #MODEL}, so the page names the active model after a model change.
+     */
+    public PageRoutes(String mediaUrlTemplate, java.util.function.Supplier<java.util.Map<String, Object>> model) {
+        this.mediaUrlTemplate = java.util.Objects.requireNonNull(mediaUrlTemplate, "mediaUrlTemplate");
+        this.model = java.util.Objects.requireNonNull(model, "model");
         assets.put("/", load("index.html", "text/html; charset=utf-8"));
         assets.put("/index.html", assets.get("/"));
         assets.put("/app.js", load("app.js", "text/javascript; charset=utf-8"));
@@ -44,9 +47,25 @@ public final class PageRoutes {
         assets.put("/openapi.json", load("openapi.json", "application/json"));
         // Browsers ask for /favicon.ico whatever the page links; an SVG answers both.
         assets.put("/favicon.ico", load("favicon.svg", "image/svg+xml"));
+        // Written once now, so that a description that cannot be written fails the start, not a visitor's request.
+        dynamic("/config.json");
+        dynamic(MODEL);
+    }
+
+    /** The JSON of a path whose body follows the active model; null for any other path. */
+    private Asset dynamic(String path) {
         try {
-            byte[] modelJson = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(model);
-            assets.put(MODEL, new Asset("application/json", modelJson));
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            if (path.equals(MODEL)) {
+                return new Asset("application/json", json.writeValueAsBytes(model.get()));
+            }
+            if (path.equals("/config.json")) {
+                java.util.Map<String, Object> page = new java.util.LinkedHashMap<>();
+                page.put("mediaUrlTemplate", mediaUrlTemplate);
+                page.put("model", model.get());
+                return new Asset("application/json", json.writeValueAsBytes(page));
+            }
+            return null;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write the model description", e);
         }
@@ -89,6 +108,9 @@ public final class PageRoutes {
     /** Answers one request for a page asset; anything else under {@code /} is a 404. */
     public void handle(Exchange exchange) throws IOException {
         Asset asset = assets.get(exchange.path());
+        if (asset == null) {
+            asset = dynamic(exchange.path());
+        }
         if (asset == null) {
             throw ApiException.notFound("No route " + exchange.path());
         }

@@ -2,6 +2,7 @@ package io.clip4stream.query.http;
 
 import io.clip4stream.query.engine.ModelSaturatedException;
 import io.clip4stream.query.engine.SearchEngine;
+import io.clip4stream.query.engine.SearchEngines;
 import io.clip4stream.query.engine.SearchQuery;
 import io.clip4stream.query.engine.SearchResult;
 import io.clip4stream.query.example.ImageLimits;
@@ -68,7 +69,7 @@ public final class SearchRoutes {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private final SearchEngine engine;
+    private final SearchEngines engines;
     private final SearchLimits limits;
     private final long maxBodyBytes;
     private final ImageLimits imageLimits;
@@ -86,7 +87,20 @@ public final class SearchRoutes {
             long maxBodyBytes,
             ImageLimits imageLimits,
             QueryMetrics metrics) {
-        this.engine = Objects.requireNonNull(engine, "engine");
+        this(new SearchEngines(engine), limits, maxBodyBytes, imageLimits, metrics);
+    }
+
+    /**
+     * Routes each search to the engine of the model version it names, or the active one ({@code engines} changes with
+     * a model change); otherwise as above.
+     */
+    public SearchRoutes(
+            SearchEngines engines,
+            SearchLimits limits,
+            long maxBodyBytes,
+            ImageLimits imageLimits,
+            QueryMetrics metrics) {
+        this.engines = Objects.requireNonNull(engines, "engines");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.maxBodyBytes = maxBodyBytes;
         this.imageLimits = Objects.requireNonNull(imageLimits, "imageLimits");
@@ -205,7 +219,7 @@ public final class SearchRoutes {
     private void run(Exchange exchange, SearchRequest request, SearchQuery query) throws IOException {
         SearchResult result;
         try {
-            result = engine.search(request, query);
+            result = engines.forVersion(request.modelVersion()).search(request, query);
         } catch (InvalidSearchException e) {
             metrics.rejected("invalid");
             throw ApiException.badRequest(e.code(), e.getMessage());

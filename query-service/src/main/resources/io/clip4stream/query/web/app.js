@@ -413,6 +413,41 @@ drop.addEventListener('drop', (event) => {
   searchImage(event.dataTransfer.files[0]);
 });
 describeModel();
+
+// A model change in progress (model deploy / activate): which version is being built, how far every shard is, and
+// which version searches use. Polled, since a rebuild takes minutes to hours.
+const MODEL_CHANGE_POLL_MS = 5000;
+async function refreshModelChange() {
+  let report;
+  try {
+    const response = await fetch('/v1/models');
+    if (!response.ok) return;
+    report = await response.json();
+  } catch (e) {
+    return;
+  }
+  const lines = [];
+  for (const [version, v] of Object.entries(report.versions || {})) {
+    if (version === report.active || v.status === 'retired') continue;
+    const shards = Object.values(v.shards || {});
+    const held = shards.reduce((n, s) => n + s.held, 0);
+    const total = shards.reduce((n, s) => n + s.total, 0);
+    const complete = shards.filter((s) => s.complete).length;
+    if (v.notBuilt) {
+      lines.push(`Model version ${version} is not built: ${v.notBuilt}`);
+    } else if (v.status === 'deployed') {
+      lines.push(v.ready
+        ? `Model version ${version} is built on every shard: activate it with bin/clip4stream model activate ${version}`
+        : `Building model version ${version}: ${complete}/${(report.partitions || []).length || shards.length} shards,`
+          + ` ${held}/${total} clips (searches use ${report.active})`);
+    }
+  }
+  const line = $('model-change');
+  line.textContent = lines.join(' · ');
+  line.hidden = lines.length === 0;
+}
+refreshModelChange();
+setInterval(refreshModelChange, MODEL_CHANGE_POLL_MS);
 $('upload-form').addEventListener('submit', upload);
 $('live-form').addEventListener('submit', registerLive);
 $('refresh-sources').addEventListener('click', refreshSources);

@@ -78,9 +78,12 @@ public record ModelVersionClips(Map<String, Long> counts) {
             advice.append(String.join(", ", same))
                     .append(" shares the CLIP visual encoder of '")
                     .append(active)
-                    .append("', so its stored frame embeddings could be re-aggregated into '")
+                    .append("': the index re-aggregates its stored frame embeddings into '")
                     .append(active)
-                    .append("' without re-ingesting, but this release cannot rebuild a version in place yet. ");
+                    .append("' in the background, without re-ingesting (progress: bin/clip4stream model versions). ");
+            if (different.isEmpty() && unknown.isEmpty()) {
+                return Optional.of(advice.toString().strip());
+            }
         }
         if (!different.isEmpty()) {
             advice.append(String.join(", ", different))

@@ -50,10 +50,14 @@ public final class ModelVersionLog {
 
     /** Reads every recorded version, the latest record of each, in the order they were first recorded. */
     public List<ServedModel> read() {
+        return readRecords().stream().map(ServedModel::of).toList();
+    }
+
+    private List<ModelVersion> readRecords() {
         Map<String, Object> settings = kafka.consumer("model-version-log-" + topic.name(), null);
         settings.remove("group.id");
         settings.put("enable.auto.commit", false);
-        Map<String, ServedModel> versions = new LinkedHashMap<>();
+        Map<String, ModelVersion> versions = new LinkedHashMap<>();
         try (KafkaConsumer<String, ModelVersion> consumer = new KafkaConsumer<>(
                 settings, new StringDeserializer(), topic.valueSerde().deserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -74,7 +78,7 @@ public final class ModelVersionLog {
                     if (record.value() == null) {
                         versions.remove(record.key());
                     } else {
-                        versions.put(record.key(), ServedModel.of(record.value()));
+                        versions.put(record.key(), record.value());
                     }
                 }
             }
@@ -99,26 +103,45 @@ public final class ModelVersionLog {
         });
         fit.unindexedNote(loaded).ifPresent(note -> LOG.warn("{}: {}", service, note));
         if (!fit.version(loaded.modelVersion()).map(loaded::equals).orElse(false)) {
-            record(service, loaded);
+            ModelVersion.Builder record = ModelVersion.newBuilder(loaded.toRecord(service, clock.millis()));
+            // A version that a model change manages keeps its status and weights location when a service re-records it.
+            readCatalog()
+                    .record(loaded.modelVersion())
+                    .ifPresent(previous ->
+                            record.setStatus(previous.getStatus()).setWeightsLocation(previous.getWeightsLocation()));
+            publish(service, record.build());
+            LOG.info("{}: recorded model {} on {}", service, loaded.describe(), topic.name());
         }
         return fit;
     }
 
-    private void record(String service, ServedModel loaded) {
-        Map<String, Object> settings = kafka.producer(service + "-model-version-log");
+    /** Reads every version's latest record as a {@link ModelCatalog}. */
+    public ModelCatalog readCatalog() {
+        ModelCatalog catalog = ModelCatalog.EMPTY;
+        for (ModelVersion record : readRecords()) {
+            catalog = catalog.with(record);
+        }
+        return catalog;
+    }
+
+    /**
+     * Writes {@code record} as its version's latest record ({@code writer} names the client) and waits for the
+     * broker's acknowledgement.
+     */
+    public void publish(String writer, ModelVersion record) {
+        Map<String, Object> settings = kafka.producer(writer + "-model-version-log");
         try (KafkaProducer<String, ModelVersion> producer = new KafkaProducer<>(
                 settings, new StringSerializer(), topic.valueSerde().serializer())) {
-            producer.send(new ProducerRecord<>(
-                            topic.name(), loaded.modelVersion(), loaded.toRecord(service, clock.millis())))
+            producer.send(new ProducerRecord<>(topic.name(), record.getModelVersion(), record))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("{}: recorded model {} on {}", service, loaded.describe(), topic.name());
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             throw new KafkaUnavailableException(
-                    "could not record model " + loaded.describe() + " on " + topic.name(),
+                    "could not record model version " + record.getModelVersion() + " on " + topic.name(),
                     e instanceof ExecutionException ? e.getCause() : e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new KafkaUnavailableException("interrupted while recording model " + loaded.describe(), e);
+            throw new KafkaUnavailableException(
+                    "interrupted while recording model version " + record.getModelVersion(), e);
         }
     }
 

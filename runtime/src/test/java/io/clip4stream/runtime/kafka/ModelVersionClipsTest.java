@@ -45,9 +45,18 @@ class ModelVersionClipsTest {
         String advice =
                 clips.startupAdvice("b", v -> Optional.of(v.equals("a"))).orElseThrow();
         assertTrue(
-                advice.contains("'a' shares the CLIP visual encoder of 'b', so its stored frame embeddings could be"
-                        + " re-aggregated into 'b' without re-ingesting"),
+                advice.contains("'a' shares the CLIP visual encoder of 'b': the index re-aggregates its stored frame"
+                        + " embeddings into 'b' in the background, without re-ingesting"),
                 advice);
         assertTrue(advice.contains("'c' has another CLIP visual encoder: its frames must be encoded again"), advice);
+    }
+
+    @Test
+    void shouldNotAskForReIngestWhenEveryVersionSharesTheVisualEncoder() {
+        String advice = new ModelVersionClips(Map.of("a", 4L))
+                .startupAdvice("b", v -> Optional.of(true))
+                .orElseThrow();
+        assertTrue(advice.endsWith("(progress: bin/clip4stream model versions)."), advice);
+        assertTrue(!advice.contains("re-ingest the sources"), advice);
     }
 }
