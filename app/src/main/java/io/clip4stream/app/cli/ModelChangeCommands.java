@@ -329,36 +329,39 @@ final class ModelChangeCommands {
                 out.flush();
                 return 0;
             }
-            String active = report.path("active").asText();
-            Set<String> served = new java.util.HashSet<>();
-            report.path("served").forEach(v -> served.add(v.asText()));
-            TextTable table = new TextTable(List.of("version", "status", "searches", "shards built", "note"), Set.of());
-            for (Iterator<Map.Entry<String, JsonNode>> it =
-                            report.path("versions").fields();
-                    it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
-                JsonNode v = entry.getValue();
-                int complete = 0;
-                long held = 0;
-                long total = 0;
-                for (JsonNode shard : v.path("shards")) {
-                    complete += shard.path("complete").asBoolean() ? 1 : 0;
-                    held += shard.path("held").asLong();
-                    total += shard.path("total").asLong();
-                }
-                table.row(
-                        entry.getKey(),
-                        v.path("status").asText(),
-                        entry.getKey().equals(active) ? "active" : served.contains(entry.getKey()) ? "by name" : "-",
-                        complete + "/" + report.path("partitions").size() + " (" + held + "/" + total + " clips)",
-                        v.path("notBuilt").asText(v.path("ready").asBoolean() ? "ready" : ""));
-            }
-            table.print(out);
-            if (report.path("unanswered").size() > 0) {
-                out.println("Not answering: " + report.path("unanswered"));
-            }
+            printVersions(report, out);
             out.flush();
             return 0;
+        }
+    }
+
+    /** Prints the query service's {@code /v1/models} report as a table, one row per model version. */
+    static void printVersions(JsonNode report, PrintWriter out) {
+        String active = report.path("active").asText();
+        Set<String> served = new java.util.HashSet<>();
+        report.path("served").forEach(v -> served.add(v.asText()));
+        TextTable table = new TextTable(List.of("version", "status", "searches", "shards built", "note"), Set.of());
+        for (Iterator<Map.Entry<String, JsonNode>> it = report.path("versions").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            JsonNode v = entry.getValue();
+            int complete = 0;
+            long held = 0;
+            long total = 0;
+            for (JsonNode shard : v.path("shards")) {
+                complete += shard.path("complete").asBoolean() ? 1 : 0;
+                held += shard.path("held").asLong();
+                total += shard.path("total").asLong();
+            }
+            table.row(
+                    entry.getKey(),
+                    v.path("status").asText(),
+                    entry.getKey().equals(active) ? "active" : served.contains(entry.getKey()) ? "by name" : "-",
+                    complete + "/" + report.path("partitions").size() + " (" + held + "/" + total + " clips)",
+                    v.path("notBuilt").asText(v.path("ready").asBoolean() ? "ready" : ""));
+        }
+        table.print(out);
+        if (report.path("unanswered").size() > 0) {
+            out.println("Not answering: " + report.path("unanswered"));
         }
     }
 

@@ -118,7 +118,38 @@ public final class StatusCommand implements Callable<Integer> {
                     s.getReason() != null ? s.getReason() : Instant.ofEpochMilli(s.getUpdatedAtMillis())));
             table.print(out);
         }
+        if (!json) {
+            printModelChange(out);
+        }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Prints the model versions and how far every shard has built each, when a model change has happened (a
+     * deployed, ready or retired version): the progress of a rebuild is part of a deployment's status.
+     */
+    private void printModelChange(PrintWriter out) {
+        ModelChangeCommands.Target target = new ModelChangeCommands.Target();
+        target.dataDir = dataDir;
+        com.fasterxml.jackson.databind.JsonNode report;
+        try {
+            report = target.models(environment);
+        } catch (java.io.IOException | RuntimeException e) {
+            // No query service to ask (status also reads a cluster with only --bootstrap): the sources are the status.
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        boolean changing = false;
+        for (com.fasterxml.jackson.databind.JsonNode version : report.path("versions")) {
+            changing |= !version.path("status").asText("served").equals("served");
+        }
+        if (changing) {
+            out.println();
+            out.println("Model versions (searches use " + report.path("active").asText() + "):");
+            ModelChangeCommands.printVersions(report, out);
+        }
     }
 }

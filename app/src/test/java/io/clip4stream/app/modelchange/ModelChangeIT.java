@@ -169,11 +169,18 @@ class ModelChangeIT {
     /** The CLI's environment: the test's topics. */
     private String cliPrefix = "";
 
+    private String cliQueryUrl = "";
+
+    private Map<String, String> cliEnv() {
+        return cliQueryUrl.isEmpty()
+                ? Map.of("CLIP4S_TOPIC_PREFIX", cliPrefix)
+                : Map.of("CLIP4S_TOPIC_PREFIX", cliPrefix, "CLIP4S_QUERY_URL", cliQueryUrl);
+    }
+
     private String cli(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Clip4StreamCommand.commandLine(
-                        new PrintWriter(out), new PrintWriter(err), Map.of("CLIP4S_TOPIC_PREFIX", cliPrefix))
+        int code = Clip4StreamCommand.commandLine(new PrintWriter(out), new PrintWriter(err), cliEnv())
                 .execute(args);
         if (code != 0) {
             throw new AssertionError("clip4stream " + String.join(" ", args) + " exited " + code + ":\n" + out + err);
@@ -182,10 +189,7 @@ class ModelChangeIT {
     }
 
     private int cliExit(StringWriter err, String... args) {
-        return Clip4StreamCommand.commandLine(
-                        new PrintWriter(new StringWriter()),
-                        new PrintWriter(err),
-                        Map.of("CLIP4S_TOPIC_PREFIX", cliPrefix))
+        return Clip4StreamCommand.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err), cliEnv())
                 .execute(args);
     }
 
@@ -308,6 +312,14 @@ class ModelChangeIT {
                                     queryUri.toString()),
                             "activation waits for every shard");
                     assertTrue(early.toString().contains("not every shard has built"), early.toString());
+                    cliQueryUrl = queryUri.toString();
+                    String status = cli("status", "--bootstrap", bootstrap);
+                    assertTrue(
+                            status.contains("Model versions (searches use "
+                                            + a.info().modelVersion() + ")")
+                                    && status.contains(VERSION_B)
+                                    && status.contains("deployed"),
+                            status);
                     produce(prefix, clips, "cam-3", 0, 1);
                     await(
                             "the clip ingested mid-rebuild is under both versions",
