@@ -61,7 +61,7 @@ public final class ShardRebuild {
     public Step step(ClipVectorStore store, IndexModels.Snapshot models, long nowMillis) {
         Map<String, Long> held = store.clipsPerModelVersion();
         Map<String, ShardProgress> settled = settled(held, models);
-        if (settled != null && nowMillis - verifiedAtMillis < VERIFY_EVERY_MILLIS) {
+        if (settled != null && (alone(held, models) || nowMillis - verifiedAtMillis < VERIFY_EVERY_MILLIS)) {
             // The steady state: every version holds as many clips as every other, nothing is retired. Comparing
             // clip by clip costs a pass over the shard, so it is done only now and then.
             return new Step(settled, 0, 0);
@@ -134,6 +134,20 @@ public final class ShardRebuild {
             store.refresh();
         }
         return new Step(progress, built, dropped);
+    }
+
+    /** Whether at most one version is involved (the steady state without a model change): nothing to compare. */
+    private static boolean alone(Map<String, Long> held, IndexModels.Snapshot models) {
+        Set<String> involved = new HashSet<>();
+        models.targets().forEach(target -> involved.add(target.version()));
+        held.forEach((version, count) -> {
+            if (count > 0
+                    && (models.sameEncoder().contains(version)
+                            || models.retired().contains(version))) {
+                involved.add(version);
+            }
+        });
+        return involved.size() <= 1;
     }
 
     /**

@@ -126,6 +126,17 @@ class ShardRebuildTest {
     }
 
     @Test
+    void shouldReportASingleVersionShardAsCompleteWithoutWork() {
+        VersionTarget a = new VersionTarget("a", new ClipAggregator(meanP));
+        ShardRebuild rebuild = new ShardRebuild(3);
+        for (long minute = 0; minute < 3; minute++) {
+            ShardRebuild.Step step = rebuild.step(store, models(Set.of(), a), NOW + minute * 60_000);
+            assertEquals(Map.of("a", new ShardProgress(7, 7)), step.progress());
+            assertEquals(0, step.built() + step.dropped());
+        }
+    }
+
+    @Test
     void shouldDropAVersionOfAnotherVisualEncoderAtOnce() {
         VersionTarget b = new VersionTarget("b", new ClipAggregator(seqTransf));
         IndexModels.Snapshot models =
