@@ -414,8 +414,11 @@ public final class IndexService implements Service {
         }
     }
 
-    /** What the deployment's model record says about {@code model}: version, width, frame preparation, heads. */
-    private static ServedModel servedModel(Clip4ClipModel model) {
+    /**
+     * What the deployment's model record says about {@code model}: version, width, frame preparation, heads, visual
+     * encoder fingerprint (also what {@code model deploy} publishes).
+     */
+    public static ServedModel servedModel(Clip4ClipModel model) {
         ModelInfo info = model.info();
         var frames = model.preprocessing();
         return new ServedModel(

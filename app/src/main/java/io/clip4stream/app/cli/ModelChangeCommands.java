@@ -2,12 +2,11 @@ package io.clip4stream.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.index.IndexService;
 import io.clip4stream.model.Clip4ClipModel;
-import io.clip4stream.model.ModelInfo;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.runtime.config.Env;
 import io.clip4stream.runtime.config.TopicSettings;
-import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.runtime.kafka.ModelCatalog;
 import io.clip4stream.runtime.kafka.ModelFit;
 import io.clip4stream.runtime.kafka.ModelStatus;
@@ -73,18 +72,11 @@ final class ModelChangeCommands {
         String apiKey;
 
         ModelVersionLog log(Map<String, String> environment) {
-            Env env = new Env(environment);
-            KafkaClientSettings kafka = KafkaClientSettings.fromEnv(env);
-            if (bootstrap != null) {
-                kafka = new KafkaClientSettings(bootstrap, kafka.clientProperties());
-            } else if (!environment.containsKey(KafkaClientSettings.BOOTSTRAP.name())) {
-                kafka = new KafkaClientSettings(
-                        RunFile.read(StateDirectory.resolve(dataDir, environment))
-                                .bootstrapServers(),
-                        kafka.clientProperties());
-            }
             return new ModelVersionLog(
-                    kafka, TopicSettings.fromEnv(env).topics().models(), KAFKA_TIMEOUT, Clock.systemUTC());
+                    RunFile.kafka(environment, bootstrap, dataDir),
+                    TopicSettings.fromEnv(new Env(environment)).topics().models(),
+                    KAFKA_TIMEOUT,
+                    Clock.systemUTC());
         }
 
         /** The query service's {@code GET /v1/models} report. */
@@ -150,7 +142,7 @@ final class ModelChangeCommands {
             Path dir = NamedModels.directory(model, environment, false, err).toAbsolutePath();
             ServedModel served;
             try (Clip4ClipModel loaded = Clip4ClipModel.load(dir, ModelOptions.defaults())) {
-                served = servedModel(loaded);
+                served = IndexService.servedModel(loaded);
             }
             ModelVersionLog log = target.log(environment);
             ModelCatalog catalog = log.readCatalog();
@@ -379,16 +371,24 @@ final class ModelChangeCommands {
         for (JsonNode v : report.path("served")) {
             served |= v.asText().equals(version);
         }
-        if (!served) {
-            return Optional.of("the query service does not serve model version " + version + " (yet): it loads a"
-                    + " deployed version's weights from the location its record names");
+        if (entry.path("ready").asBoolean()) {
+            return Optional.empty();
         }
-        if (!entry.path("ready").asBoolean()) {
+        boolean built = entry.path("shards").size() > 0;
+        for (JsonNode shard : entry.path("shards")) {
+            built &= shard.path("complete").asBoolean();
+        }
+        if (!built || report.path("unanswered").size() > 0) {
             return Optional.of("not every shard has built model version " + version + " yet: "
                     + entry.path("shards") + " of partitions " + report.path("partitions")
                     + (report.path("unanswered").size() > 0 ? "; not answering: " + report.path("unanswered") : ""));
         }
-        return Optional.empty();
+        if (!served) {
+            return Optional.of("the query service does not serve model version " + version + " (yet): it loads a"
+                    + " deployed version's weights from the location its record names");
+        }
+        return Optional.of(
+                "model version " + version + " is not ready on every partition " + report.path("partitions"));
     }
 
     private static boolean waitUntilReady(
@@ -486,22 +486,5 @@ final class ModelChangeCommands {
                 .filter(r -> r.getStatus() == null)
                 .max(java.util.Comparator.comparingLong(ModelVersion::getRecordedAtMillis))
                 .map(ServedModel::of);
-    }
-
-    /** What the deployment's model record says about {@code model}. */
-    static ServedModel servedModel(Clip4ClipModel model) {
-        ModelInfo info = model.info();
-        var frames = model.preprocessing();
-        return new ServedModel(
-                info.modelId(),
-                info.modelVersion(),
-                info.embedDim(),
-                frames.resizeSize(),
-                frames.interpolation(),
-                frames.cropSize(),
-                frames.normalize(),
-                info.head().configName(),
-                model.card().trainedHeads(),
-                model.visualFingerprint());
     }
 }

@@ -1,6 +1,8 @@
 package io.clip4stream.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.clip4stream.runtime.config.Env;
+import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -65,5 +67,22 @@ public record RunFile(URI page, URI ingest, String bootstrapServers) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The Kafka settings of a command: {@code bootstrap} when given, else {@code CLIP4S_KAFKA_BOOTSTRAP_SERVERS} from
+     * {@code environment}, else the broker of the running {@code run} whose state directory is {@code dataDir} (or the
+     * default); the other client settings (SASL, SSL) always come from the environment.
+     */
+    public static KafkaClientSettings kafka(Map<String, String> environment, String bootstrap, Path dataDir) {
+        KafkaClientSettings kafka = KafkaClientSettings.fromEnv(new Env(environment));
+        if (bootstrap != null) {
+            return new KafkaClientSettings(bootstrap, kafka.clientProperties());
+        }
+        if (!environment.containsKey(KafkaClientSettings.BOOTSTRAP.name())) {
+            return new KafkaClientSettings(
+                    read(StateDirectory.resolve(dataDir, environment)).bootstrapServers(), kafka.clientProperties());
+        }
+        return kafka;
     }
 }

@@ -55,14 +55,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Env env = new Env(environment);
-        KafkaClientSettings kafka = KafkaClientSettings.fromEnv(env);
-        if (bootstrap != null) {
-            kafka = new KafkaClientSettings(bootstrap, kafka.clientProperties());
-        } else if (!environment.containsKey(KafkaClientSettings.BOOTSTRAP.name())) {
-            kafka = new KafkaClientSettings(
-                    RunFile.read(StateDirectory.resolve(dataDir, environment)).bootstrapServers(),
-                    kafka.clientProperties());
-        }
+        KafkaClientSettings kafka = RunFile.kafka(environment, bootstrap, dataDir);
         Topic<String, IngestStatus> topic = TopicSettings.fromEnv(env).topics().ingestStatus();
         Map<String, IngestStatus> latest = new TreeMap<>();
         try (KafkaConsumer<String, IngestStatus> consumer = new KafkaConsumer<>(

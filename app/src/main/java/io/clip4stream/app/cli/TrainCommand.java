@@ -331,14 +331,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** Reads the captions and the base version's frame embeddings from the cluster and joins them. */
     private TrainingInputs clusterInputs(ModelDirectory initDir, ClipTokenizer tokenizer, Consumer<String> progress) {
         Env env = new Env(environment);
-        KafkaClientSettings kafka = KafkaClientSettings.fromEnv(env);
-        if (bootstrap != null) {
-            kafka = new KafkaClientSettings(bootstrap, kafka.clientProperties());
-        } else if (!environment.containsKey(KafkaClientSettings.BOOTSTRAP.name())) {
-            kafka = new KafkaClientSettings(
-                    RunFile.read(StateDirectory.resolve(dataDir, environment)).bootstrapServers(),
-                    kafka.clientProperties());
-        }
+        KafkaClientSettings kafka = RunFile.kafka(environment, bootstrap, dataDir);
         Topics topics = TopicSettings.fromEnv(env).topics();
         String version = initDir.config().modelVersion();
         ClusterTrainingData.Read read =

@@ -122,12 +122,15 @@ public final class ModelVersionRoutes {
                 }
             }
         }
-        for (Map<String, Object> version : versions.values()) {
+        for (Map.Entry<String, Map<String, Object>> entry : versions.entrySet()) {
+            Map<String, Object> version = entry.getValue();
             @SuppressWarnings("unchecked")
             Map<Integer, Object> shards = (Map<Integer, Object>) version.get("shards");
             // With static discovery the partitions are not known in advance: every shard reported must be complete.
             java.util.Collection<Integer> expected = partitions.isEmpty() ? shards.keySet() : partitions;
-            boolean ready = !expected.isEmpty()
+            // Ready to activate: built on every shard, and this query service can answer with it.
+            boolean ready = engines.serves(entry.getKey())
+                    && !expected.isEmpty()
                     && layout.unservedPartitions().isEmpty()
                     && unanswered.isEmpty()
                     && expected.stream()

@@ -77,6 +77,7 @@ public final class TopicProvisioner {
             }
             List<String> underPartitioned = underPartitioned(admin, topics, existing);
             if (!created.isEmpty()) {
+                awaitLeaders(admin, created);
                 LOG.info("Created topics {}", created);
             }
             underPartitioned.forEach(name -> LOG.warn(
@@ -95,6 +96,40 @@ public final class TopicProvisioner {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaUnavailableException("Interrupted while provisioning topics", e);
+        }
+    }
+
+    /**
+     * Waits until every partition of the just-created {@code names} has a leader: a producer that writes to a
+     * partition whose leader is not elected yet gets NOT_LEADER_OR_FOLLOWER, and on a loaded broker the retries can end
+     * in out-of-order sequence errors that drop records.
+     */
+    private void awaitLeaders(Admin admin, List<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, TopicDescription> descriptions;
+            try {
+                descriptions =
+                        admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                // Created, but not yet in the metadata of the broker that answered: ask again.
+                descriptions = Map.of();
+            }
+            boolean led = !descriptions.isEmpty()
+                    && descriptions.values().stream()
+                            .flatMap(d -> d.partitions().stream())
+                            .allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+            if (led) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("no leader for every partition of " + names + " within " + timeout);
+            }
+            Thread.sleep(50);
         }
     }
 
