@@ -1,6 +1,7 @@
 package io.clip4stream.index.http;
 
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,13 +35,13 @@ public record FramesResponse(String instance, String modelVersion, List<Integer>
 
         /** The frames of {@code clip}, as numbers or as base64 float32 when {@code binary}. */
         public static Clip of(ClipVector clip, boolean binary) {
-            List<List<Float>> frames = clip.getFrameEmbeddings();
-            return new Clip(
-                    clip.getClipId().toString(),
-                    clip.getModelVersion().toString(),
-                    binary ? null : frames,
-                    binary ? KnnResponse.Hit.float32Base64(frames) : null,
-                    binary ? (frames.isEmpty() ? 0 : frames.get(0).size()) : null);
+            String clipId = clip.getClipId().toString();
+            String version = clip.getModelVersion().toString();
+            if (!binary) {
+                return new Clip(clipId, version, ClipFrames.lists(clip), null, null);
+            }
+            float[][] frames = ClipFrames.of(clip);
+            return new Clip(clipId, version, null, KnnResponse.Hit.float32Base64(frames), KnnResponse.Hit.dim(frames));
         }
     }
 

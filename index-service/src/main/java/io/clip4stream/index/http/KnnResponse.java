@@ -2,6 +2,7 @@ package io.clip4stream.index.http;
 
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -78,6 +79,7 @@ public record KnnResponse(
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail, boolean binary) {
             ClipVector clip = hit.clip();
             ByteBuffer thumbnail = clip.getThumbnailJpeg().asReadOnlyBuffer();
+            float[][] frames = withFrames && binary ? ClipFrames.of(clip) : null;
             byte[] jpeg = new byte[thumbnail.remaining()];
             thumbnail.get(jpeg);
             return new Hit(
@@ -94,26 +96,27 @@ public record KnnResponse(
                     hit.score(),
                     clip.getIndexedAtMillis(),
                     withThumbnail && jpeg.length > 0 ? Base64.getEncoder().encodeToString(jpeg) : null,
-                    withFrames && !binary ? clip.getFrameEmbeddings() : null,
-                    withFrames && binary ? float32Base64(clip.getFrameEmbeddings()) : null,
-                    withFrames && binary ? dim(clip.getFrameEmbeddings()) : null);
+                    withFrames && !binary ? ClipFrames.lists(clip) : null,
+                    frames != null ? float32Base64(frames) : null,
+                    frames != null ? dim(frames) : null);
         }
 
-        private static Integer dim(List<List<Float>> frames) {
-            return frames.isEmpty() ? 0 : frames.get(0).size();
+        /** Values per frame of {@code frames} (0 without frames). */
+        static Integer dim(float[][] frames) {
+            return frames.length == 0 ? 0 : frames[0].length;
         }
 
         /** Frames row after row as little-endian float32, base64; every frame must have the same length. */
-        static String float32Base64(List<List<Float>> frames) {
+        static String float32Base64(float[][] frames) {
             int dim = dim(frames);
             ByteBuffer bytes =
-                    ByteBuffer.allocate(frames.size() * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (List<Float> frame : frames) {
-                if (frame.size() != dim) {
+                    ByteBuffer.allocate(frames.length * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] frame : frames) {
+                if (frame.length != dim) {
                     throw new IllegalStateException(
-                            "frame embeddings of one clip differ in length: " + frame.size() + " and " + dim);
+                            "frame embeddings of one clip differ in length: " + frame.length + " and " + dim);
                 }
-                for (Float value : frame) {
+                for (float value : frame) {
                     bytes.putFloat(value);
                 }
             }

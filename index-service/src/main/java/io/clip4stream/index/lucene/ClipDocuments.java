@@ -3,6 +3,8 @@ package io.clip4stream.index.lucene;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.PackedFrames;
 import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,6 +87,13 @@ public final class ClipDocuments {
      */
     static final String FLOAT_VALUES = "float_values";
 
+    /**
+     * The first int of a {@link #FLOAT_VALUES} blob whose frames are packed ({@link PackedFrames}, float16 or int8):
+     * then the vector's length, the vector's floats and the packed frames follow. A blob of float32 lists starts with
+     * the vector's length, never negative, so both layouts live side by side.
+     */
+    static final int PACKED_LAYOUT = -1;
+
     /** The same blob as a stored field, as documents written before {@link #FLOAT_VALUES} existed hold it. */
     static final String FLOATS = "floats";
 
@@ -126,11 +135,26 @@ public final class ClipDocuments {
         return SERDE.encode(ClipVector.newBuilder(clip)
                 .setVector(List.of())
                 .setFrameEmbeddings(List.of())
+                .setPackedFrameEmbeddings(ByteBuffer.allocate(0))
                 .build());
     }
 
-    /** The blob of {@link #FLOAT_VALUES}: the clip's vector and frame embeddings. */
+    /**
+     * The blob of {@link #FLOAT_VALUES}: the clip's vector and frame embeddings, the frames in the compact form the clip
+     * carries when packed.
+     */
     static byte[] encodeFloats(ClipVector clip) {
+        ByteBuffer packed = ClipFrames.packed(clip);
+        if (packed != null) {
+            List<Float> vector = clip.getVector();
+            ByteBuffer buffer = ByteBuffer.allocate(
+                            2 * Integer.BYTES + Float.BYTES * vector.size() + packed.remaining())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(PACKED_LAYOUT).putInt(vector.size());
+            vector.forEach(buffer::putFloat);
+            buffer.put(packed);
+            return buffer.array();
+        }
         List<List<Float>> frames = clip.getFrameEmbeddings();
         int floats = clip.getVector().size();
         for (List<Float> frame : frames) {
@@ -202,7 +226,18 @@ public final class ClipDocuments {
         }
         ByteBuffer buffer =
                 ByteBuffer.wrap(floats.bytes, floats.offset, floats.length).order(ByteOrder.LITTLE_ENDIAN);
-        float[] vector = new float[buffer.getInt()];
+        int first = buffer.getInt();
+        if (first == PACKED_LAYOUT) {
+            float[] vector = new float[buffer.getInt()];
+            buffer.asFloatBuffer().get(vector);
+            buffer.position(buffer.position() + Float.BYTES * vector.length);
+            // Doc values reuse their bytes on the next document, so the packed frames are copied out.
+            byte[] packed = new byte[buffer.remaining()];
+            buffer.get(packed);
+            return ClipFrames.setPacked(ClipVector.newBuilder(clip).setVector(new FloatArrayView(vector)), packed)
+                    .build();
+        }
+        float[] vector = new float[first];
         int[] frameLengths = new int[buffer.getInt()];
         for (int i = 0; i < frameLengths.length; i++) {
             frameLengths[i] = buffer.getInt();

@@ -7,6 +7,9 @@ import io.clip4stream.index.store.RemovalBudget;
 import io.clip4stream.index.store.SourceSpan;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.avro.FrameEmbedding;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
+import io.clip4stream.schemas.frames.PackedFrames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,9 +126,9 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             return;
         }
         List<float[]> embeddings = new ArrayList<>(clip.frames().size());
-        List<List<Float>> stored = new ArrayList<>(clip.frames().size());
+        List<List<Float>> lists = new ArrayList<>(clip.frames().size());
         for (FrameEmbedding frame : clip.frames()) {
-            stored.add(frame.getEmbedding());
+            lists.add(frame.getEmbedding());
             float[] values = new float[frame.getEmbedding().size()];
             for (int i = 0; i < values.length; i++) {
                 values[i] = frame.getEmbedding().get(i);
@@ -144,7 +147,7 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             boxed.add(value);
         }
         FrameEmbedding first = clip.frames().getFirst();
-        ClipVector clipVector = ClipVector.newBuilder()
+        ClipVector.Builder builder = ClipVector.newBuilder()
                 .setClipId(clip.clipId())
                 .setSourceId(clip.sourceId())
                 .setClipIndex(clip.clipIndex())
@@ -157,9 +160,20 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                 .setModelVersion(first.getModelVersion())
                 .setAggregation(aggregator.aggregation())
                 .setVector(boxed)
-                .setFrameEmbeddings(stored)
-                .setIndexedAtMillis(context.currentSystemTimeMs())
-                .build();
+                .setIndexedAtMillis(context.currentSystemTimeMs());
+        // The vector above comes from the exact frames; only what is stored and sent is compacted.
+        FrameEncoding encoding = aggregator.frameEncoding();
+        if (encoding == FrameEncoding.FLOAT32) {
+            builder.setFrameEmbeddings(lists);
+        } else {
+            try {
+                ClipFrames.setPacked(builder, PackedFrames.pack(embeddings.toArray(float[][]::new), encoding));
+            } catch (IllegalArgumentException e) {
+                fail(record, clip, "FrameEncodingFailed", e.getMessage());
+                return;
+            }
+        }
+        ClipVector clipVector = builder.build();
         store.put(clipVector);
         context.forward(record.withValue(new IndexOutcome.Indexed(clipVector)));
     }

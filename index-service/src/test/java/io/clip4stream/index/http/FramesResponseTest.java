@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import io.clip4stream.testkit.SampleRecords;
 import java.util.Collections;
 import java.util.List;
@@ -45,7 +46,7 @@ class FramesResponseTest {
     void binaryFramesCarryTheSameBytesAsTheKnnWire() {
         ClipVector a = clip("a", "v1", 1.25f);
         FramesResponse.Clip binary = FramesResponse.Clip.of(a, true);
-        assertEquals(KnnResponse.Hit.float32Base64(a.getFrameEmbeddings()), binary.frameEmbeddingsF32le());
+        assertEquals(KnnResponse.Hit.float32Base64(ClipFrames.of(a)), binary.frameEmbeddingsF32le());
         assertEquals(2, binary.frameEmbeddingDim());
         assertNull(binary.frameEmbeddings());
     }

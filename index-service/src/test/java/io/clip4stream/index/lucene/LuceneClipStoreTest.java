@@ -12,6 +12,8 @@ import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.ClipVectorStoreContract;
 import io.clip4stream.index.store.TestClips;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,5 +241,44 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
                 .filter(name -> name.startsWith("hnsw-merge-clip-index-"))
                 .toList();
         assertEquals(List.of(), mergeThreads);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FrameEncoding.class)
+    void framesRoundTripInEachEncodingAndPackedOnesStayPacked(FrameEncoding encoding) {
+        SplittableRandom random = new SplittableRandom(11);
+        float[] vector = TestClips.unitVector(random, 16);
+        ClipVector written = ClipFrames.withEncoding(
+                TestClips.clip("cam-a", 1, "v1", "acme", List.of(), 0, 2_000_000, vector), encoding);
+        store.put(written);
+        store.refresh();
+
+        ClipVector read = store.nearest(vector, 1, ClipFilter.modelVersion("v1"))
+                .getFirst()
+                .clip();
+
+        assertEquals(written, read, "the record comes back as it was written, packed bytes included");
+        assertEquals(encoding, ClipFrames.encoding(read));
+        assertEquals(encoding != FrameEncoding.FLOAT32, ClipFrames.packed(read) != null);
+        float[][] frames = ClipFrames.of(read);
+        assertEquals(2, frames.length);
+        // Float16 and int8 frames of a unit vector err by far less than 1e-2 (see PackedFramesTest for the bounds).
+        org.junit.jupiter.api.Assertions.assertArrayEquals(vector, frames[1], 1e-2f);
+        assertEquals(TestClips.boxed(vector), read.getVector(), "the clip vector itself is never compacted");
+    }
+
+    @Test
+    void packedFramesTakeLessOfTheBlob() {
+        float[] vector = TestClips.unitVector(new SplittableRandom(3), 512);
+        ClipVector clip = TestClips.clip("cam-a", 1, "v1", "acme", List.of(), 0, 2_000_000, vector);
+
+        int float32 = ClipDocuments.encodeFloats(clip).length;
+        int float16 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.FLOAT16)).length;
+        int int8 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.INT8)).length;
+
+        // Vector 2,048 bytes in each; two frames of 512: 4,096 + 12 float32, 2,048 + 10 float16, 1,032 + 10 int8.
+        assertEquals(4 * (2 + 2) + 4 * (512 + 2 * 512), float32);
+        assertEquals(8 + 4 * 512 + 10 + 2 * 2 * 512, float16);
+        assertEquals(8 + 4 * 512 + 10 + 2 * (4 + 512), int8);
     }
 }
