@@ -13,7 +13,9 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
@@ -24,7 +26,9 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
@@ -89,8 +93,10 @@ public final class ClipDocuments {
 
     /**
      * The first int of a {@link #FLOAT_VALUES} blob whose frames are packed ({@link PackedFrames}, float16 or int8):
-     * then the vector's length, the vector's floats and the packed frames follow. A blob of float32 lists starts with
-     * the vector's length, never negative, so both layouts live side by side.
+     * then the vector's length and the packed frames follow. The vector itself is read back from the document's
+     * vector field ({@link #vectorField}), which keeps the raw floats anyway: storing them twice was 2 KB a clip at
+     * width 512, a sixth of an int8 clip. A blob of float32 lists starts with the vector's length, never negative, so
+     * both layouts live side by side.
      */
     static final int PACKED_LAYOUT = -1;
 
@@ -146,12 +152,9 @@ public final class ClipDocuments {
     static byte[] encodeFloats(ClipVector clip) {
         ByteBuffer packed = ClipFrames.packed(clip);
         if (packed != null) {
-            List<Float> vector = clip.getVector();
-            ByteBuffer buffer = ByteBuffer.allocate(
-                            2 * Integer.BYTES + Float.BYTES * vector.size() + packed.remaining())
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            buffer.putInt(PACKED_LAYOUT).putInt(vector.size());
-            vector.forEach(buffer::putFloat);
+            ByteBuffer buffer =
+                    ByteBuffer.allocate(2 * Integer.BYTES + packed.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(PACKED_LAYOUT).putInt(clip.getVector().size());
             buffer.put(packed);
             return buffer.array();
         }
@@ -189,6 +192,7 @@ public final class ClipDocuments {
         int leafIndex = -1;
         BinaryDocValues clipValues = null;
         BinaryDocValues floatValues = null;
+        LeafVectors vectors = null;
         for (int i : byDoc) {
             int doc = docs[i];
             int sub = ReaderUtil.subIndex(doc, leaves);
@@ -197,6 +201,7 @@ public final class ClipDocuments {
                 leafIndex = sub;
                 clipValues = leaf.reader().getBinaryDocValues(CLIP_VALUES);
                 floatValues = leaf.reader().getBinaryDocValues(FLOAT_VALUES);
+                vectors = new LeafVectors(leaf);
             }
             int leafDoc = doc - leaf.docBase;
             BytesRef avro = clipValues != null && clipValues.advanceExact(leafDoc) ? clipValues.binaryValue() : null;
@@ -210,13 +215,52 @@ public final class ClipDocuments {
             if (avro == null) {
                 throw new IllegalStateException("document " + doc + " holds no clip");
             }
-            clips[i] = decode(avro, floats);
+            clips[i] = decode(avro, floats, vectors, leafDoc);
         }
         return clips;
     }
 
-    /** The clip of the Avro record {@code avro}, with the floats of the blob {@code floats} when not {@code null}. */
-    private static ClipVector decode(BytesRef avro, BytesRef floats) {
+    /**
+     * The vector fields of one segment, each read forwards only, as {@link #load} visits documents in id order; a
+     * field's iterator is made on first use (most segments hold one width).
+     */
+    private static final class LeafVectors {
+        private final LeafReaderContext leaf;
+        private final Map<Integer, FloatVectorValues> values = new HashMap<>();
+        private final Map<Integer, KnnVectorValues.DocIndexIterator> iterators = new HashMap<>();
+
+        LeafVectors(LeafReaderContext leaf) {
+            this.leaf = leaf;
+        }
+
+        /** The vector of width {@code dimension} of segment document {@code doc}, copied. */
+        float[] vector(int dimension, int doc) throws IOException {
+            FloatVectorValues field = values.get(dimension);
+            if (field == null) {
+                field = leaf.reader().getFloatVectorValues(vectorField(dimension));
+                if (field == null) {
+                    throw new IllegalStateException(
+                            "segment document " + doc + " has packed frames but no field " + vectorField(dimension));
+                }
+                values.put(dimension, field);
+                iterators.put(dimension, field.iterator());
+            }
+            KnnVectorValues.DocIndexIterator iterator = iterators.get(dimension);
+            int at = iterator.docID() < doc ? iterator.advance(doc) : iterator.docID();
+            if (at != doc) {
+                throw new IllegalStateException(
+                        "segment document " + doc + " has packed frames but no " + vectorField(dimension) + " value");
+            }
+            return field.vectorValue(iterator.index()).clone();
+        }
+    }
+
+    /**
+     * The clip of the Avro record {@code avro}, with the floats of the blob {@code floats} when not {@code null}, the
+     * vector of a packed blob from {@code vectors} at segment document {@code leafDoc}.
+     */
+    private static ClipVector decode(BytesRef avro, BytesRef floats, LeafVectors vectors, int leafDoc)
+            throws IOException {
         byte[] copy = new byte[avro.length];
         System.arraycopy(avro.bytes, avro.offset, copy, 0, avro.length);
         ClipVector clip = SERDE.decode(copy);
@@ -228,9 +272,7 @@ public final class ClipDocuments {
                 ByteBuffer.wrap(floats.bytes, floats.offset, floats.length).order(ByteOrder.LITTLE_ENDIAN);
         int first = buffer.getInt();
         if (first == PACKED_LAYOUT) {
-            float[] vector = new float[buffer.getInt()];
-            buffer.asFloatBuffer().get(vector);
-            buffer.position(buffer.position() + Float.BYTES * vector.length);
+            float[] vector = vectors.vector(buffer.getInt(), leafDoc);
             // Doc values reuse their bytes on the next document, so the packed frames are copied out.
             byte[] packed = new byte[buffer.remaining()];
             buffer.get(packed);

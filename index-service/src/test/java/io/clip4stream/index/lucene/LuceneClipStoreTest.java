@@ -276,9 +276,64 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         int float16 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.FLOAT16)).length;
         int int8 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.INT8)).length;
 
-        // Vector 2,048 bytes in each; two frames of 512: 4,096 + 12 float32, 2,048 + 10 float16, 1,032 + 10 int8.
+        // Float32 lists keep today's blob: four ints, the vector and the frames. Packed frames leave the vector to
+        // the vector field: two ints and the packed frames (10 bytes of header, 2 x 512 x 2 float16, 2 x 516 int8).
         assertEquals(4 * (2 + 2) + 4 * (512 + 2 * 512), float32);
-        assertEquals(8 + 4 * 512 + 10 + 2 * 2 * 512, float16);
-        assertEquals(8 + 4 * 512 + 10 + 2 * (4 + 512), int8);
+        assertEquals(8 + 10 + 2 * 2 * 512, float16);
+        assertEquals(8 + 10 + 2 * (4 + 512), int8);
+    }
+
+    @Test
+    void packedClipsReadTheirVectorFromTheVectorFieldAcrossSegmentsWidthsAndQuantizedGraphs() {
+        LuceneClipStore int7 = new LuceneClipStore(
+                "clip-index-int7",
+                HnswSettings.defaults().withQuantization(HnswSettings.Quantization.INT7),
+                Duration.ofHours(1),
+                Duration.ofHours(1));
+        int7.open(dir.resolve("int7"));
+        try {
+            SplittableRandom random = new SplittableRandom(13);
+            List<ClipVector> written = new ArrayList<>();
+            FrameEncoding[] encodings = FrameEncoding.values();
+            for (int i = 0; i < 24; i++) {
+                // Two model versions of different widths, every encoding, a refresh now and then: several segments.
+                boolean wide = i % 2 == 0;
+                ClipVector clip = ClipFrames.withEncoding(
+                        TestClips.clip(
+                                "cam-" + (i % 3),
+                                i,
+                                wide ? "wide" : "narrow",
+                                "acme",
+                                List.of(),
+                                i * 1_000_000L,
+                                i * 1_000_000L + 500_000,
+                                TestClips.unitVector(random, wide ? 32 : 16)),
+                        encodings[i % encodings.length]);
+                written.add(clip);
+                int7.put(clip);
+                if (i % 5 == 4) {
+                    int7.refresh();
+                }
+            }
+            int7.refresh();
+            assertTrue(int7.visibleSegments() > 1, "several segments: " + int7.visibleSegments());
+
+            for (String version : List.of("wide", "narrow")) {
+                List<ClipVector> read = int7.clips(ClipFilter.modelVersion(version), 100);
+                List<ClipVector> expected = written.stream()
+                        .filter(c -> c.getModelVersion().toString().equals(version))
+                        .toList();
+                assertEquals(expected.size(), read.size());
+                for (ClipVector clip : read) {
+                    ClipVector original = expected.stream()
+                            .filter(c -> c.getClipId().equals(clip.getClipId()))
+                            .findFirst()
+                            .orElseThrow();
+                    assertEquals(original, clip, "the exact float32 vector and the packed frames come back");
+                }
+            }
+        } finally {
+            int7.close();
+        }
     }
 }
