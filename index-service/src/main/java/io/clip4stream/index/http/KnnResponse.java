@@ -3,6 +3,8 @@ package io.clip4stream.index.http;
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
+import io.clip4stream.schemas.frames.PackedFrames;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -51,6 +53,9 @@ public record KnnResponse(
      * @param frameEmbeddingsF32le the frame embeddings as base64 of little-endian float32 values, frame after frame
      *     (asked for with {@link KnnRequest#F32LE_BASE64}; about 6x smaller and far cheaper to parse than numbers)
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le} (null when that is absent)
+     * @param frameEmbeddingsPacked the frame embeddings as base64 of packed frames
+     *     ({@code io.clip4stream.schemas.frames.PackedFrames}, self-describing) in the encoding the clip is stored in
+     *     (asked for with {@link KnnRequest#PACKED_BASE64}; null otherwise)
      */
     public record Hit(
             String clipId,
@@ -68,7 +73,8 @@ public record KnnResponse(
             String thumbnailJpeg,
             List<List<Float>> frameEmbeddings,
             String frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {
+            Integer frameEmbeddingDim,
+            String frameEmbeddingsPacked) {
 
         /** The hit of {@code hit}, with or without its heavy parts; frames as JSON numbers. */
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail) {
@@ -77,6 +83,17 @@ public record KnnResponse(
 
         /** The hit of {@code hit}, with or without its heavy parts; frames as base64 float32 when {@code binary}. */
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail, boolean binary) {
+            return of(
+                    hit,
+                    withFrames,
+                    withThumbnail,
+                    binary ? KnnRequest.FrameWire.F32LE_BASE64 : KnnRequest.FrameWire.FLOATS);
+        }
+
+        /** The hit of {@code hit}, with or without its heavy parts; frames sent as {@code wire} says. */
+        public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail, KnnRequest.FrameWire wire) {
+            boolean binary = wire == KnnRequest.FrameWire.F32LE_BASE64;
+            boolean packed = withFrames && wire == KnnRequest.FrameWire.PACKED_BASE64;
             ClipVector clip = hit.clip();
             ByteBuffer thumbnail = clip.getThumbnailJpeg().asReadOnlyBuffer();
             float[][] frames = withFrames && binary ? ClipFrames.of(clip) : null;
@@ -96,9 +113,23 @@ public record KnnResponse(
                     hit.score(),
                     clip.getIndexedAtMillis(),
                     withThumbnail && jpeg.length > 0 ? Base64.getEncoder().encodeToString(jpeg) : null,
-                    withFrames && !binary ? ClipFrames.lists(clip) : null,
+                    withFrames && wire == KnnRequest.FrameWire.FLOATS ? ClipFrames.lists(clip) : null,
                     frames != null ? float32Base64(frames) : null,
-                    frames != null ? dim(frames) : null);
+                    frames != null ? dim(frames) : null,
+                    packed ? packedBase64(clip) : null);
+        }
+
+        /** The clip's frames as base64 packed frames: the stored bytes when packed, float32 packed otherwise. */
+        static String packedBase64(ClipVector clip) {
+            ByteBuffer packed = ClipFrames.packed(clip);
+            byte[] bytes;
+            if (packed != null) {
+                bytes = new byte[packed.remaining()];
+                packed.get(bytes);
+            } else {
+                bytes = PackedFrames.pack(ClipFrames.of(clip), FrameEncoding.FLOAT32);
+            }
+            return Base64.getEncoder().encodeToString(bytes);
         }
 
         /** Values per frame of {@code frames} (0 without frames). */

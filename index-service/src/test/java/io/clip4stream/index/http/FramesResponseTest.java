@@ -43,6 +43,18 @@ class FramesResponseTest {
     }
 
     @Test
+    void packedFramesCarryTheSameBytesAsTheKnnWire() {
+        ClipVector a = io.clip4stream.schemas.frames.ClipFrames.withEncoding(
+                clip("a", "v1", 1.25f), io.clip4stream.schemas.frames.FrameEncoding.FLOAT16);
+        FramesResponse.Clip packed = FramesResponse.Clip.of(a, KnnRequest.FrameWire.PACKED_BASE64);
+        assertEquals(KnnResponse.Hit.packedBase64(a), packed.frameEmbeddingsPacked());
+        assertNull(packed.frameEmbeddingsF32le());
+        assertNull(packed.frameEmbeddings());
+        assertEquals(
+                KnnRequest.FrameWire.PACKED_BASE64, new FramesRequest(List.of("a"), null, "packed-base64").frameWire());
+    }
+
+    @Test
     void binaryFramesCarryTheSameBytesAsTheKnnWire() {
         ClipVector a = clip("a", "v1", 1.25f);
         FramesResponse.Clip binary = FramesResponse.Clip.of(a, true);
