@@ -130,6 +130,27 @@ class TwoPhaseGatherTest {
     }
 
     @Test
+    void packedFramesOnTheIndexWireRerankAsFloat32Does() throws Exception {
+        QueryService packed = start(Map.of("CLIP4S_QUERY_INDEX_FRAME_ENCODING", "packed-base64"));
+        try {
+            JsonNode expected = search(twoPhase, QUERY);
+            JsonNode actual = search(packed, QUERY);
+
+            assertTrue(actual.get("reranked").asBoolean(), actual.toString());
+            assertEquals(expected.get("hits").size(), actual.get("hits").size());
+            for (int i = 0; i < expected.get("hits").size(); i++) {
+                JsonNode want = expected.get("hits").get(i);
+                JsonNode got = actual.get("hits").get(i);
+                assertEquals(want.get("clipId").asText(), got.get("clipId").asText(), "rank " + (i + 1));
+                // The fixture's index packs float32: the same bits, the same scores.
+                assertEquals(want.get("score").floatValue(), got.get("score").floatValue(), "rank " + (i + 1));
+            }
+        } finally {
+            packed.close();
+        }
+    }
+
+    @Test
     void aZeroBudgetIsFirstStageOnlyAndFetchesNoFrames() throws Exception {
         JsonNode firstStage = search(twoPhase, QUERY + "&rerank=false");
         long before = framesSent();

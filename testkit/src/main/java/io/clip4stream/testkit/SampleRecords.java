@@ -15,6 +15,8 @@ import io.clip4stream.schemas.avro.PipelineError;
 import io.clip4stream.schemas.avro.SampledFrame;
 import io.clip4stream.schemas.avro.SourceDeletion;
 import io.clip4stream.schemas.avro.SourceKind;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +125,17 @@ public final class SampleRecords {
 
     /** An indexed clip with two frame embeddings. */
     public static ClipVector clipVector(String sourceId) {
+        return clipVectorBuilder(sourceId).build();
+    }
+
+    /** The same clip with its frame embeddings stored in {@code encoding} (packed unless float32). */
+    public static ClipVector clipVector(String sourceId, FrameEncoding encoding) {
+        ClipVector clip = clipVector(sourceId);
+        return ClipFrames.set(ClipVector.newBuilder(clip), ClipFrames.of(clip), encoding)
+                .build();
+    }
+
+    private static ClipVector.Builder clipVectorBuilder(String sourceId) {
         return ClipVector.newBuilder()
                 .setClipId(sourceId + ":0")
                 .setSourceId(sourceId)
@@ -137,8 +150,7 @@ public final class SampleRecords {
                 .setAggregation("meanP")
                 .setVector(List.of(0.6f, 0.8f, 0f, 0f))
                 .setFrameEmbeddings(List.of(List.of(1f, 0f, 0f, 0f), List.of(0f, 1f, 0f, 0f)))
-                .setIndexedAtMillis(1_700_000_002_000L)
-                .build();
+                .setIndexedAtMillis(1_700_000_002_000L);
     }
 
     /** A caption of the first 12 seconds of a source. */

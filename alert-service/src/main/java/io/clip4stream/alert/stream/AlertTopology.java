@@ -3,6 +3,7 @@ package io.clip4stream.alert.stream;
 import io.clip4stream.schemas.avro.Alert;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.avro.StandingQuery;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import io.clip4stream.schemas.topic.AlertTopics;
 import io.clip4stream.schemas.topic.Topic;
 import io.clip4stream.schemas.topic.Topics;
@@ -106,7 +107,12 @@ public final class AlertTopology {
     private static ClipVector slim(ClipVector clip, boolean keepFrames) {
         ClipVector.Builder slim = ClipVector.newBuilder(clip).setThumbnailJpeg(java.nio.ByteBuffer.allocate(0));
         // The tight head scores text against frames: only a model with one needs them re-partitioned.
-        return keepFrames ? slim.build() : slim.setFrameEmbeddings(List.of()).build();
+        return keepFrames
+                ? slim.build()
+                : slim.setFrameEmbeddings(List.of())
+                        .setPackedFrameEmbeddings(java.nio.ByteBuffer.allocate(0))
+                        .setFrameEncoding(FrameEncoding.FLOAT32.configName())
+                        .build();
     }
 
     private static ProcessorSupplier<String, ClipVector, String, Alert> matcher(

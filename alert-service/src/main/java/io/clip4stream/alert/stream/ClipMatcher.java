@@ -11,6 +11,7 @@ import io.clip4stream.alert.match.WatchedQuery;
 import io.clip4stream.schemas.avro.Alert;
 import io.clip4stream.schemas.avro.AlertState;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -265,7 +266,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
         Set<String> open = openBySource.getOrDefault(sourceId, Set.of());
         // The tight head reads this model's frames only: a clip of another version, or without frames, is first-stage.
         TightScorer scorer = tight.isPresent()
-                        && !clip.getFrameEmbeddings().isEmpty()
+                        && !ClipFrames.isEmpty(clip)
                         && clip.getModelVersion().equals(registry.modelVersion())
                 ? tight.get()
                 : null;
@@ -284,7 +285,7 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
             dirty.add(query.queryId());
             if (scorer != null && scorer.stage().candidate(score, threshold)) {
                 if (frames == null) {
-                    frames = frames(clip);
+                    frames = ClipFrames.of(clip);
                 }
                 float logit = scorer.logits(List.of(query.rawVector()), frames)[0];
                 score = scorer.stage().fused(score, logit);
@@ -318,18 +319,6 @@ final class ClipMatcher implements Processor<String, ClipVector, String, Alert> 
             }
         }
         observer.clipScored(bank.size(), matches, System.nanoTime() - started);
-    }
-
-    private static float[][] frames(ClipVector clip) {
-        float[][] frames = new float[clip.getFrameEmbeddings().size()][];
-        for (int f = 0; f < frames.length; f++) {
-            List<Float> frame = clip.getFrameEmbeddings().get(f);
-            frames[f] = new float[frame.size()];
-            for (int d = 0; d < frames[f].length; d++) {
-                frames[f][d] = frame.get(d);
-            }
-        }
-        return frames;
     }
 
     private Alert toAlert(WatchedQuery query, String sourceId, MomentTracker.MomentEvent event, String scoreKind) {

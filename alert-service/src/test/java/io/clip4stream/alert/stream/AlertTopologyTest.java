@@ -218,6 +218,30 @@ class AlertTopologyTest {
     }
 
     @Test
+    void packedFramesReachTheTightHeadAsTheyWereBeforePacking() {
+        FakeTight tight = new FakeTight();
+        start(new FakeTextEncoder("v1", Map.of("red circle", RED), java.util.Optional.of(tight)));
+        queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
+        float lifted = 0.78f;
+        float sunk = 0.93f;
+        // The same clips as above with int8 frames: the fake head reads the second value of the first frame (0 or
+        // about 0.37), far from its 0.2 cut even after quantization, so the same clip fires with the same score.
+        send(io.clip4stream.schemas.frames.ClipFrames.withEncoding(
+                AlertRecords.clip("cam-1", 0, lifted, 0, (float) Math.sqrt(1 - lifted * lifted)),
+                io.clip4stream.schemas.frames.FrameEncoding.INT8));
+        send(io.clip4stream.schemas.frames.ClipFrames.withEncoding(
+                AlertRecords.clip("cam-2", 0, sunk, (float) Math.sqrt(1 - sunk * sunk), 0),
+                io.clip4stream.schemas.frames.FrameEncoding.INT8));
+
+        List<Alert> fired = alerts.readValuesToList();
+        assertEquals(1, fired.size(), fired.toString());
+        assertEquals("cam-1", fired.getFirst().getSourceId());
+        assertEquals(ClipMatcher.FUSED, fired.getFirst().getScoreKind());
+        assertEquals(0.88, fired.getFirst().getBestScore(), 1e-4);
+        assertEquals(2, tight.scoredTexts.size(), "both packed clips had frames to score");
+    }
+
+    @Test
     void shouldDecideOnTheFirstStageWhenTheModelHasNoTightHead() {
         queries.pipeInput("red", AlertRecords.query("red", "red circle", 0.8, List.of()));
         float below = 0.78f;

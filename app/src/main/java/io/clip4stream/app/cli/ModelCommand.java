@@ -25,6 +25,7 @@ import io.clip4stream.runtime.models.DownloadProgress;
 import io.clip4stream.runtime.models.ModelSource;
 import io.clip4stream.runtime.models.ModelStore;
 import io.clip4stream.runtime.models.Provenance;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -438,6 +439,8 @@ public final class ModelCommand implements Runnable {
                                 ? model.card().rerankFirstStageWeight().getAsDouble()
                                 : null);
                 fields.put("example_queries", model.card().exampleQueries());
+                // How this version's clips store and send their frame embeddings (docs/model.md).
+                fields.put("frame_encoding", model.card().frameEncoding().orElse(FrameEncoding.FLOAT32.configName()));
                 fields.put(
                         "weightFiles",
                         directory.weightFiles().stream().map(Path::toString).toList());

@@ -3,6 +3,7 @@ package io.clip4stream.app.train;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.schemas.avro.Caption;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import io.clip4stream.schemas.topic.Topic;
 import io.clip4stream.schemas.topic.Topics;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class ClusterTrainingData {
         for (ClipVector vector : vectors.values()) {
             // A record without frames or with an empty range cannot be joined; it is skipped, not fatal.
             if (vector.getModelVersion().toString().equals(modelVersion)
-                    && !vector.getFrameEmbeddings().isEmpty()
+                    && !ClipFrames.isEmpty(vector)
                     && vector.getEndTimeMicros() > vector.getStartTimeMicros()) {
                 clips.add(indexedClip(vector));
             }
@@ -109,15 +110,7 @@ public final class ClusterTrainingData {
 
     /** Returns a clip record as the join takes it. */
     public static CaptionJoin.IndexedClip indexedClip(ClipVector vector) {
-        List<List<Float>> rows = vector.getFrameEmbeddings();
-        float[][] frames = new float[rows.size()][];
-        for (int i = 0; i < frames.length; i++) {
-            List<Float> row = rows.get(i);
-            frames[i] = new float[row.size()];
-            for (int d = 0; d < frames[i].length; d++) {
-                frames[i][d] = row.get(d);
-            }
-        }
+        float[][] frames = ClipFrames.of(vector);
         return new CaptionJoin.IndexedClip(
                 vector.getClipId().toString(),
                 vector.getSourceId().toString(),

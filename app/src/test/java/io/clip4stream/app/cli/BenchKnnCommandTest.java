@@ -180,5 +180,6 @@ class BenchKnnCommandTest {
                 .execute("bench", "--help");
         assertTrue(out.toString().contains("knn") && out.toString().contains("freshness"), out.toString());
         assertTrue(out.toString().contains("chaos"), out.toString());
+        assertTrue(out.toString().contains("storage"), out.toString());
     }
 }

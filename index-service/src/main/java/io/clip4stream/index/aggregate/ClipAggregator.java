@@ -2,6 +2,7 @@ package io.clip4stream.index.aggregate;
 
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,11 +14,26 @@ public final class ClipAggregator {
 
     private final Clip4ClipModel model;
     private final ModelInfo info;
+    private final FrameEncoding frameEncoding;
 
-    /** An aggregator over {@code model}'s head; the caller keeps ownership of the model. */
+    /**
+     * An aggregator over {@code model}'s head, its clips' frames stored in the encoding its config.json names
+     * (float32 when it names none); the caller keeps ownership of the model.
+     *
+     * @throws IllegalArgumentException when config.json names an unknown frame encoding
+     */
     public ClipAggregator(Clip4ClipModel model) {
         this.model = Objects.requireNonNull(model, "model");
         this.info = model.info();
+        try {
+            this.frameEncoding =
+                    model.card().frameEncoding().map(FrameEncoding::fromName).orElse(FrameEncoding.FLOAT32);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "model " + info.modelId() + " " + info.modelVersion() + ": config.json's frame_encoding: "
+                            + e.getMessage(),
+                    e);
+        }
     }
 
     /**
@@ -44,6 +60,11 @@ public final class ClipAggregator {
     /** The head's name as written in clip records: meanP, seqLSTM or seqTransf (meanP for a tightTransf model). */
     public String aggregation() {
         return info.head().isLoose() ? info.head().configName() : "meanP";
+    }
+
+    /** How this model version's clips store and send their frame embeddings. */
+    public FrameEncoding frameEncoding() {
+        return frameEncoding;
     }
 
     /** The dimension of frame embeddings and clip vectors. */

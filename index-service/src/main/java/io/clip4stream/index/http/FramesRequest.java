@@ -12,7 +12,8 @@ import java.util.List;
  * @param clipIds the clips whose frame embeddings to return, 1 to {@link KnnRequest#MAX_K}; ids this instance does not
  *     hold are left out of the answer
  * @param modelVersion the model version of the clip vectors (null: the active one)
- * @param frameEmbeddingEncoding {@link KnnRequest#FLOATS} (the default) or {@link KnnRequest#F32LE_BASE64}
+ * @param frameEmbeddingEncoding {@link KnnRequest#FLOATS} (the default), {@link KnnRequest#F32LE_BASE64} or
+ *     {@link KnnRequest#PACKED_BASE64}
  */
 public record FramesRequest(List<String> clipIds, String modelVersion, String frameEmbeddingEncoding) {
 
@@ -41,10 +42,15 @@ public record FramesRequest(List<String> clipIds, String modelVersion, String fr
         return modelVersion == null || modelVersion.isBlank() ? activeModelVersion : modelVersion;
     }
 
-    /** Whether frames travel as base64 float32; other names than the two encodings are a 400. */
+    /** Whether frames travel as base64 float32; other names than the three encodings are a 400. */
     public boolean binaryFrameEmbeddings() {
+        return frameWire() == KnnRequest.FrameWire.F32LE_BASE64;
+    }
+
+    /** How frames travel; other names than the three encodings are a 400. */
+    public KnnRequest.FrameWire frameWire() {
         return new KnnRequest(
                         null, null, null, null, null, null, null, null, null, null, frameEmbeddingEncoding, null, null)
-                .binaryFrameEmbeddings();
+                .frameWire();
     }
 }

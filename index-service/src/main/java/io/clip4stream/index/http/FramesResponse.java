@@ -1,6 +1,7 @@
 package io.clip4stream.index.http;
 
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,23 +25,39 @@ public record FramesResponse(String instance, String modelVersion, List<Integer>
      * @param frameEmbeddings as JSON numbers (null when sent as {@code frameEmbeddingsF32le})
      * @param frameEmbeddingsF32le as base64 of little-endian float32, frame after frame (null when sent as numbers)
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le} (null when that is absent)
+     * @param frameEmbeddingsPacked as base64 packed frames in the clip's stored encoding (null unless asked for)
      */
     public record Clip(
             String clipId,
             String modelVersion,
             List<List<Float>> frameEmbeddings,
             String frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {
+            Integer frameEmbeddingDim,
+            String frameEmbeddingsPacked) {
 
         /** The frames of {@code clip}, as numbers or as base64 float32 when {@code binary}. */
         public static Clip of(ClipVector clip, boolean binary) {
-            List<List<Float>> frames = clip.getFrameEmbeddings();
-            return new Clip(
-                    clip.getClipId().toString(),
-                    clip.getModelVersion().toString(),
-                    binary ? null : frames,
-                    binary ? KnnResponse.Hit.float32Base64(frames) : null,
-                    binary ? (frames.isEmpty() ? 0 : frames.get(0).size()) : null);
+            return of(clip, binary ? KnnRequest.FrameWire.F32LE_BASE64 : KnnRequest.FrameWire.FLOATS);
+        }
+
+        /** The frames of {@code clip}, sent as {@code wire} says. */
+        public static Clip of(ClipVector clip, KnnRequest.FrameWire wire) {
+            String clipId = clip.getClipId().toString();
+            String version = clip.getModelVersion().toString();
+            return switch (wire) {
+                case FLOATS -> new Clip(clipId, version, ClipFrames.lists(clip), null, null, null);
+                case F32LE_BASE64 -> {
+                    float[][] frames = ClipFrames.of(clip);
+                    yield new Clip(
+                            clipId,
+                            version,
+                            null,
+                            KnnResponse.Hit.float32Base64(frames),
+                            KnnResponse.Hit.dim(frames),
+                            null);
+                }
+                case PACKED_BASE64 -> new Clip(clipId, version, null, null, null, KnnResponse.Hit.packedBase64(clip));
+            };
         }
     }
 
@@ -50,12 +67,25 @@ public record FramesResponse(String instance, String modelVersion, List<Integer>
      */
     public static List<Clip> select(
             List<String> clipIds, String modelVersion, Function<String, List<ClipVector>> versions, boolean binary) {
+        return select(
+                clipIds,
+                modelVersion,
+                versions,
+                binary ? KnnRequest.FrameWire.F32LE_BASE64 : KnnRequest.FrameWire.FLOATS);
+    }
+
+    /** As {@link #select(List, String, Function, boolean)}, the frames sent as {@code wire} says. */
+    public static List<Clip> select(
+            List<String> clipIds,
+            String modelVersion,
+            Function<String, List<ClipVector>> versions,
+            KnnRequest.FrameWire wire) {
         List<Clip> found = new ArrayList<>();
         for (String clipId : clipIds) {
             Optional<ClipVector> clip = versions.apply(clipId).stream()
                     .filter(v -> v.getModelVersion().toString().equals(modelVersion))
                     .findFirst();
-            clip.ifPresent(c -> found.add(Clip.of(c, binary)));
+            clip.ifPresent(c -> found.add(Clip.of(c, wire)));
         }
         return found;
     }

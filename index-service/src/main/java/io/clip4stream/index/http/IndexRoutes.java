@@ -76,7 +76,7 @@ public final class IndexRoutes {
         List<Integer> partitions;
         List<ClipHit> hits;
         Map<String, Long> upTo = new TreeMap<>();
-        boolean binaryFrames = request.binaryFrameEmbeddings();
+        KnnRequest.FrameWire frameWire = request.frameWire();
         Map<String, Long> perVersion = null;
         try {
             partitions = shards.localActivePartitions();
@@ -107,7 +107,7 @@ public final class IndexRoutes {
                                         hit,
                                         request.frameEmbeddingsIncluded(),
                                         request.thumbnailsIncluded(),
-                                        binaryFrames))
+                                        frameWire))
                                 .toList(),
                         upTo,
                         tookMicros,
@@ -119,7 +119,7 @@ public final class IndexRoutes {
         FramesRequest request = exchange.readJson(FramesRequest.class, MAX_BODY_BYTES);
         List<String> clipIds = request.resolvedClipIds();
         String version = request.resolvedModelVersion(activeModelVersion.get());
-        boolean binary = request.binaryFrameEmbeddings();
+        KnnRequest.FrameWire wire = request.frameWire();
         ReadOnlyClipVectorStore store = localStore();
         List<FramesResponse.Clip> clips;
         try {
@@ -132,7 +132,7 @@ public final class IndexRoutes {
                             .stream()
                             .collect(java.util.stream.Collectors.groupingBy(
                                     c -> c.getClipId().toString()));
-            clips = FramesResponse.select(clipIds, version, id -> found.getOrDefault(id, List.of()), binary);
+            clips = FramesResponse.select(clipIds, version, id -> found.getOrDefault(id, List.of()), wire);
         } catch (InvalidStateStoreException e) {
             throw unavailable(e);
         }

@@ -45,6 +45,22 @@ public record KnnRequest(
     /** Frame embeddings as base64 of little-endian float32 values. */
     public static final String F32LE_BASE64 = "f32le-base64";
 
+    /**
+     * Frame embeddings as base64 of {@code io.clip4stream.schemas.frames.PackedFrames}, in the encoding the clip is
+     * stored in (float16 or int8 as the model version chooses, float32 otherwise): the compact form, sent as stored.
+     */
+    public static final String PACKED_BASE64 = "packed-base64";
+
+    /** How frame embeddings travel in an answer. */
+    public enum FrameWire {
+        /** JSON arrays of numbers. */
+        FLOATS,
+        /** Base64 little-endian float32. */
+        F32LE_BASE64,
+        /** Base64 packed frames, as stored. */
+        PACKED_BASE64
+    }
+
     /** Default number of hits. */
     public static final int DEFAULT_K = 10;
 
@@ -109,15 +125,24 @@ public record KnnRequest(
 
     /** Whether frame embeddings travel as base64 float32 rather than JSON numbers; other names are a 400. */
     public boolean binaryFrameEmbeddings() {
+        return frameWire() == FrameWire.F32LE_BASE64;
+    }
+
+    /** How frame embeddings travel; names other than the three are a 400. */
+    public FrameWire frameWire() {
         if (frameEmbeddingEncoding == null || frameEmbeddingEncoding.equals(FLOATS)) {
-            return false;
+            return FrameWire.FLOATS;
         }
         if (frameEmbeddingEncoding.equals(F32LE_BASE64)) {
-            return true;
+            return FrameWire.F32LE_BASE64;
+        }
+        if (frameEmbeddingEncoding.equals(PACKED_BASE64)) {
+            return FrameWire.PACKED_BASE64;
         }
         throw ApiException.badRequest(
                 "invalid_frame_embedding_encoding",
-                "frameEmbeddingEncoding must be " + FLOATS + " or " + F32LE_BASE64 + "; was " + frameEmbeddingEncoding);
+                "frameEmbeddingEncoding must be " + FLOATS + ", " + F32LE_BASE64 + " or " + PACKED_BASE64 + "; was "
+                        + frameEmbeddingEncoding);
     }
 
     /** Whether to include thumbnails. */

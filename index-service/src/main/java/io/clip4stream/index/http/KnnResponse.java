@@ -2,6 +2,9 @@ package io.clip4stream.index.http;
 
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
+import io.clip4stream.schemas.frames.PackedFrames;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
@@ -50,6 +53,9 @@ public record KnnResponse(
      * @param frameEmbeddingsF32le the frame embeddings as base64 of little-endian float32 values, frame after frame
      *     (asked for with {@link KnnRequest#F32LE_BASE64}; about 6x smaller and far cheaper to parse than numbers)
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le} (null when that is absent)
+     * @param frameEmbeddingsPacked the frame embeddings as base64 of packed frames
+     *     ({@code io.clip4stream.schemas.frames.PackedFrames}, self-describing) in the encoding the clip is stored in
+     *     (asked for with {@link KnnRequest#PACKED_BASE64}; null otherwise)
      */
     public record Hit(
             String clipId,
@@ -67,7 +73,8 @@ public record KnnResponse(
             String thumbnailJpeg,
             List<List<Float>> frameEmbeddings,
             String frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {
+            Integer frameEmbeddingDim,
+            String frameEmbeddingsPacked) {
 
         /** The hit of {@code hit}, with or without its heavy parts; frames as JSON numbers. */
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail) {
@@ -76,8 +83,20 @@ public record KnnResponse(
 
         /** The hit of {@code hit}, with or without its heavy parts; frames as base64 float32 when {@code binary}. */
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail, boolean binary) {
+            return of(
+                    hit,
+                    withFrames,
+                    withThumbnail,
+                    binary ? KnnRequest.FrameWire.F32LE_BASE64 : KnnRequest.FrameWire.FLOATS);
+        }
+
+        /** The hit of {@code hit}, with or without its heavy parts; frames sent as {@code wire} says. */
+        public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail, KnnRequest.FrameWire wire) {
+            boolean binary = wire == KnnRequest.FrameWire.F32LE_BASE64;
+            boolean packed = withFrames && wire == KnnRequest.FrameWire.PACKED_BASE64;
             ClipVector clip = hit.clip();
             ByteBuffer thumbnail = clip.getThumbnailJpeg().asReadOnlyBuffer();
+            float[][] frames = withFrames && binary ? ClipFrames.of(clip) : null;
             byte[] jpeg = new byte[thumbnail.remaining()];
             thumbnail.get(jpeg);
             return new Hit(
@@ -94,26 +113,41 @@ public record KnnResponse(
                     hit.score(),
                     clip.getIndexedAtMillis(),
                     withThumbnail && jpeg.length > 0 ? Base64.getEncoder().encodeToString(jpeg) : null,
-                    withFrames && !binary ? clip.getFrameEmbeddings() : null,
-                    withFrames && binary ? float32Base64(clip.getFrameEmbeddings()) : null,
-                    withFrames && binary ? dim(clip.getFrameEmbeddings()) : null);
+                    withFrames && wire == KnnRequest.FrameWire.FLOATS ? ClipFrames.lists(clip) : null,
+                    frames != null ? float32Base64(frames) : null,
+                    frames != null ? dim(frames) : null,
+                    packed ? packedBase64(clip) : null);
         }
 
-        private static Integer dim(List<List<Float>> frames) {
-            return frames.isEmpty() ? 0 : frames.get(0).size();
+        /** The clip's frames as base64 packed frames: the stored bytes when packed, float32 packed otherwise. */
+        static String packedBase64(ClipVector clip) {
+            ByteBuffer packed = ClipFrames.packed(clip);
+            byte[] bytes;
+            if (packed != null) {
+                bytes = new byte[packed.remaining()];
+                packed.get(bytes);
+            } else {
+                bytes = PackedFrames.pack(ClipFrames.of(clip), FrameEncoding.FLOAT32);
+            }
+            return Base64.getEncoder().encodeToString(bytes);
+        }
+
+        /** Values per frame of {@code frames} (0 without frames). */
+        static Integer dim(float[][] frames) {
+            return frames.length == 0 ? 0 : frames[0].length;
         }
 
         /** Frames row after row as little-endian float32, base64; every frame must have the same length. */
-        static String float32Base64(List<List<Float>> frames) {
+        static String float32Base64(float[][] frames) {
             int dim = dim(frames);
             ByteBuffer bytes =
-                    ByteBuffer.allocate(frames.size() * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (List<Float> frame : frames) {
-                if (frame.size() != dim) {
+                    ByteBuffer.allocate(frames.length * dim * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] frame : frames) {
+                if (frame.length != dim) {
                     throw new IllegalStateException(
-                            "frame embeddings of one clip differ in length: " + frame.size() + " and " + dim);
+                            "frame embeddings of one clip differ in length: " + frame.length + " and " + dim);
                 }
-                for (Float value : frame) {
+                for (float value : frame) {
                     bytes.putFloat(value);
                 }
             }

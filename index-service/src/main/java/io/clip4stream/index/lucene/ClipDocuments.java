@@ -3,6 +3,8 @@ package io.clip4stream.index.lucene;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.PackedFrames;
 import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +13,9 @@ import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
@@ -22,7 +26,9 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.StoredFields;
@@ -85,6 +91,15 @@ public final class ClipDocuments {
      */
     static final String FLOAT_VALUES = "float_values";
 
+    /**
+     * The first int of a {@link #FLOAT_VALUES} blob whose frames are packed ({@link PackedFrames}, float16 or int8):
+     * then the vector's length and the packed frames follow. The vector itself is read back from the document's
+     * vector field ({@link #vectorField}), which keeps the raw floats anyway: storing them twice was 2 KB a clip at
+     * width 512, a sixth of an int8 clip. A blob of float32 lists starts with the vector's length, never negative, so
+     * both layouts live side by side.
+     */
+    static final int PACKED_LAYOUT = -1;
+
     /** The same blob as a stored field, as documents written before {@link #FLOAT_VALUES} existed hold it. */
     static final String FLOATS = "floats";
 
@@ -126,11 +141,23 @@ public final class ClipDocuments {
         return SERDE.encode(ClipVector.newBuilder(clip)
                 .setVector(List.of())
                 .setFrameEmbeddings(List.of())
+                .setPackedFrameEmbeddings(ByteBuffer.allocate(0))
                 .build());
     }
 
-    /** The blob of {@link #FLOAT_VALUES}: the clip's vector and frame embeddings. */
+    /**
+     * The blob of {@link #FLOAT_VALUES}: the clip's vector and frame embeddings, the frames in the compact form the clip
+     * carries when packed.
+     */
     static byte[] encodeFloats(ClipVector clip) {
+        ByteBuffer packed = ClipFrames.packed(clip);
+        if (packed != null) {
+            ByteBuffer buffer =
+                    ByteBuffer.allocate(2 * Integer.BYTES + packed.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+            buffer.putInt(PACKED_LAYOUT).putInt(clip.getVector().size());
+            buffer.put(packed);
+            return buffer.array();
+        }
         List<List<Float>> frames = clip.getFrameEmbeddings();
         int floats = clip.getVector().size();
         for (List<Float> frame : frames) {
@@ -165,6 +192,7 @@ public final class ClipDocuments {
         int leafIndex = -1;
         BinaryDocValues clipValues = null;
         BinaryDocValues floatValues = null;
+        LeafVectors vectors = null;
         for (int i : byDoc) {
             int doc = docs[i];
             int sub = ReaderUtil.subIndex(doc, leaves);
@@ -173,6 +201,7 @@ public final class ClipDocuments {
                 leafIndex = sub;
                 clipValues = leaf.reader().getBinaryDocValues(CLIP_VALUES);
                 floatValues = leaf.reader().getBinaryDocValues(FLOAT_VALUES);
+                vectors = new LeafVectors(leaf);
             }
             int leafDoc = doc - leaf.docBase;
             BytesRef avro = clipValues != null && clipValues.advanceExact(leafDoc) ? clipValues.binaryValue() : null;
@@ -186,13 +215,52 @@ public final class ClipDocuments {
             if (avro == null) {
                 throw new IllegalStateException("document " + doc + " holds no clip");
             }
-            clips[i] = decode(avro, floats);
+            clips[i] = decode(avro, floats, vectors, leafDoc);
         }
         return clips;
     }
 
-    /** The clip of the Avro record {@code avro}, with the floats of the blob {@code floats} when not {@code null}. */
-    private static ClipVector decode(BytesRef avro, BytesRef floats) {
+    /**
+     * The vector fields of one segment, each read forwards only, as {@link #load} visits documents in id order; a
+     * field's iterator is made on first use (most segments hold one width).
+     */
+    private static final class LeafVectors {
+        private final LeafReaderContext leaf;
+        private final Map<Integer, FloatVectorValues> values = new HashMap<>();
+        private final Map<Integer, KnnVectorValues.DocIndexIterator> iterators = new HashMap<>();
+
+        LeafVectors(LeafReaderContext leaf) {
+            this.leaf = leaf;
+        }
+
+        /** The vector of width {@code dimension} of segment document {@code doc}, copied. */
+        float[] vector(int dimension, int doc) throws IOException {
+            FloatVectorValues field = values.get(dimension);
+            if (field == null) {
+                field = leaf.reader().getFloatVectorValues(vectorField(dimension));
+                if (field == null) {
+                    throw new IllegalStateException(
+                            "segment document " + doc + " has packed frames but no field " + vectorField(dimension));
+                }
+                values.put(dimension, field);
+                iterators.put(dimension, field.iterator());
+            }
+            KnnVectorValues.DocIndexIterator iterator = iterators.get(dimension);
+            int at = iterator.docID() < doc ? iterator.advance(doc) : iterator.docID();
+            if (at != doc) {
+                throw new IllegalStateException(
+                        "segment document " + doc + " has packed frames but no " + vectorField(dimension) + " value");
+            }
+            return field.vectorValue(iterator.index()).clone();
+        }
+    }
+
+    /**
+     * The clip of the Avro record {@code avro}, with the floats of the blob {@code floats} when not {@code null}, the
+     * vector of a packed blob from {@code vectors} at segment document {@code leafDoc}.
+     */
+    private static ClipVector decode(BytesRef avro, BytesRef floats, LeafVectors vectors, int leafDoc)
+            throws IOException {
         byte[] copy = new byte[avro.length];
         System.arraycopy(avro.bytes, avro.offset, copy, 0, avro.length);
         ClipVector clip = SERDE.decode(copy);
@@ -202,7 +270,16 @@ public final class ClipDocuments {
         }
         ByteBuffer buffer =
                 ByteBuffer.wrap(floats.bytes, floats.offset, floats.length).order(ByteOrder.LITTLE_ENDIAN);
-        float[] vector = new float[buffer.getInt()];
+        int first = buffer.getInt();
+        if (first == PACKED_LAYOUT) {
+            float[] vector = vectors.vector(buffer.getInt(), leafDoc);
+            // Doc values reuse their bytes on the next document, so the packed frames are copied out.
+            byte[] packed = new byte[buffer.remaining()];
+            buffer.get(packed);
+            return ClipFrames.setPacked(ClipVector.newBuilder(clip).setVector(new FloatArrayView(vector)), packed)
+                    .build();
+        }
+        float[] vector = new float[first];
         int[] frameLengths = new int[buffer.getInt()];
         for (int i = 0; i < frameLengths.length; i++) {
             frameLengths[i] = buffer.getInt();

@@ -3,6 +3,7 @@ package io.clip4stream.index.rebuild;
 import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -175,24 +176,20 @@ public final class ShardRebuild {
 
     /** {@code clip} (stored under another version sharing the visual encoder) as {@code target} makes it. */
     static ClipVector rebuilt(ClipVector clip, VersionTarget target, long nowMillis) {
-        List<float[]> frames = new ArrayList<>(clip.getFrameEmbeddings().size());
-        for (List<Float> frame : clip.getFrameEmbeddings()) {
-            float[] values = new float[frame.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = frame.get(i);
-            }
-            frames.add(values);
-        }
+        float[][] stored = ClipFrames.of(clip);
+        List<float[]> frames = java.util.Arrays.asList(stored);
         float[] vector = target.aggregator().aggregate(frames);
         List<Float> boxed = new ArrayList<>(vector.length);
         for (float value : vector) {
             boxed.add(value);
         }
-        return ClipVector.newBuilder(clip)
+        ClipVector.Builder builder = ClipVector.newBuilder(clip)
                 .setModelVersion(target.version())
                 .setAggregation(target.aggregator().aggregation())
                 .setVector(boxed)
-                .setIndexedAtMillis(nowMillis)
+                .setIndexedAtMillis(nowMillis);
+        // Stored as the target version's model says (the source version may store another encoding).
+        return ClipFrames.set(builder, stored, target.aggregator().frameEncoding())
                 .build();
     }
 

@@ -11,6 +11,7 @@ import io.clip4stream.index.store.RemovalBudget;
 import io.clip4stream.index.store.SourceSpan;
 import io.clip4stream.schemas.avro.ClipVector;
 import io.clip4stream.schemas.avro.FrameEmbedding;
+import io.clip4stream.schemas.frames.ClipFrames;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,15 +163,14 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             return;
         }
         List<float[]> embeddings = new ArrayList<>(clip.frames().size());
-        List<List<Float>> stored = new ArrayList<>(clip.frames().size());
         for (FrameEmbedding frame : clip.frames()) {
-            stored.add(frame.getEmbedding());
             float[] values = new float[frame.getEmbedding().size()];
             for (int i = 0; i < values.length; i++) {
                 values[i] = frame.getEmbedding().get(i);
             }
             embeddings.add(values);
         }
+        float[][] frames = embeddings.toArray(float[][]::new);
         FrameEmbedding first = clip.frames().getFirst();
         ClipVector forwarded = null;
         for (VersionTarget target : targets) {
@@ -185,7 +185,7 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             for (float value : vector) {
                 boxed.add(value);
             }
-            ClipVector clipVector = ClipVector.newBuilder()
+            ClipVector.Builder builder = ClipVector.newBuilder()
                     .setClipId(clip.clipId())
                     .setSourceId(clip.sourceId())
                     .setClipIndex(clip.clipIndex())
@@ -198,9 +198,16 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                     .setModelVersion(target.version())
                     .setAggregation(target.aggregator().aggregation())
                     .setVector(boxed)
-                    .setFrameEmbeddings(stored)
-                    .setIndexedAtMillis(context.currentSystemTimeMs())
-                    .build();
+                    .setIndexedAtMillis(context.currentSystemTimeMs());
+            // The vector above comes from the exact frames; only what is stored and sent is compacted, as the
+            // version's model says.
+            try {
+                ClipFrames.set(builder, frames, target.aggregator().frameEncoding());
+            } catch (IllegalArgumentException e) {
+                fail(record, clip, "FrameEncodingFailed", "model version " + target.version() + ": " + e.getMessage());
+                return;
+            }
+            ClipVector clipVector = builder.build();
             store.put(clipVector);
             if (forwarded == null) {
                 forwarded = clipVector;

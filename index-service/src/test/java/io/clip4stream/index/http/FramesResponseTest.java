@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
 import io.clip4stream.testkit.SampleRecords;
 import java.util.Collections;
 import java.util.List;
@@ -42,10 +43,22 @@ class FramesResponseTest {
     }
 
     @Test
+    void packedFramesCarryTheSameBytesAsTheKnnWire() {
+        ClipVector a = io.clip4stream.schemas.frames.ClipFrames.withEncoding(
+                clip("a", "v1", 1.25f), io.clip4stream.schemas.frames.FrameEncoding.FLOAT16);
+        FramesResponse.Clip packed = FramesResponse.Clip.of(a, KnnRequest.FrameWire.PACKED_BASE64);
+        assertEquals(KnnResponse.Hit.packedBase64(a), packed.frameEmbeddingsPacked());
+        assertNull(packed.frameEmbeddingsF32le());
+        assertNull(packed.frameEmbeddings());
+        assertEquals(
+                KnnRequest.FrameWire.PACKED_BASE64, new FramesRequest(List.of("a"), null, "packed-base64").frameWire());
+    }
+
+    @Test
     void binaryFramesCarryTheSameBytesAsTheKnnWire() {
         ClipVector a = clip("a", "v1", 1.25f);
         FramesResponse.Clip binary = FramesResponse.Clip.of(a, true);
-        assertEquals(KnnResponse.Hit.float32Base64(a.getFrameEmbeddings()), binary.frameEmbeddingsF32le());
+        assertEquals(KnnResponse.Hit.float32Base64(ClipFrames.of(a)), binary.frameEmbeddingsF32le());
         assertEquals(2, binary.frameEmbeddingDim());
         assertNull(binary.frameEmbeddings());
     }

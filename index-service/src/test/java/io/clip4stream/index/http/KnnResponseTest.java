@@ -1,14 +1,19 @@
 package io.clip4stream.index.http;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
+import io.clip4stream.schemas.frames.PackedFrames;
 import io.clip4stream.testkit.SampleRecords;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,6 +45,39 @@ class KnnResponseTest {
         for (float value : expected) {
             assertEquals(Float.floatToRawIntBits(value), Float.floatToRawIntBits(bytes.getFloat()));
         }
+    }
+
+    @Test
+    void packedFramesTravelAsStored() throws Exception {
+        ClipVector int8 = ClipFrames.withEncoding(hitOf(1.5f).clip(), FrameEncoding.INT8);
+        JsonNode node = json.valueToTree(
+                KnnResponse.Hit.of(new ClipHit(int8, 0.5f), true, false, KnnRequest.FrameWire.PACKED_BASE64));
+
+        byte[] sent =
+                Base64.getDecoder().decode(node.get("frameEmbeddingsPacked").asText());
+        byte[] stored = new byte[ClipFrames.packed(int8).remaining()];
+        ClipFrames.packed(int8).get(stored);
+        assertArrayEquals(stored, sent, "the stored int8 bytes, not re-encoded");
+        assertTrue(!node.hasNonNull("frameEmbeddingsF32le"), node.toString());
+        assertTrue(!node.hasNonNull("frameEmbeddings"), node.toString());
+
+        // A float32 clip (lists) is packed as float32 on the way: bit for bit.
+        JsonNode float32 = json.valueToTree(KnnResponse.Hit.of(hit(), true, false, KnnRequest.FrameWire.PACKED_BASE64));
+        float[][] frames = PackedFrames.unpack(
+                Base64.getDecoder().decode(float32.get("frameEmbeddingsPacked").asText()));
+        assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(frames[1][1]));
+        assertEquals(1e30f, frames[1][2]);
+        assertEquals(
+                KnnRequest.FrameWire.PACKED_BASE64,
+                json.readValue("{\"vector\": [1], \"frameEmbeddingEncoding\": \"packed-base64\"}", KnnRequest.class)
+                        .frameWire());
+    }
+
+    private static ClipHit hitOf(float value) {
+        ClipVector clip = ClipVector.newBuilder(SampleRecords.clipVector("cam-1"))
+                .setFrameEmbeddings(List.of(List.of(value, -value, 0f), List.of(2 * value, 0f, 1f)))
+                .build();
+        return new ClipHit(clip, 0.5f);
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.index.store.ClipVectorStoreContract;
 import io.clip4stream.index.store.TestClips;
 import io.clip4stream.schemas.avro.ClipVector;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import io.clip4stream.schemas.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -239,5 +241,99 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
                 .filter(name -> name.startsWith("hnsw-merge-clip-index-"))
                 .toList();
         assertEquals(List.of(), mergeThreads);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(FrameEncoding.class)
+    void framesRoundTripInEachEncodingAndPackedOnesStayPacked(FrameEncoding encoding) {
+        SplittableRandom random = new SplittableRandom(11);
+        float[] vector = TestClips.unitVector(random, 16);
+        ClipVector written = ClipFrames.withEncoding(
+                TestClips.clip("cam-a", 1, "v1", "acme", List.of(), 0, 2_000_000, vector), encoding);
+        store.put(written);
+        store.refresh();
+
+        ClipVector read = store.nearest(vector, 1, ClipFilter.modelVersion("v1"))
+                .getFirst()
+                .clip();
+
+        assertEquals(written, read, "the record comes back as it was written, packed bytes included");
+        assertEquals(encoding, ClipFrames.encoding(read));
+        assertEquals(encoding != FrameEncoding.FLOAT32, ClipFrames.packed(read) != null);
+        float[][] frames = ClipFrames.of(read);
+        assertEquals(2, frames.length);
+        // Float16 and int8 frames of a unit vector err by far less than 1e-2 (see PackedFramesTest for the bounds).
+        org.junit.jupiter.api.Assertions.assertArrayEquals(vector, frames[1], 1e-2f);
+        assertEquals(TestClips.boxed(vector), read.getVector(), "the clip vector itself is never compacted");
+    }
+
+    @Test
+    void packedFramesTakeLessOfTheBlob() {
+        float[] vector = TestClips.unitVector(new SplittableRandom(3), 512);
+        ClipVector clip = TestClips.clip("cam-a", 1, "v1", "acme", List.of(), 0, 2_000_000, vector);
+
+        int float32 = ClipDocuments.encodeFloats(clip).length;
+        int float16 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.FLOAT16)).length;
+        int int8 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.INT8)).length;
+
+        // Float32 lists keep today's blob: four ints, the vector and the frames. Packed frames leave the vector to
+        // the vector field: two ints and the packed frames (10 bytes of header, 2 x 512 x 2 float16, 2 x 516 int8).
+        assertEquals(4 * (2 + 2) + 4 * (512 + 2 * 512), float32);
+        assertEquals(8 + 10 + 2 * 2 * 512, float16);
+        assertEquals(8 + 10 + 2 * (4 + 512), int8);
+    }
+
+    @Test
+    void packedClipsReadTheirVectorFromTheVectorFieldAcrossSegmentsWidthsAndQuantizedGraphs() {
+        LuceneClipStore int7 = new LuceneClipStore(
+                "clip-index-int7",
+                HnswSettings.defaults().withQuantization(HnswSettings.Quantization.INT7),
+                Duration.ofHours(1),
+                Duration.ofHours(1));
+        int7.open(dir.resolve("int7"));
+        try {
+            SplittableRandom random = new SplittableRandom(13);
+            List<ClipVector> written = new ArrayList<>();
+            FrameEncoding[] encodings = FrameEncoding.values();
+            for (int i = 0; i < 24; i++) {
+                // Two model versions of different widths, every encoding, a refresh now and then: several segments.
+                boolean wide = i % 2 == 0;
+                ClipVector clip = ClipFrames.withEncoding(
+                        TestClips.clip(
+                                "cam-" + (i % 3),
+                                i,
+                                wide ? "wide" : "narrow",
+                                "acme",
+                                List.of(),
+                                i * 1_000_000L,
+                                i * 1_000_000L + 500_000,
+                                TestClips.unitVector(random, wide ? 32 : 16)),
+                        encodings[i % encodings.length]);
+                written.add(clip);
+                int7.put(clip);
+                if (i % 5 == 4) {
+                    int7.refresh();
+                }
+            }
+            int7.refresh();
+            assertTrue(int7.visibleSegments() > 1, "several segments: " + int7.visibleSegments());
+
+            for (String version : List.of("wide", "narrow")) {
+                List<ClipVector> read = int7.clips(ClipFilter.modelVersion(version), 100);
+                List<ClipVector> expected = written.stream()
+                        .filter(c -> c.getModelVersion().toString().equals(version))
+                        .toList();
+                assertEquals(expected.size(), read.size());
+                for (ClipVector clip : read) {
+                    ClipVector original = expected.stream()
+                            .filter(c -> c.getClipId().equals(clip.getClipId()))
+                            .findFirst()
+                            .orElseThrow();
+                    assertEquals(original, clip, "the exact float32 vector and the packed frames come back");
+                }
+            }
+        } finally {
+            int7.close();
+        }
     }
 }

@@ -24,6 +24,8 @@ import io.clip4stream.schemas.avro.EndReason;
 import io.clip4stream.schemas.avro.FrameEmbedding;
 import io.clip4stream.schemas.avro.PipelineError;
 import io.clip4stream.schemas.avro.SourceDeletion;
+import io.clip4stream.schemas.frames.ClipFrames;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import io.clip4stream.schemas.topic.Topics;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -92,6 +94,10 @@ class IndexTopologyTest {
     }
 
     private void start(Map<String, String> settings) {
+        start(settings, aggregator);
+    }
+
+    private void start(Map<String, String> settings, ClipAggregator aggregator) {
         Map<String, String> env = new HashMap<>(settings);
         env.put("CLIP4S_INDEX_STATE_DIR", stateDir.toString());
         IndexConfig config = IndexConfig.fromEnv(new Env(env));
@@ -411,5 +417,38 @@ class IndexTopologyTest {
 
     private static String embeddingsTopicName() {
         return Topics.defaults().frameEmbeddings().name();
+    }
+
+    @Test
+    void aModelThatNamesInt8StoresAndSendsPackedFramesButAggregatesTheExactOnes(@TempDir Path int8Dir)
+            throws IOException {
+        try (var files = java.nio.file.Files.list(modelDir)) {
+            for (Path file : files.toList()) {
+                java.nio.file.Files.copy(file, int8Dir.resolve(file.getFileName()));
+            }
+        }
+        Path config = int8Dir.resolve("config.json");
+        String json = java.nio.file.Files.readString(config);
+        java.nio.file.Files.writeString(config, json.replaceFirst("\\{", "{\"frame_encoding\": \"int8\", "));
+        try (Clip4ClipModel int8Model =
+                Clip4ClipModel.load(int8Dir, ModelOptions.defaults().withDevice(ModelOptions.DeviceChoice.CPU))) {
+            ClipAggregator int8 = new ClipAggregator(int8Model);
+            assertEquals(FrameEncoding.INT8, int8.frameEncoding());
+            start(Map.of(), int8);
+            embeddings.pipeInput("cam", frame("cam", 0, 0));
+            embeddings.pipeInput("cam", frame("cam", 0, 1));
+            embeddings.pipeInput("cam", boundary("cam", 0, 0, 2));
+
+            ClipVector sent = clipVectors.readValue();
+            assertEquals(FrameEncoding.INT8, ClipFrames.encoding(sent));
+            assertTrue(sent.getFrameEmbeddings().isEmpty(), "packed frames leave the float list empty");
+            assertArrayEquals(expectedVector(0, 1), unboxed(sent.getVector()), 1e-6f);
+            float[][] frames = ClipFrames.of(sent);
+            assertArrayEquals(embedding(0), frames[0], 0.02f);
+            assertArrayEquals(embedding(1), frames[1], 0.02f);
+            ClipVector stored =
+                    store().clipVersions(sent.getClipId().toString()).getFirst();
+            assertEquals(sent.getPackedFrameEmbeddings(), stored.getPackedFrameEmbeddings());
+        }
     }
 }

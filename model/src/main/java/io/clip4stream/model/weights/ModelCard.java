@@ -30,7 +30,11 @@ public record ModelCard(
         Optional<String> knows,
         List<String> trainedHeads,
         List<String> exampleQueries,
-        OptionalDouble rerankFirstStageWeight) {
+        OptionalDouble rerankFirstStageWeight,
+        Optional<String> frameEncoding) {
+
+    /** The config.json field naming the frame-embedding encoding of this model version's clips. */
+    public static final String FRAME_ENCODING_FIELD = "frame_encoding";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -39,6 +43,7 @@ public record ModelCard(
         trainedHeads = List.copyOf(trainedHeads);
         exampleQueries = List.copyOf(exampleQueries);
         Objects.requireNonNull(rerankFirstStageWeight, "rerankFirstStageWeight");
+        Objects.requireNonNull(frameEncoding, "frameEncoding");
         if (rerankFirstStageWeight.isPresent()
                 && !(rerankFirstStageWeight.getAsDouble() >= 0
                         && Double.isFinite(rerankFirstStageWeight.getAsDouble()))) {
@@ -74,6 +79,15 @@ public record ModelCard(
         return out;
     }
 
+    /** A card without a frame encoding (float32 frames). */
+    public ModelCard(
+            Optional<String> knows,
+            List<String> trainedHeads,
+            List<String> exampleQueries,
+            OptionalDouble rerankFirstStageWeight) {
+        this(knows, trainedHeads, exampleQueries, rerankFirstStageWeight, Optional.empty());
+    }
+
     /** Returns a card that records nothing. */
     public static ModelCard empty() {
         return new ModelCard(Optional.empty(), List.of(), List.of(), OptionalDouble.empty());
@@ -103,11 +117,17 @@ public record ModelCard(
                 throw new IllegalArgumentException(
                         config + ": rerank.first_stage_weight must be a number; was " + weight);
             }
+            JsonNode encoding = json.path(FRAME_ENCODING_FIELD);
+            if (!encoding.isMissingNode() && !encoding.isNull() && !encoding.isTextual()) {
+                throw new IllegalArgumentException(
+                        config + ": " + FRAME_ENCODING_FIELD + " must be a string; was " + encoding);
+            }
             return new ModelCard(
                     knows,
                     trained,
                     texts(json.path("example_queries")),
-                    weight.isNumber() ? OptionalDouble.of(weight.asDouble()) : OptionalDouble.empty());
+                    weight.isNumber() ? OptionalDouble.of(weight.asDouble()) : OptionalDouble.empty(),
+                    encoding.isTextual() ? Optional.of(encoding.asText()) : Optional.empty());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + config, e);
         }

@@ -71,4 +71,21 @@ class ModelCardTest {
         ModelCard card = new ModelCard(Optional.empty(), List.of(), List.of(), OptionalDouble.of(1));
         assertThrows(IllegalArgumentException.class, () -> card.rerankScores(new float[2], new float[3]));
     }
+
+    @Test
+    void readsTheFrameEncodingOfTheVersionsClips(@TempDir Path dir) throws Exception {
+        Path root = modelWith(dir.resolve("a"), null);
+        assertEquals(Optional.empty(), ModelCard.read(root).frameEncoding(), "absent: float32, as before");
+        Path config = root.resolve(ModelDirectory.CONFIG_FILE);
+        ObjectNode json = (ObjectNode) JSON.readTree(config.toFile());
+        json.put(ModelCard.FRAME_ENCODING_FIELD, "float16");
+        Files.writeString(config, json.toString());
+
+        assertEquals(Optional.of("float16"), ModelCard.read(root).frameEncoding());
+
+        json.put(ModelCard.FRAME_ENCODING_FIELD, 16);
+        Files.writeString(config, json.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelCard.read(root));
+        assertTrue(e.getMessage().contains("frame_encoding must be a string"), e.getMessage());
+    }
 }

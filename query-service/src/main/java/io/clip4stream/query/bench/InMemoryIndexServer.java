@@ -4,6 +4,8 @@ import io.clip4stream.query.fanout.IndexWire;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.schemas.frames.FrameEncoding;
+import io.clip4stream.schemas.frames.PackedFrames;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -148,7 +150,9 @@ public final class InMemoryIndexServer implements AutoCloseable {
         boolean withFrames = !Boolean.FALSE.equals(request.includeFrameEmbeddings());
         // The same two encodings as the index-service's /v1/knn.
         boolean binary = IndexWire.F32LE_BASE64.equals(request.frameEmbeddingEncoding());
+        boolean packed = IndexWire.PACKED_BASE64.equals(request.frameEmbeddingEncoding());
         if (!binary
+                && !packed
                 && request.frameEmbeddingEncoding() != null
                 && !request.frameEmbeddingEncoding().equals("floats")) {
             throw ApiException.badRequest(
@@ -170,9 +174,10 @@ public final class InMemoryIndexServer implements AutoCloseable {
                     c.modelVersion(),
                     dot(request.vector(), ordinal),
                     Boolean.FALSE.equals(request.includeThumbnails()) ? null : c.thumbnailJpeg(),
-                    withFrames && !binary ? frames.frames(ordinal) : null,
+                    withFrames && !binary && !packed ? frames.frames(ordinal) : null,
                     withFrames && binary ? IndexWire.float32le(frames.frames(ordinal)) : null,
-                    withFrames && binary ? dim(frames.frames(ordinal)) : null));
+                    withFrames && binary ? dim(frames.frames(ordinal)) : null,
+                    withFrames && packed ? PackedFrames.pack(frames.frames(ordinal), FrameEncoding.FLOAT32) : null));
         }
         long tookMicros = (System.nanoTime() - start) / 1000;
         exchange.respondJson(
@@ -201,6 +206,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
             throw ApiException.badRequest("missing_clip_ids", "need 1 to 1000 clip ids");
         }
         boolean binary = IndexWire.F32LE_BASE64.equals(request.frameEmbeddingEncoding());
+        boolean packed = IndexWire.PACKED_BASE64.equals(request.frameEmbeddingEncoding());
         List<IndexWire.FrameClip> found = new ArrayList<>();
         for (String clipId : new java.util.LinkedHashSet<>(request.clipIds())) {
             Integer ordinal = ordinals.get(clipId);
@@ -214,9 +220,10 @@ public final class InMemoryIndexServer implements AutoCloseable {
             found.add(new IndexWire.FrameClip(
                     clipId,
                     clips.get(ordinal).modelVersion(),
-                    binary ? null : clipFrames,
+                    binary || packed ? null : clipFrames,
                     binary ? IndexWire.float32le(clipFrames) : null,
-                    binary ? dim(clipFrames) : null));
+                    binary ? dim(clipFrames) : null,
+                    packed ? PackedFrames.pack(clipFrames, FrameEncoding.FLOAT32) : null));
         }
         exchange.respondJson(
                 200,

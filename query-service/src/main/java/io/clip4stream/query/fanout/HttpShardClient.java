@@ -2,6 +2,7 @@ package io.clip4stream.query.fanout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.query.search.SearchFilters;
+import io.clip4stream.schemas.frames.PackedFrames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -29,8 +30,9 @@ public final class HttpShardClient implements ShardClient {
     }
 
     /**
-     * A client asking for frame embeddings in {@code frameEncoding} ({@link IndexWire#F32LE_BASE64}, or
-     * {@code floats} for index-services that predate it); it reads either form in answers.
+     * A client asking for frame embeddings in {@code frameEncoding} ({@link IndexWire#F32LE_BASE64},
+     * {@link IndexWire#PACKED_BASE64}, or {@code floats} for index-services that predate both); it reads every form in
+     * answers.
      */
     public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey, String frameEncoding) {
         this.http = Objects.requireNonNull(http, "http");
@@ -54,7 +56,7 @@ public final class HttpShardClient implements ShardClient {
                 query.withFrameEmbeddings(),
                 true,
                 // "floats" is sent as null: index-services that predate the field refuse unknown fields.
-                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null,
+                wireEncoding(),
                 // Empty exclusions are sent as null, like the encoding: text searches stay readable by older indexes.
                 query.excludeClipIds().isEmpty() ? null : List.copyOf(query.excludeClipIds()),
                 query.excludeSourceIds().isEmpty() ? null : List.copyOf(query.excludeSourceIds()));
@@ -83,10 +85,7 @@ public final class HttpShardClient implements ShardClient {
     @Override
     public java.util.Map<String, float[][]> frames(
             IndexInstance instance, List<String> clipIds, String modelVersion, Duration timeout) {
-        IndexWire.FramesRequest body = new IndexWire.FramesRequest(
-                List.copyOf(clipIds),
-                modelVersion,
-                frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null);
+        IndexWire.FramesRequest body = new IndexWire.FramesRequest(List.copyOf(clipIds), modelVersion, wireEncoding());
         HttpResponse<InputStream> response = postJson(instance, IndexWire.FRAMES_PATH, body, timeout, "frames");
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
@@ -107,7 +106,8 @@ public final class HttpShardClient implements ShardClient {
                                 clip.clipId(),
                                 clip.frameEmbeddings(),
                                 clip.frameEmbeddingsF32le(),
-                                clip.frameEmbeddingDim()));
+                                clip.frameEmbeddingDim(),
+                                clip.frameEmbeddingsPacked()));
             }
             return frames;
         } catch (IOException | RuntimeException e) {
@@ -228,11 +228,30 @@ public final class HttpShardClient implements ShardClient {
                 hit.modelVersion(),
                 hit.score(),
                 frameEmbeddings(
-                        hit.clipId(), hit.frameEmbeddings(), hit.frameEmbeddingsF32le(), hit.frameEmbeddingDim()),
+                        hit.clipId(),
+                        hit.frameEmbeddings(),
+                        hit.frameEmbeddingsF32le(),
+                        hit.frameEmbeddingDim(),
+                        hit.frameEmbeddingsPacked()),
                 hit.thumbnailJpeg());
     }
 
-    private static float[][] frameEmbeddings(String clipId, float[][] numbers, byte[] float32le, Integer dim) {
+    /** The request's frameEmbeddingEncoding: null for floats, which every index-service understands. */
+    private String wireEncoding() {
+        return frameEncoding.equals(IndexWire.F32LE_BASE64) || frameEncoding.equals(IndexWire.PACKED_BASE64)
+                ? frameEncoding
+                : null;
+    }
+
+    private static float[][] frameEmbeddings(
+            String clipId, float[][] numbers, byte[] float32le, Integer dim, byte[] packed) {
+        if (packed != null) {
+            try {
+                return PackedFrames.unpack(packed);
+            } catch (IllegalArgumentException e) {
+                throw new ShardException("clip " + clipId + " has malformed packed frame embeddings", e);
+            }
+        }
         if (float32le == null) {
             return numbers;
         }

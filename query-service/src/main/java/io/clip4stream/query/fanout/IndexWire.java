@@ -32,6 +32,12 @@ public final class IndexWire {
     /** {@code frameEmbeddingEncoding} asking for frame embeddings as base64 of little-endian float32 values. */
     public static final String F32LE_BASE64 = "f32le-base64";
 
+    /**
+     * {@code frameEmbeddingEncoding} asking for frame embeddings as stored: base64 of
+     * {@code io.clip4stream.schemas.frames.PackedFrames} (float32, float16 or int8, self-describing).
+     */
+    public static final String PACKED_BASE64 = "packed-base64";
+
     private IndexWire() {}
 
     /** Frames row after row as little-endian float32 bytes (JSON writes them as base64); all rows equally long. */
@@ -116,6 +122,8 @@ public final class IndexWire {
      * @param frameEmbeddingsF32le the frame embeddings as little-endian float32 (base64 in JSON), when asked for with
      *     {@link #F32LE_BASE64} from an index that knows it
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le}
+     * @param frameEmbeddingsPacked the frame embeddings as packed frames (base64 in JSON), when asked for with
+     *     {@link #PACKED_BASE64}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -132,7 +140,8 @@ public final class IndexWire {
             byte[] thumbnailJpeg,
             float[][] frameEmbeddings,
             byte[] frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {}
+            Integer frameEmbeddingDim,
+            byte[] frameEmbeddingsPacked) {}
 
     /**
      * The answer of {@code POST /v1/knn}.
@@ -245,6 +254,7 @@ public final class IndexWire {
      * @param frameEmbeddings as JSON numbers (null when sent as bytes)
      * @param frameEmbeddingsF32le as little-endian float32 (base64 in JSON)
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le}
+     * @param frameEmbeddingsPacked as packed frames (base64 in JSON), when asked for with {@link #PACKED_BASE64}
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record FrameClip(
@@ -252,7 +262,8 @@ public final class IndexWire {
             String modelVersion,
             float[][] frameEmbeddings,
             byte[] frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {}
+            Integer frameEmbeddingDim,
+            byte[] frameEmbeddingsPacked) {}
 
     /**
      * The answer of {@code POST /v1/frames}.

@@ -16,7 +16,7 @@ class IndexWireTest {
     @Test
     void float32RoundTripsBitForBitThroughJson() throws Exception {
         IndexWire.KnnHit hit = new IndexWire.KnnHit(
-                "c:0", "c", 0, 0, 1, "t", List.of(), "v1", 0.5f, null, null, IndexWire.float32le(frames), 3);
+                "c:0", "c", 0, 0, 1, "t", List.of(), "v1", 0.5f, null, null, IndexWire.float32le(frames), 3, null);
         String text = json.writeValueAsString(hit);
         IndexWire.KnnHit back = json.readValue(text, IndexWire.KnnHit.class);
         float[][] decoded = IndexWire.frames(back.frameEmbeddingsF32le(), back.frameEmbeddingDim());
@@ -26,6 +26,21 @@ class IndexWireTest {
                 assertEquals(Float.floatToRawIntBits(frames[f][d]), Float.floatToRawIntBits(decoded[f][d]));
             }
         }
+    }
+
+    @Test
+    void packedFramesAreReadFromTheirBase64() throws Exception {
+        byte[] packed = io.clip4stream.schemas.frames.PackedFrames.pack(
+                new float[][] {{1f, 2f}}, io.clip4stream.schemas.frames.FrameEncoding.FLOAT16);
+        String text = "{\"clipId\": \"c:0\", \"frameEmbeddingsPacked\": \""
+                + java.util.Base64.getEncoder().encodeToString(packed) + "\"}";
+
+        IndexWire.KnnHit hit = json.readValue(text, IndexWire.KnnHit.class);
+
+        assertArrayEquals(packed, hit.frameEmbeddingsPacked());
+        assertArrayEquals(
+                new float[] {1f, 2f},
+                io.clip4stream.schemas.frames.PackedFrames.unpack(hit.frameEmbeddingsPacked())[0]);
     }
 
     @Test

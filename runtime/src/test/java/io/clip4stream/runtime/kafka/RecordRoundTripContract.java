@@ -77,7 +77,12 @@ abstract class RecordRoundTripContract {
         roundTrip(topics.sourceDeletions(), List.of(SampleRecords.sourceDeletion("cam-1")));
         roundTrip(topics.frames(), SampleRecords.frameStream("cam-1"));
         roundTrip(topics.frameEmbeddings(), SampleRecords.embeddingStream("cam-1"));
-        roundTrip(topics.clipVectors(), List.of(SampleRecords.clipVector("cam-1")));
+        // A float32 clip (frames as lists) and an int8 one (frames packed).
+        roundTrip(
+                topics.clipVectors(),
+                List.of(
+                        SampleRecords.clipVector("cam-1"),
+                        SampleRecords.clipVector("cam-2", io.clip4stream.schemas.frames.FrameEncoding.INT8)));
         roundTrip(topics.errors(), List.of(SampleRecords.pipelineError("cam-1")));
         roundTrip(topics.captions(), List.of(SampleRecords.caption("cam-1")));
     }
