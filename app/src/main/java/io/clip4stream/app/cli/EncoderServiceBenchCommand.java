@@ -119,6 +119,14 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     private double staticSceneThreshold;
 
+    @Option(
+            names = "--demo-clips",
+            defaultValue = "100",
+            description = "With --static-scene: also evaluate this many held-out demo-world clips with the default"
+                    + " model, every frame encoded and then through the gate, and report R@1 both ways (0: skip;"
+                    + " default: ${DEFAULT-VALUE}).")
+    private int demoClips;
+
     @Override
     public Integer call() throws IOException {
         ModelOptions options = new ModelOptions(
@@ -143,7 +151,7 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
                 Clip4ClipModel model = Clip4ClipModel.load(dir, options)) {
             EncoderServiceBenchmark bench = new EncoderServiceBenchmark(kafka.bootstrapServers(), model, dir, options);
             if (staticScene) {
-                print(bench.runStaticScene(run, staticSceneThreshold), modelName, options);
+                print(bench.runStaticScene(run, staticSceneThreshold), modelName, options, demoWorldEffect());
             } else {
                 print(bench.run(run), modelName);
             }
@@ -199,7 +207,36 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private void print(EncoderServiceBenchmark.StaticSceneResult r, String modelName, ModelOptions options)
+    /** The gate's effect on demo-world retrieval with the default model; null when {@code --demo-clips 0}. */
+    private com.fasterxml.jackson.databind.node.ObjectNode demoWorldEffect() throws IOException {
+        if (demoClips <= 0) {
+            return null;
+        }
+        Path work = Files.createTempDirectory("clip4stream-static-scene-demo");
+        try {
+            Path model = io.clip4stream.app.demo.DefaultModel.ensure(work.resolve("model"));
+            var err = spec.commandLine().getErr();
+            return io.clip4stream.app.demo.DemoEvaluation.staticSceneEffect(
+                    model,
+                    io.clip4stream.app.demo.DemoWorld.DEFAULT_SEED + 1,
+                    demoClips,
+                    work,
+                    staticSceneThreshold,
+                    threads == null ? ModelOptions.defaults().intraOpThreads() : threads,
+                    line -> {
+                        err.println("demo world: " + line);
+                        err.flush();
+                    });
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private void print(
+            EncoderServiceBenchmark.StaticSceneResult r,
+            String modelName,
+            ModelOptions options,
+            com.fasterxml.jackson.databind.node.ObjectNode demo)
             throws IOException {
         var out = spec.commandLine().getOut();
         if (json) {
@@ -218,6 +255,7 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
             figures.put("secondsWithoutGate", r.secondsWithoutGate());
             figures.put("secondsWithGate", r.secondsWithGate());
             figures.put("timeSaved", r.timeSaved());
+            figures.put("demoWorld", demo);
             out.println(new ObjectMapper().writeValueAsString(figures));
         } else {
             out.printf(
@@ -231,6 +269,24 @@ public final class EncoderServiceBenchCommand implements Callable<Integer> {
             out.printf("  %-40s %10.2f s%n", "service, gate off", r.secondsWithoutGate());
             out.printf("  %-40s %10.2f s%n", "service, gate on", r.secondsWithGate());
             out.printf("  %-40s %10.1f %%%n", "time saved", 100 * r.timeSaved());
+            if (demo != null) {
+                out.printf(
+                        "  demo world, %d held-out clips, default model: %.1f %% of frames reused;"
+                                + " R@1 first stage %.3f -> %.3f",
+                        demo.path("clips").asInt(),
+                        100 * demo.path("reused_share").asDouble(),
+                        demo.path("first_stage_r1_without").asDouble(),
+                        demo.path("first_stage_r1_with").asDouble());
+                if (demo.has("reranked_r1_with")) {
+                    out.printf(
+                            ", re-ranked %.3f -> %.3f",
+                            demo.path("reranked_r1_without").asDouble(),
+                            demo.path("reranked_r1_with").asDouble());
+                }
+                out.printf(
+                        "; drop %.1f points (target <= 1)%n",
+                        demo.path("r1_drop_points").asDouble());
+            }
         }
         out.flush();
     }

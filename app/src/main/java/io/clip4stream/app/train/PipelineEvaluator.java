@@ -21,11 +21,21 @@ public final class PipelineEvaluator {
 
     private final TrainingSet data;
     private final int rerankDepth;
+    private final GatedFrameEmbedder gate;
 
     /** Creates an evaluator over {@code data} (first caption of each clip) re-ranking the top {@code rerankDepth}. */
     public PipelineEvaluator(TrainingSet data, int rerankDepth) {
+        this(data, rerankDepth, null);
+    }
+
+    /**
+     * An evaluator as above whose frames go through {@code gate} (each clip its own source, so no embedding is reused
+     * across clips), or are all encoded when it is null.
+     */
+    public PipelineEvaluator(TrainingSet data, int rerankDepth, GatedFrameEmbedder gate) {
         this.data = data;
         this.rerankDepth = rerankDepth;
+        this.gate = gate;
     }
 
     /** First-stage figures, and re-ranked ones when the model has a tight head. */
@@ -76,7 +86,9 @@ public final class PipelineEvaluator {
             while (valid < frames && mask[valid] > 0) {
                 valid++;
             }
-            float[][] embeddings = model.embedFrames(Arrays.copyOf(pixels, valid * 3 * size * size), valid);
+            float[][] embeddings = gate == null
+                    ? model.embedFrames(Arrays.copyOf(pixels, valid * 3 * size * size), valid)
+                    : gate.embed("clip-" + i, pixels, valid, 3 * size * size, model::embedFrames);
             clipFrames[i] = embeddings;
             clipVectors[i] = model.aggregateClip(embeddings);
             if ((i + 1) % 50 == 0 || i + 1 == n) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -75,11 +76,21 @@ class EncoderServiceBenchCommandIT {
                         "1",
                         "--device",
                         "CPU",
+                        "--demo-clips",
+                        "6",
                         "--json");
         assertEquals(0, code, err.toString());
 
         JsonNode json = new ObjectMapper().readTree(out.toString());
         assertEquals("static-scene", json.get("mode").asText());
+        // The same held-out demo-world clips with every frame encoded and through the gate, with the default model.
+        JsonNode demo = json.get("demoWorld");
+        assertEquals(6, demo.get("clips").asInt(), out.toString());
+        assertTrue(demo.get("frames").asLong() >= 6
+                && demo.get("reused_frames").asLong() <= demo.get("frames").asLong());
+        for (String r1 : List.of("first_stage_r1_without", "first_stage_r1_with")) {
+            assertTrue(demo.get(r1).asDouble() >= 0 && demo.get(r1).asDouble() <= 1, out.toString());
+        }
         assertEquals(96, json.get("frames").asInt());
         long reused = json.get("reusedFrames").asLong();
         // 3 of every 12 frames show a moving object, and the first static frame after it differs from the last
