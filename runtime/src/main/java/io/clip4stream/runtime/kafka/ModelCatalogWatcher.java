@@ -79,6 +79,10 @@ public final class ModelCatalogWatcher implements AutoCloseable {
             Map<String, Object> settings = kafka.consumer("model-catalog-" + topic.name(), null);
             settings.remove("group.id");
             settings.put("enable.auto.commit", false);
+            // A service that runs without Kafka (a query service used only for search) must not log a failed
+            // connection every second: back off to one attempt every 30 s.
+            settings.put("reconnect.backoff.ms", 1_000);
+            settings.put("reconnect.backoff.max.ms", 30_000);
             try (KafkaConsumer<String, ModelVersion> created = new KafkaConsumer<>(
                     settings, new StringDeserializer(), topic.valueSerde().deserializer())) {
                 consumer = created;
