@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Aggregates assembled clips with the model's head and writes them to the task's {@link ClipVectorStore}. Removals
  * (deleted sources, per-source retention) stay off the record path: a deletion only marks the source, and a wall-clock
  * maintenance tick removes everything due in one bounded pass ({@link IndexMaintenance}). Each change is reported
- * downstream.
+ * downstream, except provisional clips (a live source's growing clip): they are stored, so queries see them, but not
+ * reported, so the clip-vectors topic carries each clip once, closed; the closed clip replaces them under the same key.
  *
  * <p>A marked deletion lives in memory only; it survives a crash because the assembler's deletion markers (connected
  * to this processor too) are changelogged: on start, every marked source the store still holds clips of is marked
@@ -108,18 +109,18 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
     @Override
     public void process(Record<String, ClipWork> record) {
         switch (record.value()) {
-            case ClipWork.Index index -> index(record, index.clip());
+            case ClipWork.Index index -> index(record, index.clip(), index.provisional());
             case ClipWork.RemoveSource remove -> maintenance.deleteSource(remove.sourceId());
             case ClipWork.Reject reject -> context.forward(record.withValue(new IndexOutcome.Failed(reject.error())));
         }
     }
 
-    private void index(Record<String, ClipWork> record, AssembledClip clip) {
+    private void index(Record<String, ClipWork> record, AssembledClip clip, boolean provisional) {
         Set<String> versions = clip.frames().stream()
                 .map(frame -> frame.getModelVersion().toString())
                 .collect(Collectors.toSet());
         if (versions.size() != 1) {
-            fail(record, clip, "MixedModelVersions", "frames come from model versions " + versions);
+            fail(record, clip, provisional, "MixedModelVersions", "frames come from model versions " + versions);
             return;
         }
         List<float[]> embeddings = new ArrayList<>(clip.frames().size());
@@ -136,7 +137,7 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
         try {
             vector = aggregator.aggregate(embeddings);
         } catch (IllegalArgumentException e) {
-            fail(record, clip, "AggregationFailed", e.getMessage());
+            fail(record, clip, provisional, "AggregationFailed", e.getMessage());
             return;
         }
         List<Float> boxed = new ArrayList<>(vector.length);
@@ -159,12 +160,20 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                 .setVector(boxed)
                 .setFrameEmbeddings(stored)
                 .setIndexedAtMillis(context.currentSystemTimeMs())
+                .setProvisional(provisional)
                 .build();
         store.put(clipVector);
-        context.forward(record.withValue(new IndexOutcome.Indexed(clipVector)));
+        if (!provisional) {
+            context.forward(record.withValue(new IndexOutcome.Indexed(clipVector)));
+        }
     }
 
-    private void fail(Record<String, ClipWork> record, AssembledClip clip, String type, String message) {
+    private void fail(
+            Record<String, ClipWork> record, AssembledClip clip, boolean provisional, String type, String message) {
+        if (provisional) {
+            // The closed clip holds the same frames and reports the same failure once.
+            return;
+        }
         context.forward(record.withValue(new IndexOutcome.Failed(PipelineErrors.of(
                 context,
                 clip.sourceId(),
