@@ -161,8 +161,8 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         if (growing.size() % provisionalEvery != 0) {
             return;
         }
-        context.forward(record.withValue(
-                new ClipWork.Index(openClip(source, clipIndex, start, growing, state, false), true)));
+        context.forward(
+                record.withValue(new ClipWork.Index(openClip(source, clipIndex, start, growing, state, false), true)));
     }
 
     /**
@@ -294,8 +294,8 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         for (Map.Entry<Long, List<FrameEmbedding>> clip : open.entrySet()) {
             List<FrameEmbedding> clipFrames = clip.getValue();
             // Named by its first frame, as its boundary and its provisional versions would name it.
-            AssembledClip assembled = openClip(
-                    source, clip.getKey(), clipFrames.getFirst().getFrameIndex(), clipFrames, state, true);
+            AssembledClip assembled =
+                    openClip(source, clip.getKey(), clipFrames.getFirst().getFrameIndex(), clipFrames, state, true);
             context.forward(new Record<>(source, (ClipWork) new ClipWork.Index(assembled), timestamp));
             lastFrame = Math.max(lastFrame, clipFrames.getLast().getFrameIndex());
             lastClip = Math.max(lastClip, clip.getKey());

@@ -22,8 +22,8 @@ class ClipVectorHistoryTest {
 
     @Test
     void clipsWrittenBeforeProvisionalExistedAreReadAsFinal() throws Exception {
-        List<Schema> history =
-                SchemaHistory.load(ClipVector.getClassSchema().getFullName(), getClass().getClassLoader());
+        List<Schema> history = SchemaHistory.load(
+                ClipVector.getClassSchema().getFullName(), getClass().getClassLoader());
         assertEquals(1, history.size());
         Schema v1 = history.get(0);
         assertNull(v1.getField("provisional"), "v1 is the schema from before the field");
