@@ -50,6 +50,8 @@ public record KnnResponse(
      * @param frameEmbeddingsF32le the frame embeddings as base64 of little-endian float32 values, frame after frame
      *     (asked for with {@link KnnRequest#F32LE_BASE64}; about 6x smaller and far cheaper to parse than numbers)
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le} (null when that is absent)
+     * @param provisional whether the clip is a live source's growing clip, indexed before it closed (its closed clip
+     *     will replace it under the same id)
      */
     public record Hit(
             String clipId,
@@ -67,7 +69,8 @@ public record KnnResponse(
             String thumbnailJpeg,
             List<List<Float>> frameEmbeddings,
             String frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {
+            Integer frameEmbeddingDim,
+            boolean provisional) {
 
         /** The hit of {@code hit}, with or without its heavy parts; frames as JSON numbers. */
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail) {
@@ -96,7 +99,8 @@ public record KnnResponse(
                     withThumbnail && jpeg.length > 0 ? Base64.getEncoder().encodeToString(jpeg) : null,
                     withFrames && !binary ? clip.getFrameEmbeddings() : null,
                     withFrames && binary ? float32Base64(clip.getFrameEmbeddings()) : null,
-                    withFrames && binary ? dim(clip.getFrameEmbeddings()) : null);
+                    withFrames && binary ? dim(clip.getFrameEmbeddings()) : null,
+                    clip.getProvisional());
         }
 
         private static Integer dim(List<List<Float>> frames) {

@@ -35,6 +35,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
      * @param tags tags
      * @param modelVersion model version of the vector
      * @param thumbnailJpeg thumbnail (null for none)
+     * @param provisional whether it is a live source's growing clip, indexed before it closed
      */
     public record ClipInfo(
             String clipId,
@@ -45,7 +46,23 @@ public final class InMemoryIndexServer implements AutoCloseable {
             String tenant,
             List<String> tags,
             String modelVersion,
-            byte[] thumbnailJpeg) {}
+            byte[] thumbnailJpeg,
+            boolean provisional) {
+
+        /** A closed clip. */
+        public ClipInfo(
+                String clipId,
+                String sourceId,
+                long clipIndex,
+                long startMicros,
+                long endMicros,
+                String tenant,
+                List<String> tags,
+                String modelVersion,
+                byte[] thumbnailJpeg) {
+            this(clipId, sourceId, clipIndex, startMicros, endMicros, tenant, tags, modelVersion, thumbnailJpeg, false);
+        }
+    }
 
     /** Supplies the frame embeddings of the clip at an ordinal, so large benchmarks need not hold them all. */
     @FunctionalInterface
@@ -172,7 +189,8 @@ public final class InMemoryIndexServer implements AutoCloseable {
                     Boolean.FALSE.equals(request.includeThumbnails()) ? null : c.thumbnailJpeg(),
                     withFrames && !binary ? frames.frames(ordinal) : null,
                     withFrames && binary ? IndexWire.float32le(frames.frames(ordinal)) : null,
-                    withFrames && binary ? dim(frames.frames(ordinal)) : null));
+                    withFrames && binary ? dim(frames.frames(ordinal)) : null,
+                    c.provisional() ? Boolean.TRUE : null));
         }
         long tookMicros = (System.nanoTime() - start) / 1000;
         exchange.respondJson(

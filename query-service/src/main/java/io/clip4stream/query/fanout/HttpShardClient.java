@@ -229,7 +229,8 @@ public final class HttpShardClient implements ShardClient {
                 hit.score(),
                 frameEmbeddings(
                         hit.clipId(), hit.frameEmbeddings(), hit.frameEmbeddingsF32le(), hit.frameEmbeddingDim()),
-                hit.thumbnailJpeg());
+                hit.thumbnailJpeg(),
+                Boolean.TRUE.equals(hit.provisional()));
     }
 
     private static float[][] frameEmbeddings(String clipId, float[][] numbers, byte[] float32le, Integer dim) {

@@ -116,6 +116,8 @@ public final class IndexWire {
      * @param frameEmbeddingsF32le the frame embeddings as little-endian float32 (base64 in JSON), when asked for with
      *     {@link #F32LE_BASE64} from an index that knows it
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le}
+     * @param provisional true for a live source's growing clip indexed before it closed (null from an index that
+     *     predates the field: a closed clip)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -132,7 +134,41 @@ public final class IndexWire {
             byte[] thumbnailJpeg,
             float[][] frameEmbeddings,
             byte[] frameEmbeddingsF32le,
-            Integer frameEmbeddingDim) {}
+            Integer frameEmbeddingDim,
+            Boolean provisional) {
+
+        /** A hit of a closed clip. */
+        public KnnHit(
+                String clipId,
+                String sourceId,
+                long clipIndex,
+                long startTimeMicros,
+                long endTimeMicros,
+                String tenant,
+                List<String> tags,
+                String modelVersion,
+                float score,
+                byte[] thumbnailJpeg,
+                float[][] frameEmbeddings,
+                byte[] frameEmbeddingsF32le,
+                Integer frameEmbeddingDim) {
+            this(
+                    clipId,
+                    sourceId,
+                    clipIndex,
+                    startTimeMicros,
+                    endTimeMicros,
+                    tenant,
+                    tags,
+                    modelVersion,
+                    score,
+                    thumbnailJpeg,
+                    frameEmbeddings,
+                    frameEmbeddingsF32le,
+                    frameEmbeddingDim,
+                    null);
+        }
+    }
 
     /**
      * The answer of {@code POST /v1/knn}.

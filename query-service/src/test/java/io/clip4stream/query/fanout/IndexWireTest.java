@@ -38,6 +38,14 @@ class IndexWireTest {
     }
 
     @Test
+    void theProvisionalFlagIsReadAndAbsentFromOlderIndexes() throws Exception {
+        IndexWire.KnnHit live = json.readValue("{\"clipId\": \"c:0\", \"provisional\": true}", IndexWire.KnnHit.class);
+        assertEquals(Boolean.TRUE, live.provisional());
+        IndexWire.KnnHit older = json.readValue("{\"clipId\": \"c:0\"}", IndexWire.KnnHit.class);
+        assertEquals(null, older.provisional(), "an index from before the flag: a closed clip");
+    }
+
+    @Test
     void malformedBytesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> IndexWire.frames(new byte[10], 3));
         assertThrows(IllegalArgumentException.class, () -> IndexWire.frames(new byte[12], 0));
