@@ -108,6 +108,8 @@ public final class LiveFreshnessBenchmark {
      * @param eventToSearchable frame produced to a covering clip answering a query
      * @param boundaryToSearchable boundary produced to the closed clip answering a query
      * @param measured what ran and where each time starts, in words
+     * @param stages named figures of the pipeline's stages in ms (e.g. the median time from the event to the frame
+     *     leaving a stage); empty when only the index ran
      */
     public record Result(
             int frames,
@@ -116,7 +118,14 @@ public final class LiveFreshnessBenchmark {
             long refreshMillis,
             Latency eventToSearchable,
             Latency boundaryToSearchable,
-            String measured) {
+            String measured,
+            Map<String, Double> stages) {
+
+        /** Copies the stages. */
+        public Result {
+            // Kept in the caller's order (the pipeline's stages in sequence).
+            stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+        }
 
         /** What this benchmark measures (frame embeddings into the index service). */
         public static final String EMBEDDINGS = "frame embeddings produced in real time into the index service on a"
@@ -240,7 +249,8 @@ public final class LiveFreshnessBenchmark {
                 options.refreshInterval().toMillis(),
                 Latency.of(eventNanos),
                 Latency.of(boundaryNanos),
-                Result.EMBEDDINGS);
+                Result.EMBEDDINGS,
+                Map.of());
     }
 
     /**
@@ -275,6 +285,9 @@ public final class LiveFreshnessBenchmark {
         json.put("provisional_every_frames", result.provisionalEvery());
         json.put("refresh_ms", result.refreshMillis());
         json.put("measured", result.measured());
+        if (!result.stages().isEmpty()) {
+            json.put("stages_ms", result.stages());
+        }
         return json;
     }
 
@@ -295,6 +308,7 @@ public final class LiveFreshnessBenchmark {
         out.printf("%-36s %6s %10s %10s %10s%n", "", "n", "p50 ms", "p95 ms", "max ms");
         row(out, "frame produced -> searchable", result.eventToSearchable());
         row(out, "boundary produced -> closed clip", result.boundaryToSearchable());
+        result.stages().forEach((stage, millis) -> out.printf("  %-34s %10.1f ms%n", stage, millis));
         out.println("(" + result.measured() + ")");
         out.flush();
     }

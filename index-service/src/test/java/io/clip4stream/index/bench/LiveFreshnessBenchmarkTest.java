@@ -42,7 +42,8 @@ class LiveFreshnessBenchmarkTest {
                 250,
                 LiveFreshnessBenchmark.Latency.of(new long[] {1_000_000L, 3_000_000L}),
                 LiveFreshnessBenchmark.Latency.of(new long[] {2_000_000L}),
-                LiveFreshnessBenchmark.Result.EMBEDDINGS);
+                LiveFreshnessBenchmark.Result.EMBEDDINGS,
+                Map.of());
         Map<String, Object> json = LiveFreshnessBenchmark.toJson(result);
         assertEquals(24, json.get("frames"));
         @SuppressWarnings("unchecked")
