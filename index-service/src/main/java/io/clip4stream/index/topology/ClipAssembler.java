@@ -8,6 +8,7 @@ import io.clip4stream.schemas.avro.SourceDeletion;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Every {@code provisionalEvery} frames of the newest clip still open (a live source), the clip grown so far is
  * handed on as a provisional clip: its frames from the first one of its clip index up to the newest, under the id its
  * boundary will give it ({@link ClipIds}, the window's first frame), so the closed clip replaces it in the store. Zero
- * turns this off.
+ * turns this off. At most one provisional clip per source is handed on per {@link #PROVISIONAL_MIN_INTERVAL}, so a
+ * source read faster than real time (a file) is not written many times over.
  *
  * <p>A deletion also leaves a permanent marker (the source id and the deletion's request time): frames, boundaries and
  * end markers of a deleted source that arrive later (encoded before the run stopped, still in flight) are dropped, so
@@ -44,11 +46,20 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
 
     private static final int FRAME_INDEX_DIGITS = 19;
 
+    /**
+     * At most one provisional clip per source this often (wall clock). A live source's frames come about a sampling
+     * interval apart, so this never holds one back; a file decoded faster than real time would otherwise write its
+     * every clip several times over (each a store put and a changelog record) for no reader.
+     */
+    static final Duration PROVISIONAL_MIN_INTERVAL = Duration.ofMillis(500);
+
     private final String frameStoreName;
     private final String progressStoreName;
     private final String deletedStoreName;
     private final Duration timeout;
     private final int provisionalEvery;
+    // In memory only: after a restart the first provisional clip of a source simply comes at once.
+    private final Map<String, Long> lastProvisionalAt = new HashMap<>();
     private ProcessorContext<String, ClipWork> context;
     private KeyValueStore<String, FrameEmbedding> frames;
     private KeyValueStore<String, SourceProgress> progress;
@@ -161,6 +172,12 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         if (growing.size() % provisionalEvery != 0) {
             return;
         }
+        long now = context.currentSystemTimeMs();
+        Long last = lastProvisionalAt.get(source);
+        if (last != null && now - last < PROVISIONAL_MIN_INTERVAL.toMillis()) {
+            return;
+        }
+        lastProvisionalAt.put(source, now);
         context.forward(
                 record.withValue(new ClipWork.Index(openClip(source, clipIndex, start, growing, state, false), true)));
     }
@@ -253,12 +270,14 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         }
         deleteFrames(source, 0, Long.MAX_VALUE);
         progress.delete(source);
+        lastProvisionalAt.remove(source);
     }
 
     private void onDeletion(Record<String, IndexEvent> record, SourceDeletion deletion) {
         String source = deletion.getSourceId().toString();
         deleteFrames(source, 0, Long.MAX_VALUE);
         progress.delete(source);
+        lastProvisionalAt.remove(source);
         deleted.put(source, deletion.getRequestedAtMillis());
         context.forward(record.withValue(new ClipWork.RemoveSource(source)));
     }

@@ -437,6 +437,7 @@ class IndexTopologyTest {
         assertEquals(500_000L, growing.getEndTimeMicros());
         assertEquals(500_000L, store().searchableUpTo("cam").orElseThrow(), "searchable up to its newest frame");
 
+        driver.advanceWallClockTime(ClipAssembler.PROVISIONAL_MIN_INTERVAL); // a live source's frames come slowly
         embeddings.pipeInput("cam", frame("cam", 0, 2));
         assertEquals(2, stored("cam").getFirst().getFrameEmbeddings().size(), "three frames: not a multiple of 2");
         embeddings.pipeInput("cam", frame("cam", 0, 3));
@@ -458,6 +459,7 @@ class IndexTopologyTest {
         assertEquals(1, store().visibleClips());
 
         // The next clip grows under its own id beside the closed one.
+        driver.advanceWallClockTime(ClipAssembler.PROVISIONAL_MIN_INTERVAL);
         embeddings.pipeInput("cam", frame("cam", 1, 4));
         embeddings.pipeInput("cam", frame("cam", 1, 5));
         assertEquals(2, store().visibleClips());
@@ -465,6 +467,23 @@ class IndexTopologyTest {
                 stored("cam").stream().anyMatch(c -> c.getClipId().toString().equals("cam:4") && c.getProvisional()));
         assertTrue(clipVectors.isEmpty());
         assertTrue(errors.isEmpty());
+    }
+
+    @Test
+    void shouldHandOnAtMostOneProvisionalClipPerSourceAndIntervalWhenFramesComeFast() {
+        start(Map.of("CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "2"));
+        TestOutputTopic<byte[], byte[]> changelog = driver.createOutputTopic(
+                "index-test-" + IndexTopology.CLIP_STORE + "-changelog",
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        // A file decoded faster than real time: 8 frames and the boundary with no wall-clock time between them.
+        for (long f = 0; f < 8; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 8));
+        assertEquals(2, changelog.readKeyValuesToList().size(), "one provisional version, then the closed clip");
+        assertEquals(1, store().visibleClips());
+        assertEquals(false, stored("cam").getFirst().getProvisional());
     }
 
     @Test
@@ -543,6 +562,7 @@ class IndexTopologyTest {
         assertArrayEquals(key.toBytes(), logged.getFirst().key);
         assertTrue(ClipChangelog.decode(logged.getFirst().value).getProvisional());
 
+        driver.advanceWallClockTime(ClipAssembler.PROVISIONAL_MIN_INTERVAL);
         for (long f = 2; f < 4; f++) {
             embeddings.pipeInput("cam", frame("cam", 0, f));
         }
