@@ -163,6 +163,16 @@ public final class AllInOne implements AutoCloseable {
         return ingest.httpUri();
     }
 
+    /** The index-service's HTTP API ({@code /v1/knn} and the rest). */
+    public synchronized URI indexUri() {
+        return index.http().uri();
+    }
+
+    /** The identity of the loaded model (its embedding width, version). */
+    public synchronized io.clip4stream.model.ModelInfo modelInfo() {
+        return model.info();
+    }
+
     /** The broker's bootstrap servers. */
     public synchronized String bootstrapServers() {
         return kafka.bootstrapServers();

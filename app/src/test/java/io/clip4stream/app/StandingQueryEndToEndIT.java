@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.app.demo.Background;
 import io.clip4stream.app.demo.Colour;
 import io.clip4stream.app.demo.DefaultModel;
+import io.clip4stream.app.demo.LiveDemoCamera;
 import io.clip4stream.app.demo.Motion;
 import io.clip4stream.app.demo.Scene;
 import io.clip4stream.app.demo.SceneObject;

@@ -37,6 +37,8 @@ import java.util.Set;
  * @param luceneCommitInterval minimum time between Lucene commits (each keeps the changelog offsets)
  * @param streamsCommitInterval Kafka Streams commit interval (exactly-once transactions)
  * @param clipTimeout a clip whose boundary does not come within this long after its newest frame is closed anyway
+ * @param provisionalEvery every this many frames of a still-open clip, the growing clip is indexed provisionally; 0:
+ *     never
  * @param retention per source, clips ending more than this before the source's newest clip expire; zero keeps all
  * @param retentionCheckInterval how often retention is applied
  * @param maintenanceInterval how often each shard runs its removal pass (deletions wait about this long)
@@ -70,6 +72,7 @@ public record IndexConfig(
         Duration luceneCommitInterval,
         Duration streamsCommitInterval,
         Duration clipTimeout,
+        int provisionalEvery,
         Duration retention,
         Duration retentionCheckInterval,
         Duration maintenanceInterval,
@@ -175,6 +178,16 @@ public record IndexConfig(
             "CLIP4S_INDEX_CLIP_TIMEOUT_MS",
             60_000,
             "A clip whose boundary has not arrived this long after its newest frame is closed and indexed anyway.");
+
+    /** Provisional clip interval. */
+    public static final Setting<Integer> PROVISIONAL_EVERY_FRAMES = Setting.integer(
+            "CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES",
+            2,
+            0,
+            1_000,
+            "Every this many frames of a clip still open (a live source), the growing clip is indexed provisionally"
+                    + " (searchable, flagged provisional, never on the clip-vectors topic) under the key its closed"
+                    + " clip replaces; 0: clips become searchable only when they close.");
 
     /** Retention. */
     public static final Setting<Duration> RETENTION_MS = new Setting<>(
@@ -307,6 +320,7 @@ public record IndexConfig(
             LUCENE_COMMIT_MS,
             STREAMS_COMMIT_MS,
             CLIP_TIMEOUT_MS,
+            PROVISIONAL_EVERY_FRAMES,
             RETENTION_MS,
             RETENTION_CHECK_MS,
             MAINTENANCE_MS,
@@ -363,6 +377,10 @@ public record IndexConfig(
             throw new IllegalArgumentException(
                     "CLIP4S_INDEX_MERGE_SEGMENTS_PER_TIER must be >= 2; was " + mergeSegmentsPerTier);
         }
+        if (provisionalEvery < 0) {
+            throw new IllegalArgumentException(
+                    "CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES must be >= 0; was " + provisionalEvery);
+        }
         if (retention.isNegative()) {
             throw new IllegalArgumentException("CLIP4S_INDEX_RETENTION_MS must be >= 0; was " + retention.toMillis());
         }
@@ -391,6 +409,7 @@ public record IndexConfig(
                 env.get(LUCENE_COMMIT_MS),
                 env.get(STREAMS_COMMIT_MS),
                 env.get(CLIP_TIMEOUT_MS),
+                env.get(PROVISIONAL_EVERY_FRAMES),
                 env.get(RETENTION_MS),
                 env.get(RETENTION_CHECK_MS),
                 env.get(MAINTENANCE_MS),
@@ -447,6 +466,7 @@ public record IndexConfig(
                 luceneCommitInterval,
                 streamsCommitInterval,
                 clipTimeout,
+                provisionalEvery,
                 retention,
                 retentionCheckInterval,
                 maintenanceInterval,

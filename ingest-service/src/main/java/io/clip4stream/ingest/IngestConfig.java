@@ -43,6 +43,8 @@ import java.util.UUID;
  * @param maxConcurrentFiles file/URL sources decoded at once by this instance
  * @param readTimeout how long a read may block before a stream or growing file counts as ended
  * @param liveRetry pause before reconnecting a live stream that ended or failed
+ * @param liveCommitEveryFrames a live source also commits every this many frames of a clip still open, so its frames
+ *     reach the encoder (and the index's provisional clips) before the clip closes; 0: once per clip
  * @param retryBackoff pause before running a file request again whose run a Kafka failure cut short (doubling)
  * @param retryBackoffMax longest such pause
  * @param skipNonReference let FFmpeg skip non-reference frames when decoding
@@ -69,6 +71,7 @@ public record IngestConfig(
         int maxConcurrentFiles,
         Duration readTimeout,
         Duration liveRetry,
+        int liveCommitEveryFrames,
         Duration retryBackoff,
         Duration retryBackoffMax,
         boolean skipNonReference,
@@ -175,6 +178,16 @@ public record IngestConfig(
     public static final Setting<Duration> LIVE_RETRY = Setting.millis(
             "CLIP4S_INGEST_LIVE_RETRY_MS", 2_000, "Pause before reconnecting a live stream that ended or failed.");
 
+    /** Live commit interval. */
+    public static final Setting<Integer> LIVE_COMMIT_EVERY_FRAMES = Setting.integer(
+            "CLIP4S_INGEST_LIVE_COMMIT_EVERY_FRAMES",
+            1,
+            0,
+            10_000,
+            "A live source commits its Kafka transaction (frames and a status) also every this many frames of a clip"
+                    + " still open, so downstream reads its frames before the clip closes (the index's provisional"
+                    + " clips need them); 0: once per clip, as file sources do.");
+
     /** First pause before re-running an interrupted file request. */
     public static final Setting<Duration> RETRY_BACKOFF = Setting.millis(
             "CLIP4S_INGEST_RETRY_BACKOFF_MS",
@@ -226,6 +239,7 @@ public record IngestConfig(
             MAX_CONCURRENT,
             READ_TIMEOUT,
             LIVE_RETRY,
+            LIVE_COMMIT_EVERY_FRAMES,
             RETRY_BACKOFF,
             RETRY_BACKOFF_MAX,
             SKIP_NONREF,
@@ -334,6 +348,7 @@ public record IngestConfig(
                 env.get(MAX_CONCURRENT),
                 env.get(READ_TIMEOUT),
                 env.get(LIVE_RETRY),
+                env.get(LIVE_COMMIT_EVERY_FRAMES),
                 env.get(RETRY_BACKOFF),
                 env.get(RETRY_BACKOFF_MAX),
                 env.get(SKIP_NONREF),

@@ -109,7 +109,8 @@ public final class IngestService implements Service {
                 config.framePreparation(),
                 config.thumbnailSize(),
                 new VideoDecoder.Options(config.skipNonReference(), config.readTimeout()),
-                config.liveRetry());
+                config.liveRetry(),
+                config.liveCommitEveryFrames());
         runner = track(new SourceRunner(
                 config.kafka(), topics, instance, settings, metrics, config.maxConcurrentFiles(), producers));
         MediaStore media = new MediaStore(config.mediaDir(), config.root());

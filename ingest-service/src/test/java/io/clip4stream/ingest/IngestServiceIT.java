@@ -111,6 +111,7 @@ class IngestServiceIT {
                 2,
                 Duration.ofSeconds(3),
                 Duration.ofMillis(500),
+                1,
                 Duration.ofMillis(100),
                 Duration.ofSeconds(2),
                 false,

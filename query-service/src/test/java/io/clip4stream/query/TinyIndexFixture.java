@@ -149,6 +149,36 @@ public final class TinyIndexFixture implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Adds a live source's growing clip holding only {@code frameCount} frames, flagged provisional, as the index
+     * serves it before the clip closes.
+     */
+    public TinyIndexFixture addProvisionalClip(String sourceId, long clipIndex, int frameCount) {
+        int size = model.info().imageSize();
+        SplittableRandom random = new SplittableRandom(sourceId.hashCode() * 1000L + clipIndex);
+        float[] pixels = new float[frameCount * 3 * size * size];
+        for (int p = 0; p < pixels.length; p++) {
+            pixels[p] = (float) (random.nextDouble() * 4 - 2);
+        }
+        float[][] clipFrames = model.embedFrames(pixels, frameCount);
+        add(sourceId, clipIndex, "default", List.of(), clipFrames, model.aggregateClip(clipFrames));
+        InMemoryIndexServer.ClipInfo c = clips.getLast();
+        clips.set(
+                clips.size() - 1,
+                new InMemoryIndexServer.ClipInfo(
+                        c.clipId(),
+                        c.sourceId(),
+                        c.clipIndex(),
+                        c.startMicros(),
+                        c.startMicros() + frameCount * 1_000_000L,
+                        c.tenant(),
+                        c.tags(),
+                        c.modelVersion(),
+                        null,
+                        true));
+        return this;
+    }
+
     private void add(
             String sourceId, long index, String tenant, List<String> tags, float[][] clipFrames, float[] vector) {
         long start = index * 12_000_000L;

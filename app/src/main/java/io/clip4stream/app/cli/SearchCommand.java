@@ -150,7 +150,10 @@ public final class SearchCommand implements Callable<Integer> {
         TextTable table =
                 new TextTable(List.of("rank", "score", "1st", "source", "clip", "time", "play"), Set.of(0, 1, 2, 4));
         boolean unplayable = false;
+        boolean live = false;
         for (JsonNode hit : result.get("hits")) {
+            boolean provisional = hit.path("provisional").asBoolean(false);
+            live |= provisional;
             java.util.Optional<String> play = links.at(
                     hit.get("sourceId").asText(),
                     hit.get("startMicros").asLong(),
@@ -164,10 +167,14 @@ public final class SearchCommand implements Callable<Integer> {
                     hit.get("sourceId").asText(),
                     hit.get("clipIndex").asLong(),
                     clock(hit.get("startMicros").asLong()) + "-"
-                            + clock(hit.get("endMicros").asLong()),
+                            + clock(hit.get("endMicros").asLong())
+                            + (provisional ? " live" : ""),
                     play.orElse("-"));
         }
         table.print(out);
+        if (live) {
+            out.println("live: the clip of a live source is still growing; its closed clip will replace it.");
+        }
         if (unplayable) {
             out.println("play: '-' where the source keeps no video (live streams and URLs are not stored).");
         }

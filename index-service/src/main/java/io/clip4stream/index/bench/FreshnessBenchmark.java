@@ -203,8 +203,8 @@ public final class FreshnessBenchmark {
         }
     }
 
-    private static ReadOnlyClipVectorStore awaitRunning(IndexService service)
-            throws InterruptedException, ExecutionException {
+    /** The service's local store once it runs and its shards answer (the live benchmark waits the same way). */
+    static ReadOnlyClipVectorStore awaitRunning(IndexService service) throws InterruptedException, ExecutionException {
         long deadline = System.nanoTime() + STARTUP.toNanos();
         while (System.nanoTime() < deadline) {
             if (service.state() == KafkaStreams.State.RUNNING) {

@@ -56,6 +56,8 @@ public record KnnResponse(
      * @param frameEmbeddingsPacked the frame embeddings as base64 of packed frames
      *     ({@code io.clip4stream.schemas.frames.PackedFrames}, self-describing) in the encoding the clip is stored in
      *     (asked for with {@link KnnRequest#PACKED_BASE64}; null otherwise)
+     * @param provisional whether the clip is a live source's growing clip, indexed before it closed (its closed clip
+     *     will replace it under the same id)
      */
     public record Hit(
             String clipId,
@@ -74,7 +76,8 @@ public record KnnResponse(
             List<List<Float>> frameEmbeddings,
             String frameEmbeddingsF32le,
             Integer frameEmbeddingDim,
-            String frameEmbeddingsPacked) {
+            String frameEmbeddingsPacked,
+            boolean provisional) {
 
         /** The hit of {@code hit}, with or without its heavy parts; frames as JSON numbers. */
         public static Hit of(ClipHit hit, boolean withFrames, boolean withThumbnail) {
@@ -116,7 +119,8 @@ public record KnnResponse(
                     withFrames && wire == KnnRequest.FrameWire.FLOATS ? ClipFrames.lists(clip) : null,
                     frames != null ? float32Base64(frames) : null,
                     frames != null ? dim(frames) : null,
-                    packed ? packedBase64(clip) : null);
+                    packed ? packedBase64(clip) : null,
+                    clip.getProvisional());
         }
 
         /** The clip's frames as base64 packed frames: the stored bytes when packed, float32 packed otherwise. */

@@ -1,5 +1,6 @@
 package io.clip4stream.index.topology;
 
+import io.clip4stream.schemas.ClipIds;
 import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.EndOfSource;
 import io.clip4stream.schemas.avro.FrameEmbedding;
@@ -7,6 +8,7 @@ import io.clip4stream.schemas.avro.SourceDeletion;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +31,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * one clip per clip index, with the tenant and tags of the source's last boundary; an end-of-source marker does the
  * same at once. A deletion drops the source's buffered frames and asks the indexer to remove its clips.
  *
+ * <p>Every {@code provisionalEvery} frames of the newest clip still open (a live source), the clip grown so far is
+ * handed on as a provisional clip: its frames from the first one of its clip index up to the newest, under the id its
+ * boundary will give it ({@link ClipIds}, the window's first frame), so the closed clip replaces it in the store. Zero
+ * turns this off. At most one provisional clip per source is handed on per {@link #PROVISIONAL_MIN_INTERVAL}, so a
+ * source read faster than real time (a file) is not written many times over.
+ *
  * <p>A deletion also leaves a permanent marker (the source id and the deletion's request time): frames, boundaries and
  * end markers of a deleted source that arrive later (encoded before the run stopped, still in flight) are dropped, so
  * they cannot bring clips of the source back. The marker never expires because the ingest service refuses to reuse
@@ -38,10 +46,20 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
 
     private static final int FRAME_INDEX_DIGITS = 19;
 
+    /**
+     * At most one provisional clip per source this often (wall clock). A live source's frames come about a sampling
+     * interval apart, so this never holds one back; a file decoded faster than real time would otherwise write its
+     * every clip several times over (each a store put and a changelog record) for no reader.
+     */
+    static final Duration PROVISIONAL_MIN_INTERVAL = Duration.ofMillis(500);
+
     private final String frameStoreName;
     private final String progressStoreName;
     private final String deletedStoreName;
     private final Duration timeout;
+    private final int provisionalEvery;
+    // In memory only: after a restart the first provisional clip of a source simply comes at once.
+    private final Map<String, Long> lastProvisionalAt = new HashMap<>();
     private ProcessorContext<String, ClipWork> context;
     private KeyValueStore<String, FrameEmbedding> frames;
     private KeyValueStore<String, SourceProgress> progress;
@@ -49,13 +67,31 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
 
     /**
      * An assembler using the three named stores (frames, progress, deletion markers) and closing stalled clips after
-     * {@code timeout}.
+     * {@code timeout}, with no provisional clips.
      */
     public ClipAssembler(String frameStoreName, String progressStoreName, String deletedStoreName, Duration timeout) {
+        this(frameStoreName, progressStoreName, deletedStoreName, timeout, 0);
+    }
+
+    /**
+     * An assembler using the three named stores (frames, progress, deletion markers), closing stalled clips after
+     * {@code timeout} and handing on a provisional clip every {@code provisionalEvery} frames of an open clip (0:
+     * never).
+     */
+    public ClipAssembler(
+            String frameStoreName,
+            String progressStoreName,
+            String deletedStoreName,
+            Duration timeout,
+            int provisionalEvery) {
         this.frameStoreName = Objects.requireNonNull(frameStoreName, "frameStoreName");
         this.progressStoreName = Objects.requireNonNull(progressStoreName, "progressStoreName");
         this.deletedStoreName = Objects.requireNonNull(deletedStoreName, "deletedStoreName");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (provisionalEvery < 0) {
+            throw new IllegalArgumentException("provisionalEvery must be >= 0; was " + provisionalEvery);
+        }
+        this.provisionalEvery = provisionalEvery;
     }
 
     @Override
@@ -104,7 +140,78 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
             return;
         }
         frames.put(frameKey(source, frame.getFrameIndex()), frame);
-        progress.put(source, progressOf(source).withFrame(frame.getClipIndex(), context.currentSystemTimeMs()));
+        SourceProgress state = progressOf(source).withFrame(frame.getClipIndex(), context.currentSystemTimeMs());
+        progress.put(source, state);
+        // Only the newest open clip grows; a late frame of a closed or older clip waits for its boundary.
+        if (provisionalEvery > 0
+                && frame.getClipIndex() > state.lastClosedClipIndex()
+                && frame.getClipIndex() == state.newestFrameClipIndex()) {
+            indexProvisionally(record, source, frame.getClipIndex(), state);
+        }
+    }
+
+    /**
+     * Hands on clip {@code clipIndex} as grown so far when its buffered frame count is a multiple of the setting: its
+     * window starts at the first buffered frame of that clip index and holds every buffered frame from there on.
+     */
+    private void indexProvisionally(
+            Record<String, IndexEvent> record, String source, long clipIndex, SourceProgress state) {
+        List<FrameEmbedding> buffered = new ArrayList<>();
+        try (KeyValueIterator<String, FrameEmbedding> range =
+                frames.range(frameKey(source, 0), frameKey(source, Long.MAX_VALUE))) {
+            range.forEachRemaining(entry -> buffered.add(entry.value));
+        }
+        long start = buffered.stream()
+                .filter(frame -> frame.getClipIndex() == clipIndex)
+                .mapToLong(FrameEmbedding::getFrameIndex)
+                .min()
+                .orElseThrow();
+        List<FrameEmbedding> growing = buffered.stream()
+                .filter(frame -> frame.getFrameIndex() >= start)
+                .toList();
+        if (growing.size() % provisionalEvery != 0) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        Long last = lastProvisionalAt.get(source);
+        if (last != null && now - last < PROVISIONAL_MIN_INTERVAL.toMillis()) {
+            return;
+        }
+        lastProvisionalAt.put(source, now);
+        context.forward(
+                record.withValue(new ClipWork.Index(openClip(source, clipIndex, start, growing, state, false), true)));
+    }
+
+    /**
+     * A clip assembled without a boundary (growing, or closed by timeout): id from its window's first frame, times from
+     * its frames, tenant and tags of the source's last boundary, no thumbnail.
+     */
+    private static AssembledClip openClip(
+            String source,
+            long clipIndex,
+            long firstFrameIndex,
+            List<FrameEmbedding> clipFrames,
+            SourceProgress state,
+            boolean closedByTimeout) {
+        long start = clipFrames.stream()
+                .mapToLong(FrameEmbedding::getPresentationTimeMicros)
+                .min()
+                .orElseThrow();
+        long end = clipFrames.stream()
+                .mapToLong(FrameEmbedding::getPresentationTimeMicros)
+                .max()
+                .orElseThrow();
+        return new AssembledClip(
+                source,
+                clipIndex,
+                ClipIds.of(source, firstFrameIndex),
+                start,
+                end,
+                state.tenant(),
+                state.tags(),
+                ByteBuffer.allocate(0),
+                clipFrames,
+                closedByTimeout);
     }
 
     private void onBoundary(Record<String, IndexEvent> record, ClipBoundary boundary) {
@@ -163,12 +270,14 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         }
         deleteFrames(source, 0, Long.MAX_VALUE);
         progress.delete(source);
+        lastProvisionalAt.remove(source);
     }
 
     private void onDeletion(Record<String, IndexEvent> record, SourceDeletion deletion) {
         String source = deletion.getSourceId().toString();
         deleteFrames(source, 0, Long.MAX_VALUE);
         progress.delete(source);
+        lastProvisionalAt.remove(source);
         deleted.put(source, deletion.getRequestedAtMillis());
         context.forward(record.withValue(new ClipWork.RemoveSource(source)));
     }
@@ -203,25 +312,9 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         long lastClip = state.lastClosedClipIndex();
         for (Map.Entry<Long, List<FrameEmbedding>> clip : open.entrySet()) {
             List<FrameEmbedding> clipFrames = clip.getValue();
-            long start = clipFrames.stream()
-                    .mapToLong(FrameEmbedding::getPresentationTimeMicros)
-                    .min()
-                    .orElseThrow();
-            long end = clipFrames.stream()
-                    .mapToLong(FrameEmbedding::getPresentationTimeMicros)
-                    .max()
-                    .orElseThrow();
-            AssembledClip assembled = new AssembledClip(
-                    source,
-                    clip.getKey(),
-                    source + ":" + clip.getKey(),
-                    start,
-                    end,
-                    state.tenant(),
-                    state.tags(),
-                    ByteBuffer.allocate(0),
-                    clipFrames,
-                    true);
+            // Named by its first frame, as its boundary and its provisional versions would name it.
+            AssembledClip assembled =
+                    openClip(source, clip.getKey(), clipFrames.getFirst().getFrameIndex(), clipFrames, state, true);
             context.forward(new Record<>(source, (ClipWork) new ClipWork.Index(assembled), timestamp));
             lastFrame = Math.max(lastFrame, clipFrames.getLast().getFrameIndex());
             lastClip = Math.max(lastClip, clip.getKey());

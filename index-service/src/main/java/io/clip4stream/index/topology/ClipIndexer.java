@@ -30,7 +30,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Aggregates assembled clips with the model's head and writes them to the task's {@link ClipVectorStore}. Removals
  * (deleted sources, per-source retention) stay off the record path: a deletion only marks the source, and a wall-clock
  * maintenance tick removes everything due in one bounded pass ({@link IndexMaintenance}). Each change is reported
- * downstream.
+ * downstream, except provisional clips (a live source's growing clip): they are stored, so queries see them, but not
+ * reported, so the clip-vectors topic carries each clip once, closed; the closed clip replaces them under the same key.
  *
  * <p>A marked deletion lives in memory only; it survives a crash because the assembler's deletion markers (connected
  * to this processor too) are changelogged: on start, every marked source the store still holds clips of is marked
@@ -140,18 +141,18 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
     @Override
     public void process(Record<String, ClipWork> record) {
         switch (record.value()) {
-            case ClipWork.Index index -> index(record, index.clip());
+            case ClipWork.Index index -> index(record, index.clip(), index.provisional());
             case ClipWork.RemoveSource remove -> maintenance.deleteSource(remove.sourceId());
             case ClipWork.Reject reject -> context.forward(record.withValue(new IndexOutcome.Failed(reject.error())));
         }
     }
 
-    private void index(Record<String, ClipWork> record, AssembledClip clip) {
+    private void index(Record<String, ClipWork> record, AssembledClip clip, boolean provisional) {
         Set<String> versions = clip.frames().stream()
                 .map(frame -> frame.getModelVersion().toString())
                 .collect(Collectors.toSet());
         if (versions.size() != 1) {
-            fail(record, clip, "MixedModelVersions", "frames come from model versions " + versions);
+            fail(record, clip, provisional, "MixedModelVersions", "frames come from model versions " + versions);
             return;
         }
         String framesVersion = versions.iterator().next();
@@ -159,7 +160,12 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
         List<VersionTarget> targets =
                 models.snapshot().indexUnder(framesVersion, models.own().aggregator());
         if (targets.isEmpty()) {
-            fail(record, clip, "RetiredModelVersion", "its frames come from retired model version " + framesVersion);
+            fail(
+                    record,
+                    clip,
+                    provisional,
+                    "RetiredModelVersion",
+                    "its frames come from retired model version " + framesVersion);
             return;
         }
         List<float[]> embeddings = new ArrayList<>(clip.frames().size());
@@ -178,7 +184,12 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             try {
                 vector = target.aggregator().aggregate(embeddings);
             } catch (IllegalArgumentException e) {
-                fail(record, clip, "AggregationFailed", "model version " + target.version() + ": " + e.getMessage());
+                fail(
+                        record,
+                        clip,
+                        provisional,
+                        "AggregationFailed",
+                        "model version " + target.version() + ": " + e.getMessage());
                 return;
             }
             List<Float> boxed = new ArrayList<>(vector.length);
@@ -198,13 +209,19 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                     .setModelVersion(target.version())
                     .setAggregation(target.aggregator().aggregation())
                     .setVector(boxed)
-                    .setIndexedAtMillis(context.currentSystemTimeMs());
+                    .setIndexedAtMillis(context.currentSystemTimeMs())
+                    .setProvisional(provisional);
             // The vector above comes from the exact frames; only what is stored and sent is compacted, as the
             // version's model says.
             try {
                 ClipFrames.set(builder, frames, target.aggregator().frameEncoding());
             } catch (IllegalArgumentException e) {
-                fail(record, clip, "FrameEncodingFailed", "model version " + target.version() + ": " + e.getMessage());
+                fail(
+                        record,
+                        clip,
+                        provisional,
+                        "FrameEncodingFailed",
+                        "model version " + target.version() + ": " + e.getMessage());
                 return;
             }
             ClipVector clipVector = builder.build();
@@ -213,11 +230,19 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                 forwarded = clipVector;
             }
         }
-        // The clip-vectors topic is keyed by clip id: it carries each clip once, under its frames' version when kept.
-        context.forward(record.withValue(new IndexOutcome.Indexed(forwarded)));
+        // The clip-vectors topic is keyed by clip id: it carries each closed clip once, under its frames' version when
+        // kept; a provisional clip stays in the store (and its changelog) until the closed clip replaces it.
+        if (!provisional) {
+            context.forward(record.withValue(new IndexOutcome.Indexed(forwarded)));
+        }
     }
 
-    private void fail(Record<String, ClipWork> record, AssembledClip clip, String type, String message) {
+    private void fail(
+            Record<String, ClipWork> record, AssembledClip clip, boolean provisional, String type, String message) {
+        if (provisional) {
+            // The closed clip holds the same frames and reports the same failure once.
+            return;
+        }
         context.forward(record.withValue(new IndexOutcome.Failed(PipelineErrors.of(
                 context,
                 clip.sourceId(),

@@ -6,11 +6,19 @@ import java.util.Objects;
 /** What the clip assembler hands the clip indexer. */
 public sealed interface ClipWork {
 
-    /** Index this clip. */
-    record Index(AssembledClip clip) implements ClipWork {
+    /**
+     * Index this clip; a provisional one is a live source's growing clip, which its closed clip will replace under the
+     * same key.
+     */
+    record Index(AssembledClip clip, boolean provisional) implements ClipWork {
         /** Validates the work. */
         public Index {
             Objects.requireNonNull(clip, "clip");
+        }
+
+        /** Index this closed clip. */
+        public Index(AssembledClip clip) {
+            this(clip, false);
         }
     }
 

@@ -35,6 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  *  source-deletions ─┘                                                                   └─ errors
  * </pre>
  *
+ * <p>Provisional clips (a live source's growing clip, see {@link ClipAssembler}) go into the clip index only: the
+ * indexer reports nothing for them, so {@code clip-vectors} carries each clip once, closed.
+ *
  * <p>Both inputs are keyed by source id and partitioned alike, so a source's frames, boundaries, deletions and clips
  * all live in one task: no repartitioning is needed, and each partition's Lucene index is one shard.
  */
@@ -145,7 +148,8 @@ public final class IndexTopology {
         return new ProcessorSupplier<>() {
             @Override
             public ClipAssembler get() {
-                return new ClipAssembler(FRAME_STORE, PROGRESS_STORE, DELETED_STORE, config.clipTimeout());
+                return new ClipAssembler(
+                        FRAME_STORE, PROGRESS_STORE, DELETED_STORE, config.clipTimeout(), config.provisionalEvery());
             }
 
             @Override

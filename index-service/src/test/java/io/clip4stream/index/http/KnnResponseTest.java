@@ -81,6 +81,17 @@ class KnnResponseTest {
     }
 
     @Test
+    void aProvisionalClipIsFlaggedOnTheWire() throws Exception {
+        ClipVector growing =
+                ClipVector.newBuilder(hit().clip()).setProvisional(true).build();
+        JsonNode node = json.valueToTree(KnnResponse.Hit.of(new ClipHit(growing, 0.5f), false, false, true));
+        assertEquals(true, node.get("provisional").asBoolean(), node.toString());
+        JsonNode closed = json.valueToTree(KnnResponse.Hit.of(hit(), false, false, true));
+        assertEquals(true, closed.get("provisional").isBoolean(), closed.toString());
+        assertEquals(false, closed.get("provisional").asBoolean());
+    }
+
+    @Test
     void numbersStayTheDefaultForOlderClients() throws Exception {
         KnnResponse.Hit numbers = KnnResponse.Hit.of(hit(), true, false);
         assertEquals(List.of(1.5f, -2.25f, 3e-8f), numbers.frameEmbeddings().get(0));

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.index.IndexConfig;
 import io.clip4stream.index.aggregate.ClipAggregator;
+import io.clip4stream.index.store.ClipChangelog;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipHit;
+import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.index.store.ClipVectorStore;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
@@ -38,6 +40,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -286,7 +289,7 @@ class IndexTopologyTest {
         List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
         assertEquals(1, out.size());
         ClipVector timedOut = out.getFirst().value;
-        assertEquals("cam:1", timedOut.getClipId().toString());
+        assertEquals("cam:3", timedOut.getClipId().toString(), "named by its first frame, as a boundary names clips");
         assertArrayEquals(expectedVector(3, 4), unboxed(timedOut.getVector()), 1e-6f);
         assertEquals("acme", timedOut.getTenant().toString(), "tenant of the source's last boundary");
         assertEquals(1_500_000L, timedOut.getStartTimeMicros());
@@ -413,6 +416,169 @@ class IndexTopologyTest {
         assertEquals(
                 List.of("cam:5"),
                 clipVectors.readKeyValuesToList().stream().map(kv -> kv.key).toList());
+    }
+
+    private List<ClipVector> stored(String source) {
+        float[] probe = new float[64];
+        probe[0] = 1;
+        return store().nearest(probe, 100, ClipFilter.modelVersion(VERSION).withSourceIds(Set.of(source))).stream()
+                .map(ClipHit::clip)
+                .toList();
+    }
+
+    @Test
+    void shouldIndexTheGrowingClipProvisionallyEveryKFramesAndReplaceItWhenItCloses() {
+        start(Map.of("CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "2"));
+        embeddings.pipeInput("cam", frame("cam", 0, 0));
+        assertEquals(List.of(), stored("cam"), "one frame: not yet");
+
+        embeddings.pipeInput("cam", frame("cam", 0, 1));
+        ClipVector growing = stored("cam").getFirst();
+        assertEquals(1, stored("cam").size());
+        assertEquals("cam:0", growing.getClipId().toString(), "the id its boundary will give it");
+        assertTrue(growing.getProvisional());
+        assertArrayEquals(expectedVector(0, 1), unboxed(growing.getVector()), 1e-6f);
+        assertEquals(2, growing.getFrameEmbeddings().size());
+        assertEquals(0, growing.getStartTimeMicros());
+        assertEquals(500_000L, growing.getEndTimeMicros());
+        assertEquals(500_000L, store().searchableUpTo("cam").orElseThrow(), "searchable up to its newest frame");
+
+        driver.advanceWallClockTime(ClipAssembler.PROVISIONAL_MIN_INTERVAL); // a live source's frames come slowly
+        embeddings.pipeInput("cam", frame("cam", 0, 2));
+        assertEquals(2, stored("cam").getFirst().getFrameEmbeddings().size(), "three frames: not a multiple of 2");
+        embeddings.pipeInput("cam", frame("cam", 0, 3));
+        assertEquals(1, stored("cam").size(), "replaced, not added");
+        assertArrayEquals(
+                expectedVector(0, 1, 2, 3), unboxed(stored("cam").getFirst().getVector()), 1e-6f);
+        assertTrue(clipVectors.isEmpty(), "provisional clips never reach clip-vectors");
+
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 4));
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(List.of("cam:0"), out.stream().map(kv -> kv.key).toList(), "the closed clip, once");
+        assertEquals(false, out.getFirst().value.getProvisional());
+        List<ClipVector> held = stored("cam");
+        assertEquals(1, held.size(), "the closed clip replaced the provisional one under the same key");
+        assertEquals(false, held.getFirst().getProvisional());
+        assertEquals(4, held.getFirst().getFrameEmbeddings().size());
+        assertEquals(3, held.getFirst().getThumbnailJpeg().remaining(), "the boundary's thumbnail");
+        assertEquals(2_000_000L, store().searchableUpTo("cam").orElseThrow());
+        assertEquals(1, store().visibleClips());
+
+        // The next clip grows under its own id beside the closed one.
+        driver.advanceWallClockTime(ClipAssembler.PROVISIONAL_MIN_INTERVAL);
+        embeddings.pipeInput("cam", frame("cam", 1, 4));
+        embeddings.pipeInput("cam", frame("cam", 1, 5));
+        assertEquals(2, store().visibleClips());
+        assertTrue(
+                stored("cam").stream().anyMatch(c -> c.getClipId().toString().equals("cam:4") && c.getProvisional()));
+        assertTrue(clipVectors.isEmpty());
+        assertTrue(errors.isEmpty());
+    }
+
+    @Test
+    void shouldHandOnAtMostOneProvisionalClipPerSourceAndIntervalWhenFramesComeFast() {
+        start(Map.of("CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "2"));
+        TestOutputTopic<byte[], byte[]> changelog = driver.createOutputTopic(
+                "index-test-" + IndexTopology.CLIP_STORE + "-changelog",
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        // A file decoded faster than real time: 8 frames and the boundary with no wall-clock time between them.
+        for (long f = 0; f < 8; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 8));
+        assertEquals(2, changelog.readKeyValuesToList().size(), "one provisional version, then the closed clip");
+        assertEquals(1, store().visibleClips());
+        assertEquals(false, stored("cam").getFirst().getProvisional());
+    }
+
+    @Test
+    void shouldIndexNothingProvisionallyWhenTurnedOff() {
+        start(Map.of("CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "0"));
+        for (long f = 0; f < 3; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        assertEquals(0, store().visibleClips());
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 3));
+        assertEquals(1, store().visibleClips());
+        assertEquals(false, stored("cam").getFirst().getProvisional());
+    }
+
+    @Test
+    void shouldCloseAProvisionalClipByTimeoutUnderTheSameKey() {
+        start(Map.of("CLIP4S_INDEX_CLIP_TIMEOUT_MS", "5000", "CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "2"));
+        for (long f = 0; f < 2; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        assertTrue(stored("cam").getFirst().getProvisional());
+        // The source stops: no boundary ever comes.
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(List.of("cam:0"), out.stream().map(kv -> kv.key).toList());
+        assertEquals(false, out.getFirst().value.getProvisional());
+        assertEquals(1, store().visibleClips(), "the timed-out clip replaced the provisional one");
+        assertEquals(false, stored("cam").getFirst().getProvisional());
+    }
+
+    @Test
+    void shouldRemoveAProvisionalClipWithItsSource() {
+        start(Map.of("CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "2"));
+        for (long f = 0; f < 2; f++) {
+            embeddings.pipeInput("cam-a", frame("cam-a", 0, f));
+            embeddings.pipeInput("cam-b", frame("cam-b", 0, f));
+        }
+        assertEquals(2, store().visibleClips());
+
+        deletions.pipeInput(
+                "cam-a",
+                SourceDeletion.newBuilder()
+                        .setSourceId("cam-a")
+                        .setRequestedAtMillis(1L)
+                        .build());
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+
+        assertEquals(List.of(), stored("cam-a"));
+        assertTrue(store().searchableUpTo("cam-a").isEmpty());
+        assertEquals(1, store().visibleClips(), "the other source's growing clip stays");
+        // A removed provisional clip yields a tombstone for a key clip-vectors never carried: a no-op for readers.
+        List<KeyValue<String, ClipVector>> out = clipVectors.readKeyValuesToList();
+        assertEquals(List.of("cam-a:0"), out.stream().map(kv -> kv.key).toList());
+        assertNull(out.getFirst().value);
+        // Late frames of the deleted source grow nothing.
+        embeddings.pipeInput("cam-a", frame("cam-a", 0, 2));
+        embeddings.pipeInput("cam-a", frame("cam-a", 0, 3));
+        assertEquals(List.of(), stored("cam-a"));
+    }
+
+    @Test
+    void shouldLogTheProvisionalClipToTheStoreChangelogUnderTheKeyOfTheClosedClip() {
+        start(Map.of("CLIP4S_INDEX_PROVISIONAL_EVERY_FRAMES", "2"));
+        TestOutputTopic<byte[], byte[]> changelog = driver.createOutputTopic(
+                "index-test-" + IndexTopology.CLIP_STORE + "-changelog",
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        for (long f = 0; f < 2; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        // What a restart restores: the provisional clip, flag included, so a crash before the boundary keeps it.
+        List<KeyValue<byte[], byte[]>> logged = changelog.readKeyValuesToList();
+        assertEquals(1, logged.size());
+        ClipKey key = new ClipKey(VERSION, "cam:0");
+        assertArrayEquals(key.toBytes(), logged.getFirst().key);
+        assertTrue(ClipChangelog.decode(logged.getFirst().value).getProvisional());
+
+        driver.advanceWallClockTime(ClipAssembler.PROVISIONAL_MIN_INTERVAL);
+        for (long f = 2; f < 4; f++) {
+            embeddings.pipeInput("cam", frame("cam", 0, f));
+        }
+        embeddings.pipeInput("cam", boundary("cam", 0, 0, 4));
+        logged = changelog.readKeyValuesToList();
+        assertEquals(2, logged.size(), "one more provisional version, then the closed clip");
+        logged.forEach(record -> assertArrayEquals(key.toBytes(), record.key, "every version under one key"));
+        ClipVector last = ClipChangelog.decode(logged.getLast().value);
+        assertEquals(false, last.getProvisional(), "compaction and restore keep the closed clip");
+        assertEquals(4, last.getFrameEmbeddings().size());
     }
 
     private static String embeddingsTopicName() {

@@ -45,11 +45,23 @@ public final class VideoDecoder implements AutoCloseable {
      * @param skipNonReference let FFmpeg drop non-reference frames (faster when sampling sparsely; the kept frames
      *     may move by a frame)
      * @param readTimeout how long a read may block before the input counts as ended (live streams, growing files)
+     * @param lowDelay decode each frame as soon as it arrives (slice threads only): FFmpeg's default frame threads
+     *     hold back one frame per thread, seconds on a 1 fps live stream
      */
-    public record Options(boolean skipNonReference, Duration readTimeout) {
+    public record Options(boolean skipNonReference, Duration readTimeout, boolean lowDelay) {
         /** Validates the options. */
         public Options {
             Objects.requireNonNull(readTimeout, "readTimeout");
+        }
+
+        /** Options with FFmpeg's default (frame) threading. */
+        public Options(boolean skipNonReference, Duration readTimeout) {
+            this(skipNonReference, readTimeout, false);
+        }
+
+        /** These options, decoding with low delay or not. */
+        public Options withLowDelay(boolean value) {
+            return new Options(skipNonReference, readTimeout, value);
         }
 
         /** Exact decoding with a 10 s read timeout. */
@@ -107,6 +119,9 @@ public final class VideoDecoder implements AutoCloseable {
         grabber.setOption("rw_timeout", Long.toString(options.readTimeout().toNanos() / 1000));
         if (options.skipNonReference()) {
             grabber.setVideoOption("skip_frame", "noref");
+        }
+        if (options.lowDelay()) {
+            grabber.setVideoOption("thread_type", "slice");
         }
         try {
             grabber.start();

@@ -1,5 +1,7 @@
 package io.clip4stream.ingest.plan;
 
+import io.clip4stream.schemas.ClipIds;
+
 /**
  * A completed clip: the sampled frames {@code [firstFrameIndex, firstFrameIndex + frameCount)} of one source.
  *
@@ -15,6 +17,6 @@ public record ClipWindow(
 
     /** The deterministic clip id: source id and window start, so a replay never mints a different id. */
     public static String clipId(String sourceId, long firstFrameIndex) {
-        return sourceId + ":" + firstFrameIndex;
+        return ClipIds.of(sourceId, firstFrameIndex);
     }
 }

@@ -313,6 +313,7 @@ public final class SourceRun {
         private volatile long decodedFrames;
         private volatile long reportedDecoded;
         private volatile long lastRelative;
+        private int uncommittedFrames;
 
         Pass(ClipCutter cutter, long timeOffsetMicros, long skipFramesBelow, long skipClipsBelow) {
             this.cutter = cutter;
@@ -322,7 +323,9 @@ public final class SourceRun {
         }
 
         DecodeSummary decode() throws DecodeException, IOException, SourceRejectedException {
-            try (VideoDecoder decoder = VideoDecoder.open(source.open(), settings.decoder())) {
+            // A live frame should leave the decoder as it arrives, not threads-many frames later.
+            try (VideoDecoder decoder =
+                    VideoDecoder.open(source.open(), settings.decoder().withLowDelay(source.live()))) {
                 declaredMicros = source.live() ? 0 : decoder.declaredDurationMicros();
                 startNanos = System.nanoTime();
                 DecodeSummary summary = decoder.decode(sampler, this, () -> stopRequested);
@@ -349,8 +352,25 @@ public final class SourceRun {
                         .build());
             }
             listener.sampled();
+            boolean closed = false;
             for (ClipWindow clip : cutter.add(micros, sampler.intervalMicros())) {
                 emitClip(clip, progress());
+                closed = true;
+            }
+            if (!closed && index >= skipFramesBelow && source.live() && settings.liveCommitEveryFrames() > 0) {
+                commitOpenFrames();
+            }
+        }
+
+        /**
+         * Commits the open clip's frames every {@code liveCommitEveryFrames} frames, with a status that still names the
+         * last closed clip: a reconnect starts after that clip and sends these frame indexes again, and the index's
+         * frame buffer keeps the newer copy, so nothing is doubled; downstream sees each frame within a commit.
+         */
+        private void commitOpenFrames() {
+            if (++uncommittedFrames >= settings.liveCommitEveryFrames()) {
+                commitStatus(IngestState.DECODING, null, rate(), null);
+                uncommittedFrames = 0;
             }
         }
 
@@ -382,6 +402,7 @@ public final class SourceRun {
                     .setTags(request.getTags())
                     .build());
             committedFrames = Math.max(committedFrames, cutter.nextFrameIndex());
+            uncommittedFrames = 0;
             committedClips = clip.clipIndex() + 1;
             committedEndMicros = clip.endMicros();
             Double rate = rate();

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.ffmpeg.global.avcodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,7 @@ class SourceRunTest {
     Path dir;
 
     /** A fake sink with transaction semantics: records become visible only at commit. */
-    static final class FakeSink implements FrameSink {
+    static class FakeSink implements FrameSink {
         final List<Object> committed = new ArrayList<>();
         final List<Object> pending = new ArrayList<>();
         final List<IngestStatus> statuses = new ArrayList<>();
@@ -149,6 +150,88 @@ class SourceRunTest {
                 sink.of(ClipBoundary.class).stream()
                         .map(ClipBoundary::getClipId)
                         .toList());
+    }
+
+    @Test
+    void aLiveSourceCommitsItsOpenClipsFramesEveryNFramesWithoutMovingItsCheckpoint() {
+        Path file = dir.resolve("live.ts");
+        SyntheticVideo.h264Mp4(64, 48, 10, 30)
+                .as("mpegts", avcodec.AV_CODEC_ID_H264)
+                .writeTo(file);
+        SourceRun[] run = new SourceRun[1];
+        FakeSink sink = new FakeSink() {
+            @Override
+            public void commit(IngestStatus status) {
+                super.commit(status);
+                if (of(SampledFrame.class).size() >= 6) {
+                    run[0].stop(false); // the camera is still connected; a stop ends the test
+                }
+            }
+        };
+        IngestRequest live = IngestRequest.newBuilder(request(file))
+                .setKind(SourceKind.LIVE)
+                .setClipWindowFrames(4)
+                .setClipStrideFrames(4)
+                .build();
+        RunSettings everyFrame = new RunSettings(
+                Preprocessing.clip(16),
+                16,
+                new VideoDecoder.Options(false, Duration.ofSeconds(1)),
+                Duration.ofMillis(10),
+                1);
+        run[0] = new SourceRun(live, new ResolvedSource.LocalFile(file, true), sink, everyFrame, RunListener.NONE);
+
+        assertEquals(SourceRun.Outcome.STOPPED, run[0].run().outcome());
+
+        // Frames 4 and 5 belong to clip 1, still open: committed all the same, each in its own transaction.
+        assertEquals(
+                List.of(0L, 1L, 2L, 3L, 4L, 5L),
+                sink.of(SampledFrame.class).stream()
+                        .map(SampledFrame::getFrameIndex)
+                        .toList()
+                        .subList(0, 6));
+        assertEquals(1, sink.of(ClipBoundary.class).size());
+        // Start, frames 0-2, clip 0 (frame 3), frames 4 and 5: the checkpoint never passes the last closed clip.
+        assertEquals(7, sink.statuses.size(), sink.statuses.toString());
+        assertEquals(
+                List.of(0L, 0L, 0L, 0L, 4L, 4L, 4L),
+                sink.statuses.stream().map(IngestStatus::getFramesSampled).toList());
+        assertEquals(1, sink.statuses.getLast().getClipsEmitted());
+    }
+
+    @Test
+    void aLiveSourceCommitsOncePerClipWhenToldTo() {
+        Path file = dir.resolve("live.ts");
+        SyntheticVideo.h264Mp4(64, 48, 10, 30)
+                .as("mpegts", avcodec.AV_CODEC_ID_H264)
+                .writeTo(file);
+        SourceRun[] run = new SourceRun[1];
+        FakeSink sink = new FakeSink() {
+            @Override
+            public void commit(IngestStatus status) {
+                super.commit(status);
+                if (!of(ClipBoundary.class).isEmpty()) {
+                    run[0].stop(false);
+                }
+            }
+        };
+        IngestRequest live = IngestRequest.newBuilder(request(file))
+                .setKind(SourceKind.LIVE)
+                .setClipWindowFrames(4)
+                .setClipStrideFrames(4)
+                .build();
+        RunSettings perClip = new RunSettings(
+                Preprocessing.clip(16),
+                16,
+                new VideoDecoder.Options(false, Duration.ofSeconds(1)),
+                Duration.ofMillis(10),
+                0);
+        run[0] = new SourceRun(live, new ResolvedSource.LocalFile(file, true), sink, perClip, RunListener.NONE);
+
+        assertEquals(SourceRun.Outcome.STOPPED, run[0].run().outcome());
+
+        assertEquals(4, sink.of(SampledFrame.class).size(), "the open clip's frames were never committed");
+        assertEquals(2, sink.statuses.size(), "start and clip 0");
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
      * @param tags tags
      * @param modelVersion model version of the vector
      * @param thumbnailJpeg thumbnail (null for none)
+     * @param provisional whether it is a live source's growing clip, indexed before it closed
      */
     public record ClipInfo(
             String clipId,
@@ -47,7 +48,23 @@ public final class InMemoryIndexServer implements AutoCloseable {
             String tenant,
             List<String> tags,
             String modelVersion,
-            byte[] thumbnailJpeg) {}
+            byte[] thumbnailJpeg,
+            boolean provisional) {
+
+        /** A closed clip. */
+        public ClipInfo(
+                String clipId,
+                String sourceId,
+                long clipIndex,
+                long startMicros,
+                long endMicros,
+                String tenant,
+                List<String> tags,
+                String modelVersion,
+                byte[] thumbnailJpeg) {
+            this(clipId, sourceId, clipIndex, startMicros, endMicros, tenant, tags, modelVersion, thumbnailJpeg, false);
+        }
+    }
 
     /** Supplies the frame embeddings of the clip at an ordinal, so large benchmarks need not hold them all. */
     @FunctionalInterface
@@ -177,7 +194,8 @@ public final class InMemoryIndexServer implements AutoCloseable {
                     withFrames && !binary && !packed ? frames.frames(ordinal) : null,
                     withFrames && binary ? IndexWire.float32le(frames.frames(ordinal)) : null,
                     withFrames && binary ? dim(frames.frames(ordinal)) : null,
-                    withFrames && packed ? PackedFrames.pack(frames.frames(ordinal), FrameEncoding.FLOAT32) : null));
+                    withFrames && packed ? PackedFrames.pack(frames.frames(ordinal), FrameEncoding.FLOAT32) : null,
+                    c.provisional() ? Boolean.TRUE : null));
         }
         long tookMicros = (System.nanoTime() - start) / 1000;
         exchange.respondJson(

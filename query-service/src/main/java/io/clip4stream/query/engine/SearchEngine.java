@@ -283,7 +283,8 @@ public final class SearchEngine {
                     thumbnailUrl,
                     c.tenant(),
                     c.tags(),
-                    order.get(rank) < rerankedCount));
+                    order.get(rank) < rerankedCount,
+                    c.provisional()));
         }
         return hits;
     }

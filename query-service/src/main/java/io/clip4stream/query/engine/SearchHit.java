@@ -18,6 +18,8 @@ import java.util.List;
  * @param tags the clip's tags
  * @param reranked whether the tight head scored this hit (false: first-stage score only, as when the re-rank budget
  *     ran out before it)
+ * @param provisional whether the clip is a live source's growing clip, indexed before it closed (searchable early;
+ *     its closed clip replaces it under the same id)
  */
 public record SearchHit(
         int rank,
@@ -31,4 +33,5 @@ public record SearchHit(
         String thumbnailUrl,
         String tenant,
         List<String> tags,
-        boolean reranked) {}
+        boolean reranked,
+        boolean provisional) {}

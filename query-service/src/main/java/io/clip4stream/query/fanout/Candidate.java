@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param score first-stage similarity (dot product of L2-normalised vectors)
  * @param frameEmbeddings the clip's frame embeddings (empty when the shard did not send them)
  * @param thumbnailJpeg the clip's thumbnail (null when the shard did not send one)
+ * @param provisional whether the clip is a live source's growing clip, indexed before it closed
  */
 public record Candidate(
         String clipId,
@@ -29,7 +30,8 @@ public record Candidate(
         String modelVersion,
         float score,
         float[][] frameEmbeddings,
-        byte[] thumbnailJpeg) {
+        byte[] thumbnailJpeg,
+        boolean provisional) {
 
     /** Requires ids and defaults absent collections to empty. */
     public Candidate {
@@ -37,6 +39,34 @@ public record Candidate(
         Objects.requireNonNull(sourceId, "sourceId");
         tags = tags == null ? List.of() : List.copyOf(tags);
         frameEmbeddings = frameEmbeddings == null ? new float[0][] : frameEmbeddings;
+    }
+
+    /** A candidate of a closed clip. */
+    public Candidate(
+            String clipId,
+            String sourceId,
+            long clipIndex,
+            long startMicros,
+            long endMicros,
+            String tenant,
+            List<String> tags,
+            String modelVersion,
+            float score,
+            float[][] frameEmbeddings,
+            byte[] thumbnailJpeg) {
+        this(
+                clipId,
+                sourceId,
+                clipIndex,
+                startMicros,
+                endMicros,
+                tenant,
+                tags,
+                modelVersion,
+                score,
+                frameEmbeddings,
+                thumbnailJpeg,
+                false);
     }
 
     /** Whether the tight head can score this candidate. */
@@ -57,6 +87,7 @@ public record Candidate(
                 modelVersion,
                 score,
                 frames,
-                thumbnailJpeg);
+                thumbnailJpeg,
+                provisional);
     }
 }

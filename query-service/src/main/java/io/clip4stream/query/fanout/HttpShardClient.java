@@ -233,7 +233,8 @@ public final class HttpShardClient implements ShardClient {
                         hit.frameEmbeddingsF32le(),
                         hit.frameEmbeddingDim(),
                         hit.frameEmbeddingsPacked()),
-                hit.thumbnailJpeg());
+                hit.thumbnailJpeg(),
+                Boolean.TRUE.equals(hit.provisional()));
     }
 
     /** The request's frameEmbeddingEncoding: null for floats, which every index-service understands. */

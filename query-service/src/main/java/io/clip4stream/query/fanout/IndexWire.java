@@ -124,6 +124,8 @@ public final class IndexWire {
      * @param frameEmbeddingDim values per frame in {@code frameEmbeddingsF32le}
      * @param frameEmbeddingsPacked the frame embeddings as packed frames (base64 in JSON), when asked for with
      *     {@link #PACKED_BASE64}
+     * @param provisional true for a live source's growing clip indexed before it closed (null from an index that
+     *     predates the field: a closed clip)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -141,7 +143,42 @@ public final class IndexWire {
             float[][] frameEmbeddings,
             byte[] frameEmbeddingsF32le,
             Integer frameEmbeddingDim,
-            byte[] frameEmbeddingsPacked) {}
+            byte[] frameEmbeddingsPacked,
+            Boolean provisional) {
+
+        /** A hit of a closed clip. */
+        public KnnHit(
+                String clipId,
+                String sourceId,
+                long clipIndex,
+                long startTimeMicros,
+                long endTimeMicros,
+                String tenant,
+                List<String> tags,
+                String modelVersion,
+                float score,
+                byte[] thumbnailJpeg,
+                float[][] frameEmbeddings,
+                byte[] frameEmbeddingsF32le,
+                Integer frameEmbeddingDim) {
+            this(
+                    clipId,
+                    sourceId,
+                    clipIndex,
+                    startTimeMicros,
+                    endTimeMicros,
+                    tenant,
+                    tags,
+                    modelVersion,
+                    score,
+                    thumbnailJpeg,
+                    frameEmbeddings,
+                    frameEmbeddingsF32le,
+                    frameEmbeddingDim,
+                    null,
+                    null);
+        }
+    }
 
     /**
      * The answer of {@code POST /v1/knn}.

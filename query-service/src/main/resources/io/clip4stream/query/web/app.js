@@ -160,6 +160,7 @@ function renderHit(hit, upTo) {
     text('span', 'time', `${seconds(hit.startMicros)} – ${seconds(hit.endMicros)}`),
     text('span', 'scores', `score ${hit.score.toFixed(4)} · first stage ${hit.firstStageScore.toFixed(4)}`),
   );
+  if (hit.provisional) meta.append(text('span', 'live', 'live'));
   if (upTo !== undefined) meta.append(text('span', 'upto', `searchable up to ${seconds(upTo)}`));
   const similar = text('button', 'find-similar', 'Find similar');
   similar.type = 'button';

@@ -16,7 +16,21 @@ class IndexWireTest {
     @Test
     void float32RoundTripsBitForBitThroughJson() throws Exception {
         IndexWire.KnnHit hit = new IndexWire.KnnHit(
-                "c:0", "c", 0, 0, 1, "t", List.of(), "v1", 0.5f, null, null, IndexWire.float32le(frames), 3, null);
+                "c:0",
+                "c",
+                0,
+                0,
+                1,
+                "t",
+                List.of(),
+                "v1",
+                0.5f,
+                null,
+                null,
+                IndexWire.float32le(frames),
+                3,
+                null,
+                null);
         String text = json.writeValueAsString(hit);
         IndexWire.KnnHit back = json.readValue(text, IndexWire.KnnHit.class);
         float[][] decoded = IndexWire.frames(back.frameEmbeddingsF32le(), back.frameEmbeddingDim());
@@ -50,6 +64,14 @@ class IndexWireTest {
                 "{\"clipId\": \"c:0\", \"frameEmbeddingsF32le\": \"AACAPwAAAEA=\", \"frameEmbeddingDim\": 2}",
                 IndexWire.KnnHit.class);
         assertArrayEquals(new float[] {1f, 2f}, IndexWire.frames(hit.frameEmbeddingsF32le(), 2)[0]);
+    }
+
+    @Test
+    void theProvisionalFlagIsReadAndAbsentFromOlderIndexes() throws Exception {
+        IndexWire.KnnHit live = json.readValue("{\"clipId\": \"c:0\", \"provisional\": true}", IndexWire.KnnHit.class);
+        assertEquals(Boolean.TRUE, live.provisional());
+        IndexWire.KnnHit older = json.readValue("{\"clipId\": \"c:0\"}", IndexWire.KnnHit.class);
+        assertEquals(null, older.provisional(), "an index from before the flag: a closed clip");
     }
 
     @Test
