@@ -13,7 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -113,16 +112,8 @@ public final class FreshnessBenchmark {
     public static Result run(Options options, Clip4ClipModel model, PrintWriter progress, Companion companion)
             throws Exception {
         String prefix = "bench-freshness-" + UUID.randomUUID().toString().substring(0, 8) + ".";
-        Map<String, String> env = new HashMap<>();
-        env.put("CLIP4S_KAFKA_BOOTSTRAP_SERVERS", options.bootstrapServers());
-        env.put("CLIP4S_TOPIC_PREFIX", prefix);
-        env.put("CLIP4S_TOPIC_PARTITIONS", "2");
-        env.put("CLIP4S_INDEX_APPLICATION_ID", prefix + "index");
-        env.put("CLIP4S_INDEX_STATE_DIR", options.stateDir().toString());
-        env.put("CLIP4S_INDEX_HTTP_PORT", "0");
-        env.put(
-                "CLIP4S_INDEX_REFRESH_MS",
-                Long.toString(options.refreshInterval().toMillis()));
+        Map<String, String> env = BenchIndexEnvironment.of(
+                options.bootstrapServers(), prefix, 2, options.stateDir(), options.refreshInterval());
         IndexConfig config = IndexConfig.fromEnv(new Env(env));
         SyntheticClips clips = new SyntheticClips(
                 options.framesPerClip(),

@@ -117,7 +117,9 @@ public final class ShardRebuild {
                 continue;
             }
             boolean framesServeTargets = models.sameEncoder().contains(version);
-            for (String clipId : sorted(idsBySource.getOrDefault(version, store.clipIds(version)))) {
+            // Versions of another encoder are not among the sources: only then is the shard read for their ids.
+            Set<String> ids = framesServeTargets ? idsBySource.get(version) : store.clipIds(version);
+            for (String clipId : sorted(ids)) {
                 if (left == 0) {
                     break;
                 }

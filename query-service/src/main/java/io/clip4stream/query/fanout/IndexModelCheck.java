@@ -92,6 +92,28 @@ public final class IndexModelCheck {
     }
 
     private Optional<List<ServedModel>> recorded(URI instance) {
+        Optional<JsonNode> report = report(http, json, apiKey, timeout, instance);
+        if (report.isEmpty()) {
+            return Optional.empty();
+        }
+        List<ServedModel> models = new ArrayList<>();
+        try {
+            for (JsonNode node : report.get().path("models")) {
+                models.add(json.treeToValue(node, ServedModel.class));
+            }
+        } catch (IOException e) {
+            LOG.debug("{} reported models that do not read: {}", instance, e.toString());
+            return Optional.empty();
+        }
+        return Optional.of(models);
+    }
+
+    /**
+     * Index instance {@code instance}'s {@code GET /v1/models} report ({@code apiKey}: blank for none); empty when it
+     * does not answer 200 within {@code timeout}.
+     */
+    public static Optional<JsonNode> report(
+            HttpClient http, ObjectMapper json, String apiKey, Duration timeout, URI instance) {
         HttpRequest.Builder request = HttpRequest.newBuilder(instance.resolve(MODELS_PATH))
                 .timeout(timeout)
                 .GET();
@@ -104,11 +126,7 @@ public final class IndexModelCheck {
                 LOG.debug("{} answered {} for {}", instance, response.statusCode(), MODELS_PATH);
                 return Optional.empty();
             }
-            List<ServedModel> models = new ArrayList<>();
-            for (JsonNode node : json.readTree(response.body()).path("models")) {
-                models.add(json.treeToValue(node, ServedModel.class));
-            }
-            return Optional.of(models);
+            return Optional.of(json.readTree(response.body()));
         } catch (IOException e) {
             LOG.debug("{} did not report its models: {}", instance, e.toString());
             return Optional.empty();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.query.engine.SearchEngines;
 import io.clip4stream.query.fanout.IndexInstance;
+import io.clip4stream.query.fanout.IndexModelCheck;
 import io.clip4stream.query.fanout.ShardDirectory;
 import io.clip4stream.query.fanout.ShardException;
 import io.clip4stream.query.fanout.ShardLayout;
@@ -11,8 +12,6 @@ import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import java.io.IOException;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -30,8 +29,8 @@ import java.util.TreeSet;
  * shard has caught up.
  */
 public final class ModelVersionRoutes {
-    /** The path. */
-    public static final String PATH = "/v1/models";
+    /** The path: the same as the index instances' report this one merges. */
+    public static final String PATH = IndexModelCheck.MODELS_PATH;
 
     private final SearchEngines engines;
     private final ShardDirectory directory;
@@ -83,7 +82,8 @@ public final class ModelVersionRoutes {
         List<String> unanswered = new ArrayList<>();
         for (IndexInstance instance : layout.instances()) {
             partitions.addAll(instance.partitions());
-            JsonNode reported = fetch(instance);
+            JsonNode reported = IndexModelCheck.report(http, json, indexApiKey, timeout, instance.baseUri())
+                    .orElse(null);
             if (reported == null) {
                 unanswered.add(instance.baseUri().toString());
                 continue;
@@ -142,23 +142,5 @@ public final class ModelVersionRoutes {
         body.put("versions", versions);
         body.put("unanswered", unanswered);
         return body;
-    }
-
-    private JsonNode fetch(IndexInstance instance) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(instance.baseUri().resolve(PATH))
-                .timeout(timeout)
-                .GET();
-        if (!indexApiKey.isBlank()) {
-            request.header("X-Api-Key", indexApiKey);
-        }
-        try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? json.readTree(response.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
     }
 }

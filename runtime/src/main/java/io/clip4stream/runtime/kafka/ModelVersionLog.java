@@ -96,7 +96,8 @@ public final class ModelVersionLog {
      * @throws IllegalStateException naming both models when it does not fit
      */
     public ModelFit checkAndRecord(String service, ServedModel loaded) {
-        ModelFit fit = new ModelFit(read());
+        ModelCatalog catalog = readCatalog();
+        ModelFit fit = new ModelFit(catalog.models());
         fit.mismatch(loaded).ifPresent(reason -> {
             throw new IllegalStateException(
                     service + " refuses to start: " + reason + " (recorded on " + topic.name() + ")");
@@ -105,8 +106,7 @@ public final class ModelVersionLog {
         if (!fit.version(loaded.modelVersion()).map(loaded::equals).orElse(false)) {
             ModelVersion.Builder record = ModelVersion.newBuilder(loaded.toRecord(service, clock.millis()));
             // A version that a model change manages keeps its status and weights location when a service re-records it.
-            readCatalog()
-                    .record(loaded.modelVersion())
+            catalog.record(loaded.modelVersion())
                     .ifPresent(previous ->
                             record.setStatus(previous.getStatus()).setWeightsLocation(previous.getWeightsLocation()));
             publish(service, record.build());
