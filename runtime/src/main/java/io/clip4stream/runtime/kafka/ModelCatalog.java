@@ -78,6 +78,56 @@ public record ModelCatalog(Map<String, ModelVersion> records) {
         return record(version).map(ModelVersion::getWeightsLocation).filter(Objects::nonNull);
     }
 
+    /**
+     * The version services encode with now: the active one, else the version a service recorded serving last (a
+     * deployment that never changed models); empty for an empty catalog.
+     */
+    public Optional<String> current() {
+        Optional<String> active = active();
+        if (active.isPresent()) {
+            return active;
+        }
+        return records.values().stream()
+                .filter(r -> r.getStatus() == null)
+                .max(Comparator.comparingLong(ModelVersion::getRecordedAtMillis))
+                .map(r -> r.getModelVersion());
+    }
+
+    /**
+     * Whether versions {@code a} and {@code b} share their CLIP visual encoder (so frame embeddings of one serve the
+     * other); empty when either is unknown or has no recorded fingerprint.
+     */
+    public Optional<Boolean> sameVisualEncoder(String a, String b) {
+        Optional<String> first =
+                record(a).map(ModelVersion::getVisualFingerprint).filter(Objects::nonNull);
+        Optional<String> second =
+                record(b).map(ModelVersion::getVisualFingerprint).filter(Objects::nonNull);
+        if (first.isEmpty() || second.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(first.get().equals(second.get()));
+    }
+
+    /**
+     * The kept versions whose clips need frames encoded again from kept media: deployed or ready (not yet active)
+     * versions whose CLIP visual encoder differs from the {@link #current()} one's, in first-recorded order.
+     */
+    public List<String> needingReencode() {
+        Optional<String> current = current();
+        if (current.isEmpty()) {
+            return List.of();
+        }
+        List<String> versions = new ArrayList<>();
+        records.forEach((version, r) -> {
+            ModelStatus status = ModelStatus.parse(r.getStatus()).orElse(null);
+            if ((status == ModelStatus.DEPLOYED || status == ModelStatus.READY)
+                    && sameVisualEncoder(version, current.get()).equals(Optional.of(false))) {
+                versions.add(version);
+            }
+        });
+        return List.copyOf(versions);
+    }
+
     /** The recorded model of every version, in first-recorded order. */
     public List<ServedModel> models() {
         return records.values().stream().map(ServedModel::of).toList();

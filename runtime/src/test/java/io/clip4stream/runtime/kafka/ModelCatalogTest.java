@@ -62,4 +62,33 @@ class ModelCatalogTest {
         assertEquals(Optional.empty(), ModelStatus.parse("building-later"));
         assertEquals(Optional.empty(), ModelStatus.parse(null));
     }
+
+    @Test
+    void shouldAskForAReencodeOnlyWhileADeployedVersionHasAnotherVisualEncoderThanTheCurrentOne() {
+        ModelCatalog catalog = ModelCatalog.EMPTY
+                .with(fingerprinted("a", null, 1, "sha256:A"))
+                .with(fingerprinted("same", "deployed", 2, "sha256:A"))
+                .with(fingerprinted("other", "deployed", 3, "sha256:B"))
+                .with(fingerprinted("unknown", "deployed", 4, null));
+
+        assertEquals(Optional.of("a"), catalog.current());
+        assertEquals(Optional.of(true), catalog.sameVisualEncoder("a", "same"));
+        assertEquals(Optional.of(false), catalog.sameVisualEncoder("a", "other"));
+        assertEquals(Optional.empty(), catalog.sameVisualEncoder("a", "unknown"));
+        assertEquals(List.of("other"), catalog.needingReencode());
+
+        ModelCatalog switched = catalog.with(fingerprinted("other", "active", 5, "sha256:B"));
+        assertEquals(Optional.of("other"), switched.current());
+        assertEquals(
+                List.of("same"), switched.needingReencode(), "the old encoder's deployed version is now the odd one");
+        assertEquals(
+                List.of(),
+                catalog.with(fingerprinted("other", "retired", 6, "sha256:B")).needingReencode());
+    }
+
+    private static ModelVersion fingerprinted(String version, String status, long at, String fingerprint) {
+        return ModelVersion.newBuilder(record(version, status, at))
+                .setVisualFingerprint(fingerprint)
+                .build();
+    }
 }
