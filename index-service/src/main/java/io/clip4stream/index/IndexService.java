@@ -367,6 +367,10 @@ public final class IndexService implements Service {
                             Integer.toString(partition),
                             Map.of("held", shard.held(), "total", shard.total(), "complete", shard.complete())));
             entry.put("shards", shards);
+            if (snapshot != null && snapshot.reencoded().containsKey(version)) {
+                // Its visual encoder differs: it is built from kept media encoded again, not from stored frames.
+                entry.put("reencode", true);
+            }
             if (snapshot != null && snapshot.unbuildable().containsKey(version)) {
                 entry.put("notBuilt", snapshot.unbuildable().get(version));
             }

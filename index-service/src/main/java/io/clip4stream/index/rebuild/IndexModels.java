@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The model versions this index instance keeps vectors for: its own model, plus every version a model change deployed
  * that shares its CLIP visual encoder (so the frame embeddings the shards retain serve it) and whose weights it can
- * load. Updated from the {@code models} topic on the catalog watcher's thread; read by the stream tasks through
+ * load, plus every deployed version of another visual encoder, whose clips arrive as frames encoded again from kept
+ * media (see {@link Snapshot#reencoded()}). Updated from the {@code models} topic on the catalog watcher's thread; read by the stream tasks through
  * immutable {@link Snapshot}s.
  */
 public final class IndexModels implements AutoCloseable {
@@ -42,13 +43,16 @@ public final class IndexModels implements AutoCloseable {
      * @param retired versions whose vectors are dropped
      * @param unbuildable deployed versions this instance cannot build, each with the reason
      * @param activated the version {@code model activate} made active, if any
+     * @param reencoded kept versions of another CLIP visual encoder, each with its head: their clips come from frames
+     *     encoded again from kept media (or, once active, from live frames), never from the frames stored here
      */
     public record Snapshot(
             List<VersionTarget> targets,
             Set<String> sameEncoder,
             Set<String> retired,
             Map<String, String> unbuildable,
-            Optional<String> activated) {
+            Optional<String> activated,
+            Map<String, VersionTarget> reencoded) {
 
         /** Copies the collections. */
         public Snapshot {
@@ -57,6 +61,17 @@ public final class IndexModels implements AutoCloseable {
             retired = Set.copyOf(retired);
             unbuildable = Map.copyOf(unbuildable);
             Objects.requireNonNull(activated, "activated");
+            reencoded = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(reencoded));
+        }
+
+        /** A snapshot with no version of another visual encoder. */
+        public Snapshot(
+                List<VersionTarget> targets,
+                Set<String> sameEncoder,
+                Set<String> retired,
+                Map<String, String> unbuildable,
+                Optional<String> activated) {
+            this(targets, sameEncoder, retired, unbuildable, activated, Map.of());
         }
 
         /**
@@ -65,6 +80,11 @@ public final class IndexModels implements AutoCloseable {
          * this instance knows nothing about: today's behaviour), or none when that version is retired.
          */
         public List<VersionTarget> indexUnder(String framesVersion, ClipAggregator fallback) {
+            VersionTarget other = reencoded.get(framesVersion);
+            if (other != null) {
+                // Live frames of a version of another encoder (activated): its own head, and only its own vectors.
+                return List.of(other);
+            }
             if (sameEncoder.contains(framesVersion)) {
                 List<VersionTarget> ordered = new ArrayList<>(targets);
                 // The frames' own version first: it is the one the clip-vectors topic carries.
@@ -134,19 +154,26 @@ public final class IndexModels implements AutoCloseable {
             targets.add(own);
         }
         Map<String, String> unbuildable = new LinkedHashMap<>();
+        Map<String, VersionTarget> reencoded = new LinkedHashMap<>();
         for (String version : catalog.kept()) {
             if (version.equals(own.version())) {
                 continue;
             }
             ModelVersion record = catalog.record(version).orElseThrow();
-            Optional<String> why = whyNotBuildable(record);
+            boolean otherEncoder = otherEncoder(record);
+            Optional<String> why = otherEncoder ? whyNotLoadable(record) : whyNotBuildable(record);
             if (why.isPresent()) {
                 unbuildable.put(version, why.get());
                 continue;
             }
             try {
                 Clip4ClipModel model = loaded.computeIfAbsent(version, v -> loadChecked(record));
-                targets.add(new VersionTarget(version, new ClipAggregator(model)));
+                VersionTarget target = new VersionTarget(version, new ClipAggregator(model));
+                if (otherEncoder) {
+                    reencoded.put(version, target);
+                } else {
+                    targets.add(target);
+                }
             } catch (RuntimeException e) {
                 unbuildable.put(
                         version, "its model at " + record.getWeightsLocation() + " does not load: " + e.getMessage());
@@ -155,6 +182,7 @@ public final class IndexModels implements AutoCloseable {
         }
         Set<String> keep = new LinkedHashSet<>();
         targets.forEach(t -> keep.add(t.version()));
+        keep.addAll(reencoded.keySet());
         loaded.entrySet().removeIf(entry -> {
             if (keep.contains(entry.getKey())) {
                 return false;
@@ -165,22 +193,31 @@ public final class IndexModels implements AutoCloseable {
         });
         unbuildable.forEach(
                 (version, why) -> LOG.warn("index-service: model version {} is not built here: {}", version, why));
-        snapshot = new Snapshot(targets, sameEncoder, retired, unbuildable, catalog.active());
+        snapshot = new Snapshot(targets, sameEncoder, retired, unbuildable, catalog.active(), reencoded);
     }
 
+    /** Whether {@code record}'s CLIP visual encoder is known to differ from this instance's. */
+    private boolean otherEncoder(ModelVersion record) {
+        return ownFingerprint != null
+                && record.getVisualFingerprint() != null
+                && !ownFingerprint.equals(record.getVisualFingerprint());
+    }
+
+    /** Why a version of another visual encoder cannot be indexed here: its head must load. */
+    private static Optional<String> whyNotLoadable(ModelVersion record) {
+        if (record.getWeightsLocation() == null) {
+            return Optional.of("its record names no weights location");
+        }
+        return Optional.empty();
+    }
+
+    /** Why a version of the same (or an unknown) visual encoder cannot be built here from the stored frames. */
     private Optional<String> whyNotBuildable(ModelVersion record) {
         if (ownFingerprint == null || record.getVisualFingerprint() == null) {
             return Optional.of("whether it shares this index's CLIP visual encoder is unknown (no fingerprint), so the"
                     + " stored frame embeddings cannot be trusted for it");
         }
-        if (!ownFingerprint.equals(record.getVisualFingerprint())) {
-            return Optional.of("its CLIP visual encoder differs from this index's (" + own.version()
-                    + "): its clips need frames encoded again by its own encoder");
-        }
-        if (record.getWeightsLocation() == null) {
-            return Optional.of("its record names no weights location");
-        }
-        return Optional.empty();
+        return whyNotLoadable(record);
     }
 
     private Clip4ClipModel loadChecked(ModelVersion record) {

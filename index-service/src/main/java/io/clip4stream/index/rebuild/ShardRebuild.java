@@ -123,8 +123,10 @@ public final class ShardRebuild {
                 if (left == 0) {
                     break;
                 }
-                boolean heldElsewhere = !models.targets().isEmpty()
-                        && missingByTarget.values().stream().noneMatch(missing -> missing.contains(clipId));
+                // With no target of this encoder left (a version of another encoder took over), nothing needs these
+                // frames any more.
+                boolean heldElsewhere =
+                        missingByTarget.values().stream().noneMatch(missing -> missing.contains(clipId));
                 if (!framesServeTargets || heldElsewhere) {
                     store.delete(new ClipKey(version, clipId));
                     left--;

@@ -3,6 +3,7 @@ package io.clip4stream.index.topology;
 import io.clip4stream.schemas.ClipIds;
 import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.EndOfSource;
+import io.clip4stream.schemas.avro.EndReason;
 import io.clip4stream.schemas.avro.FrameEmbedding;
 import io.clip4stream.schemas.avro.SourceDeletion;
 import java.nio.ByteBuffer;
@@ -36,6 +37,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * boundary will give it ({@link ClipIds}, the window's first frame), so the closed clip replaces it in the store. Zero
  * turns this off. At most one provisional clip per source is handed on per {@link #PROVISIONAL_MIN_INTERVAL}, so a
  * source read faster than real time (a file) is not written many times over.
+ *
+ * <p>A re-encoding of a source's kept media for a model version of another visual encoder (events carrying
+ * {@code reencodeFor}) is assembled in its own {@link Lane}, apart from the source's own stream, with no provisional
+ * clips; its end marker tells the indexer the source is settled for that version.
  *
  * <p>A deletion also leaves a permanent marker (the source id and the deletion's request time): frames, boundaries and
  * end markers of a deleted source that arrive later (encoded before the run stopped, still in flight) are dropped, so
@@ -130,6 +135,7 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
 
     private void onFrame(Record<String, IndexEvent> record, FrameEmbedding frame) {
         String source = frame.getSourceId().toString();
+        Lane lane = Lane.of(source, frame.getReencodeFor());
         if (frame.getFrameIndex() < 0 || frame.getClipIndex() < 0) {
             reject(
                     record,
@@ -139,11 +145,13 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
                             + source + " is negative");
             return;
         }
-        frames.put(frameKey(source, frame.getFrameIndex()), frame);
-        SourceProgress state = progressOf(source).withFrame(frame.getClipIndex(), context.currentSystemTimeMs());
-        progress.put(source, state);
-        // Only the newest open clip grows; a late frame of a closed or older clip waits for its boundary.
+        frames.put(frameKey(lane.key(), frame.getFrameIndex()), frame);
+        SourceProgress state = progressOf(lane.key()).withFrame(frame.getClipIndex(), context.currentSystemTimeMs());
+        progress.put(lane.key(), state);
+        // Only the newest open clip grows; a late frame of a closed or older clip waits for its boundary. A re-encoding
+        // of kept media is not live: its clips come whole.
         if (provisionalEvery > 0
+                && !lane.reencode()
                 && frame.getClipIndex() > state.lastClosedClipIndex()
                 && frame.getClipIndex() == state.newestFrameClipIndex()) {
             indexProvisionally(record, source, frame.getClipIndex(), state);
@@ -216,6 +224,7 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
 
     private void onBoundary(Record<String, IndexEvent> record, ClipBoundary boundary) {
         String source = boundary.getSourceId().toString();
+        Lane lane = Lane.of(source, boundary.getReencodeFor());
         long first = boundary.getFirstFrameIndex();
         long end = first + boundary.getFrameCount();
         if (first < 0 || boundary.getFrameCount() <= 0) {
@@ -228,7 +237,7 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
         }
         List<FrameEmbedding> clipFrames = new ArrayList<>();
         try (KeyValueIterator<String, FrameEmbedding> range =
-                frames.range(frameKey(source, first), frameKey(source, end - 1))) {
+                frames.range(frameKey(lane.key(), first), frameKey(lane.key(), end - 1))) {
             range.forEachRemaining(entry -> clipFrames.add(entry.value));
         }
         List<String> tags =
@@ -252,31 +261,38 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
                     boundary.getThumbnailJpeg().asReadOnlyBuffer(),
                     clipFrames,
                     false);
-            context.forward(record.withValue(new ClipWork.Index(clip)));
+            context.forward(record.withValue(new ClipWork.Index(clip, false, lane.reencodeFor())));
         }
-        deleteFrames(source, 0, first - 1);
+        deleteFrames(lane.key(), 0, first - 1);
         progress.put(
-                source,
-                progressOf(source)
+                lane.key(),
+                progressOf(lane.key())
                         .withBoundary(
                                 boundary.getClipIndex(), boundary.getTenant().toString(), tags));
     }
 
     private void onEnd(Record<String, IndexEvent> record, EndOfSource end) {
-        String source = end.getSourceId().toString();
-        SourceProgress state = progress.get(source);
+        Lane lane = Lane.of(end.getSourceId(), end.getReencodeFor());
+        SourceProgress state = progress.get(lane.key());
         if (state != null && state.hasOpenClip()) {
-            closeOpenClips(source, state, record.timestamp());
+            closeOpenClips(lane, state, record.timestamp());
         }
-        deleteFrames(source, 0, Long.MAX_VALUE);
-        progress.delete(source);
-        lastProvisionalAt.remove(source);
+        deleteFrames(lane.key(), 0, Long.MAX_VALUE);
+        progress.delete(lane.key());
+        if (lane.reencode()) {
+            // Tells the indexer this source is settled for the version: re-encoded, or nothing kept to re-encode.
+            context.forward(record.withValue(new ClipWork.Reencoded(
+                    lane.sourceId(), lane.reencodeFor(), end.getReason() == EndReason.COMPLETED)));
+        } else {
+            lastProvisionalAt.remove(lane.sourceId());
+        }
     }
 
     private void onDeletion(Record<String, IndexEvent> record, SourceDeletion deletion) {
         String source = deletion.getSourceId().toString();
         deleteFrames(source, 0, Long.MAX_VALUE);
         progress.delete(source);
+        deleteReencodeLanes(source);
         lastProvisionalAt.remove(source);
         deleted.put(source, deletion.getRequestedAtMillis());
         context.forward(record.withValue(new ClipWork.RemoveSource(source)));
@@ -292,15 +308,16 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
             });
         }
         for (KeyValue<String, SourceProgress> entry : stalled) {
-            closeOpenClips(entry.key, entry.value, nowMillis);
+            closeOpenClips(Lane.parse(entry.key), entry.value, nowMillis);
         }
     }
 
     /** Closes the buffered frames of unclosed clips as one clip per clip index, then frees them. */
-    private void closeOpenClips(String source, SourceProgress state, long timestamp) {
+    private void closeOpenClips(Lane lane, SourceProgress state, long timestamp) {
+        String source = lane.sourceId();
         Map<Long, List<FrameEmbedding>> open = new TreeMap<>();
         try (KeyValueIterator<String, FrameEmbedding> range =
-                frames.range(frameKey(source, 0), frameKey(source, Long.MAX_VALUE))) {
+                frames.range(frameKey(lane.key(), 0), frameKey(lane.key(), Long.MAX_VALUE))) {
             range.forEachRemaining(entry -> {
                 if (entry.value.getClipIndex() > state.lastClosedClipIndex()) {
                     open.computeIfAbsent(entry.value.getClipIndex(), index -> new ArrayList<>())
@@ -315,21 +332,38 @@ public final class ClipAssembler implements Processor<String, IndexEvent, String
             // Named by its first frame, as its boundary and its provisional versions would name it.
             AssembledClip assembled =
                     openClip(source, clip.getKey(), clipFrames.getFirst().getFrameIndex(), clipFrames, state, true);
-            context.forward(new Record<>(source, (ClipWork) new ClipWork.Index(assembled), timestamp));
+            context.forward(new Record<>(
+                    source, (ClipWork) new ClipWork.Index(assembled, false, lane.reencodeFor()), timestamp));
             lastFrame = Math.max(lastFrame, clipFrames.getLast().getFrameIndex());
             lastClip = Math.max(lastClip, clip.getKey());
         }
-        deleteFrames(source, 0, lastFrame);
-        progress.put(source, state.withClosedUpTo(lastClip));
+        deleteFrames(lane.key(), 0, lastFrame);
+        progress.put(lane.key(), state.withClosedUpTo(lastClip));
     }
 
-    private void deleteFrames(String source, long fromIndex, long toIndex) {
+    /** Drops every re-encoding lane of {@code source}: its buffered frames and its progress. */
+    private void deleteReencodeLanes(String source) {
+        String from = source + Lane.SEPARATOR;
+        String to = Lane.reencodeLanesEnd(source);
+        List<String> frameKeys = new ArrayList<>();
+        try (KeyValueIterator<String, FrameEmbedding> range = frames.range(from, to)) {
+            range.forEachRemaining(entry -> frameKeys.add(entry.key));
+        }
+        frameKeys.forEach(frames::delete);
+        List<String> laneKeys = new ArrayList<>();
+        try (KeyValueIterator<String, SourceProgress> range = progress.range(from, to)) {
+            range.forEachRemaining(entry -> laneKeys.add(entry.key));
+        }
+        laneKeys.forEach(progress::delete);
+    }
+
+    private void deleteFrames(String laneKey, long fromIndex, long toIndex) {
         if (toIndex < fromIndex) {
             return;
         }
         List<String> keys = new ArrayList<>();
         try (KeyValueIterator<String, FrameEmbedding> range =
-                frames.range(frameKey(source, fromIndex), frameKey(source, toIndex))) {
+                frames.range(frameKey(laneKey, fromIndex), frameKey(laneKey, toIndex))) {
             range.forEachRemaining(entry -> keys.add(entry.key));
         }
         keys.forEach(frames::delete);

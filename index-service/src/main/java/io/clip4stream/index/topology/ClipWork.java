@@ -10,15 +10,32 @@ public sealed interface ClipWork {
      * Index this clip; a provisional one is a live source's growing clip, which its closed clip will replace under the
      * same key.
      */
-    record Index(AssembledClip clip, boolean provisional) implements ClipWork {
-        /** Validates the work. */
+    record Index(AssembledClip clip, boolean provisional, String reencodeFor) implements ClipWork {
+        /** Validates the work; {@code reencodeFor} is null for a source's own stream. */
         public Index {
             Objects.requireNonNull(clip, "clip");
         }
 
-        /** Index this closed clip. */
+        /** Index this clip of a source's own stream. */
+        public Index(AssembledClip clip, boolean provisional) {
+            this(clip, provisional, null);
+        }
+
+        /** Index this closed clip of a source's own stream. */
         public Index(AssembledClip clip) {
-            this(clip, false);
+            this(clip, false, null);
+        }
+    }
+
+    /**
+     * A re-encoding of a source's kept media for model version {@code modelVersion} ended: {@code completed} when every
+     * clip was sent again, otherwise the source has no kept media and its clips stay under the versions that hold them.
+     */
+    record Reencoded(String sourceId, String modelVersion, boolean completed) implements ClipWork {
+        /** Validates the work. */
+        public Reencoded {
+            Objects.requireNonNull(sourceId, "sourceId");
+            Objects.requireNonNull(modelVersion, "modelVersion");
         }
     }
 

@@ -55,6 +55,12 @@ public final class IndexTopology {
     /** Name of the assembler's deletion markers: deleted source id to the deletion's request time (millis). */
     public static final String DELETED_STORE = "deleted-sources";
 
+    /**
+     * Name of the indexer's re-encode markers: per version of another visual encoder, the sources whose kept media was
+     * encoded again for it (or that have none), so a shard knows when it holds that version completely.
+     */
+    public static final String REENCODED_STORE = "reencoded-sources";
+
     private IndexTopology() {}
 
     /** Adds the index topology to {@code builder}; {@code aggregator} supplies the model's head. */
@@ -190,13 +196,24 @@ public final class IndexTopology {
             @Override
             public ClipIndexer get() {
                 return new ClipIndexer(
-                        CLIP_STORE, DELETED_STORE, models, rebuildProgress, maintenance, maintenanceObserver);
+                        CLIP_STORE,
+                        DELETED_STORE,
+                        REENCODED_STORE,
+                        models,
+                        rebuildProgress,
+                        maintenance,
+                        maintenanceObserver);
             }
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(new LuceneClipStoreBuilder(
-                        CLIP_STORE, config.hnsw(), config.shard(), config.luceneCommitInterval()));
+                return Set.of(
+                        new LuceneClipStoreBuilder(
+                                CLIP_STORE, config.hnsw(), config.shard(), config.luceneCommitInterval()),
+                        Stores.keyValueStoreBuilder(
+                                        Stores.inMemoryKeyValueStore(REENCODED_STORE), Serdes.String(), Serdes.String())
+                                .withLoggingEnabled(Map.of())
+                                .withCachingDisabled());
             }
         };
     }
