@@ -81,12 +81,21 @@ final class ModelChangeCommands {
 
         /** The query service's {@code GET /v1/models} report. */
         JsonNode models(Map<String, String> environment) throws IOException, InterruptedException {
+            return get(environment, "/v1/models");
+        }
+
+        /** The ingest service's sources ({@code GET /sources}), through the query service's ingest proxy. */
+        JsonNode sources(Map<String, String> environment) throws IOException, InterruptedException {
+            return get(environment, "/ingest/sources");
+        }
+
+        private JsonNode get(Map<String, String> environment, String path) throws IOException, InterruptedException {
             String base = url != null
                     ? url
                     : environment.getOrDefault(
                             SearchCommand.URL_VARIABLE, SearchCommand.runningOrDefault(dataDir, environment));
             String key = apiKey != null ? apiKey : environment.getOrDefault(SearchCommand.KEY_VARIABLE, "");
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + "/v1/models"))
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.replaceAll("/+$", "") + path))
                     .timeout(Duration.ofSeconds(30))
                     .GET();
             if (!key.isBlank()) {
@@ -95,8 +104,7 @@ final class ModelChangeCommands {
             try (HttpClient http = HttpClient.newHttpClient()) {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
-                    throw new IOException(
-                            base + "/v1/models answered " + response.statusCode() + ": " + response.body());
+                    throw new IOException(base + path + " answered " + response.statusCode() + ": " + response.body());
                 }
                 return JSON.readTree(response.body());
             }
@@ -107,7 +115,8 @@ final class ModelChangeCommands {
     @Command(
             name = "deploy",
             description = "Publish a model version: every index instance re-aggregates its clips into it in the"
-                    + " background while searches keep using the active version.")
+                    + " background while searches keep using the active version. A version of another CLIP visual"
+                    + " encoder is built from the kept videos (uploads), decoded and encoded again.")
     static final class Deploy implements Callable<Integer> {
         @Spec
         private CommandLine.Model.CommandSpec spec;
@@ -148,6 +157,24 @@ final class ModelChangeCommands {
             ModelCatalog catalog = log.readCatalog();
             String version = served.modelVersion();
             Optional<String> refusal = refusal(catalog, served);
+            Optional<KeptMedia> reencode = Optional.empty();
+            if (refusal.isEmpty() && otherVisualEncoder(catalog, served)) {
+                // Its clips need frames again: only kept media (uploads) can give them.
+                KeptMedia kept;
+                try {
+                    kept = KeptMedia.of(target.sources(environment));
+                } catch (IOException e) {
+                    kept = new KeptMedia(
+                            0,
+                            0,
+                            "the ingest service could not be asked which videos it keeps (" + e.getMessage() + ")");
+                }
+                if (kept.kept() == 0) {
+                    refusal = Optional.of(otherEncoderRefusal(catalog, served, kept));
+                } else {
+                    reencode = Optional.of(kept);
+                }
+            }
             if (refusal.isPresent()) {
                 err.println("Not deployed: " + refusal.get());
                 err.flush();
@@ -158,8 +185,21 @@ final class ModelChangeCommands {
                     .setWeightsLocation(dir.toString())
                     .build();
             log.publish(WRITER, record);
-            out.println("Deployed model version " + version + " (" + dir + "): every index instance now builds it from"
-                    + " the frame embeddings it keeps; searches keep using the active version.");
+            if (reencode.isPresent()) {
+                out.println("Deployed model version " + version + " (" + dir + "), whose CLIP visual encoder differs"
+                        + " from the current one: the ingest service decodes the "
+                        + reencode.get().kept()
+                        + " kept video(s) again and the encoder encodes them with it; searches keep using the active"
+                        + " version.");
+                if (reencode.get().notKept() > 0) {
+                    out.println("The other " + reencode.get().notKept() + " source(s) (live streams, URLs) have no"
+                            + " kept media: their clips stay under the current version, and after the switch they"
+                            + " continue with " + version + ".");
+                }
+            } else {
+                out.println("Deployed model version " + version + " (" + dir + "): every index instance now builds it"
+                        + " from the frame embeddings it keeps; searches keep using the active version.");
+            }
             out.println("Progress: bin/clip4stream model versions; switch: bin/clip4stream model activate " + version);
             out.flush();
             if (!activateWhenReady) {
@@ -193,15 +233,56 @@ final class ModelChangeCommands {
                             + " current version " + current.get().modelVersion() + " is unknown (no fingerprint"
                             + " recorded), so the stored frame embeddings cannot be trusted for it");
                 }
-                if (!same.get()) {
-                    return Optional.of("model version " + version + " has a different CLIP visual encoder than the"
-                            + " current version " + current.get().modelVersion() + ": the frame embeddings the index"
-                            + " keeps cannot serve it, its clips need frames encoded again. Serve it on a fresh data"
-                            + " directory ('bin/clip4stream run --model " + version
-                            + "') and ingest the videos again.");
-                }
             }
             return Optional.empty();
+        }
+
+        /** Whether {@code served}'s CLIP visual encoder is known to differ from the current version's. */
+        static boolean otherVisualEncoder(ModelCatalog catalog, ServedModel served) {
+            return currentModel(catalog)
+                    .filter(current -> !current.modelVersion().equals(served.modelVersion()))
+                    .flatMap(served::sameVisualEncoderAs)
+                    .map(same -> !same)
+                    .orElse(false);
+        }
+
+        /** Why a version of another visual encoder cannot be deployed when no media is kept to encode again. */
+        static String otherEncoderRefusal(ModelCatalog catalog, ServedModel served, KeptMedia kept) {
+            String version = served.modelVersion();
+            return "model version " + version + " has a different CLIP visual encoder than the current version "
+                    + currentModel(catalog).map(ServedModel::modelVersion).orElse("?")
+                    + ": the frame embeddings the index keeps cannot serve it, its clips need frames encoded again, and "
+                    + kept.why() + ". Serve it on a fresh data directory ('bin/clip4stream run --model " + version
+                    + "') and ingest the videos again.";
+        }
+    }
+
+    /**
+     * What the ingest service keeps to encode again for a version of another visual encoder.
+     *
+     * @param kept sources whose video the ingest keeps (uploads)
+     * @param notKept other sources (live streams, URLs): their clips stay under the versions that hold them
+     * @param why why nothing can be encoded again, when {@code kept} is 0
+     */
+    record KeptMedia(int kept, int notKept, String why) {
+
+        /** Reads the ingest's {@code GET /sources} answer ({@code mediaKept} per source). */
+        static KeptMedia of(JsonNode sources) {
+            int kept = 0;
+            int notKept = 0;
+            for (JsonNode source : sources.path("sources")) {
+                if (source.path("mediaKept").asBoolean(false)) {
+                    kept++;
+                } else {
+                    notKept++;
+                }
+            }
+            String why = kept > 0
+                    ? ""
+                    : notKept == 0
+                            ? "the ingest service holds no source"
+                            : "none of the " + notKept + " source(s) has its video kept (only uploads are kept)";
+            return new KeptMedia(kept, notKept, why);
         }
     }
 
@@ -478,13 +559,6 @@ final class ModelChangeCommands {
 
     /** The version searches use now: the activated one, else the one services recorded last by serving it. */
     private static Optional<ServedModel> currentModel(ModelCatalog catalog) {
-        Optional<String> active = catalog.active();
-        if (active.isPresent()) {
-            return catalog.record(active.get()).map(ServedModel::of);
-        }
-        return catalog.records().values().stream()
-                .filter(r -> r.getStatus() == null)
-                .max(java.util.Comparator.comparingLong(ModelVersion::getRecordedAtMillis))
-                .map(ServedModel::of);
+        return catalog.current().flatMap(catalog::record).map(ServedModel::of);
     }
 }
