@@ -196,7 +196,12 @@ public final class ReencodeJobs implements AutoCloseable {
     /** The sources still to do per version, for the Prometheus gauge. */
     public Map<String, Long> remaining() {
         Map<String, Long> remaining = new LinkedHashMap<>();
-        progress.forEach((version, p) -> remaining.put(version, (long) p.remaining()));
+        progress.forEach((version, p) -> {
+            // A retired or refused version has nothing left to do here: its series goes away.
+            if (p.state() != State.STOPPED) {
+                remaining.put(version, (long) p.remaining());
+            }
+        });
         return remaining;
     }
 
@@ -339,27 +344,32 @@ public final class ReencodeJobs implements AutoCloseable {
         }
         boolean finishing = !known.needingReencode().contains(version);
         ReencodePlan plan = plan(file);
-        show(version, plan, null);
+        int total = plan.total();
+        int done = plan.done();
+        show(version, plan.remaining() > 0 ? State.RUNNING : State.DONE, total, done, null);
         for (String id : plan.reencode()) {
             if (closed || !wanted(version)) {
                 progress.computeIfPresent(version, (v, p) -> withState(p, closed ? p.state() : State.STOPPED, null));
                 return;
             }
             if (context.intake().deleted(id) || !keptUpload(id)) {
+                total--;
                 continue;
             }
-            show(version, plan(file), id);
+            show(version, State.RUNNING, total, done, id);
             if (reencode(version, preparation, id)) {
                 record(file::recordReencoded, id, version);
-                ReencodePlan now = plan(file);
-                show(version, now, null);
+                done++;
                 LOG.info(
                         "Re-encoded kept upload {} for model version {} ({} of {} sources done)",
                         id,
                         version,
-                        now.done(),
-                        now.total());
+                        done,
+                        total);
+            } else if (context.intake().deleted(id) || !keptUpload(id)) {
+                total--;
             }
+            show(version, State.RUNNING, total, done, null);
         }
         if (!plan.mark().isEmpty() && !closed && wanted(version)) {
             try (StoppedMarkers markers = new StoppedMarkers(
@@ -374,18 +384,23 @@ public final class ReencodeJobs implements AutoCloseable {
             for (String id : plan.mark()) {
                 record(file::recordMarked, id, version);
             }
+            done += plan.mark().size();
             LOG.info(
                     "Model version {}: {} source(s) without kept media got a STOPPED marker",
                     version,
                     plan.mark().size());
         }
-        ReencodePlan after = plan(file);
-        show(version, after, null);
-        if (finishing && wanted(version)) {
+        if (closed || !wanted(version)) {
+            return;
+        }
+        if (finishing) {
             // Activated: uploads from now on are the version's own stream, nothing more to re-encode.
             record(i -> file.recordComplete(), version, version);
-            progress.computeIfPresent(version, (v, p) -> withState(p, State.DONE, null));
-            LOG.info("Re-encoding for model version {} finished for good ({} sources)", version, after.done());
+            show(version, State.DONE, total, done, null);
+            LOG.info("Re-encoding for model version {} finished for good ({} sources)", version, done);
+        } else {
+            // Uploads still being ingested keep it running: they are re-encoded once they finish.
+            show(version, done < total ? State.RUNNING : State.DONE, total, done, null);
         }
     }
 
@@ -525,18 +540,11 @@ public final class ReencodeJobs implements AutoCloseable {
         }
     }
 
-    private void show(String version, ReencodePlan plan, String current) {
-        State state = current != null
-                        || !plan.reencode().isEmpty()
-                        || !plan.waiting().isEmpty()
-                        || !plan.mark().isEmpty()
-                ? State.RUNNING
-                : State.DONE;
+    private void show(String version, State state, int total, int done, String current) {
         progress.merge(
                 version,
-                new Progress(state, plan.total(), plan.done(), current, 0),
-                (old, now) ->
-                        new Progress(now.state(), now.sourcesTotal(), now.sourcesDone(), current, old.clipsSent()));
+                new Progress(state, total, done, current, 0),
+                (old, now) -> new Progress(state, total, done, current, old.clipsSent()));
     }
 
     private static Progress withState(Progress p, State state, String current) {
