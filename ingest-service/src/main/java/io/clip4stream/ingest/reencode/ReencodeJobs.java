@@ -13,7 +13,6 @@ import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.runtime.kafka.KafkaClientSettings;
 import io.clip4stream.runtime.kafka.ModelCatalog;
 import io.clip4stream.runtime.kafka.ModelCatalogWatcher;
-import io.clip4stream.runtime.kafka.ModelStatus;
 import io.clip4stream.schemas.avro.IngestRequest;
 import io.clip4stream.schemas.avro.ModelVersion;
 import io.clip4stream.schemas.topic.Topics;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -263,11 +261,12 @@ public final class ReencodeJobs implements AutoCloseable {
             return;
         }
         try {
-            for (String version : versionsWithWork(known)) {
+            ReencodeVersions versions = versionsWithWork(known);
+            for (String version : versions.work()) {
                 if (closed) {
                     return;
                 }
-                work(version, known);
+                work(version, known, versions.finishing().contains(version));
             }
             failedPasses = 0;
         } catch (PassFailed | RuntimeException e) {
@@ -282,26 +281,14 @@ public final class ReencodeJobs implements AutoCloseable {
     }
 
     /** The versions needing a re-encode, then the started, unfinished jobs of versions activated meanwhile. */
-    private List<String> versionsWithWork(ModelCatalog known) {
-        Set<String> versions = new LinkedHashSet<>(known.needingReencode());
-        for (String version : known.records().keySet()) {
-            Optional<ModelStatus> status = known.status(version);
-            if (status.isEmpty()) {
-                continue;
-            }
-            if (status.get() == ModelStatus.RETIRED) {
-                progress.computeIfPresent(version, (v, p) -> withState(p, State.STOPPED, null));
-            } else if (!versions.contains(version)
-                    && ReencodeProgress.validVersion(version)
-                    && ReencodeProgress.started(context.media().dir(), version)) {
-                versions.add(version);
-            }
+    private ReencodeVersions versionsWithWork(ModelCatalog known) {
+        ReencodeVersions versions = ReencodeVersions.of(
+                known, v -> ReencodeProgress.started(context.media().dir(), v));
+        for (String version : versions.retired()) {
+            progress.computeIfPresent(version, (v, p) -> withState(p, State.STOPPED, null));
         }
-        List<String> valid = new ArrayList<>();
-        for (String version : versions) {
-            if (ReencodeProgress.validVersion(version)) {
-                valid.add(version);
-            } else if (refused.add(version)) {
+        for (String version : versions.refused()) {
+            if (refused.add(version)) {
                 LOG.error(
                         "Model version '{}' needs a re-encode, but it cannot name a progress file under {}"
                                 + " (1-128 of [A-Za-z0-9._-], not . or ..); it is not re-encoded",
@@ -310,10 +297,10 @@ public final class ReencodeJobs implements AutoCloseable {
                 progress.put(version, new Progress(State.STOPPED, 0, 0, null, 0));
             }
         }
-        return valid;
+        return versions;
     }
 
-    private void work(String version, ModelCatalog known) throws PassFailed {
+    private void work(String version, ModelCatalog known, boolean finishing) throws PassFailed {
         ModelVersion record = known.record(version).orElse(null);
         if (record == null) {
             return;
@@ -342,7 +329,6 @@ public final class ReencodeJobs implements AutoCloseable {
                             : withState(p, State.DONE, null));
             return;
         }
-        boolean finishing = !known.needingReencode().contains(version);
         ReencodePlan plan = plan(file);
         int total = plan.total();
         int done = plan.done();
