@@ -165,6 +165,39 @@ class ReencodeIT {
             assertEquals(0, progress.get("clipsSent").asLong(), "nothing re-encoded again: " + progress);
             assertEquals(frameRecords, endOffsets(config), "nothing sent again for V");
             assertEquals(upBefore, status(restarted.httpUri(), "re-up"));
+
+            // While V is deployed, an upload that finishes later is re-encoded too.
+            HttpResponse<String> later = HTTP.send(
+                    HttpRequest.newBuilder(restarted.httpUri().resolve("/sources/upload?sourceId=re-later"))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(upload)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, later.statusCode(), later.body());
+            SourceStream laterStream = SourceStream.read(
+                    KAFKA.bootstrapServers(),
+                    config.topics().frames(),
+                    "re-later",
+                    s -> s.ends().stream().anyMatch(e -> "V".equals(e.getReencodeFor())),
+                    WAIT);
+            assertEquals(
+                    6,
+                    laterStream.frames().stream()
+                            .filter(f -> "V".equals(f.getReencodeFor()))
+                            .count(),
+                    "the later upload's frames for V");
+            JsonNode withLater = awaitReencode(restarted.httpUri(), "V", "done");
+            assertEquals(3, withLater.get("sourcesDone").asInt(), withLater.toString());
+
+            // Activated: the started job finishes for good.
+            ModelVersionLog models =
+                    new ModelVersionLog(config.kafka(), config.topics().models(), WAIT, Clock.systemUTC());
+            models.publish("test", version("V", "active", "sha256:B", VERSION_CROP));
+            Path progressFile = config.mediaDir().resolve(".reencode").resolve("V");
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!Files.readString(progressFile).contains("#complete") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals("re-up\n!re-path\nre-later\n#complete\n", Files.readString(progressFile));
         }
     }
 
