@@ -10,9 +10,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Which model versions a pass of the re-encode jobs works on (pure): the versions needing a re-encode, then the
- * started jobs of versions that no longer need one but were not retired (activated meanwhile, possibly with
- * {@code --force}), which finish; retired versions stop; a version whose name cannot name a progress file is refused.
+ * Which model versions a pass of the re-encode jobs works on (pure): the versions needing a re-encode (a job starts
+ * only for a deployed one; a ready one goes on only with a started job), then the started jobs of versions that no
+ * longer need one but were not retired (activated meanwhile, possibly with {@code --force}), which finish; retired
+ * versions stop; a version whose name cannot name a progress file is refused.
  *
  * @param work versions to work on, valid names only, needing ones first, in first-recorded order
  * @param finishing those of {@code work} that no longer need a re-encode: their started job finishes for good
@@ -31,8 +32,16 @@ public record ReencodeVersions(List<String> work, Set<String> finishing, List<St
 
     /** The versions of {@code catalog} to work on, {@code started} telling whose job has a progress file. */
     public static ReencodeVersions of(ModelCatalog catalog, Predicate<String> started) {
-        List<String> needing = catalog.needingReencode();
-        Set<String> versions = new LinkedHashSet<>(needing);
+        Set<String> versions = new LinkedHashSet<>();
+        for (String version : catalog.needingReencode()) {
+            // A job starts only for a version just deployed. A ready one either is being built (its job started when
+            // it was deployed) or was active before the current one and already holds its clips: a job for it would
+            // encode every kept upload again for nothing, and uploads made after the switch under the old version.
+            if (catalog.status(version).orElse(null) == ModelStatus.DEPLOYED
+                    || ReencodeProgress.validVersion(version) && started.test(version)) {
+                versions.add(version);
+            }
+        }
         List<String> retired = new ArrayList<>();
         Set<String> finishing = new LinkedHashSet<>();
         for (String version : catalog.records().keySet()) {

@@ -60,6 +60,16 @@ class ReencodeVersionsTest {
     }
 
     @Test
+    void aReadyVersionGoesOnOnlyWithAStartedJob() {
+        // v was deployed and its job started; z was the active version before the current one, kept as ready.
+        ModelCatalog catalog = catalog(
+                record("z", "ready", "sha256:Z"), record("a", "active", "sha256:A"), record("v", "ready", "sha256:B"));
+        ReencodeVersions versions = ReencodeVersions.of(catalog, v -> v.equals("v"));
+        assertEquals(List.of("v"), versions.work(), "never a job for the old version: it holds its clips");
+        assertEquals(Set.of(), versions.finishing());
+    }
+
+    @Test
     void aRetiredVersionIsNotWorkedOnEvenWhenStarted() {
         ModelCatalog catalog = catalog(record("a", null, "sha256:A"), record("v", "retired", "sha256:B"));
         ReencodeVersions versions = ReencodeVersions.of(catalog, v -> true);
