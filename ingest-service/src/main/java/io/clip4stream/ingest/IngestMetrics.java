@@ -56,6 +56,19 @@ public final class IngestMetrics implements RunListener {
                 .register(registry);
     }
 
+    /**
+     * Exports {@code clip4stream_ingest_reencode_sources_remaining{model_version}}: the sources each version's re-encode
+     * still has to do here ({@code remaining}, read at each scrape).
+     */
+    public void reencodeRemaining(Supplier<Map<String, Long>> remaining) {
+        GaugeWithCallback.builder()
+                .name("clip4stream_ingest_reencode_sources_remaining")
+                .help("Sources a model version's re-encode of kept uploads still has to do on this instance")
+                .labelNames("model_version")
+                .callback(callback -> remaining.get().forEach((version, n) -> callback.call(n, version)))
+                .register(registry);
+    }
+
     @Override
     public void decoded(long count) {
         if (count > 0) {

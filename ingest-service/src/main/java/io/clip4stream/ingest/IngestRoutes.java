@@ -11,6 +11,7 @@ import io.clip4stream.ingest.kafka.UploadRuns;
 import io.clip4stream.ingest.media.ByteRange;
 import io.clip4stream.ingest.media.MediaStore;
 import io.clip4stream.ingest.media.VideoContentType;
+import io.clip4stream.ingest.reencode.ReencodeJobs;
 import io.clip4stream.ingest.run.SourceRun;
 import io.clip4stream.ingest.source.ResolvedSource;
 import io.clip4stream.ingest.source.SourceRejectedException;
@@ -54,6 +55,7 @@ public final class IngestRoutes {
     private final SourceRunner runner;
     private final MediaStore media;
     private final UploadRuns uploads;
+    private final ReencodeJobs reencode;
     private final IngestRequests requests;
 
     private IngestRoutes(
@@ -62,7 +64,9 @@ public final class IngestRoutes {
             SourceResolver resolver,
             SourceRunner runner,
             MediaStore media,
-            UploadRuns uploads) {
+            UploadRuns uploads,
+            ReencodeJobs reencode) {
+        this.reencode = reencode;
         this.config = config;
         this.intake = intake;
         this.resolver = resolver;
@@ -83,9 +87,16 @@ public final class IngestRoutes {
             SourceResolver resolver,
             SourceRunner runner,
             MediaStore media,
-            UploadRuns uploads) {
-        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner, media, uploads);
-        return http.route("/sources", routes::sources);
+            UploadRuns uploads,
+            ReencodeJobs reencode) {
+        IngestRoutes routes = new IngestRoutes(config, intake, resolver, runner, media, uploads, reencode);
+        return http.route("/sources", routes::sources).route("/v1/reencode", routes::reencode);
+    }
+
+    /** {@code GET /v1/reencode}: where each model version's re-encode of the kept uploads stands. */
+    private void reencode(Exchange exchange) throws IOException {
+        requireMethod(exchange.method(), "GET");
+        exchange.respondJson(200, reencode.json());
     }
 
     private void sources(Exchange exchange) throws Exception {
@@ -120,7 +131,9 @@ public final class IngestRoutes {
                 case "GET" ->
                     exchange.respondJson(
                             200,
-                            statusJson(intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id))));
+                            statusJson(
+                                    intake.status(id).orElseThrow(() -> ApiException.notFound("No source " + id)),
+                                    mediaKept(id)));
                 case "DELETE" -> delete(exchange, id);
                 default -> throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path);
             }
@@ -132,7 +145,7 @@ public final class IngestRoutes {
         boolean all = "true".equals(exchange.query().get("all"));
         List<Map<String, Object>> sources = intake.statuses().stream()
                 .filter(s -> all || s.getState() != IngestState.DELETED)
-                .map(IngestRoutes::statusJson)
+                .map(s -> statusJson(s, mediaKept(s.getSourceId())))
                 .toList();
         exchange.respondJson(200, Map.of("sources", sources));
     }
@@ -365,8 +378,19 @@ public final class IngestRoutes {
         };
     }
 
-    /** The JSON shape of a status, as {@code GET /sources/{id}} returns it. */
-    public static Map<String, Object> statusJson(IngestStatus status) {
+    /**
+     * Whether this instance keeps the upload of {@code id}, so a model version with another visual encoder can be
+     * re-encoded from it (a file referenced under the root or a URL is not kept, and is not re-encoded).
+     */
+    private boolean mediaKept(String id) {
+        return MediaStore.validId(id) && media.keptUpload(id);
+    }
+
+    /**
+     * The JSON shape of a status, as {@code GET /sources/{id}} returns it; {@code mediaKept}: whether this instance
+     * keeps the source's upload.
+     */
+    public static Map<String, Object> statusJson(IngestStatus status, boolean mediaKept) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("sourceId", status.getSourceId());
         json.put("state", status.getState().name());
@@ -377,6 +401,7 @@ public final class IngestRoutes {
         json.put("clipsEmitted", status.getClipsEmitted());
         json.put("reason", status.getReason());
         json.put("updatedAtMillis", status.getUpdatedAtMillis());
+        json.put("mediaKept", mediaKept);
         return json;
     }
 

@@ -11,6 +11,7 @@ import io.clip4stream.ingest.kafka.SourceRunner;
 import io.clip4stream.ingest.kafka.StatusView;
 import io.clip4stream.ingest.kafka.UploadRuns;
 import io.clip4stream.ingest.media.MediaStore;
+import io.clip4stream.ingest.reencode.ReencodeJobs;
 import io.clip4stream.ingest.run.RetryBackoff;
 import io.clip4stream.ingest.run.RunSettings;
 import io.clip4stream.ingest.source.HttpVideoFetcher;
@@ -127,6 +128,11 @@ public final class IngestService implements Service {
                 .start());
         // Closed before the runner (the stack closes in reverse), so nothing is run again after shutdown began.
         UploadRuns uploads = track(new UploadRuns(runner, intake, resolver, media, backoff).resumeKept());
+        // Started after the runner and closed before it; it runs its re-encodes itself, one at a time.
+        ReencodeJobs reencode = track(new ReencodeJobs(new ReencodeJobs.Context(
+                        config.kafka(), topics, instance, settings, producers, intake, resolver, media, backoff))
+                .start());
+        metrics.reencodeRemaining(reencode::remaining);
         live = track(new LiveSources(
                         config.kafka(),
                         topics.sources(),
@@ -154,7 +160,7 @@ public final class IngestService implements Service {
                 .readiness("request-worker", requests::ready)
                 .readiness("live-sources", live::ready)
                 .readiness("deletion-listener", deletions::ready);
-        http = track(IngestRoutes.register(builder, config, intake, resolver, runner, media, uploads)
+        http = track(IngestRoutes.register(builder, config, intake, resolver, runner, media, uploads, reencode)
                 .build()
                 .start());
         LOG.info("ingest-service {} started; API at {}", instance, http.uri());

@@ -67,6 +67,28 @@ public final class KafkaFrameSink implements FrameSink {
             String sourceId,
             Duration transactionTimeout,
             Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
+        this(
+                kafka,
+                topics,
+                instanceId + "-" + sourceId,
+                sourceId,
+                transactionalId(topics, sourceId),
+                transactionTimeout,
+                producers);
+    }
+
+    /**
+     * A sink for {@code sourceId}'s records under {@code transactionalId}: another lane of the source (a re-encoding
+     * for a model version) uses its own id, so it never fences the source's own run nor is fenced by it.
+     */
+    public KafkaFrameSink(
+            KafkaClientSettings kafka,
+            Topics topics,
+            String clientId,
+            String sourceId,
+            String transactionalId,
+            Duration transactionTimeout,
+            Function<Map<String, Object>, Producer<byte[], byte[]>> producers) {
         this.kafka = kafka;
         this.topics = topics;
         this.sourceId = sourceId;
@@ -74,8 +96,7 @@ public final class KafkaFrameSink implements FrameSink {
                 .keySerde()
                 .serializer()
                 .serialize(topics.frames().name(), sourceId);
-        Map<String, Object> config =
-                kafka.transactionalProducer(instanceId + "-" + sourceId, transactionalId(topics, sourceId));
+        Map<String, Object> config = kafka.transactionalProducer(clientId, transactionalId);
         config.put("transaction.timeout.ms", (int) transactionTimeout.toMillis());
         config.putIfAbsent("linger.ms", 5);
         config.putIfAbsent("max.request.size", Topics.MAX_MESSAGE_BYTES);
@@ -89,7 +110,7 @@ public final class KafkaFrameSink implements FrameSink {
 
     @Override
     public Checkpoint claim() {
-        guard("claim the source", producer::initTransactions);
+        fence();
         int partitions = guard(
                         "look up the status topic",
                         () -> producer.partitionsFor(topics.ingestStatus().name()))
@@ -115,9 +136,25 @@ public final class KafkaFrameSink implements FrameSink {
         send(topics.frames(), new FrameStreamRecord(end));
     }
 
+    /**
+     * Fences every earlier producer with this sink's transactional id (aborting its open transaction) and reads nothing:
+     * {@link #claim()} without the checkpoint, for a lane that always starts from the beginning.
+     */
+    public void fence() {
+        guard("claim the source", producer::initTransactions);
+    }
+
     @Override
     public void commit(IngestStatus status) {
         send(topics.ingestStatus(), status);
+        commitRecords();
+    }
+
+    /** Commits the records sent since the last commit without writing a status; with none sent there is nothing to do. */
+    public void commitRecords() {
+        if (!inTransaction) {
+            return;
+        }
         guard("commit a transaction", producer::commitTransaction);
         inTransaction = false;
     }

@@ -123,6 +123,11 @@ public final class MediaStore {
         }
     }
 
+    /** Whether the upload of {@code sourceId} is kept here (its video, not a reference to a file elsewhere). */
+    public boolean keptUpload(String sourceId) {
+        return Files.isRegularFile(dir.resolve(checked(sourceId) + VIDEO));
+    }
+
     /** Records that {@code sourceId} plays {@code file}, a file under the root that is read where it lies. */
     public void refer(String sourceId, Path file) throws IOException {
         Path target = dir.resolve(checked(sourceId) + REFERENCE);

@@ -57,6 +57,18 @@ class MediaStoreTest {
     }
 
     @Test
+    void onlyAnUploadCountsAsKeptNotAReferencedFile() throws Exception {
+        assertFalse(store.keptUpload("up-1"));
+        store.store("up-1", Files.writeString(tmp.resolve("staged"), "video bytes"));
+        store.refer("path-1", Files.writeString(root.resolve("clip.mp4"), "v"));
+        assertTrue(store.keptUpload("up-1"));
+        assertFalse(store.keptUpload("path-1"), "playable, but not kept here: a re-encode cannot count on it");
+        assertThrows(IllegalArgumentException.class, () -> store.keptUpload("../up-1"));
+        store.delete("up-1");
+        assertFalse(store.keptUpload("up-1"));
+    }
+
+    @Test
     void aReferencedFilePlaysOnlyWhileItLiesUnderTheRoot() throws Exception {
         Path video = Files.writeString(root.resolve("clip.mp4"), "v");
         store.refer("path-1", video);

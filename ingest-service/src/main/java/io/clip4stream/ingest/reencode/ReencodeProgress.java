@@ -1,0 +1,158 @@
+package io.clip4stream.ingest.reencode;
+
+import io.clip4stream.ingest.media.MediaStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What the re-encoding for one model version has done, kept in {@code <mediaDir>/.reencode/<version>} so that a
+ * restarted instance resumes where it stopped and never starts a finished version again: one line per source
+ * re-encoded ({@code <id>}), one per source given a STOPPED marker ({@code !<id>}), and {@code #complete} once the job
+ * has finished for good (after its version became active). Lines are appended and forced to disk before the caller
+ * moves on, so a crash loses at most the source in flight, which is then simply sent again (the index overwrites).
+ */
+public final class ReencodeProgress {
+    /** The directory under the media directory the progress files live in. */
+    public static final String DIRECTORY = ".reencode";
+
+    /** Versions that may name a file: the source-id alphabet, minus {@code .} and {@code ..}. */
+    private static final Pattern VERSION = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}");
+
+    private static final String MARKED = "!";
+    private static final String COMPLETE = "#complete";
+
+    private final Path file;
+    private final Set<String> reencoded;
+    private final Set<String> marked;
+    private boolean complete;
+
+    private ReencodeProgress(Path file, Set<String> reencoded, Set<String> marked, boolean complete) {
+        this.file = file;
+        this.reencoded = reencoded;
+        this.marked = marked;
+        this.complete = complete;
+    }
+
+    /** Whether {@code version} can name a progress file (no separators, not {@code .} or {@code ..}). */
+    public static boolean validVersion(String version) {
+        return version != null && VERSION.matcher(version).matches();
+    }
+
+    /** The progress file of {@code version} under {@code mediaDir}; refuses a version that cannot name a file. */
+    public static Path file(Path mediaDir, String version) {
+        if (!validVersion(version)) {
+            throw new IllegalArgumentException("Model version '" + version + "' cannot name a re-encode progress file"
+                    + " (1-128 of [A-Za-z0-9._-], not . or ..); it is not re-encoded");
+        }
+        return mediaDir.resolve(DIRECTORY).resolve(version);
+    }
+
+    /** Whether the job for {@code version} has started (its progress file exists). */
+    public static boolean started(Path mediaDir, String version) {
+        return Files.exists(file(mediaDir, version));
+    }
+
+    /** Reads the progress of {@code version}, creating an empty file (the job has started) when there is none. */
+    public static ReencodeProgress open(Path mediaDir, String version) throws IOException {
+        Path file = file(mediaDir, version);
+        Set<String> reencoded = new LinkedHashSet<>();
+        Set<String> marked = new LinkedHashSet<>();
+        boolean complete = false;
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            // Only whole lines count: a line without its newline is the torn tail of a crash, and a torn id could
+            // name another source; that source is simply done again.
+            String whole = text.substring(0, text.lastIndexOf('\n') + 1);
+            if (whole.length() < text.length()) {
+                // Cut the torn tail off, or the next line appended would run on from it.
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    channel.truncate(whole.getBytes(StandardCharsets.UTF_8).length);
+                    channel.force(true);
+                }
+            }
+            for (String line : whole.split("\n")) {
+                String entry = line.strip();
+                if (entry.equals(COMPLETE)) {
+                    complete = true;
+                } else if (entry.startsWith(MARKED) && MediaStore.validId(entry.substring(1))) {
+                    marked.add(entry.substring(1));
+                } else if (MediaStore.validId(entry)) {
+                    reencoded.add(entry);
+                }
+            }
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(file.getParent());
+            Files.createFile(file);
+        }
+        return new ReencodeProgress(file, reencoded, marked, complete);
+    }
+
+    /** The sources whose kept upload was re-encoded, in the order they were. */
+    public synchronized Set<String> reencoded() {
+        return Set.copyOf(reencoded);
+    }
+
+    /** The sources given a STOPPED marker. */
+    public synchronized Set<String> marked() {
+        return Set.copyOf(marked);
+    }
+
+    /** Whether the job finished for good. */
+    public synchronized boolean complete() {
+        return complete;
+    }
+
+    /** Records that {@code sourceId}'s kept upload was re-encoded (its end marker committed). */
+    public synchronized void recordReencoded(String sourceId) throws IOException {
+        if (reencoded.add(checked(sourceId))) {
+            append(sourceId);
+        }
+    }
+
+    /** Records that {@code sourceId} got its STOPPED marker (committed). */
+    public synchronized void recordMarked(String sourceId) throws IOException {
+        if (marked.add(checked(sourceId))) {
+            append(MARKED + sourceId);
+        }
+    }
+
+    /** Records that the job finished for good: a restart does not start it again. */
+    public synchronized void recordComplete() throws IOException {
+        if (!complete) {
+            complete = true;
+            append(COMPLETE);
+        }
+    }
+
+    /** The progress file. */
+    public Path path() {
+        return file;
+    }
+
+    private void append(String line) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            channel.force(true);
+        }
+    }
+
+    private static String checked(String sourceId) {
+        if (!MediaStore.validId(Objects.requireNonNull(sourceId, "sourceId"))) {
+            throw new IllegalArgumentException("Not a source id: '" + sourceId + "'");
+        }
+        return sourceId;
+    }
+}
