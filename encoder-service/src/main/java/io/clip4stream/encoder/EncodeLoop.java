@@ -161,7 +161,8 @@ public final class EncodeLoop implements Runnable {
         this.batcher = new FrameBatcher<>(config.maxBatchFrames(), config.maxWait(), config.maxPendingFrames());
         Deserializer<FrameStreamRecord> frames = topics.frames().valueSerde().deserializer();
         String framesTopic = topics.frames().name();
-        this.classifier = new RecordClassifier(bytes -> frames.deserialize(framesTopic, bytes), models::snapshot);
+        this.classifier = new RecordClassifier(
+                bytes -> frames.deserialize(framesTopic, bytes), models::snapshot, models::knowing);
         this.gate = new StaticSceneGate(config.staticScene());
         this.embeddingSerializer = topics.frameEmbeddings().valueSerde().serializer();
         this.errorSerializer = topics.errors().valueSerde().serializer();

@@ -8,11 +8,14 @@ import io.clip4stream.runtime.kafka.ModelStatus;
 import io.clip4stream.schemas.avro.ModelVersion;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +72,11 @@ public final class EncoderModels implements AutoCloseable {
             unservable = Map.copyOf(unservable);
         }
 
+        /** Whether this snapshot says anything of {@code version}: served here, or refused with a reason. */
+        public boolean knows(String version) {
+            return reencode.containsKey(version) || unservable.containsKey(version);
+        }
+
         /** The model for frames re-encoded for {@code version}, or empty (see {@link #whyNot}). */
         public Optional<EncoderModel> forVersion(String version) {
             return Optional.ofNullable(reencode.get(version));
@@ -87,6 +95,8 @@ public final class EncoderModels implements AutoCloseable {
     private final VisualModel configured;
     private final EncoderModel configuredModel;
     private final ModelLoader loader;
+    private final Supplier<ModelCatalog> reread;
+    private final Set<String> rereadFor = new HashSet<>();
     private final Map<String, VisualModel> loaded = new HashMap<>();
     private final List<VisualModel> dropped = new ArrayList<>();
     // One EncoderModel per version and loaded model, so a batch read across two catalogs groups a version's frames
@@ -96,24 +106,39 @@ public final class EncoderModels implements AutoCloseable {
 
     /** The models of an encoder configured with {@code configured} (not closed here), loading others with {@code loader}. */
     public EncoderModels(VisualModel configured, ModelLoader loader) {
+        this(configured, loader, null);
+    }
+
+    /**
+     * As {@link #EncoderModels(VisualModel, ModelLoader)}, reading the whole catalog with {@code reread} when a frame
+     * names a version no catalog read so far knows ({@link #knowing}); null: never.
+     */
+    public EncoderModels(VisualModel configured, ModelLoader loader, Supplier<ModelCatalog> reread) {
         this.configured = Objects.requireNonNull(configured, "configured");
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.reread = reread;
         this.configuredModel =
                 model(configured, configured.info().modelId(), configured.info().modelVersion());
         this.snapshot = new Snapshot(configuredModel, Map.of(configuredModel.version(), configuredModel), Map.of());
     }
 
-    /** The models of an encoder configured with {@code configured}, loading others with {@code loader}. */
-    public static EncoderModels of(Clip4ClipModel configured, ModelLoader loader) {
-        return new EncoderModels(of(configured), loader);
+    /**
+     * The models of an encoder configured with {@code configured}, loading others with {@code loader} and reading the
+     * catalog again with {@code reread} for a version not seen yet (null: never).
+     */
+    public static EncoderModels of(Clip4ClipModel configured, ModelLoader loader, Supplier<ModelCatalog> reread) {
+        return new EncoderModels(of(configured), loader, reread);
     }
 
     /** An encoder that only ever encodes with {@code configured}: every other version is refused. */
     public static EncoderModels only(Clip4ClipModel configured) {
         String version = configured.info().modelVersion();
-        return of(configured, location -> {
-            throw new IllegalStateException("this encoder serves only model version " + version);
-        });
+        return of(
+                configured,
+                location -> {
+                    throw new IllegalStateException("this encoder serves only model version " + version);
+                },
+                null);
     }
 
     /** Adapts {@code model}; closing the adapter closes the model. */
@@ -155,6 +180,36 @@ public final class EncoderModels implements AutoCloseable {
     /** The model for frames re-encoded for {@code version} now, or empty. */
     public Optional<EncoderModel> forVersion(String version) {
         return snapshot.forVersion(version);
+    }
+
+    /**
+     * The snapshot to serve frames re-encoded for {@code version} with: the current one when it knows the version;
+     * otherwise, once per version, after reading the whole catalog again and applying it. Ingest re-encodes only for a
+     * version recorded on the topic, so a version unknown here is one whose record the watcher has not delivered yet, or
+     * whose weights it is still loading (then this waits for that load): its frames are not refused for being early.
+     */
+    public Snapshot knowing(String version) {
+        Snapshot current = snapshot;
+        if (current.knows(version) || reread == null) {
+            return current;
+        }
+        synchronized (this) {
+            if (snapshot.knows(version) || !rereadFor.add(version)) {
+                return snapshot;
+            }
+            try {
+                LOG.info(
+                        "encoder-service: frames name model version {}, not seen yet; reading the catalog again",
+                        version);
+                update(reread.get());
+            } catch (RuntimeException e) {
+                LOG.warn(
+                        "encoder-service: reading the catalog again for model version {} failed: {}",
+                        version,
+                        e.toString());
+            }
+            return snapshot;
+        }
     }
 
     /**

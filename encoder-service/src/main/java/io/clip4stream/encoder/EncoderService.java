@@ -44,6 +44,7 @@ public final class EncoderService implements Service {
 
     private final EncoderConfig config;
     private final Clip4ClipModel model;
+    private final ModelVersionLog versions;
     private final EncoderModels models;
     private final PrometheusRegistry registry;
     private final EncoderMetrics metrics;
@@ -64,7 +65,9 @@ public final class EncoderService implements Service {
     public EncoderService(EncoderConfig config, Clip4ClipModel model, EncoderModels.ModelLoader loader) {
         this.config = Objects.requireNonNull(config, "config");
         this.model = Objects.requireNonNull(model, "model");
-        this.models = EncoderModels.of(model, loader);
+        this.versions = new ModelVersionLog(
+                config.kafka(), config.topics().models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC());
+        this.models = EncoderModels.of(model, loader, versions::readCatalog);
         this.registry = new PrometheusRegistry();
         this.metrics = new EncoderMetrics(registry);
     }
@@ -91,8 +94,6 @@ public final class EncoderService implements Service {
                 .ensure(config.topics().all());
         // Frame embeddings of a model that does not fit the vectors stored under the deployment's versions would
         // poison the index: refuse it, naming both.
-        ModelVersionLog versions = new ModelVersionLog(
-                config.kafka(), config.topics().models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC());
         versions.checkAndRecord(name(), servedModel(model));
         // Before the loop: a restart after an activation encodes live frames with the active version from its first
         // frame, and re-encode frames already waiting find their version loaded.

@@ -51,14 +51,27 @@ public final class RecordClassifier {
 
     private final Function<byte[], FrameStreamRecord> decoder;
     private final Supplier<EncoderModels.Snapshot> models;
+    private final Function<String, EncoderModels.Snapshot> knowing;
 
     /**
      * A classifier decoding values with {@code decoder} (which throws a {@link SerializationException} for unreadable
      * bytes, as our Avro serdes do) and picking each frame's model from the current {@code models}.
      */
     public RecordClassifier(Function<byte[], FrameStreamRecord> decoder, Supplier<EncoderModels.Snapshot> models) {
+        this(decoder, models, version -> models.get());
+    }
+
+    /**
+     * As {@link #RecordClassifier(Function, Supplier)}, asking {@code knowing} for the models once more when a frame
+     * names a version the current ones do not serve ({@link EncoderModels#knowing}).
+     */
+    public RecordClassifier(
+            Function<byte[], FrameStreamRecord> decoder,
+            Supplier<EncoderModels.Snapshot> models,
+            Function<String, EncoderModels.Snapshot> knowing) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.models = Objects.requireNonNull(models, "models");
+        this.knowing = Objects.requireNonNull(knowing, "knowing");
     }
 
     /** Classifies a record's value ({@code null} for a tombstone). */
@@ -90,13 +103,17 @@ public final class RecordClassifier {
             return checkSize(frame, snapshot.active());
         }
         String version = frame.getReencodeFor().toString();
-        return snapshot.forVersion(version)
+        if (snapshot.forVersion(version).isEmpty()) {
+            snapshot = knowing.apply(version);
+        }
+        EncoderModels.Snapshot known = snapshot;
+        return known.forVersion(version)
                 .map(model -> checkSize(frame, model))
                 .orElseGet(() -> new Reject(
                         UNKNOWN_MODEL_VERSION,
                         "frame " + frame.getFrameIndex() + " of source " + frame.getSourceId()
                                 + " was decoded again for model version " + version + ", which this encoder cannot"
-                                + " encode: " + snapshot.whyNot(version)));
+                                + " encode: " + known.whyNot(version)));
     }
 
     private static Kind checkSize(SampledFrame frame, EncoderModel encoder) {

@@ -148,4 +148,24 @@ class EncoderModelsTest {
             assertTrue(snapshot.forVersion(version).isEmpty(), version);
         }
     }
+
+    @Test
+    void aVersionNotSeenYetIsLookedUpOnceByReadingTheCatalogAgain() {
+        directory("/models/b", "b", "sha256:bbb", 2f);
+        List<String> reads = new ArrayList<>();
+        EncoderModels rereading = new EncoderModels(configured, location -> directories.get(location), () -> {
+            reads.add("read");
+            return servedAAndDeployedB();
+        });
+        rereading.update(ModelCatalog.EMPTY.with(record("a", "sha256:aaa", null, null)));
+        assertTrue(rereading.snapshot().forVersion("b").isEmpty(), "the deploy record has not been delivered yet");
+
+        assertEquals("b", rereading.knowing("b").forVersion("b").orElseThrow().version());
+        assertEquals(List.of("read"), reads);
+        assertSame(rereading.knowing("b"), rereading.snapshot(), "a known version reads nothing more");
+
+        assertTrue(rereading.knowing("zz").forVersion("zz").isEmpty());
+        assertTrue(rereading.knowing("zz").forVersion("zz").isEmpty());
+        assertEquals(List.of("read", "read"), reads, "an unknown version reads the catalog once, not once per frame");
+    }
 }

@@ -97,6 +97,26 @@ class RecordClassifierTest {
     }
 
     @Test
+    void shouldAskForTheModelsAgainWhenAFrameNamesAVersionNotServedYet() {
+        EncoderModels.Snapshot later =
+                new EncoderModels.Snapshot(ACTIVE, java.util.Map.of("v1", ACTIVE, "v2", DEPLOYED), java.util.Map.of());
+        EncoderModels.Snapshot early =
+                new EncoderModels.Snapshot(ACTIVE, java.util.Map.of("v1", ACTIVE), java.util.Map.of());
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        RecordClassifier catchingUp = new RecordClassifier(FRAMES::decode, () -> early, version -> {
+            asked.add(version);
+            return later;
+        });
+        SampledFrame forV2 =
+                SampledFrame.newBuilder(frame(3, 3, 3)).setReencodeFor("v2").build();
+        assertEquals(
+                new RecordClassifier.Frame(forV2, DEPLOYED),
+                catchingUp.classify(FRAMES.encode(new FrameStreamRecord(forV2))));
+        catchingUp.classify(FRAMES.encode(new FrameStreamRecord(frame(4, 2, 2))));
+        assertEquals(java.util.List.of("v2"), asked, "a live frame asks nothing");
+    }
+
+    @Test
     void shouldPassAReencodingsBoundaryOnWithItsVersion() {
         var boundary = io.clip4stream.schemas.avro.ClipBoundary.newBuilder(SampleRecords.clipBoundary("cam"))
                 .setReencodeFor("v2")
