@@ -80,9 +80,9 @@ record BatchPlan(List<EncoderInput> inputs, List<Group> groups, int framesToEmbe
     }
 
     /**
-     * Plans {@code inputs}: each frame's pixels through its model's encoding, then, for live frames when {@code gate} is
-     * on, its decision, keeping only the pixels of frames to embed. A source's own end marker makes the gate forget the
-     * source first, so a source id used again never reuses a frame of its earlier stream.
+     * Plans {@code inputs}: each frame's pixels through its model's encoding, then, for live frames when {@code gate}
+     * is on, its decision, keeping only the pixels of frames to embed. A source's own end marker makes the gate forget
+     * the source first, so a source id used again never reuses a frame of its earlier stream.
      */
     static BatchPlan prepare(List<EncoderInput> inputs, StaticSceneGate gate) {
         // Every model's frames normalised together, in input order.
@@ -100,7 +100,9 @@ record BatchPlan(List<EncoderInput> inputs, List<Group> groups, int framesToEmbe
                 (model, frames) -> tensors.put(model, model.encoding().tensor(frames)));
 
         List<FramePlan> plans = new ArrayList<>(positionInModel.size());
-        Map<EncoderModel, List<Integer>> keptByModel = new LinkedHashMap<>();
+        // Per model, the frames it embeds: their places in its tensor and in the batch's embedding order.
+        Map<EncoderModel, List<Integer>> keptPositions = new LinkedHashMap<>();
+        Map<EncoderModel, List<Integer>> keptSlots = new LinkedHashMap<>();
         int slot = 0;
         for (EncoderInput input : inputs) {
             switch (input) {
@@ -120,10 +122,11 @@ record BatchPlan(List<EncoderInput> inputs, List<Group> groups, int framesToEmbe
                     if (decision != null && decision.reused()) {
                         plans.add(new FramePlan(-1, decision));
                     } else {
-                        plans.add(new FramePlan(slot++, decision));
-                        keptByModel
+                        keptPositions
                                 .computeIfAbsent(model, m -> new ArrayList<>())
                                 .add(position);
+                        keptSlots.computeIfAbsent(model, m -> new ArrayList<>()).add(slot);
+                        plans.add(new FramePlan(slot++, decision));
                     }
                 }
                 case EncoderInput.PassOn p -> {
@@ -135,45 +138,22 @@ record BatchPlan(List<EncoderInput> inputs, List<Group> groups, int framesToEmbe
                 case EncoderInput.Rejected r -> {}
             }
         }
-        List<Group> groups = groups(inputs, plans, framesByModel, tensors, keptByModel);
-        return new BatchPlan(inputs, groups, slot, plans);
-    }
-
-    private static List<Group> groups(
-            List<EncoderInput> inputs,
-            List<FramePlan> plans,
-            Map<EncoderModel, List<SampledFrame>> framesByModel,
-            Map<EncoderModel, float[]> tensors,
-            Map<EncoderModel, List<Integer>> keptByModel) {
-        // The slots of each model's embedded frames, in input order.
-        Map<EncoderModel, List<Integer>> slotsByModel = new LinkedHashMap<>();
-        int frame = 0;
-        for (EncoderInput input : inputs) {
-            if (input instanceof EncoderInput.Frame f) {
-                FramePlan plan = plans.get(frame++);
-                if (plan.slot() >= 0) {
-                    slotsByModel
-                            .computeIfAbsent(f.model(), m -> new ArrayList<>())
-                            .add(plan.slot());
-                }
-            }
-        }
         List<Group> groups = new ArrayList<>();
-        slotsByModel.forEach((model, slots) -> {
+        keptPositions.forEach((model, positions) -> {
             float[] all = tensors.get(model);
-            List<Integer> kept = keptByModel.get(model);
             float[] pixels = all;
-            if (kept.size() != framesByModel.get(model).size()) {
+            if (positions.size() != framesByModel.get(model).size()) {
                 int floats = model.encoding().frameFloats();
-                pixels = new float[kept.size() * floats];
-                for (int i = 0; i < kept.size(); i++) {
-                    System.arraycopy(all, kept.get(i) * floats, pixels, i * floats, floats);
+                pixels = new float[positions.size() * floats];
+                for (int i = 0; i < positions.size(); i++) {
+                    System.arraycopy(all, positions.get(i) * floats, pixels, i * floats, floats);
                 }
             }
-            groups.add(new Group(
-                    model, pixels, slots.stream().mapToInt(Integer::intValue).toArray()));
+            int[] slots =
+                    keptSlots.get(model).stream().mapToInt(Integer::intValue).toArray();
+            groups.add(new Group(model, pixels, slots));
         });
-        return groups;
+        return new BatchPlan(inputs, groups, slot, plans);
     }
 
     /**
@@ -202,10 +182,10 @@ record BatchPlan(List<EncoderInput> inputs, List<Group> groups, int framesToEmbe
     }
 
     /**
-     * The output records, one per input and in input order, given the {@link #framesToEmbed} vectors in embedding order:
-     * frames become frame embeddings stamped with the model that encoded them and their {@code reencodeFor} (a reused
-     * one with its reference's vector, marked reused), passed-on records go on unchanged, rejected ones become their
-     * error records.
+     * The output records, one per input and in input order, given the {@link #framesToEmbed} vectors in embedding
+     * order: frames become frame embeddings stamped with the model that encoded them and their {@code reencodeFor} (a
+     * reused one with its reference's vector, marked reused), passed-on records go on unchanged, rejected ones become
+     * their error records.
      */
     Outputs outputs(float[][] vectors) {
         if (vectors.length != framesToEmbed) {

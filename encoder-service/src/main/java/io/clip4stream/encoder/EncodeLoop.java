@@ -61,9 +61,9 @@ import org.slf4j.LoggerFactory;
  * within the batch's one encoder task.
  *
  * <p>Records that cannot be processed (unknown schema, corrupt bytes, a frame of the wrong size, a frame re-encoded for
- * a version this encoder cannot serve) go to the errors topic in the same transaction, in order, and the loop goes on. A failed transaction is aborted and the partitions are
- * rewound to their committed offsets; a fenced producer or a failing model stops the loop with an
- * {@link EncoderException}.
+ * a version this encoder cannot serve) go to the errors topic in the same transaction, in order, and the loop goes on.
+ * A failed transaction is aborted and the partitions are rewound to their committed offsets; a fenced producer or a
+ * failing model stops the loop with an {@link EncoderException}.
  */
 public final class EncodeLoop implements Runnable {
 

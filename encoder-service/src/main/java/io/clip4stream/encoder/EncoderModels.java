@@ -104,7 +104,7 @@ public final class EncoderModels implements AutoCloseable {
     private final Map<String, EncoderModel> wrappers = new HashMap<>();
     private volatile Snapshot snapshot;
 
-    /** The models of an encoder configured with {@code configured} (not closed here), loading others with {@code loader}. */
+    /** The models of an encoder configured with {@code configured} (not closed here), loading others with a loader. */
     public EncoderModels(VisualModel configured, ModelLoader loader) {
         this(configured, loader, null);
     }
@@ -184,9 +184,10 @@ public final class EncoderModels implements AutoCloseable {
 
     /**
      * The snapshot to serve frames re-encoded for {@code version} with: the current one when it knows the version;
-     * otherwise, once per version, after reading the whole catalog again and applying it. Ingest re-encodes only for a
-     * version recorded on the topic, so a version unknown here is one whose record the watcher has not delivered yet, or
-     * whose weights it is still loading (then this waits for that load): its frames are not refused for being early.
+     * otherwise, once per version, after reading the whole catalog again and applying it. Ingest re-encodes only for
+     * a version recorded on the topic, so a version unknown here is one whose record the watcher has not delivered
+     * yet, or whose weights it is still loading (then this waits for that load): its frames are not refused for being
+     * early.
      */
     public Snapshot knowing(String version) {
         Snapshot current = snapshot;

@@ -14,9 +14,9 @@ import org.apache.kafka.common.errors.SerializationException;
 
 /**
  * Decides what one input record of the encoder is, with no Kafka client in sight: a frame to embed and the model to
- * embed it with, a clip boundary or end-of-source marker to pass on unchanged, or a record to reject to the errors topic
- * (empty, unreadable, of an unknown payload, a frame not of its model's input size, or a frame re-encoded for a model
- * version this encoder cannot serve). The encode loop calls it for every polled record.
+ * embed it with, a clip boundary or end-of-source marker to pass on unchanged, or a record to reject to the errors
+ * topic (empty, unreadable, of an unknown payload, a frame not of its model's input size, or a frame re-encoded for a
+ * model version this encoder cannot serve). The encode loop calls it for every polled record.
  */
 public final class RecordClassifier {
 
