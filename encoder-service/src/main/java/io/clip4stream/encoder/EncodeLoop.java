@@ -56,10 +56,14 @@ import org.slf4j.LoggerFactory;
  * next one is embedded. At most one batch is embedded at a time and at most {@code maxPendingFrames} frames wait
  * beside it: at that bound the consumer is paused, so memory stays bounded when the encoder is the bottleneck.
  *
- * <p>Records that cannot be processed (unknown schema, corrupt bytes, a frame of the wrong size) go to the errors
- * topic in the same transaction, in order, and the loop goes on. A failed transaction is aborted and the partitions are
- * rewound to their committed offsets; a fenced producer or a failing model stops the loop with an
- * {@link EncoderException}.
+ * <p>Live frames are encoded with the active model of {@link EncoderModels}, frames that ingest decoded again from kept
+ * media for version V ({@code reencodeFor = V}) with V's; one batch may hold both, each model embedding its own frames
+ * within the batch's one encoder task.
+ *
+ * <p>Records that cannot be processed (unknown schema, corrupt bytes, a frame of the wrong size, a frame re-encoded for
+ * a version this encoder cannot serve) go to the errors topic in the same transaction, in order, and the loop goes on.
+ * A failed transaction is aborted and the partitions are rewound to their committed offsets; a fenced producer or a
+ * failing model stops the loop with an {@link EncoderException}.
  */
 public final class EncodeLoop implements Runnable {
 
@@ -80,8 +84,7 @@ public final class EncodeLoop implements Runnable {
 
     private final Topics topics;
     private final String transactionalId;
-    private final Clip4ClipModel model;
-    private final ModelInfo info;
+    private final EncoderModels models;
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
     private final EncoderMetrics metrics;
@@ -89,7 +92,6 @@ public final class EncodeLoop implements Runnable {
     private final FrameBatcher<TopicPartition, EncoderInput> batcher;
     private final int maxBatchFrames;
     private final RecordClassifier classifier;
-    private final FrameEncoding encoding;
     private final StaticSceneGate gate;
     private final Serializer<EmbeddingStreamRecord> embeddingSerializer;
     private final Serializer<PipelineError> errorSerializer;
@@ -109,7 +111,8 @@ public final class EncodeLoop implements Runnable {
     private final TransactionLedger<TopicPartition> transaction;
 
     /**
-     * Creates a loop over the given clients; it owns them from {@link #run} on and closes them when it ends.
+     * Creates a loop over the given clients that only ever encodes with {@code model} (no model changes); it owns the
+     * clients from {@link #run} on and closes them when it ends.
      *
      * @param config batch size, wait, backpressure bound, topics and transactional id
      * @param model the loaded model (2D patch); owned by the caller
@@ -125,10 +128,30 @@ public final class EncodeLoop implements Runnable {
             Producer<byte[], byte[]> producer,
             EncoderMetrics metrics,
             InstantSource clock) {
+        this(config, EncoderModels.only(model), consumer, producer, metrics, clock);
+    }
+
+    /**
+     * Creates a loop over the given clients encoding with {@code models}; it owns the clients from {@link #run} on and
+     * closes them when it ends.
+     *
+     * @param config batch size, wait, backpressure bound, topics and transactional id
+     * @param models the active model and the models of re-encodes (2D patch); owned by the caller
+     * @param consumer a read_committed consumer of raw bytes with auto-commit off
+     * @param producer a transactional producer of raw bytes, not yet initialised
+     * @param metrics where to report
+     * @param clock time stamps of error records
+     */
+    public EncodeLoop(
+            EncoderConfig config,
+            EncoderModels models,
+            Consumer<byte[], byte[]> consumer,
+            Producer<byte[], byte[]> producer,
+            EncoderMetrics metrics,
+            InstantSource clock) {
         this.topics = config.topics();
         this.transactionalId = config.transactionalId();
-        this.model = Objects.requireNonNull(model, "model");
-        this.info = model.info();
+        this.models = Objects.requireNonNull(models, "models");
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.producer = Objects.requireNonNull(producer, "producer");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -138,8 +161,8 @@ public final class EncodeLoop implements Runnable {
         this.batcher = new FrameBatcher<>(config.maxBatchFrames(), config.maxWait(), config.maxPendingFrames());
         Deserializer<FrameStreamRecord> frames = topics.frames().valueSerde().deserializer();
         String framesTopic = topics.frames().name();
-        this.classifier = new RecordClassifier(bytes -> frames.deserialize(framesTopic, bytes), info);
-        this.encoding = new FrameEncoding(info);
+        this.classifier = new RecordClassifier(
+                bytes -> frames.deserialize(framesTopic, bytes), models::snapshot, models::knowing);
         this.gate = new StaticSceneGate(config.staticScene());
         this.embeddingSerializer = topics.frameEmbeddings().valueSerde().serializer();
         this.errorSerializer = topics.errors().valueSerde().serializer();
@@ -153,12 +176,13 @@ public final class EncodeLoop implements Runnable {
             producer.initTransactions();
             consumer.subscribe(List.of(topics.frames().name()), new Rebalance());
             started.countDown();
+            ModelInfo info = models.active().info();
             LOG.info(
                     "Encoder {} reading {} with model {} {} on {} (batches of <= {} frames)",
                     transactionalId,
                     topics.frames().name(),
-                    info.modelId(),
-                    info.modelVersion(),
+                    models.active().encoding().modelId(),
+                    models.active().version(),
                     info.device(),
                     maxBatchFrames);
             while (running) {
@@ -324,7 +348,7 @@ public final class EncodeLoop implements Runnable {
         }
         FrameBatcher.Batch<TopicPartition, EncoderInput> batch = next.get();
         BatchPlan plan = BatchPlan.prepare(
-                batch.entries().stream().map(FrameBatcher.Entry::item).toList(), encoding, gate);
+                batch.entries().stream().map(FrameBatcher.Entry::item).toList(), gate);
         if (plan.framesToEmbed() == 0) {
             inFlight = new InFlight(batch, plan, CompletableFuture.completedFuture(new Embedded(new float[0][], 0)));
             return true;
@@ -332,7 +356,7 @@ public final class EncodeLoop implements Runnable {
         CompletableFuture<Embedded> result = CompletableFuture.supplyAsync(
                 () -> {
                     long start = System.nanoTime();
-                    float[][] vectors = model.embedFrames(plan.pixels(), plan.framesToEmbed());
+                    float[][] vectors = plan.embed();
                     return new Embedded(vectors, System.nanoTime() - start);
                 },
                 encoderThread);
@@ -350,11 +374,10 @@ public final class EncodeLoop implements Runnable {
         } catch (CompletionException e) {
             throw new EncoderException(
                     "the visual encoder failed on a batch of " + batch.frames() + " frames from partitions "
-                            + batch.lanes() + " (model " + info.modelId() + " " + info.modelVersion() + " on "
-                            + info.device() + ")",
+                            + batch.lanes() + " (model versions " + done.plan().versions() + ")",
                     e.getCause());
         }
-        BatchPlan.Outputs outputs = done.plan().outputs(embedded.vectors(), encoding);
+        BatchPlan.Outputs outputs = done.plan().outputs(embedded.vectors());
         String embeddingsTopic = topics.frameEmbeddings().name();
         String errorsTopic = topics.errors().name();
         try {
@@ -386,7 +409,12 @@ public final class EncodeLoop implements Runnable {
             return;
         }
         transaction.produced(new TransactionLedger.Produced(
-                batch.frames(), outputs.forwarded(), embedded.nanos(), outputs.rejectedTypes(), outputs.reused()));
+                batch.frames(),
+                outputs.forwarded(),
+                embedded.nanos(),
+                outputs.rejectedTypes(),
+                outputs.reused(),
+                outputs.reencoded()));
     }
 
     /** Commits the open transaction: its outputs together with the input offsets they consumed. */
@@ -409,6 +437,7 @@ public final class EncodeLoop implements Runnable {
         for (TransactionLedger.Produced produced : transaction.batches()) {
             metrics.batchCommitted(produced.frames(), produced.forwarded(), produced.embedNanos() / 1e9, now);
             metrics.framesReused(produced.reused());
+            metrics.framesReencoded(produced.reencoded());
             produced.rejectedTypes().forEach(metrics::rejected);
         }
         metrics.transactionCommitted();
@@ -482,7 +511,8 @@ public final class EncodeLoop implements Runnable {
 
     private EncoderInput classify(ConsumerRecord<byte[], byte[]> record) {
         return switch (classifier.classify(record.value())) {
-            case RecordClassifier.Frame frame -> new EncoderInput.Frame(record.key(), record.offset(), frame.frame());
+            case RecordClassifier.Frame frame ->
+                new EncoderInput.Frame(record.key(), record.offset(), frame.frame(), frame.model());
             case RecordClassifier.PassOn passOn ->
                 new EncoderInput.PassOn(record.key(), record.offset(), passOn.output());
             case RecordClassifier.Reject reject -> {

@@ -12,8 +12,14 @@ sealed interface EncoderInput permits EncoderInput.Frame, EncoderInput.PassOn, E
     /** The input record's offset in its partition. */
     long offset();
 
-    /** A frame to embed. */
-    record Frame(byte[] key, long offset, SampledFrame frame) implements EncoderInput {}
+    /** A frame to embed with {@code model}. */
+    record Frame(byte[] key, long offset, SampledFrame frame, EncoderModel model) implements EncoderInput {
+
+        /** Whether ingest decoded it again from kept media for another model version ({@code reencodeFor}). */
+        boolean reencode() {
+            return frame.getReencodeFor() != null;
+        }
+    }
 
     /** A record passed on unchanged (a clip boundary, an end of source). */
     record PassOn(byte[] key, long offset, EmbeddingStreamRecord output) implements EncoderInput {}

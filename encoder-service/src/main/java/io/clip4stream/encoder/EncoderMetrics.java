@@ -16,6 +16,7 @@ public final class EncoderMetrics {
     private final Histogram embedSeconds;
     private final Counter framesEmbedded;
     private final Counter framesReused;
+    private final Counter framesReencoded;
     private final Gauge framesPerSecond;
     private final Counter forwarded;
     private final Counter batches;
@@ -49,6 +50,12 @@ public final class EncoderMetrics {
                 .name("clip4stream_encoder_frames_reused_total")
                 .help("Frame embeddings committed that the static-scene gate reused from the last encoded frame of the"
                         + " same source instead of running the model (a subset of frames embedded).")
+                .register(registry);
+        framesReencoded = Counter.builder()
+                .name("clip4stream_encoder_reencoded_frames_total")
+                .help("Frame embeddings committed for frames that ingest decoded again from kept media for a model"
+                        + " version with another CLIP visual encoder, by that version (a subset of frames embedded).")
+                .labelNames("model_version")
                 .register(registry);
         framesPerSecond = Gauge.builder()
                 .name("clip4stream_encoder_frames_per_second")
@@ -112,6 +119,21 @@ public final class EncoderMetrics {
         if (frames > 0) {
             framesReused.inc(frames);
         }
+    }
+
+    /** Records committed frames re-encoded from kept media, by the model version they were encoded for. */
+    void framesReencoded(Map<String, Integer> byVersion) {
+        byVersion.forEach(
+                (version, frames) -> framesReencoded.labelValues(version).inc(frames));
+    }
+
+    /** Frames re-encoded for {@code version} committed so far. */
+    public long framesReencoded(String version) {
+        // Read without labelValues, which would create the series.
+        return (long) framesReencoded.collect().getDataPoints().stream()
+                .filter(p -> version.equals(p.getLabels().get("model_version")))
+                .mapToDouble(p -> p.getValue())
+                .sum();
     }
 
     /** Records a committed transaction. */

@@ -2,14 +2,17 @@ package io.clip4stream.encoder;
 
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelInfo;
+import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.runtime.http.HttpHost;
+import io.clip4stream.runtime.kafka.ModelCatalogWatcher;
 import io.clip4stream.runtime.kafka.ModelVersionLog;
 import io.clip4stream.runtime.kafka.ServedModel;
 import io.clip4stream.runtime.kafka.TopicProvisioner;
 import io.clip4stream.runtime.lifecycle.Service;
 import io.clip4stream.schemas.topic.Topics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -27,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * The encoder service: reads sampled frames, embeds them with the model's visual encoder in micro-batches across
  * sources, and writes frame embeddings (with clip boundaries and end markers, in order) exactly once.
  *
- * <p>Instances sharing {@link EncoderConfig#groupId()} split the frame topic's partitions between them. The model is
- * a collaborator: the caller loads it (see {@link Main}) and closes it after the service.
+ * <p>Instances sharing {@link EncoderConfig#groupId()} split the frame topic's partitions between them. The configured
+ * model is a collaborator: the caller loads it (see {@link Main}) and closes it after the service. The versions of a
+ * model change with another CLIP visual encoder are loaded by the service from their weights location as the
+ * {@code models} topic names them ({@link EncoderModels}), and closed with it: live frames are encoded with the active
+ * version, frames re-encoded from kept media for a version with that version.
  */
 public final class EncoderService implements Service {
 
@@ -38,16 +44,30 @@ public final class EncoderService implements Service {
 
     private final EncoderConfig config;
     private final Clip4ClipModel model;
+    private final ModelVersionLog versions;
+    private final EncoderModels models;
     private final PrometheusRegistry registry;
     private final EncoderMetrics metrics;
+    private ModelCatalogWatcher catalogWatcher;
     private EncodeLoop loop;
     private Thread loopThread;
     private HttpHost http;
 
-    /** Creates the service; nothing runs until {@link #start()}. */
+    /**
+     * Creates the service, loading the versions of a model change with {@code config}'s model options; nothing runs
+     * until {@link #start()}.
+     */
     public EncoderService(EncoderConfig config, Clip4ClipModel model) {
+        this(config, model, loader(config.modelOptions()));
+    }
+
+    /** Creates the service, loading the versions of a model change with {@code loader}; nothing runs until started. */
+    public EncoderService(EncoderConfig config, Clip4ClipModel model, EncoderModels.ModelLoader loader) {
         this.config = Objects.requireNonNull(config, "config");
         this.model = Objects.requireNonNull(model, "model");
+        this.versions = new ModelVersionLog(
+                config.kafka(), config.topics().models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC());
+        this.models = EncoderModels.of(model, loader, versions::readCatalog);
         this.registry = new PrometheusRegistry();
         this.metrics = new EncoderMetrics(registry);
     }
@@ -74,9 +94,12 @@ public final class EncoderService implements Service {
                 .ensure(config.topics().all());
         // Frame embeddings of a model that does not fit the vectors stored under the deployment's versions would
         // poison the index: refuse it, naming both.
-        new ModelVersionLog(
-                        config.kafka(), config.topics().models(), TopicProvisioner.DEFAULT_TIMEOUT, Clock.systemUTC())
-                .checkAndRecord(name(), servedModel(model));
+        versions.checkAndRecord(name(), servedModel(model));
+        // Before the loop: a restart after an activation encodes live frames with the active version from its first
+        // frame, and re-encode frames already waiting find their version loaded.
+        models.update(versions.readCatalog());
+        catalogWatcher = new ModelCatalogWatcher(config.kafka(), config.topics().models(), models::update);
+        catalogWatcher.start(Duration.ZERO);
         KafkaConsumer<byte[], byte[]> consumer = EncoderClients.consumer(config);
         KafkaProducer<byte[], byte[]> producer;
         try {
@@ -93,7 +116,7 @@ public final class EncoderService implements Service {
             consumer.close();
             throw e;
         }
-        loop = new EncodeLoop(config, model, consumer, producer, metrics, InstantSource.system());
+        loop = new EncodeLoop(config, models, consumer, producer, metrics, InstantSource.system());
         loopThread =
                 Thread.ofPlatform().name("encoder-loop-" + config.instanceId()).start(loop);
         try {
@@ -117,13 +140,14 @@ public final class EncoderService implements Service {
                 .readiness("encode-loop", loop::isRunning)
                 .build()
                 .start();
+        EncoderModel active = models.active();
         LOG.info(
                 "{} {} started: model {} {} on {}, {} intra-op threads, batches <= {} frames, wait <= {} ms",
                 name(),
                 config.instanceId(),
-                info.modelId(),
-                info.modelVersion(),
-                info.device(),
+                active.encoding().modelId(),
+                active.version(),
+                active.info().device(),
                 config.intraOpThreads(),
                 config.maxBatchFrames(),
                 config.maxWait().toMillis());
@@ -170,9 +194,21 @@ public final class EncoderService implements Service {
         }
     }
 
-    /** Finishes the batch being embedded, commits it, and stops; safe to call more than once. */
+    /** The models the loop encodes with. */
+    public EncoderModels models() {
+        return models;
+    }
+
+    /**
+     * Finishes the batch being embedded, commits it, and stops, then closes the versions it loaded; safe to call more
+     * than once.
+     */
     @Override
     public synchronized void close() {
+        if (catalogWatcher != null) {
+            catalogWatcher.close(); // no version is loaded after this
+            catalogWatcher = null;
+        }
         if (loop != null) {
             loop.stop();
             try {
@@ -187,6 +223,14 @@ public final class EncoderService implements Service {
             http.close();
             http = null;
         }
+        if (loop == null || !loop.isRunning()) {
+            models.close();
+        }
+    }
+
+    /** Loads a version's model directory as {@link Main} loads the configured one. */
+    static EncoderModels.ModelLoader loader(ModelOptions options) {
+        return location -> EncoderModels.of(Clip4ClipModel.load(Path.of(location), options));
     }
 
     /** What the deployment's model record says about {@code model}: version, width, frame preparation, heads. */

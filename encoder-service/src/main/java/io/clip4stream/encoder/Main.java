@@ -1,6 +1,7 @@
 package io.clip4stream.encoder;
 
 import io.clip4stream.model.Clip4ClipModel;
+import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.convert.CheckpointConverter;
 import io.clip4stream.model.nn.TorchDeviceProbe;
 import io.clip4stream.runtime.config.Env;
@@ -24,9 +25,10 @@ public final class Main {
         DeviceCheck check = new DeviceCheck(config.device(), new TorchDeviceProbe(System.getenv()));
         DeviceCheck.Result device = check.run();
         LoggerFactory.getLogger(Main.class).info("encoder device: {}", device.description());
-        Clip4ClipModel model =
-                Clip4ClipModel.load(config.modelDir(), config.modelOptions().withDevice(check.chosen(device)));
-        EncoderService service = new EncoderService(config, model);
+        ModelOptions options = config.modelOptions().withDevice(check.chosen(device));
+        Clip4ClipModel model = Clip4ClipModel.load(config.modelDir(), options);
+        // The versions of a model change with another visual encoder load on the same device, with the same options.
+        EncoderService service = new EncoderService(config, model, EncoderService.loader(options));
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> BoundedShutdown.withDefaultBudget()

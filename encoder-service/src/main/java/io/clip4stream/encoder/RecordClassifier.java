@@ -1,6 +1,5 @@
 package io.clip4stream.encoder;
 
-import io.clip4stream.model.ModelInfo;
 import io.clip4stream.schemas.avro.ClipBoundary;
 import io.clip4stream.schemas.avro.EmbeddingStreamRecord;
 import io.clip4stream.schemas.avro.EndOfSource;
@@ -10,12 +9,14 @@ import io.clip4stream.schemas.avro.SampledFrame;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
- * Decides what one input record of the encoder is, with no Kafka client in sight: a frame to embed, a clip boundary or
- * end-of-source marker to pass on unchanged, or a record to reject to the errors topic (empty, unreadable, of an
- * unknown payload, or a frame not of the model's input size). The encode loop calls it for every polled record.
+ * Decides what one input record of the encoder is, with no Kafka client in sight: a frame to embed and the model to
+ * embed it with, a clip boundary or end-of-source marker to pass on unchanged, or a record to reject to the errors
+ * topic (empty, unreadable, of an unknown payload, a frame not of its model's input size, or a frame re-encoded for a
+ * model version this encoder cannot serve). The encode loop calls it for every polled record.
  */
 public final class RecordClassifier {
 
@@ -23,11 +24,12 @@ public final class RecordClassifier {
     public sealed interface Kind permits Frame, PassOn, Reject {}
 
     /**
-     * A sampled frame of the model's input size: it is embedded.
+     * A sampled frame of its model's input size: it is embedded with {@code model}.
      *
      * @param frame the frame
+     * @param model the active model for a live frame; the {@code reencodeFor} version's for a re-encode frame
      */
-    public record Frame(SampledFrame frame) implements Kind {}
+    public record Frame(SampledFrame frame, EncoderModel model) implements Kind {}
 
     /**
      * A clip boundary or end-of-source marker: it goes to frame-embeddings as it came, in order with the frames.
@@ -44,16 +46,32 @@ public final class RecordClassifier {
      */
     public record Reject(String errorType, String message) implements Kind {}
 
+    /** The error type of a frame re-encoded for a model version this encoder cannot serve. */
+    public static final String UNKNOWN_MODEL_VERSION = "UnknownModelVersion";
+
     private final Function<byte[], FrameStreamRecord> decoder;
-    private final ModelInfo model;
+    private final Supplier<EncoderModels.Snapshot> models;
+    private final Function<String, EncoderModels.Snapshot> knowing;
 
     /**
      * A classifier decoding values with {@code decoder} (which throws a {@link SerializationException} for unreadable
-     * bytes, as our Avro serdes do) for {@code model}'s input size.
+     * bytes, as our Avro serdes do) and picking each frame's model from the current {@code models}.
      */
-    public RecordClassifier(Function<byte[], FrameStreamRecord> decoder, ModelInfo model) {
+    public RecordClassifier(Function<byte[], FrameStreamRecord> decoder, Supplier<EncoderModels.Snapshot> models) {
+        this(decoder, models, version -> models.get());
+    }
+
+    /**
+     * As {@link #RecordClassifier(Function, Supplier)}, asking {@code knowing} for the models once more when a frame
+     * names a version the current ones do not serve ({@link EncoderModels#knowing}).
+     */
+    public RecordClassifier(
+            Function<byte[], FrameStreamRecord> decoder,
+            Supplier<EncoderModels.Snapshot> models,
+            Function<String, EncoderModels.Snapshot> knowing) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
-        this.model = Objects.requireNonNull(model, "model");
+        this.models = Objects.requireNonNull(models, "models");
+        this.knowing = Objects.requireNonNull(knowing, "knowing");
     }
 
     /** Classifies a record's value ({@code null} for a tombstone). */
@@ -68,7 +86,7 @@ public final class RecordClassifier {
             return new Reject(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
         }
         return switch (decoded.getPayload()) {
-            case SampledFrame frame -> checkSize(frame);
+            case SampledFrame frame -> withModel(frame);
             case ClipBoundary boundary -> new PassOn(new EmbeddingStreamRecord(boundary));
             case EndOfSource end -> new PassOn(new EmbeddingStreamRecord(end));
             default ->
@@ -79,7 +97,27 @@ public final class RecordClassifier {
         };
     }
 
-    private Kind checkSize(SampledFrame frame) {
+    private Kind withModel(SampledFrame frame) {
+        EncoderModels.Snapshot snapshot = models.get();
+        if (frame.getReencodeFor() == null) {
+            return checkSize(frame, snapshot.active());
+        }
+        String version = frame.getReencodeFor().toString();
+        if (snapshot.forVersion(version).isEmpty()) {
+            snapshot = knowing.apply(version);
+        }
+        EncoderModels.Snapshot known = snapshot;
+        return known.forVersion(version)
+                .map(model -> checkSize(frame, model))
+                .orElseGet(() -> new Reject(
+                        UNKNOWN_MODEL_VERSION,
+                        "frame " + frame.getFrameIndex() + " of source " + frame.getSourceId()
+                                + " was decoded again for model version " + version + ", which this encoder cannot"
+                                + " encode: " + known.whyNot(version)));
+    }
+
+    private static Kind checkSize(SampledFrame frame, EncoderModel encoder) {
+        FrameEncoding model = encoder.encoding();
         int size = model.imageSize();
         long expected = 3L * size * size;
         int actual = frame.getPixels().remaining();
@@ -88,10 +126,11 @@ public final class RecordClassifier {
                     "FrameSizeMismatch",
                     "frame " + frame.getFrameIndex() + " of source " + frame.getSourceId() + " is "
                             + frame.getWidth() + "x" + frame.getHeight() + " with " + actual + " bytes; model "
-                            + model.modelId() + " needs " + size + "x" + size + " RGB = " + expected
+                            + model.modelId() + " " + model.modelVersion() + " needs " + size + "x" + size + " RGB = "
+                            + expected
                             + " bytes (ingest resizes and crops to the model input size)");
         }
-        return new Frame(frame);
+        return new Frame(frame, encoder);
     }
 
     /**

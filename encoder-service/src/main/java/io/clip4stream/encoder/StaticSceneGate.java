@@ -82,7 +82,7 @@ public final class StaticSceneGate {
      */
     public record Decision(boolean reused, Reference reference, double difference) {}
 
-    private record Last(float[] pixels, Reference reference) {}
+    private record Last(String modelVersion, float[] pixels, Reference reference) {}
 
     private final Policy policy;
     private final Map<String, Last> lastEncoded = new HashMap<>();
@@ -103,9 +103,20 @@ public final class StaticSceneGate {
      * else encode (and the frame becomes the source's reference).
      */
     public Decision decide(String sourceId, float[] tensor, int offset, int length) {
+        return decide(sourceId, "", tensor, offset, length);
+    }
+
+    /**
+     * As {@link #decide(String, float[], int, int)} for a frame that {@code modelVersion} encodes: a reference encoded
+     * by another model (the active version changed) is never reused, its vector being of another encoder.
+     */
+    public Decision decide(String sourceId, String modelVersion, float[] tensor, int offset, int length) {
         Last last = lastEncoded.get(sourceId);
         double difference = Double.NaN;
-        if (policy.appliesTo(sourceId) && last != null && last.pixels().length == length) {
+        if (policy.appliesTo(sourceId)
+                && last != null
+                && last.pixels().length == length
+                && last.modelVersion().equals(modelVersion)) {
             difference = meanAbsoluteDifference(last.pixels(), tensor, offset, length);
             if (difference < policy.threshold()) {
                 return new Decision(true, last.reference(), difference);
@@ -115,7 +126,7 @@ public final class StaticSceneGate {
         if (policy.appliesTo(sourceId)) {
             float[] pixels = new float[length];
             System.arraycopy(tensor, offset, pixels, 0, length);
-            lastEncoded.put(sourceId, new Last(pixels, own));
+            lastEncoded.put(sourceId, new Last(modelVersion, pixels, own));
         }
         return new Decision(false, own, difference);
     }

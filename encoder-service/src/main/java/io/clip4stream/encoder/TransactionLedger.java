@@ -22,17 +22,25 @@ final class TransactionLedger<L> {
      * @param embedNanos time the model took
      * @param rejectedTypes error types of the records sent to the errors topic
      * @param reused frames whose embedding the static-scene gate reused instead of running the model
+     * @param reencoded frames re-encoded from kept media, by the model version they were encoded for
      */
-    record Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes, int reused) {
+    record Produced(
+            int frames,
+            int forwarded,
+            long embedNanos,
+            List<String> rejectedTypes,
+            int reused,
+            Map<String, Integer> reencoded) {
 
-        /** Copies the list. */
+        /** Copies the collections. */
         Produced {
             rejectedTypes = List.copyOf(rejectedTypes);
+            reencoded = Map.copyOf(reencoded);
         }
 
-        /** A batch without reused frames. */
+        /** A batch without reused or re-encoded frames. */
         Produced(int frames, int forwarded, long embedNanos, List<String> rejectedTypes) {
-            this(frames, forwarded, embedNanos, rejectedTypes, 0);
+            this(frames, forwarded, embedNanos, rejectedTypes, 0, Map.of());
         }
     }
 

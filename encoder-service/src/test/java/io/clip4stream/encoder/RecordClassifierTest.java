@@ -27,7 +27,18 @@ class RecordClassifierTest {
 
     private static final AvroSerde<FrameStreamRecord> FRAMES = AvroSerde.of(FrameStreamRecord.class);
 
-    private final RecordClassifier classifier = new RecordClassifier(FRAMES::decode, MODEL);
+    private static final EncoderModel ACTIVE =
+            new EncoderModel(new FrameEncoding(MODEL), MODEL, FakeModels.embedder(1f, 12));
+
+    /** A deployed version with another visual encoder taking 3x3 frames. */
+    private static final EncoderModel DEPLOYED = FakeModels.model("v2", 3, 2f);
+
+    private static final EncoderModels.Snapshot MODELS = new EncoderModels.Snapshot(
+            ACTIVE,
+            java.util.Map.of("v1", ACTIVE, "v2", DEPLOYED),
+            java.util.Map.of("v0", "model version v0 was retired"));
+
+    private final RecordClassifier classifier = new RecordClassifier(FRAMES::decode, () -> MODELS);
 
     static SampledFrame frame(long index, int width, int height) {
         byte[] pixels = new byte[width * height * 3];
@@ -49,7 +60,74 @@ class RecordClassifierTest {
     void shouldAcceptAFrameOfTheModelsInputSize() {
         SampledFrame frame = frame(3, 2, 2);
         RecordClassifier.Kind kind = classifier.classify(FRAMES.encode(new FrameStreamRecord(frame)));
-        assertEquals(new RecordClassifier.Frame(frame), kind);
+        assertEquals(new RecordClassifier.Frame(frame, ACTIVE), kind);
+    }
+
+    @Test
+    void shouldGiveAReencodeFrameItsVersionsModelAndCheckItsSizeAgainstThatModel() {
+        SampledFrame forV2 =
+                SampledFrame.newBuilder(frame(3, 3, 3)).setReencodeFor("v2").build();
+        assertEquals(
+                new RecordClassifier.Frame(forV2, DEPLOYED),
+                classifier.classify(FRAMES.encode(new FrameStreamRecord(forV2))));
+        SampledFrame activeSized =
+                SampledFrame.newBuilder(frame(4, 2, 2)).setReencodeFor("v2").build();
+        RecordClassifier.Reject reject = assertInstanceOf(
+                RecordClassifier.Reject.class, classifier.classify(FRAMES.encode(new FrameStreamRecord(activeSized))));
+        assertEquals("FrameSizeMismatch", reject.errorType());
+        assertTrue(reject.message().contains("v2 needs 3x3 RGB = 27 bytes"), reject.message());
+    }
+
+    @Test
+    void shouldRejectAFrameReencodedForAVersionThisEncoderCannotServeNamingItAndWhy() {
+        SampledFrame forRetired =
+                SampledFrame.newBuilder(frame(5, 2, 2)).setReencodeFor("v0").build();
+        RecordClassifier.Reject retired = assertInstanceOf(
+                RecordClassifier.Reject.class, classifier.classify(FRAMES.encode(new FrameStreamRecord(forRetired))));
+        assertEquals(RecordClassifier.UNKNOWN_MODEL_VERSION, retired.errorType());
+        assertTrue(retired.message().contains("for model version v0"), retired.message());
+        assertTrue(retired.message().contains("v0 was retired"), retired.message());
+
+        SampledFrame forUnknown =
+                SampledFrame.newBuilder(frame(6, 2, 2)).setReencodeFor("v7").build();
+        RecordClassifier.Reject unknown = assertInstanceOf(
+                RecordClassifier.Reject.class, classifier.classify(FRAMES.encode(new FrameStreamRecord(forUnknown))));
+        assertEquals(RecordClassifier.UNKNOWN_MODEL_VERSION, unknown.errorType());
+        assertTrue(unknown.message().contains("v7 is not deployed"), unknown.message());
+    }
+
+    @Test
+    void shouldAskForTheModelsAgainWhenAFrameNamesAVersionNotServedYet() {
+        EncoderModels.Snapshot later =
+                new EncoderModels.Snapshot(ACTIVE, java.util.Map.of("v1", ACTIVE, "v2", DEPLOYED), java.util.Map.of());
+        EncoderModels.Snapshot early =
+                new EncoderModels.Snapshot(ACTIVE, java.util.Map.of("v1", ACTIVE), java.util.Map.of());
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        RecordClassifier catchingUp = new RecordClassifier(FRAMES::decode, () -> early, version -> {
+            asked.add(version);
+            return later;
+        });
+        SampledFrame forV2 =
+                SampledFrame.newBuilder(frame(3, 3, 3)).setReencodeFor("v2").build();
+        assertEquals(
+                new RecordClassifier.Frame(forV2, DEPLOYED),
+                catchingUp.classify(FRAMES.encode(new FrameStreamRecord(forV2))));
+        catchingUp.classify(FRAMES.encode(new FrameStreamRecord(frame(4, 2, 2))));
+        assertEquals(java.util.List.of("v2"), asked, "a live frame asks nothing");
+    }
+
+    @Test
+    void shouldPassAReencodingsBoundaryOnWithItsVersion() {
+        var boundary = io.clip4stream.schemas.avro.ClipBoundary.newBuilder(SampleRecords.clipBoundary("cam"))
+                .setReencodeFor("v2")
+                .build();
+        RecordClassifier.PassOn passOn = assertInstanceOf(
+                RecordClassifier.PassOn.class, classifier.classify(FRAMES.encode(new FrameStreamRecord(boundary))));
+        assertEquals(
+                "v2",
+                ((io.clip4stream.schemas.avro.ClipBoundary) passOn.output().getPayload())
+                        .getReencodeFor()
+                        .toString());
     }
 
     @Test
