@@ -379,16 +379,20 @@ public final class IngestRoutes {
     }
 
     /**
-     * Whether this instance keeps the upload of {@code id}, so a model version with another visual encoder can be
-     * re-encoded from it (a file referenced under the root or a URL is not kept, and is not re-encoded).
+     * Whether this instance keeps the video of {@code id} (an upload, or a file under the root with its request), so a
+     * model version with another visual encoder can be re-encoded from it (a URL or a live stream is not kept).
      */
     private boolean mediaKept(String id) {
-        return MediaStore.validId(id) && media.keptUpload(id);
+        try {
+            return MediaStore.validId(id) && media.keptMedia(id);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
      * The JSON shape of a status, as {@code GET /sources/{id}} returns it; {@code mediaKept}: whether this instance
-     * keeps the source's upload.
+     * keeps the source's video.
      */
     public static Map<String, Object> statusJson(IngestStatus status, boolean mediaKept) {
         Map<String, Object> json = new LinkedHashMap<>();

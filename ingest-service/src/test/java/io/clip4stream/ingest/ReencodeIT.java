@@ -37,8 +37,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A model version with another CLIP visual encoder needs frames again: the kept upload is decoded again with the
- * version's preprocessing and sent stamped for it, with the same clips as the original run; a path source, whose media
- * this ingest does not keep, gets a STOPPED marker; the sources' statuses stay as they were, and a restart on the same
+ * version's preprocessing and sent stamped for it, with the same clips as the original run; a path source whose file
+ * is gone (nothing kept to decode again) gets a STOPPED marker; the sources' statuses stay as they were, and a restart on the same
  * media directory sends nothing again.
  */
 class ReencodeIT {
@@ -82,7 +82,12 @@ class ReencodeIT {
             upBefore = IngestServiceIT.awaitState(base, "re-up", "DONE");
             pathBefore = IngestServiceIT.awaitState(base, "re-path", "DONE");
             assertTrue(upBefore.get("mediaKept").asBoolean(), "the upload is kept here: " + upBefore);
-            assertFalse(pathBefore.get("mediaKept").asBoolean(), "a path source is not kept: " + pathBefore);
+            assertTrue(
+                    pathBefore.get("mediaKept").asBoolean(), "a file under the root, with its request: " + pathBefore);
+            // Its file gone, the path source has nothing left to decode again.
+            Files.delete(root.resolve("path.mp4"));
+            pathBefore = status(base, "re-path");
+            assertFalse(pathBefore.get("mediaKept").asBoolean(), "its file is gone: " + pathBefore);
             SourceStream own = SourceStream.read(
                     KAFKA.bootstrapServers(),
                     config.topics().frames(),

@@ -159,6 +159,9 @@ final class ModelChangeCommands {
             Optional<String> refusal = refusal(catalog, served);
             Optional<KeptMedia> reencode = Optional.empty();
             if (refusal.isEmpty() && otherVisualEncoder(catalog, served)) {
+                refusal = otherPreparation(catalog, served);
+            }
+            if (refusal.isEmpty() && otherVisualEncoder(catalog, served)) {
                 // Its clips need frames again: only kept media (uploads) can give them.
                 KeptMedia kept;
                 try {
@@ -244,6 +247,26 @@ final class ModelChangeCommands {
                     .flatMap(served::sameVisualEncoderAs)
                     .map(same -> !same)
                     .orElse(false);
+        }
+
+        /**
+         * Why a version of another visual encoder whose frames are prepared otherwise (resize, filter, crop) than the
+         * current version's cannot be deployed: the ingest prepares live sources' frames for the current version, so
+         * after the switch they would not fit its encoder; empty when they are prepared alike.
+         */
+        static Optional<String> otherPreparation(ModelCatalog catalog, ServedModel served) {
+            return currentModel(catalog)
+                    .filter(current -> current.resizeSize() != served.resizeSize()
+                            || current.cropSize() != served.cropSize()
+                            || !current.interpolation().equals(served.interpolation()))
+                    .map(current -> "model version " + served.modelVersion() + " has a different CLIP visual encoder"
+                            + " and prepares frames otherwise (resize " + served.resizeSize() + ", "
+                            + served.interpolation() + ", crop " + served.cropSize() + ") than the current version "
+                            + current.modelVersion() + " (resize " + current.resizeSize() + ", "
+                            + current.interpolation() + ", crop " + current.cropSize() + "); the ingest prepares the"
+                            + " live sources' frames for the current version, so they would not fit its encoder after"
+                            + " the switch. Serve it on a fresh data directory ('bin/clip4stream run --model "
+                            + served.modelVersion() + "') and ingest the videos again.");
         }
 
         /** Why a version of another visual encoder cannot be deployed when no media is kept to encode again. */

@@ -54,6 +54,20 @@ class ModelDeployPlanTest {
     }
 
     @Test
+    void shouldRefuseAnotherEncoderThatPreparesFramesOtherwiseButNotOneOfTheSameEncoder() {
+        ServedModel otherCrop = new ServedModel("m", "e", 8, 16, "bicubic", 12, "clip", "meanP", List.of(), "sha256:E");
+        ServedModel sameClipOtherCrop =
+                new ServedModel("m", "f", 8, 16, "bicubic", 12, "clip", "meanP", List.of(), "sha256:A");
+
+        String refusal = ModelChangeCommands.Deploy.otherPreparation(SERVING_A, otherCrop)
+                .orElseThrow();
+
+        assertTrue(refusal.contains("crop 12) than the current version a (resize 16, bicubic, crop 16)"), refusal);
+        assertEquals(Optional.empty(), ModelChangeCommands.Deploy.otherPreparation(SERVING_A, model("c", "sha256:C")));
+        assertFalse(ModelChangeCommands.Deploy.otherVisualEncoder(SERVING_A, sameClipOtherCrop));
+    }
+
+    @Test
     void shouldRefuseAVersionWhoseEncoderCannotBeCompared() {
         ServedModel unknown = model("d", null);
 

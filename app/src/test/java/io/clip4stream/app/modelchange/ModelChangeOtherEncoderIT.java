@@ -59,37 +59,48 @@ class ModelChangeOtherEncoderIT {
                 .generate(modelB, TinyModelShape.defaults().withHead(SimilarityHead.SEQ_TRANSF), "tiny-b");
         String versionB = ModelDirectory.open(modelB).config().modelVersion();
         List<Path> videos = SampleVideos.write(dir.resolve("videos"));
-        try (AllInOne all = new AllInOne(new AllInOne.Options(0, dir.resolve("data"), modelA, 1, 2), Map.of(), s -> {})
-                .start()) {
+        try (AllInOne all =
+                new AllInOne(new AllInOne.Options(0, dir.resolve("data"), modelA, 1, 2), Map.of(), s -> {}).start()) {
             String versionA = all.modelInfo().modelVersion();
             assertNotEquals(versionA, versionB);
             upload(all, "up-0", videos.get(0));
             upload(all, "up-1", videos.get(1));
-            await("both uploads are indexed under " + versionA, () -> completed(all, Set.of("up-0", "up-1"))
-                    && clipsUnder(all, versionA) == clipsEmitted(all, Set.of("up-0", "up-1")));
+            await(
+                    "both uploads are indexed under " + versionA,
+                    () -> completed(all, Set.of("up-0", "up-1"))
+                            && clipsUnder(all, versionA) == clipsEmitted(all, Set.of("up-0", "up-1")));
             long uploaded = clipsUnder(all, versionA);
             assertTrue(uploaded >= 8, "clips of two 60 s uploads; got " + uploaded);
             Set<String> clipsOfA = clipIds(search(all, "a red circle", null, (int) uploaded));
 
-            String[] target = {"--bootstrap", all.bootstrapServers(), "--url", all.pageUri().toString()};
+            String[] target = {
+                "--bootstrap", all.bootstrapServers(), "--url", all.pageUri().toString()
+            };
             String deployed = cli(concat(new String[] {"model", "deploy", modelB.toString()}, target));
             assertTrue(deployed.contains("decodes the 2 kept video(s) again"), deployed);
 
             // Searches keep using A while the ingest and the encoder build B.
             await("every shard holds every uploaded clip under " + versionB, () -> ready(all, versionB));
-            assertEquals(versionA, search(all, "a red circle", null, 5).get("modelVersion").asText());
+            assertEquals(
+                    versionA,
+                    search(all, "a red circle", null, 5).get("modelVersion").asText());
             assertEquals(uploaded, clipsUnder(all, versionB), "every uploaded clip, once");
             JsonNode underB = search(all, "a red circle", versionB, (int) uploaded);
             assertEquals(clipsOfA, clipIds(underB), "the same clips, encoded again");
 
             cli(concat(new String[] {"model", "activate", versionB}, target));
-            await("searches use " + versionB, () -> versionB.equals(
-                    search(all, "a red circle", null, 5).get("modelVersion").asText()));
+            await(
+                    "searches use " + versionB,
+                    () -> versionB.equals(search(all, "a red circle", null, 5)
+                            .get("modelVersion")
+                            .asText()));
 
             // After the switch a new video is encoded with B only: its clips are not under A.
             upload(all, "up-2", videos.get(2));
-            await("the upload after the switch is indexed under " + versionB, () -> completed(all, Set.of("up-2"))
-                    && clipsUnder(all, versionB) == uploaded + clipsEmitted(all, Set.of("up-2")));
+            await(
+                    "the upload after the switch is indexed under " + versionB,
+                    () -> completed(all, Set.of("up-2"))
+                            && clipsUnder(all, versionB) == uploaded + clipsEmitted(all, Set.of("up-2")));
             assertEquals(uploaded, clipsUnder(all, versionA), "nothing new under the old encoder's version");
 
             cli(concat(new String[] {"model", "retire", versionA}, target));
@@ -147,7 +158,7 @@ class ModelChangeOtherEncoderIT {
         int done = 0;
         for (JsonNode source : get(all.ingestUri().resolve("/sources")).path("sources")) {
             if (ids.contains(source.path("sourceId").asText())
-                    && source.path("state").asText().equals("COMPLETED")) {
+                    && source.path("state").asText().equals("DONE")) {
                 done++;
             }
         }

@@ -41,6 +41,8 @@ public final class Intake {
         if (request.getKind() == SourceKind.URL && source instanceof ResolvedSource.LocalFile file && !file.live()) {
             try {
                 media.refer(request.getSourceId(), file.path());
+                // With its sampling, the file can be decoded again into the same clips (a model change).
+                media.keepRequest(request);
             } catch (IOException e) {
                 // Playback is a convenience on top of indexing: the source is still ingested, only not playable.
                 LOG.warn("Cannot record the media file of {}; it will not be playable", request.getSourceId(), e);

@@ -21,8 +21,9 @@ import java.util.stream.Stream;
 /**
  * The videos playback can serve, one per source id: uploads are kept here as {@code <id>.video} until their source is
  * deleted; a file under the ingest root is referenced by {@code <id>.ref} (its path; the file itself stays where it
- * is and is checked to lie under the root again on every read). Beside an upload lies {@code <id>.request}, the
- * request it was uploaded with (Avro), so an upload whose run did not finish can be run again after a restart.
+ * is and is checked to lie under the root again on every read). Beside an upload or a reference lies
+ * {@code <id>.request}, the request it was ingested with (Avro), so an upload whose run did not finish can be run again
+ * after a restart, and a kept video can be decoded again for a model version of another visual encoder.
  */
 public final class MediaStore {
     /** Legal source ids (the same as everywhere else), minus {@code .} and {@code ..}. */
@@ -126,6 +127,39 @@ public final class MediaStore {
     /** Whether the upload of {@code sourceId} is kept here (its video, not a reference to a file elsewhere). */
     public boolean keptUpload(String sourceId) {
         return Files.isRegularFile(dir.resolve(checked(sourceId) + VIDEO));
+    }
+
+    /**
+     * Whether the video of {@code sourceId} can be decoded again from here: its upload, or the file under the root a
+     * path source read, with the request it was ingested with (its sampling, so a second decode cuts the same clips).
+     */
+    public boolean keptMedia(String sourceId) throws IOException {
+        return Files.isRegularFile(dir.resolve(checked(sourceId) + REQUEST))
+                && find(sourceId).isPresent();
+    }
+
+    /** The ids of the sources whose video can be decoded again from here ({@link #keptMedia(String)}), in name order. */
+    public List<String> keptMedia() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> candidates;
+        try (Stream<Path> files = Files.list(dir)) {
+            candidates = files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.endsWith(VIDEO) || name.endsWith(REFERENCE))
+                    .map(name -> name.substring(0, name.lastIndexOf('.')))
+                    .filter(MediaStore::validId)
+                    .distinct()
+                    .sorted()
+                    .toList();
+        }
+        List<String> kept = new java.util.ArrayList<>();
+        for (String id : candidates) {
+            if (keptMedia(id)) {
+                kept.add(id);
+            }
+        }
+        return List.copyOf(kept);
     }
 
     /** Records that {@code sourceId} plays {@code file}, a file under the root that is read where it lies. */

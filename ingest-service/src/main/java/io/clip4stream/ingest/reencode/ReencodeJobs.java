@@ -248,7 +248,7 @@ public final class ReencodeJobs implements AutoCloseable {
         if (current == null) {
             return;
         }
-        if (context.intake().deleted(current.sourceId()) || !keptUpload(current.sourceId())) {
+        if (context.intake().deleted(current.sourceId()) || !keptMedia(current.sourceId())) {
             LOG.info("Source {} was deleted; stopping its re-encode for {}", current.sourceId(), current.version());
             current.run().stop(false);
         }
@@ -338,7 +338,7 @@ public final class ReencodeJobs implements AutoCloseable {
                 progress.computeIfPresent(version, (v, p) -> withState(p, closed ? p.state() : State.STOPPED, null));
                 return;
             }
-            if (context.intake().deleted(id) || !keptUpload(id)) {
+            if (context.intake().deleted(id) || !keptMedia(id)) {
                 total--;
                 continue;
             }
@@ -352,7 +352,7 @@ public final class ReencodeJobs implements AutoCloseable {
                         version,
                         done,
                         total);
-            } else if (context.intake().deleted(id) || !keptUpload(id)) {
+            } else if (context.intake().deleted(id) || !keptMedia(id)) {
                 total--;
             }
             show(version, State.RUNNING, total, done, null);
@@ -399,12 +399,9 @@ public final class ReencodeJobs implements AutoCloseable {
     private ReencodePlan plan(ReencodeProgress file) throws PassFailed {
         List<String> kept = new ArrayList<>();
         try {
-            for (String id : context.media().uploads()) {
-                // An upload kept before requests were kept beside it cannot be run again: left as if not here.
-                if (context.media().keptRequest(id).isPresent()) {
-                    kept.add(id);
-                }
-            }
+            // Uploads and files under the root, each with its request (an upload kept before requests were kept
+            // beside it cannot be run again: left as if not here).
+            kept.addAll(context.media().keptMedia());
         } catch (IOException e) {
             throw new PassFailed(
                     "Cannot list the kept uploads in " + context.media().dir(), e);
@@ -537,10 +534,10 @@ public final class ReencodeJobs implements AutoCloseable {
         return new Progress(state, p.sourcesTotal(), p.sourcesDone(), current, p.clipsSent());
     }
 
-    private boolean keptUpload(String sourceId) {
+    private boolean keptMedia(String sourceId) {
         try {
-            return context.media().keptUpload(sourceId);
-        } catch (IllegalArgumentException e) {
+            return context.media().keptMedia(sourceId);
+        } catch (IllegalArgumentException | IOException e) {
             return false;
         }
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class StalledUdpStreamTest {
     private static final int DATAGRAM = 7 * 188;
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     @Test
     void aSilentUdpSenderEndsTheDecodeAfterTheReadTimeout() throws Exception {
@@ -36,7 +37,9 @@ class StalledUdpStreamTest {
             CompletableFuture<DecodeSummary> pass = CompletableFuture.supplyAsync(() -> {
                 try (VideoDecoder decoder = VideoDecoder.open(
                         new VideoInput.UrlInput("udp://127.0.0.1:" + port, Map.of()),
-                        new VideoDecoder.Options(false, Duration.ofSeconds(2)))) {
+                        // Long enough that a slow start (a loaded machine) does not end the pass before the first
+                        // datagram; the stall is still detected within seconds.
+                        new VideoDecoder.Options(false, READ_TIMEOUT))) {
                     return decoder.decode(
                             new FrameSampler(1.0),
                             new VideoDecoder.FrameConsumer() {
@@ -65,10 +68,10 @@ class StalledUdpStreamTest {
             assertTrue(decoded.get() >= 10, "the stream was decoded before it stalled: " + decoded.get());
             long stalled = System.nanoTime();
 
-            DecodeSummary summary = pass.get(60, TimeUnit.SECONDS); // generous: the read timeout is 2 s
+            DecodeSummary summary = pass.get(60, TimeUnit.SECONDS); // generous: the read timeout is 5 s
             System.out.println("StalledUdpStreamTest: decode ended "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalled) + " ms after the sender went silent"
-                    + " (read timeout 2000 ms), " + decoded.get() + " frames decoded");
+                    + " (read timeout " + READ_TIMEOUT.toMillis() + " ms), " + decoded.get() + " frames decoded");
             assertFalse(summary.stopped(), "it ended on its own, not by a stop request");
             assertTrue(summary.decodedFrames() >= 10, summary.toString());
         }

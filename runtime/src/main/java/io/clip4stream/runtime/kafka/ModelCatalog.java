@@ -109,8 +109,9 @@ public record ModelCatalog(Map<String, ModelVersion> records) {
     }
 
     /**
-     * The kept versions whose clips need frames encoded again from kept media: deployed or ready (not yet active)
-     * versions whose CLIP visual encoder differs from the {@link #current()} one's, in first-recorded order.
+     * The versions whose clips need frames encoded again from kept media: deployed versions whose CLIP visual encoder
+     * differs from the {@link #current()} one's, in first-recorded order. A ready version is not among them: it was
+     * active before the current one and holds its clips.
      */
     public List<String> needingReencode() {
         Optional<String> current = current();
@@ -120,7 +121,7 @@ public record ModelCatalog(Map<String, ModelVersion> records) {
         List<String> versions = new ArrayList<>();
         records.forEach((version, r) -> {
             ModelStatus status = ModelStatus.parse(r.getStatus()).orElse(null);
-            if ((status == ModelStatus.DEPLOYED || status == ModelStatus.READY)
+            if (status == ModelStatus.DEPLOYED
                     && sameVisualEncoder(version, current.get()).equals(Optional.of(false))) {
                 versions.add(version);
             }

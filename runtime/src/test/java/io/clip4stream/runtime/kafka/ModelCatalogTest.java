@@ -83,6 +83,10 @@ class ModelCatalogTest {
                 List.of("same"), switched.needingReencode(), "the old encoder's deployed version is now the odd one");
         assertEquals(
                 List.of(),
+                switched.with(fingerprinted("same", "ready", 6, "sha256:A")).needingReencode(),
+                "a ready version was active before and holds its clips");
+        assertEquals(
+                List.of(),
                 catalog.with(fingerprinted("other", "retired", 6, "sha256:B")).needingReencode());
     }
 
