@@ -271,8 +271,13 @@ public final class EncoderModels implements AutoCloseable {
         });
         wrappers.keySet().retainAll(reencode.keySet());
         EncoderModel active = activeModel(catalog, reencode, unservable);
-        unservable.forEach(
-                (version, why) -> LOG.warn("encoder-service: frames re-encoded for {} are refused: {}", version, why));
+        // A retired version is refused quietly: that is what retiring asks for, and it is said once by whoever retired
+        // it.
+        unservable.forEach((version, why) -> {
+            if (!catalog.retired(version)) {
+                LOG.warn("encoder-service: frames re-encoded for {} are refused: {}", version, why);
+            }
+        });
         Snapshot previous = snapshot;
         snapshot = new Snapshot(active, reencode, unservable);
         if (!previous.active().version().equals(active.version())) {
