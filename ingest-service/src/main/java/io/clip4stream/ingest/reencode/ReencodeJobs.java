@@ -37,14 +37,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Re-encodes the uploads kept here for every model version that needs it ({@link ModelCatalog#needingReencode()}: a
+ * Re-encodes the videos kept here (uploads, and files under the ingest root, each with its request) for every model version that needs it ({@link ModelCatalog#needingReencode()}: a
  * deployed version with another CLIP visual encoder), on one background thread, following the {@code models} topic.
  *
- * <p>For each such version it runs every kept upload again from its start with the version's preprocessing (and the
- * upload's own sampling, window and stride, so the clip ids are the same), through a {@link ReencodeSink}, then gives
- * every other known source that is not an upload a STOPPED end marker ({@link StoppedMarkers}). Progress is kept per
+ * <p>For each such version it runs every kept video again from its start with the version's preprocessing (and the
+ * source's own sampling, window and stride, so the clip ids are the same), through a {@link ReencodeSink}, then gives
+ * every other known source that is not an upload and has no kept video here a STOPPED end marker ({@link StoppedMarkers}). Progress is kept per
  * version in {@link ReencodeProgress}, so a restart resumes and a finished version is never started again. While the
- * version is deployed but not active, uploads that finish later are re-encoded too (the kept uploads are looked at
+ * version is deployed but not active, sources that finish later are re-encoded too (the kept videos are looked at
  * again every {@link #RECHECK}); once it is activated the started job finishes and is recorded complete; once it is
  * retired the job stops. Failures (a decode error, Kafka unavailable) are logged and the pass tried again after a
  * backoff; they never take the service down.
@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class ReencodeJobs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReencodeJobs.class);
 
-    /** How often the kept uploads are looked at again while a version is deployed but not active. */
+    /** How often the kept videos are looked at again while a version is deployed but not active. */
     public static final Duration RECHECK = Duration.ofSeconds(5);
 
     /** How often a running re-encode checks that its source was not deleted meanwhile. */
@@ -273,9 +273,9 @@ public final class ReencodeJobs implements AutoCloseable {
             failedPasses++;
             Duration delay = context.backoff().delay(failedPasses);
             retryAtNanos = System.nanoTime() + delay.toNanos();
-            LOG.warn("Re-encoding kept uploads failed ({} in a row); trying again in {}", failedPasses, delay, e);
+            LOG.warn("Re-encoding kept videos failed ({} in a row); trying again in {}", failedPasses, delay, e);
         } catch (Error e) {
-            LOG.error("Re-encoding kept uploads failed", e);
+            LOG.error("Re-encoding kept videos failed", e);
             throw e;
         }
     }
@@ -347,7 +347,7 @@ public final class ReencodeJobs implements AutoCloseable {
                 record(file::recordReencoded, id, version);
                 done++;
                 LOG.info(
-                        "Re-encoded kept upload {} for model version {} ({} of {} sources done)",
+                        "Re-encoded kept video {} for model version {} ({} of {} sources done)",
                         id,
                         version,
                         done,
@@ -404,12 +404,12 @@ public final class ReencodeJobs implements AutoCloseable {
             kept.addAll(context.media().keptMedia());
         } catch (IOException e) {
             throw new PassFailed(
-                    "Cannot list the kept uploads in " + context.media().dir(), e);
+                    "Cannot list the kept videos in " + context.media().dir(), e);
         }
         return ReencodePlan.of(context.intake().statuses(), kept, file.reencoded(), file.marked());
     }
 
-    /** Runs {@code sourceId}'s kept upload again for {@code version}; returns whether it is done for the version. */
+    /** Runs {@code sourceId}'s kept video again for {@code version}; returns whether it is done for the version. */
     private boolean reencode(String version, Preprocessing preparation, String sourceId) throws PassFailed {
         IngestRequest request;
         ResolvedSource source;
@@ -425,7 +425,7 @@ public final class ReencodeJobs implements AutoCloseable {
                     .build();
             source = context.resolver().resolve(request);
         } catch (IOException | SourceRejectedException e) {
-            throw new PassFailed("Cannot read the kept upload " + sourceId + " to re-encode it for " + version, e);
+            throw new PassFailed("Cannot read the kept video " + sourceId + " to re-encode it for " + version, e);
         }
         RunSettings settings = new RunSettings(
                 preparation,
@@ -470,7 +470,7 @@ public final class ReencodeJobs implements AutoCloseable {
                 int failures = decodeFailures.merge(key, 1, Integer::sum);
                 if (failures >= MAX_DECODE_ATTEMPTS) {
                     LOG.warn(
-                            "Kept upload {} failed to re-encode for {} {} times ({}); giving it up, its FAILED end"
+                            "Kept video {} failed to re-encode for {} {} times ({}); giving it up, its FAILED end"
                                     + " marker settles it",
                             sourceId,
                             version,
@@ -480,13 +480,13 @@ public final class ReencodeJobs implements AutoCloseable {
                     yield true;
                 }
                 throw new PassFailed(
-                        "Re-encoding kept upload " + sourceId + " for " + version + " failed (attempt " + failures
+                        "Re-encoding kept video " + sourceId + " for " + version + " failed (attempt " + failures
                                 + " of " + MAX_DECODE_ATTEMPTS + "): " + result.reason(),
                         null);
             }
             case INTERRUPTED, FENCED ->
                 throw new PassFailed(
-                        "Re-encoding kept upload " + sourceId + " for " + version + " was cut short ("
+                        "Re-encoding kept video " + sourceId + " for " + version + " was cut short ("
                                 + result.outcome() + "): " + result.reason(),
                         null);
             case STOPPED, DELETED, ALREADY_DONE -> false;

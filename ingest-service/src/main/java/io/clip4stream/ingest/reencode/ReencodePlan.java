@@ -15,15 +15,15 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * One pass of a version's re-encoding, decided from what this instance knows (pure): which kept uploads to decode
+ * One pass of a version's re-encoding, decided from what this instance knows (pure): which kept videos to decode
  * again now, which are still being ingested (re-encoded once they finish), and which other sources get a STOPPED end
  * marker because no media of theirs is kept here.
  *
  * <p>An upload is never marked even when its video is not here: another ingest instance may keep it and re-encode it,
  * and a STOPPED marker from here would tell the index the source is settled before that.
  *
- * @param reencode kept uploads whose source has finished and that are not re-encoded yet, in id order
- * @param waiting kept uploads whose source has not finished yet
+ * @param reencode kept videos whose source has finished and that are not re-encoded yet, in id order
+ * @param waiting kept videos whose source has not finished yet
  * @param mark non-upload sources, not deleted, without a STOPPED marker yet, in id order
  * @param done sources already re-encoded or marked
  */

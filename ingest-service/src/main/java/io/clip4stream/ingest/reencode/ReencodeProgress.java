@@ -97,7 +97,7 @@ public final class ReencodeProgress {
         return new ReencodeProgress(file, reencoded, marked, complete);
     }
 
-    /** The sources whose kept upload was re-encoded, in the order they were. */
+    /** The sources whose kept video was re-encoded, in the order they were. */
     public synchronized Set<String> reencoded() {
         return Set.copyOf(reencoded);
     }
@@ -112,7 +112,7 @@ public final class ReencodeProgress {
         return complete;
     }
 
-    /** Records that {@code sourceId}'s kept upload was re-encoded (its end marker committed). */
+    /** Records that {@code sourceId}'s kept video was re-encoded (its end marker committed). */
     public synchronized void recordReencoded(String sourceId) throws IOException {
         if (reencoded.add(checked(sourceId))) {
             append(sourceId);
