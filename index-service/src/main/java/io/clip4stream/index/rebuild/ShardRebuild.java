@@ -123,10 +123,12 @@ public final class ShardRebuild {
                 if (left == 0) {
                     break;
                 }
-                // With no target of this encoder left (a version of another encoder took over), nothing needs these
-                // frames any more.
-                boolean heldElsewhere =
-                        missingByTarget.values().stream().noneMatch(missing -> missing.contains(clipId));
+                // With no target of this encoder left, the frames are needed no more only when a version of another
+                // encoder took over; otherwise (a kept version failed to load here) they are all there is to build
+                // from.
+                boolean heldElsewhere = models.targets().isEmpty()
+                        ? !models.reencoded().isEmpty()
+                        : missingByTarget.values().stream().noneMatch(missing -> missing.contains(clipId));
                 if (!framesServeTargets || heldElsewhere) {
                     store.delete(new ClipKey(version, clipId));
                     left--;

@@ -137,6 +137,29 @@ class ShardRebuildTest {
     }
 
     @Test
+    void shouldDropARetiredVersionWithNoTargetOfItsEncoderOnlyOnceAnotherEncoderTookOver() {
+        // "a" retired, no version of its encoder kept here (the one kept failed to load): its frames are all
+        // there is to build from, so they stay.
+        IndexModels.Snapshot stranded = new IndexModels.Snapshot(
+                List.of(), Set.of("a", "b"), Set.of("a"), Map.of("b", "does not load"), Optional.empty());
+        ShardRebuild.Step kept = new ShardRebuild(100).step(store, stranded, NOW);
+        assertEquals(0, kept.dropped());
+        assertEquals(Map.of("a", 7L), store.clipsPerModelVersion());
+
+        // A version of another encoder (built from kept videos) took over: nothing needs "a"'s frames any more.
+        IndexModels.Snapshot tookOver = new IndexModels.Snapshot(
+                List.of(),
+                Set.of("a"),
+                Set.of("a"),
+                Map.of(),
+                Optional.of("c"),
+                Map.of("c", new VersionTarget("c", new ClipAggregator(seqTransf))));
+        ShardRebuild.Step dropped = new ShardRebuild(100).step(store, tookOver, NOW + 1);
+        assertEquals(7, dropped.dropped());
+        assertEquals(Map.of(), store.clipsPerModelVersion());
+    }
+
+    @Test
     void shouldDropAVersionOfAnotherVisualEncoderAtOnce() {
         VersionTarget b = new VersionTarget("b", new ClipAggregator(seqTransf));
         IndexModels.Snapshot models =

@@ -486,8 +486,8 @@ public final class ReencodeJobs implements AutoCloseable {
             }
             case INTERRUPTED, FENCED ->
                 throw new PassFailed(
-                        "Re-encoding kept video " + sourceId + " for " + version + " was cut short ("
-                                + result.outcome() + "): " + result.reason(),
+                        "Re-encoding kept video " + sourceId + " for " + version + " was cut short (" + result.outcome()
+                                + "): " + result.reason(),
                         null);
             case STOPPED, DELETED, ALREADY_DONE -> false;
         };
