@@ -453,12 +453,21 @@ final class ModelChangeCommands {
                     v.path("status").asText(),
                     entry.getKey().equals(active) ? "active" : served.contains(entry.getKey()) ? "by name" : "-",
                     complete + "/" + report.path("partitions").size() + " (" + held + "/" + total + " clips)",
-                    v.path("notBuilt").asText(v.path("ready").asBoolean() ? "ready" : ""));
+                    v.path("notBuilt")
+                            .asText(
+                                    v.path("ready").asBoolean()
+                                            ? "ready"
+                                            : reencoding(v) ? "another CLIP: kept videos are encoded again" : ""));
         }
         table.print(out);
         if (report.path("unanswered").size() > 0) {
             out.println("Not answering: " + report.path("unanswered"));
         }
+    }
+
+    /** Whether some index instance builds the version {@code entry} reports from kept videos encoded again. */
+    private static boolean reencoding(JsonNode entry) {
+        return entry.path("reencode").asBoolean(false);
     }
 
     /** Why {@code version} cannot be activated per the query service's {@code report}; empty when it can. */

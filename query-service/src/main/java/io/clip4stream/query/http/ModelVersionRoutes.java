@@ -105,6 +105,10 @@ public final class ModelVersionRoutes {
                 if (node.has("notBuilt")) {
                     merged.put("notBuilt", node.path("notBuilt").asText());
                 }
+                if (node.path("reencode").asBoolean(false)) {
+                    // Another CLIP visual encoder: built from kept videos encoded again, not from stored frames.
+                    merged.put("reencode", true);
+                }
                 @SuppressWarnings("unchecked")
                 Map<Integer, Object> shards = (Map<Integer, Object>) merged.get("shards");
                 for (Iterator<Map.Entry<String, JsonNode>> s =
