@@ -47,6 +47,7 @@ public final class AllInOne implements AutoCloseable {
     private Clip4ClipModel model;
     private IngestService ingest;
     private IndexService index;
+    private EncoderService encoder;
     private QueryService query;
     private AlertService alert;
 
@@ -117,7 +118,7 @@ public final class AllInOne implements AutoCloseable {
             progress.accept("starting index-service");
             index = start(new IndexService(IndexConfig.fromEnv(new Env(env)), model, null));
             progress.accept("starting encoder-service");
-            start(new EncoderService(EncoderConfig.fromEnv(new Env(env)), model));
+            encoder = start(new EncoderService(EncoderConfig.fromEnv(new Env(env)), model));
             progress.accept("starting ingest-service");
             ingest = start(new IngestService(IngestConfig.fromEnv(new Env(env))));
 
@@ -166,6 +167,11 @@ public final class AllInOne implements AutoCloseable {
     /** The index-service's HTTP API ({@code /v1/knn} and the rest). */
     public synchronized URI indexUri() {
         return index.http().uri();
+    }
+
+    /** The model version the encoder encodes live frames with now (the active one, after a model change). */
+    public synchronized String encoderModelVersion() {
+        return encoder.models().active().version();
     }
 
     /** The identity of the loaded model (its embedding width, version). */

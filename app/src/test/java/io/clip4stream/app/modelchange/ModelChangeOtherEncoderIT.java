@@ -68,8 +68,8 @@ class ModelChangeOtherEncoderIT {
             await(
                     "both uploads are indexed under " + versionA,
                     () -> completed(all, Set.of("up-0", "up-1"))
-                            && clipsUnder(all, versionA) == clipsEmitted(all, Set.of("up-0", "up-1")));
-            long uploaded = clipsUnder(all, versionA);
+                            && storedUnder(all, versionA) == clipsEmitted(all, Set.of("up-0", "up-1")));
+            long uploaded = storedUnder(all, versionA);
             assertTrue(uploaded >= 8, "clips of two 60 s uploads; got " + uploaded);
             Set<String> clipsOfA = clipIds(search(all, "a red circle", null, (int) uploaded));
 
@@ -90,21 +90,22 @@ class ModelChangeOtherEncoderIT {
 
             cli(concat(new String[] {"model", "activate", versionB}, target));
             await(
-                    "searches use " + versionB,
+                    "searches use " + versionB + " and the encoder encodes live frames with it",
                     () -> versionB.equals(search(all, "a red circle", null, 5)
-                            .get("modelVersion")
-                            .asText()));
+                                    .get("modelVersion")
+                                    .asText())
+                            && versionB.equals(all.encoderModelVersion()));
 
             // After the switch a new video is encoded with B only: its clips are not under A.
             upload(all, "up-2", videos.get(2));
             await(
                     "the upload after the switch is indexed under " + versionB,
                     () -> completed(all, Set.of("up-2"))
-                            && clipsUnder(all, versionB) == uploaded + clipsEmitted(all, Set.of("up-2")));
-            assertEquals(uploaded, clipsUnder(all, versionA), "nothing new under the old encoder's version");
+                            && storedUnder(all, versionB) == uploaded + clipsEmitted(all, Set.of("up-2")));
+            assertEquals(uploaded, storedUnder(all, versionA), "nothing new under the old encoder's version");
 
             cli(concat(new String[] {"model", "retire", versionA}, target));
-            await("the retired version's clips are dropped", () -> clipsUnder(all, versionA) == 0);
+            await("the retired version's clips are dropped", () -> storedUnder(all, versionA) == 0);
             assertEquals(
                     uploaded + clipsEmitted(all, Set.of("up-2")),
                     search(all, "a red circle", null, 100).get("hits").size());
@@ -186,6 +187,14 @@ class ModelChangeOtherEncoderIT {
             held += it.next().path("held").asLong();
         }
         return held;
+    }
+
+    /** The clips the index instance's shards store under {@code version}, whatever a model change reports. */
+    private static long storedUnder(AllInOne all, String version) {
+        return get(all.indexUri().resolve("/v1/models"))
+                .path("clipsPerModelVersion")
+                .path(version)
+                .asLong(0);
     }
 
     private static boolean ready(AllInOne all, String version) {

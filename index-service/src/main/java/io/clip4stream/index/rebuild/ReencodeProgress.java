@@ -11,9 +11,10 @@ import java.util.function.Function;
  * How far one shard holds each version of another CLIP visual encoder, whose clips come from kept media encoded again
  * (a different visual encoder cannot reuse the stored frame embeddings). The ingest ends each source's re-encoding with
  * an end marker, or sends one saying the source has no kept media; a source is settled for a version once its marker
- * arrived. A shard holds the version completely when every source it holds clips of under another kept version is
- * settled. Until then, a clip of an unsettled source not yet stored under the version counts as one still to build, and
- * an unsettled source all of whose clips are stored (its marker is still on the way) as one more.
+ * arrived. A clip the shard holds under another kept version is still to build unless its source has no kept media or
+ * the version holds it already (visible to searches: a version is complete only once its clips can be found); an
+ * unsettled source all of whose clips are held (its marker is still on the way) counts as one more. A shard holds the
+ * version completely when nothing is left to build.
  */
 public final class ReencodeProgress {
 
@@ -21,10 +22,10 @@ public final class ReencodeProgress {
 
     /**
      * The progress of every version in {@code models}' {@link IndexModels.Snapshot#reencoded()} on {@code store}, given
-     * the sources settled for each version.
+     * the sources settled for each version: true for a source re-encoded, false for one with no kept media.
      */
     public static Map<String, ShardProgress> of(
-            ClipVectorStore store, IndexModels.Snapshot models, Function<String, Set<String>> settledSources) {
+            ClipVectorStore store, IndexModels.Snapshot models, Function<String, Map<String, Boolean>> settledSources) {
         Map<String, ShardProgress> progress = new LinkedHashMap<>();
         if (models.reencoded().isEmpty()) {
             return progress;
@@ -37,7 +38,7 @@ public final class ReencodeProgress {
         });
         for (String version : models.reencoded().keySet()) {
             Set<String> held = idsByVersion.getOrDefault(version, Set.of());
-            Set<String> settled = settledSources.apply(version);
+            Map<String, Boolean> settled = settledSources.apply(version);
             Set<String> pending = new HashSet<>();
             Set<String> unsettled = new HashSet<>();
             idsByVersion.forEach((other, ids) -> {
@@ -46,11 +47,15 @@ public final class ReencodeProgress {
                 }
                 for (String clipId : ids) {
                     String source = sourceOf(clipId);
-                    if (!settled.contains(source)) {
+                    Boolean reencoded = settled.get(source);
+                    if (Boolean.FALSE.equals(reencoded)) {
+                        continue; // no kept media: its clips stay under the versions that hold them
+                    }
+                    if (reencoded == null) {
                         unsettled.add(source);
-                        if (!held.contains(clipId)) {
-                            pending.add(clipId);
-                        }
+                    }
+                    if (!held.contains(clipId)) {
+                        pending.add(clipId);
                     }
                 }
             });

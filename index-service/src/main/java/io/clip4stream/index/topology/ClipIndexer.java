@@ -15,7 +15,6 @@ import io.clip4stream.schemas.avro.FrameEmbedding;
 import io.clip4stream.schemas.frames.ClipFrames;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,9 +164,12 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
                 }
             }
             case ClipWork.Reencoded settled -> {
-                reencodedSources.put(
-                        settledKey(settled.modelVersion(), settled.sourceId()),
-                        settled.completed() ? SETTLED_REENCODED : SETTLED_NO_MEDIA);
+                String key = settledKey(settled.modelVersion(), settled.sourceId());
+                // A source re-encoded by the ingest instance that keeps its video stays so, whatever another instance,
+                // which does not keep it, says.
+                if (settled.completed() || !SETTLED_REENCODED.equals(reencodedSources.get(key))) {
+                    reencodedSources.put(key, settled.completed() ? SETTLED_REENCODED : SETTLED_NO_MEDIA);
+                }
                 reencodeChanged = true;
             }
             case ClipWork.RemoveSource remove -> maintenance.deleteSource(remove.sourceId());
@@ -341,12 +343,13 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
         return version + '\u0000' + sourceId;
     }
 
-    /** The sources settled for {@code version} on this shard. */
-    private Set<String> settledSources(String version) {
-        Set<String> sources = new HashSet<>();
+    /** The sources settled for {@code version} on this shard: true for one re-encoded, false for one with no media. */
+    private Map<String, Boolean> settledSources(String version) {
+        Map<String, Boolean> sources = new java.util.HashMap<>();
         String prefix = settledKey(version, "");
         try (KeyValueIterator<String, String> range = reencodedSources.range(prefix, version + '\u0001')) {
-            range.forEachRemaining(entry -> sources.add(entry.key.substring(prefix.length())));
+            range.forEachRemaining(
+                    entry -> sources.put(entry.key.substring(prefix.length()), SETTLED_REENCODED.equals(entry.value)));
         }
         return sources;
     }

@@ -295,11 +295,18 @@ class ReencodeTopologyTest {
         assertEquals(new ShardProgress(1, 1), done, "camera has no kept media: it stays under the own version only");
         assertTrue(done.complete());
 
+        // A source said re-encoded counts until its clips are held, whatever another ingest instance, which does not
+        // keep its video, says of it.
+        ownClip("second");
+        embeddings.pipeInput("second", end("second", EndReason.COMPLETED, otherVersion));
+        embeddings.pipeInput("second", end("second", EndReason.STOPPED, otherVersion));
+        assertEquals(new ShardProgress(1, 2), shardProgress(), "second:0 is still to come");
+
         // The own stream of "upload" went on in its own lane: its clip [4, 8) is the own version's.
         embeddings.pipeInput("upload", boundary("upload", 1, null));
         assertEquals(
                 ownVersion,
-                clipVectors.readValuesToList().getFirst().getModelVersion().toString());
+                clipVectors.readValuesToList().getLast().getModelVersion().toString());
         assertTrue(errors.isEmpty(), () -> errors.readValuesToList().toString());
     }
 
