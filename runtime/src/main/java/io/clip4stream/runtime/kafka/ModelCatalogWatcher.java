@@ -28,6 +28,7 @@ public final class ModelCatalogWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ModelCatalogWatcher.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration RETRY = Duration.ofSeconds(2);
+    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaClientSettings kafka;
     private final Topic<String, ModelVersion> topic;
@@ -95,7 +96,18 @@ public final class ModelCatalogWatcher implements AutoCloseable {
                 }
                 created.assign(partitions);
                 created.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = created.endOffsets(partitions, Duration.ofSeconds(30));
+                Map<TopicPartition, Long> end = null;
+                while (end == null) {
+                    try {
+                        end = created.endOffsets(partitions, END_OFFSETS_TIMEOUT);
+                    } catch (org.apache.kafka.common.errors.TimeoutException unreachable) {
+                        // Asked again of the same consumer, whose reconnect backoff keeps growing to 30 s: a new one
+                        // would start again at 1 s and log a failed connection every few seconds.
+                        if (closed) {
+                            return;
+                        }
+                    }
+                }
                 ModelCatalog catalog = ModelCatalog.EMPTY;
                 boolean announced = false;
                 while (!closed) {
