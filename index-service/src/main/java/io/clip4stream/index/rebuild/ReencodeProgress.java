@@ -4,6 +4,7 @@ import io.clip4stream.index.store.ClipVectorStore;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -14,7 +15,8 @@ import java.util.function.Function;
  * arrived. A clip the shard holds under another kept version is still to build unless its source has no kept media or
  * the version holds it already (visible to searches: a version is complete only once its clips can be found); an
  * unsettled source all of whose clips are held (its marker is still on the way) counts as one more. A shard holds the
- * version completely when nothing is left to build.
+ * version completely when nothing is left to build. Once the version is activated the change is over: its clips are
+ * only counted.
  */
 public final class ReencodeProgress {
 
@@ -30,13 +32,23 @@ public final class ReencodeProgress {
         if (models.reencoded().isEmpty()) {
             return progress;
         }
+        Map<String, Long> counts = store.clipsPerModelVersion();
+        Optional<String> activated = models.activated();
         Map<String, Set<String>> idsByVersion = new LinkedHashMap<>();
-        store.clipsPerModelVersion().forEach((version, count) -> {
-            if (count > 0 && !models.retired().contains(version)) {
-                idsByVersion.put(version, store.clipIds(version));
-            }
-        });
+        if (!models.reencoded().keySet().stream().allMatch(version -> activated.equals(Optional.of(version)))) {
+            counts.forEach((version, count) -> {
+                if (count > 0 && !models.retired().contains(version)) {
+                    idsByVersion.put(version, store.clipIds(version));
+                }
+            });
+        }
         for (String version : models.reencoded().keySet()) {
+            if (activated.equals(Optional.of(version))) {
+                // Activated, the change is over: its clips are counted, not compared clip by clip on every tick.
+                long held = counts.getOrDefault(version, 0L);
+                progress.put(version, new ShardProgress(held, held));
+                continue;
+            }
             Set<String> held = idsByVersion.getOrDefault(version, Set.of());
             Map<String, Boolean> settled = settledSources.apply(version);
             Set<String> pending = new HashSet<>();

@@ -71,6 +71,8 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
     private Map<String, ShardProgress> reencodeProgress = Map.of();
     private long reencodeCountedAtMillis = -REENCODE_PROGRESS_EVERY_MILLIS;
     private boolean reencodeChanged;
+    // The retired versions whose settled sources were last forgotten: the store is read again only when they change.
+    private Set<String> settledForgottenFor = Set.of();
     private int partition;
 
     /**
@@ -393,8 +395,9 @@ public final class ClipIndexer implements Processor<String, ClipWork, String, In
             }
             progress.putAll(reencodeProgress);
         }
-        if (!snapshot.retired().isEmpty()) {
+        if (!snapshot.retired().equals(settledForgottenFor)) {
             forgetSettled(snapshot);
+            settledForgottenFor = snapshot.retired();
         }
         rebuildProgress.report(partition, progress);
         long start = System.nanoTime();

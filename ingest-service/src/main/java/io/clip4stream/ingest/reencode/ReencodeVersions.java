@@ -32,16 +32,9 @@ public record ReencodeVersions(List<String> work, Set<String> finishing, List<St
 
     /** The versions of {@code catalog} to work on, {@code started} telling whose job has a progress file. */
     public static ReencodeVersions of(ModelCatalog catalog, Predicate<String> started) {
-        Set<String> versions = new LinkedHashSet<>();
-        for (String version : catalog.needingReencode()) {
-            // A job starts only for a version just deployed. A ready one either is being built (its job started when
-            // it was deployed) or was active before the current one and already holds its clips: a job for it would
-            // encode every kept upload again for nothing, and uploads made after the switch under the old version.
-            if (catalog.status(version).orElse(null) == ModelStatus.DEPLOYED
-                    || ReencodeProgress.validVersion(version) && started.test(version)) {
-                versions.add(version);
-            }
-        }
+        // A job starts only for a deployed version (ModelCatalog.needingReencode): a ready one was active before the
+        // current one and holds its clips; it goes on below only if its job had started.
+        Set<String> versions = new LinkedHashSet<>(catalog.needingReencode());
         List<String> retired = new ArrayList<>();
         Set<String> finishing = new LinkedHashSet<>();
         for (String version : catalog.records().keySet()) {
