@@ -290,10 +290,7 @@ public final class ReencodeJobs implements AutoCloseable {
         for (String version : versions.refused()) {
             if (refused.add(version)) {
                 LOG.error(
-                        "Model version '{}' needs a re-encode, but it cannot name a progress file under {}"
-                                + " (1-128 of [A-Za-z0-9._-], not . or ..); it is not re-encoded",
-                        version,
-                        context.media().dir().resolve(ReencodeProgress.DIRECTORY));
+                        "A model version needs a re-encode, but its name '{}' is empty; it is not re-encoded", version);
                 progress.put(version, new Progress(State.STOPPED, 0, 0, null, 0));
             }
         }

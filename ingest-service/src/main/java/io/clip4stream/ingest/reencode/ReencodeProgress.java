@@ -9,13 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * What the re-encoding for one model version has done, kept in {@code <mediaDir>/.reencode/<version>} so that a
+ * What the re-encoding for one model version has done, kept in {@code <mediaDir>/.reencode/<escaped version>} ({@link #escaped}) so that a
  * restarted instance resumes where it stopped and never starts a finished version again: one line per source
  * re-encoded ({@code <id>}), one per source given a STOPPED marker ({@code !<id>}), and {@code #complete} once the job
  * has finished for good (after its version became active). Lines are appended and forced to disk before the caller
@@ -25,8 +27,8 @@ public final class ReencodeProgress {
     /** The directory under the media directory the progress files live in. */
     public static final String DIRECTORY = ".reencode";
 
-    /** Versions that may name a file: the source-id alphabet, minus {@code .} and {@code ..}. */
-    private static final Pattern VERSION = Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}");
+    /** Longest escaped version used as a file name as it is; a longer one is named by its SHA-256. */
+    private static final int MAX_FILE_NAME = 200;
 
     private static final String MARKED = "!";
     private static final String COMPLETE = "#complete";
@@ -43,18 +45,49 @@ public final class ReencodeProgress {
         this.complete = complete;
     }
 
-    /** Whether {@code version} can name a progress file (no separators, not {@code .} or {@code ..}). */
+    /** Whether {@code version} can have a progress file: any non-empty version can ({@link #escaped}). */
     public static boolean validVersion(String version) {
-        return version != null && VERSION.matcher(version).matches();
+        return version != null && !version.isEmpty();
     }
 
-    /** The progress file of {@code version} under {@code mediaDir}; refuses a version that cannot name a file. */
-    public static Path file(Path mediaDir, String version) {
+    /**
+     * {@code version} as a file name and id part that no other version maps to: letters, digits, {@code _} and
+     * {@code -} stay, every other UTF-8 byte becomes {@code %XX}, so the result holds no separator, no dot (never
+     * {@code .} or {@code ..}) and, as {@code %} is always escaped, is injective. Trained versions carry {@code +}
+     * ({@code base+seqTransf-...}), so the name cannot simply be the version. An escaped name over 200 characters is
+     * {@code %sha256-} and the hex digest ({@code %s} is no escape, so it cannot meet an escaped name).
+     *
+     * @throws IllegalArgumentException for a null or empty version
+     */
+    public static String escaped(String version) {
         if (!validVersion(version)) {
-            throw new IllegalArgumentException("Model version '" + version + "' cannot name a re-encode progress file"
-                    + " (1-128 of [A-Za-z0-9._-], not . or ..); it is not re-encoded");
+            throw new IllegalArgumentException("Model version '" + version + "' is empty; it is not re-encoded");
         }
-        return mediaDir.resolve(DIRECTORY).resolve(version);
+        StringBuilder name = new StringBuilder();
+        for (byte b : version.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+                name.append(c);
+            } else {
+                name.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+            }
+        }
+        if (name.length() <= MAX_FILE_NAME) {
+            return name.toString();
+        }
+        try {
+            return "%sha256-"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256")
+                                    .digest(version.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The progress file of {@code version} under {@code mediaDir} (named by {@link #escaped}). */
+    public static Path file(Path mediaDir, String version) {
+        return mediaDir.resolve(DIRECTORY).resolve(escaped(version));
     }
 
     /** Whether the job for {@code version} has started (its progress file exists). */

@@ -62,9 +62,12 @@ public final class ReencodeSink implements FrameSink {
         return new ReencodeSink(lane, version, clipsCommitted);
     }
 
-    /** The transactional id of {@code sourceId}'s re-encoding for {@code version}: never the source's own. */
+    /**
+     * The transactional id of {@code sourceId}'s re-encoding for {@code version}: never the source's own, and never
+     * another (version, source)'s, as the escaped version holds no dot.
+     */
     public static String transactionalId(Topics topics, String version, String sourceId) {
-        return topics.frames().name() + ".reencode." + version + "." + sourceId;
+        return topics.frames().name() + ".reencode." + ReencodeProgress.escaped(version) + "." + sourceId;
     }
 
     @Override

@@ -13,12 +13,12 @@ import java.util.function.Predicate;
  * Which model versions a pass of the re-encode jobs works on (pure): the versions needing a re-encode (a job starts
  * only for a deployed one; a ready one goes on only with a started job), then the started jobs of versions that no
  * longer need one but were not retired (activated meanwhile, possibly with {@code --force}), which finish; retired
- * versions stop; a version whose name cannot name a progress file is refused.
+ * versions stop; a version with an empty name is refused.
  *
  * @param work versions to work on, valid names only, needing ones first, in first-recorded order
  * @param finishing those of {@code work} that no longer need a re-encode: their started job finishes for good
  * @param retired retired versions (their jobs stop)
- * @param refused versions needing a re-encode whose name cannot name a progress file
+ * @param refused versions needing a re-encode whose name is empty
  */
 public record ReencodeVersions(List<String> work, Set<String> finishing, List<String> retired, List<String> refused) {
 

@@ -48,7 +48,7 @@ public final class StoppedMarkers implements AutoCloseable {
 
     /** The transactional id of {@code version}'s markers: a prefix no per-source re-encode id has. */
     public static String transactionalId(Topics topics, String version) {
-        return topics.frames().name() + ".reencode-stopped." + version;
+        return topics.frames().name() + ".reencode-stopped." + ReencodeProgress.escaped(version);
     }
 
     /** The marker of {@code sourceId} for {@code version}. */

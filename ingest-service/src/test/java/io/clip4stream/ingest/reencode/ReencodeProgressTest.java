@@ -59,16 +59,49 @@ class ReencodeProgressTest {
     }
 
     @Test
-    void aVersionThatCouldLeaveTheDirectoryOrIsNoFileNameIsRefused() {
-        for (String bad : new String[] {"..", ".", "../v2", "a/b", "a\\b", "", "v 2", "x".repeat(129)}) {
-            assertFalse(ReencodeProgress.validVersion(bad), bad);
-            IllegalArgumentException e =
-                    assertThrows(IllegalArgumentException.class, () -> ReencodeProgress.open(media, bad), bad);
-            assertTrue(e.getMessage().contains("cannot name a re-encode progress file"), e.getMessage());
+    void everyVersionGetsItsOwnFileInsideTheDirectoryAndOnlyAnEmptyOneIsRefused() throws Exception {
+        String[] versions = {
+            "..",
+            ".",
+            "../v2",
+            "a/b",
+            "a\\b",
+            "v 2",
+            "x".repeat(300),
+            "y".repeat(300),
+            "base+seqTransf-20261206-e3",
+            "a.b",
+            "a%2Eb",
+            "a%2eb",
+            "%sha256-00",
+            "v2",
+            "V2",
+            "é"
+        };
+        Set<Path> files = new java.util.HashSet<>();
+        for (String version : versions) {
+            assertTrue(ReencodeProgress.validVersion(version), version);
+            Path file = ReencodeProgress.file(media, version);
+            assertEquals(media.resolve(".reencode"), file.getParent(), version);
+            assertTrue(file.getFileName().toString().matches("[A-Za-z0-9_%-]{1,200}"), file.toString());
+            assertTrue(files.add(file), "two versions share " + file);
         }
-        assertFalse(ReencodeProgress.validVersion(null));
-        assertTrue(ReencodeProgress.validVersion("1.2.0-rc_1"));
-        assertFalse(Files.exists(media.resolve(".reencode")), "nothing was created for a refused version");
+        assertEquals("base%2BseqTransf-20261206-e3", ReencodeProgress.escaped("base+seqTransf-20261206-e3"));
+
+        ReencodeProgress progress = ReencodeProgress.open(media, "base+seqTransf-20261206-e3");
+        progress.recordReencoded("up-1");
+        assertEquals(
+                Set.of("up-1"),
+                ReencodeProgress.open(media, "base+seqTransf-20261206-e3").reencoded());
+        assertTrue(ReencodeProgress.started(media, "base+seqTransf-20261206-e3"));
+        assertFalse(ReencodeProgress.started(media, "base seqTransf-20261206-e3"));
+
+        for (String bad : new String[] {"", null}) {
+            assertFalse(ReencodeProgress.validVersion(bad));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> ReencodeProgress.open(media, bad));
+            assertTrue(e.getMessage().contains("is empty"), e.getMessage());
+        }
     }
 
     @Test

@@ -67,6 +67,15 @@ class ReencodeSinkTest {
     }
 
     @Test
+    void dotsInVersionsAndSourceIdsNeverMakeTwoLanesShareATransactionalId() {
+        // Version "a.b" of source "c" and version "a" of source "b.c" would both read "reencode.a.b.c" unescaped.
+        assertNotEquals(
+                ReencodeSink.transactionalId(TOPICS, "a.b", "c"), ReencodeSink.transactionalId(TOPICS, "a", "b.c"));
+        assertEquals("t.frames.reencode.a%2Eb.c", ReencodeSink.transactionalId(TOPICS, "a.b", "c"));
+        assertNotEquals(StoppedMarkers.transactionalId(TOPICS, "a.b"), ReencodeSink.transactionalId(TOPICS, "a", "b"));
+    }
+
+    @Test
     void everyRecordIsStampedAndACommitWritesNoStatus() {
         try (ReencodeSink sink = sink()) {
             sink.claim();

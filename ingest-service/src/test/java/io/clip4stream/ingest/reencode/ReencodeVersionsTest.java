@@ -80,14 +80,17 @@ class ReencodeVersionsTest {
     }
 
     @Test
-    void aVersionWhoseNameCannotNameAFileIsRefused() {
+    void anyNamedVersionIsWorkedOnAndOnlyAnEmptyNameIsRefused() {
+        // Trained versions carry "+"; odd names are escaped into their progress file's name, never refused.
         ModelCatalog catalog = catalog(
                 record("a", null, "sha256:A"),
                 record("../x", "deployed", "sha256:B"),
+                record("base+seqTransf-1", "deployed", "sha256:B"),
+                record("", "deployed", "sha256:B"),
                 record("v", "ready", "sha256:B"));
         ReencodeVersions versions = ReencodeVersions.of(catalog, v -> true);
-        assertEquals(List.of("v"), versions.work());
-        assertEquals(List.of("../x"), versions.refused());
+        assertEquals(List.of("../x", "base+seqTransf-1", "v"), versions.work());
+        assertEquals(List.of(""), versions.refused());
     }
 
     @Test
