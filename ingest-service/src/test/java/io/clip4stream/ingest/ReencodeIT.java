@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.ingest.decode.SyntheticVideo;
+import io.clip4stream.ingest.reencode.ReencodeProgress;
 import io.clip4stream.ingest.reencode.StoppedMarkers;
 import io.clip4stream.runtime.kafka.ModelVersionLog;
 import io.clip4stream.schemas.avro.ClipBoundary;
@@ -50,6 +51,9 @@ class ReencodeIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The version's crop: the ingest's own is 32 (IngestServiceIT's config). */
     private static final int VERSION_CROP = 16;
+
+    /** The new version: named as {@code train} names versions, with a {@code +} and a dot, which a file name escapes. */
+    private static final String V = "base+seqTransf-1.2";
 
     @Test
     void aKeptUploadIsReEncodedForTheNewVersionAndOtherSourcesAreSettled() throws Exception {
@@ -98,19 +102,19 @@ class ReencodeIT {
             ModelVersionLog models =
                     new ModelVersionLog(config.kafka(), config.topics().models(), WAIT, Clock.systemUTC());
             models.publish("test", version("A", null, "sha256:A", 32));
-            models.publish("test", version("V", "deployed", "sha256:B", VERSION_CROP));
+            models.publish("test", version(V, "deployed", "sha256:B", VERSION_CROP));
 
             SourceStream all = SourceStream.read(
                     KAFKA.bootstrapServers(),
                     config.topics().frames(),
                     "re-up",
-                    s -> s.ends().stream().anyMatch(e -> "V".equals(e.getReencodeFor())),
+                    s -> s.ends().stream().anyMatch(e -> V.equals(e.getReencodeFor())),
                     WAIT);
             List<SampledFrame> again = all.frames().stream()
-                    .filter(f -> "V".equals(f.getReencodeFor()))
+                    .filter(f -> V.equals(f.getReencodeFor()))
                     .toList();
             List<ClipBoundary> clipsAgain = all.boundaries().stream()
-                    .filter(b -> "V".equals(b.getReencodeFor()))
+                    .filter(b -> V.equals(b.getReencodeFor()))
                     .toList();
             assertEquals(6, own.frames().size(), "the original run");
             assertEquals(
@@ -130,7 +134,7 @@ class ReencodeIT {
             List<EndOfSource> ends = all.ends();
             assertEquals(2, ends.size(), "the own end and the version's: " + ends);
             assertNull(ends.get(0).getReencodeFor());
-            assertEquals("V", ends.get(1).getReencodeFor());
+            assertEquals(V, ends.get(1).getReencodeFor());
             assertEquals(EndReason.COMPLETED, ends.get(1).getReason());
             assertEquals(3, ends.get(1).getTotalClips());
 
@@ -138,26 +142,27 @@ class ReencodeIT {
                     KAFKA.bootstrapServers(),
                     config.topics().frames(),
                     "re-path",
-                    s -> s.ends().stream().anyMatch(e -> "V".equals(e.getReencodeFor())),
+                    s -> s.ends().stream().anyMatch(e -> V.equals(e.getReencodeFor())),
                     WAIT);
             assertTrue(
                     path.frames().stream().allMatch(f -> f.getReencodeFor() == null),
                     "a source without kept media is not decoded again");
             EndOfSource marker = path.ends().stream()
-                    .filter(e -> "V".equals(e.getReencodeFor()))
+                    .filter(e -> V.equals(e.getReencodeFor()))
                     .findFirst()
                     .orElseThrow();
             assertEquals(EndReason.STOPPED, marker.getReason());
             assertEquals(StoppedMarkers.NO_KEPT_MEDIA, marker.getDetail());
 
-            JsonNode progress = awaitReencode(base, "V", "done");
+            JsonNode progress = awaitReencode(base, V, "done");
             assertEquals(2, progress.get("sourcesTotal").asInt(), progress.toString());
             assertEquals(2, progress.get("sourcesDone").asInt(), progress.toString());
             assertTrue(progress.get("currentSource").isNull(), progress.toString());
             assertEquals(3, progress.get("clipsSent").asLong(), progress.toString());
             String metrics = get(base, "/metrics").body();
             assertTrue(
-                    metrics.contains("clip4stream_ingest_reencode_sources_remaining{model_version=\"V\"} 0"), metrics);
+                    metrics.contains("clip4stream_ingest_reencode_sources_remaining{model_version=\"" + V + "\"} 0"),
+                    metrics);
             assertEquals(upBefore, status(base, "re-up"), "re-encoding does not change the ingest status");
             assertEquals(pathBefore, status(base, "re-path"));
             frameRecords = endOffsets(config);
@@ -165,7 +170,7 @@ class ReencodeIT {
 
         try (IngestService restarted = new IngestService(config)) {
             restarted.start();
-            JsonNode progress = awaitReencode(restarted.httpUri(), "V", "done");
+            JsonNode progress = awaitReencode(restarted.httpUri(), V, "done");
             assertEquals(2, progress.get("sourcesDone").asInt(), progress.toString());
             assertEquals(0, progress.get("clipsSent").asLong(), "nothing re-encoded again: " + progress);
             assertEquals(frameRecords, endOffsets(config), "nothing sent again for V");
@@ -182,22 +187,22 @@ class ReencodeIT {
                     KAFKA.bootstrapServers(),
                     config.topics().frames(),
                     "re-later",
-                    s -> s.ends().stream().anyMatch(e -> "V".equals(e.getReencodeFor())),
+                    s -> s.ends().stream().anyMatch(e -> V.equals(e.getReencodeFor())),
                     WAIT);
             assertEquals(
                     6,
                     laterStream.frames().stream()
-                            .filter(f -> "V".equals(f.getReencodeFor()))
+                            .filter(f -> V.equals(f.getReencodeFor()))
                             .count(),
                     "the later upload's frames for V");
-            JsonNode withLater = awaitReencode(restarted.httpUri(), "V", "done");
+            JsonNode withLater = awaitReencode(restarted.httpUri(), V, "done");
             assertEquals(3, withLater.get("sourcesDone").asInt(), withLater.toString());
 
             // Activated: the started job finishes for good.
             ModelVersionLog models =
                     new ModelVersionLog(config.kafka(), config.topics().models(), WAIT, Clock.systemUTC());
-            models.publish("test", version("V", "active", "sha256:B", VERSION_CROP));
-            Path progressFile = config.mediaDir().resolve(".reencode").resolve("V");
+            models.publish("test", version(V, "active", "sha256:B", VERSION_CROP));
+            Path progressFile = ReencodeProgress.file(config.mediaDir(), V);
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (!Files.readString(progressFile).contains("#complete") && System.nanoTime() < deadline) {
                 Thread.sleep(100);
