@@ -2,21 +2,27 @@ package io.clip4stream.app.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.clip4stream.index.bench.EmbeddingLikeVectors;
 import io.clip4stream.query.bench.QueryBenchmark;
+import io.clip4stream.query.bench.ShardFactory;
+import io.clip4stream.schemas.frames.FrameEncoding;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code clip4stream bench query}: query latency split into text encoding, gather and re-rank. */
 @Command(
         name = "query",
-        description = "Query latency (p50/p99) through the query service over in-memory exact-scan index shards:"
-                + " text encoding, gather and tight re-rank, with first-stage-only as the baseline.")
+        description = "Query latency (p50/p99) through the query service over index shards (real Lucene HNSW"
+                + " indexes by default, or in-memory exact scans): text encoding, gather and tight re-rank, with"
+                + " first-stage-only as the baseline, and the shards' first-stage recall against an exact scan.")
 public final class QueryBenchCommand implements Callable<Integer> {
     @Spec
     private picocli.CommandLine.Model.CommandSpec spec;
@@ -54,13 +60,82 @@ public final class QueryBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of vectors and queries (default: 42).")
     private long seed;
 
+    @Option(
+            names = "--index",
+            defaultValue = "lucene",
+            description = "What the shards search with: lucene (a real index-service Lucene HNSW index per shard,"
+                    + " served by the index service's own query routes, force-merged to one segment) or exact (an"
+                    + " in-memory exact scan, the older baseline) (default: lucene).")
+    private String index;
+
+    @Option(
+            names = "--frame-encoding",
+            defaultValue = "float16",
+            description = "How the Lucene shards store frame embeddings: float32, float16 (what the bundled default"
+                    + " model stores) or int8 (default: float16). The exact scan keeps floats.")
+    private String frameEncoding;
+
+    @Option(
+            names = "--work-dir",
+            description = "Where the Lucene shards are built, in a temporary directory deleted at the end"
+                    + " (default: the system's temporary directory).")
+    private Path workDir;
+
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;
 
     @Override
     public Integer call() throws Exception {
-        QueryBenchmark.Result result = QueryBenchmark.run(new QueryBenchmark.Options(
-                clips, shards, candidates, k, queries, warmup, frames, modelDir, threads, seed));
+        boolean lucene = switch (index) {
+            case "lucene" -> true;
+            case "exact" -> false;
+            default ->
+                throw new ParameterException(
+                        spec.commandLine(), "--index must be lucene or exact; was '" + index + "'");
+        };
+        FrameEncoding encoding;
+        try {
+            encoding = FrameEncoding.fromName(frameEncoding);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--frame-encoding: " + e.getMessage(), e);
+        }
+        QueryBenchmark.Options options = new QueryBenchmark.Options(
+                clips,
+                shards,
+                candidates,
+                k,
+                queries,
+                warmup,
+                frames,
+                modelDir,
+                threads,
+                seed,
+                index,
+                lucene ? encoding.configName() : FrameEncoding.FLOAT32.configName());
+        QueryBenchmark.Result result;
+        if (lucene) {
+            Path base =
+                    workDir != null ? Files.createDirectories(workDir) : Path.of(System.getProperty("java.io.tmpdir"));
+            Path dir = Files.createTempDirectory(base, "clip4stream-bench-query-");
+            try {
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf(
+                        Locale.ROOT,
+                        "building %d Lucene shards of %d clips in all under %s (HNSW defaults, frames %s)...%n",
+                        shards,
+                        clips,
+                        dir,
+                        encoding.configName());
+                err.flush();
+                result = QueryBenchmark.run(
+                        options, EmbeddingLikeVectors::synthetic, LuceneBenchShard.factory(dir, encoding, err));
+            } finally {
+                // Each shard deletes its own index when closed; this removes what is left (the directory itself).
+                Files.deleteIfExists(dir);
+            }
+        } else {
+            result = QueryBenchmark.run(options, EmbeddingLikeVectors::synthetic, ShardFactory.EXACT);
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(new ObjectMapper()
@@ -71,10 +146,12 @@ public final class QueryBenchCommand implements Callable<Integer> {
         }
         out.printf(
                 Locale.ROOT,
-                "query latency: %d clips on %d shards, N = %d candidates, k = %d, %d queries per mode (%d warm-up),"
-                        + " %d frames per clip, %d libtorch threads%n",
+                "query latency: %d clips on %d %s shards%s, N = %d candidates, k = %d, %d queries per mode"
+                        + " (%d warm-up), %d frames per clip, %d libtorch threads%n",
                 clips,
                 shards,
+                index,
+                lucene ? " (HNSW defaults, force-merged to one segment, frames " + encoding.configName() + ")" : "",
                 candidates,
                 k,
                 queries,
@@ -85,12 +162,13 @@ public final class QueryBenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-28s %10s %10s %10s%n", "stage (ms)", "p50", "p99", "mean");
         row(out, "rerank on:  encode", result.reranked().encode());
         row(out, "rerank on:  gather", result.reranked().gather());
-        row(out, "  of which shard scans", result.reranked().scan());
+        row(out, "  of which shard searches", result.reranked().scan());
         row(out, "rerank on:  rerank", result.reranked().rerank());
         row(out, "rerank on:  total (service)", result.reranked().total());
         row(out, "rerank on:  end to end", result.reranked().endToEnd());
         row(out, "baseline:   encode", result.firstStage().encode());
         row(out, "baseline:   gather", result.firstStage().gather());
+        row(out, "  of which shard searches", result.firstStage().scan());
         row(out, "baseline:   total (service)", result.firstStage().total());
         row(out, "baseline:   end to end", result.firstStage().endToEnd());
         row(out, "JSON frames: gather", result.rerankedJsonFrames().gather());
@@ -114,6 +192,15 @@ public final class QueryBenchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "tight head FLOPs: %s%n", compute.get("note"));
         }
+        QueryBenchmark.Recall recall = result.firstStageRecall();
+        out.printf(
+                Locale.ROOT,
+                "first-stage recall against an exact scan (%d query texts): %.4f at k = %d, %.4f at N = %d%n",
+                recall.queries(),
+                recall.atK(),
+                recall.k(),
+                recall.atCandidates(),
+                recall.candidates());
         out.printf(Locale.ROOT, "partial answers: %d%n", result.partialAnswers());
         out.flush();
         return 0;

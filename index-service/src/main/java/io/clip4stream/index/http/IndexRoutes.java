@@ -1,6 +1,6 @@
 package io.clip4stream.index.http;
 
-import io.clip4stream.index.shard.ShardLocator;
+import io.clip4stream.index.shard.LocalShards;
 import io.clip4stream.index.store.ClipFilter;
 import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.index.store.ClipKey;
@@ -45,17 +45,17 @@ public final class IndexRoutes {
     /** Most clips {@code GET /v1/clips} returns for a source's time range. */
     public static final int MAX_RANGE_CLIPS = 200;
 
-    private final ShardLocator shards;
+    private final LocalShards shards;
     private final Supplier<String> activeModelVersion;
 
-    private IndexRoutes(ShardLocator shards, Supplier<String> activeModelVersion) {
+    private IndexRoutes(LocalShards shards, Supplier<String> activeModelVersion) {
         this.shards = shards;
         this.activeModelVersion = activeModelVersion;
     }
 
-    /** Adds the routes to {@code host}; {@code IndexService} and the tests both call this. */
+    /** Adds the routes to {@code host}; {@code IndexService}, the query benchmark's Lucene shards and tests call this. */
     public static HttpHost.Builder register(
-            HttpHost.Builder host, ShardLocator shards, Supplier<String> activeModelVersion) {
+            HttpHost.Builder host, LocalShards shards, Supplier<String> activeModelVersion) {
         IndexRoutes routes = new IndexRoutes(
                 Objects.requireNonNull(shards, "shards"), Objects.requireNonNull(activeModelVersion, "version"));
         return host.route("/v1/knn", routes::knn)

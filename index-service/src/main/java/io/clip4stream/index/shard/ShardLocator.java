@@ -16,7 +16,7 @@ import org.apache.kafka.streams.StreamsMetadata;
  * Answers, from Kafka Streams' metadata, which instance holds which index shards, and opens the local shards for
  * queries (like Confluent's {@code MetadataService}).
  */
-public final class ShardLocator {
+public final class ShardLocator implements LocalShards {
 
     private final Supplier<KafkaStreams> streams;
     private final String storeName;
@@ -56,11 +56,13 @@ public final class ShardLocator {
      * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the shards are not queryable
      *     (starting, rebalancing, restoring)
      */
+    @Override
     public ReadOnlyClipVectorStore localStore() {
         return running().store(StoreQueryParameters.fromNameAndType(storeName, LuceneClipStore.queryableType()));
     }
 
     /** The shards this instance answers for. */
+    @Override
     public List<Integer> localActivePartitions() {
         KafkaStreams running = running();
         return running.metadataForLocalThreads().stream()
@@ -73,6 +75,7 @@ public final class ShardLocator {
     }
 
     /** Every instance of the application and its shards. */
+    @Override
     public ShardMap shardMap() {
         KafkaStreams running = running();
         Collection<StreamsMetadata> all = running.metadataForAllStreamsClients();
@@ -96,6 +99,7 @@ public final class ShardLocator {
     }
 
     /** This instance's {@code host:port}. */
+    @Override
     public String self() {
         return self.get();
     }

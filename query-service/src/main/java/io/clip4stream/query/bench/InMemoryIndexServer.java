@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * scan: a real server over real vectors, for the benchmark and for tests, never a substitute for the Lucene index in
  * production.
  */
-public final class InMemoryIndexServer implements AutoCloseable {
+public final class InMemoryIndexServer implements BenchShard {
 
     /**
      * One stored clip.
@@ -118,6 +118,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
     }
 
     /** The base URI. */
+    @Override
     public URI uri() {
         return host.uri();
     }
@@ -148,6 +149,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
     }
 
     /** Total nanoseconds spent scanning vectors (excluding HTTP and JSON), for the benchmark's breakdown. */
+    @Override
     public long scanNanos() {
         return scanNanos.get();
     }
@@ -160,7 +162,7 @@ public final class InMemoryIndexServer implements AutoCloseable {
         }
         lastRequest.set(request);
         long start = System.nanoTime();
-        int[] top = nearest(request, k);
+        int[] top = nearest(request.vector(), k, clip -> accepts(request, clip));
         scanNanos.addAndGet(System.nanoTime() - start);
         requests.incrementAndGet();
         List<IndexWire.KnnHit> hits = new ArrayList<>();
@@ -317,13 +319,26 @@ public final class InMemoryIndexServer implements AutoCloseable {
         return upTo;
     }
 
-    private int[] nearest(IndexWire.KnnRequest request, int k) {
+    /** The exact {@code k} nearest clips of any model version, best first (a scan, as {@code /v1/knn} makes). */
+    @Override
+    public List<BenchShard.Hit> nearest(float[] query, int k) {
+        if (query.length != dim) {
+            throw new IllegalArgumentException("need a " + dim + "-d query; got " + query.length);
+        }
+        List<BenchShard.Hit> hits = new ArrayList<>();
+        for (int ordinal : nearest(query, k, clip -> true)) {
+            hits.add(new BenchShard.Hit(clips.get(ordinal).clipId(), dot(query, ordinal)));
+        }
+        return hits;
+    }
+
+    private int[] nearest(float[] query, int k, java.util.function.Predicate<ClipInfo> accepted) {
         PriorityQueue<float[]> heap = new PriorityQueue<>((a, b) -> Float.compare(a[0], b[0]));
         for (int ordinal = 0; ordinal < clips.size(); ordinal++) {
-            if (!accepts(request, clips.get(ordinal))) {
+            if (!accepted.test(clips.get(ordinal))) {
                 continue;
             }
-            float score = dot(request.vector(), ordinal);
+            float score = dot(query, ordinal);
             if (heap.size() < k) {
                 heap.add(new float[] {score, ordinal});
             } else if (score > heap.peek()[0]) {

@@ -7,11 +7,13 @@ import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.bench.EncoderBenchmark;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.model.tokenize.ClipTokenizer;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.model.weights.TinyModelShape;
 import io.clip4stream.query.QueryConfig;
 import io.clip4stream.query.QueryService;
+import io.clip4stream.query.engine.QueryEncoder;
 import io.clip4stream.runtime.config.Env;
 import java.io.IOException;
 import java.net.URI;
@@ -31,9 +33,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Measures query latency end to end through the query service's HTTP API: text encoding, gathering from in-memory
- * exact-scan index instances holding {@code clips} random unit vectors, and tight re-ranking of the candidates, with a
- * first-stage-only run (re-ranking off) measured in the same run as the baseline.
+ * Measures query latency end to end through the query service's HTTP API: text encoding, gathering from index
+ * instances holding {@code clips} embedding-like unit vectors (started by a {@link ShardFactory}: real Lucene shards
+ * in the app, in-memory exact scans here), and tight re-ranking of the candidates, with a first-stage-only run
+ * (re-ranking off) measured in the same run as the baseline, and the first stage's recall against an exact scan.
  */
 public final class QueryBenchmark {
     /**
@@ -49,6 +52,9 @@ public final class QueryBenchmark {
      * @param modelDir model directory; generated (ViT-B/32-shaped text tower, random weights) when absent
      * @param threads libtorch intra-op threads
      * @param seed seed of vectors and queries
+     * @param index what the shards search with ({@code lucene} or {@code exact}), for readers of the result
+     * @param frameEncoding how the shards store frame embeddings ({@code float32} for the exact scan, which keeps
+     *     them as floats), for readers of the result
      */
     public record Options(
             int clips,
@@ -60,7 +66,28 @@ public final class QueryBenchmark {
             int framesPerClip,
             Path modelDir,
             int threads,
-            long seed) {}
+            long seed,
+            String index,
+            String frameEncoding) {}
+
+    /** Makes the clips' unit vectors: {@code count} rows of width {@code dim} from {@code seed}. */
+    @FunctionalInterface
+    public interface VectorSource {
+        /** The vectors. */
+        float[][] vectors(int count, int dim, long seed);
+    }
+
+    /**
+     * The first stage's recall: the shards' top hits (as {@link BenchShard#nearest} finds them, merged by score)
+     * against an exact scan over every clip, for the vectors of the benchmark's own first query texts.
+     *
+     * @param queries query texts measured
+     * @param k hits per query
+     * @param atK mean share of the exact top k among the shards' top k
+     * @param candidates first-stage candidates N
+     * @param atCandidates mean share of the exact top N among the shards' top N
+     */
+    public record Recall(int queries, int k, double atK, int candidates, double atCandidates) {}
 
     /**
      * Percentiles of one measured quantity, in milliseconds.
@@ -75,11 +102,12 @@ public final class QueryBenchmark {
      * The numbers of one mode.
      *
      * @param encode text tokenizing and encoding
-     * @param gather scatter-gather (HTTP to the shards, their exact scans, JSON, merge)
+     * @param gather scatter-gather (HTTP to the shards, their searches, JSON, merge)
      * @param rerank tight re-ranking
      * @param total the service's own total
      * @param endToEnd as the HTTP client saw it
-     * @param scan the shards' vector scan time alone, per query (summed over shards)
+     * @param scan the shards' search time alone (exact scan, or HNSW search and stored-field reads of the hits),
+     *     per query (summed over shards)
      */
     public record ModeResult(Stat encode, Stat gather, Stat rerank, Stat total, Stat endToEnd, Stat scan) {}
 
@@ -94,6 +122,7 @@ public final class QueryBenchmark {
      * @param rerankedJsonFrames the full path with frame embeddings sent as JSON numbers (the older wire format)
      * @param compute the tight head's FLOPs per query (from the shapes) next to this CPU's matmul rate, measured
      *     before and after the modes, and the re-rank time that rate allows at best
+     * @param firstStageRecall the shards' first-stage recall against an exact scan
      */
     public record Result(
             Options options,
@@ -102,7 +131,8 @@ public final class QueryBenchmark {
             ModeResult firstStage,
             int partialAnswers,
             ModeResult rerankedJsonFrames,
-            Map<String, Object> compute) {}
+            Map<String, Object> compute,
+            Recall firstStageRecall) {}
 
     private static final String[] SUBJECTS = {
         "a man",
@@ -148,6 +178,9 @@ public final class QueryBenchmark {
 
     private static final double MATMUL_SECONDS = 3;
 
+    /** Query texts whose first-stage recall is measured. */
+    static final int RECALL_QUERIES = 20;
+
     private QueryBenchmark() {}
 
     /** The shape used when a model must be generated: a ViT-B/32 text tower and tight head, a token vision tower. */
@@ -171,8 +204,9 @@ public final class QueryBenchmark {
                 LinearPatch.TWO_D);
     }
 
-    /** Runs the benchmark. */
-    public static Result run(Options options) throws IOException, InterruptedException {
+    /** Runs the benchmark over the shards {@code shardFactory} starts, holding the vectors {@code vectors} makes. */
+    public static Result run(Options options, VectorSource vectors, ShardFactory shardFactory)
+            throws IOException, InterruptedException {
         Path modelDir = options.modelDir();
         if (!Files.exists(modelDir.resolve(ModelDirectory.CONFIG_FILE))) {
             new TinyModelGenerator(options.seed()).generate(modelDir, b32TextShape(), GENERATED_MODEL_ID);
@@ -183,8 +217,11 @@ public final class QueryBenchmark {
                         .withDevice(ModelOptions.DeviceChoice.CPU)
                         .withIntraOpThreads(options.threads()))) {
             int dim = model.info().embedDim();
-            List<InMemoryIndexServer> shards = startShards(options, model.info().modelVersion(), dim);
+            List<float[]> shardVectors = new ArrayList<>();
+            List<List<String>> shardClipIds = new ArrayList<>();
+            List<BenchShard> shards = new ArrayList<>();
             try {
+                startShards(options, model.info(), vectors, shardFactory, shards, shardVectors, shardClipIds);
                 Map<String, String> env = new HashMap<>();
                 env.put("CLIP4S_QUERY_HTTP_PORT", "0");
                 env.put("CLIP4S_QUERY_BIND_ADDRESS", "127.0.0.1");
@@ -210,6 +247,7 @@ public final class QueryBenchmark {
                     ModeResult firstStage = measure(service, shards, options, false, partial);
                     ModeResult rerankedJsonFrames = measure(jsonFrames, shards, options, true, partial);
                     double matmulAfter = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);
+                    Recall recall = recall(options, model, shards, shardVectors, shardClipIds, dim);
                     Map<String, Object> info = new LinkedHashMap<>();
                     info.put("modelId", model.info().modelId());
                     info.put("embedDim", dim);
@@ -224,13 +262,14 @@ public final class QueryBenchmark {
                             firstStage,
                             partial[0],
                             rerankedJsonFrames,
-                            compute(options, model.info(), matmulBefore, matmulAfter));
+                            compute(options, model.info(), matmulBefore, matmulAfter),
+                            recall);
                 } finally {
                     service.close();
                     jsonFrames.close();
                 }
             } finally {
-                shards.forEach(InMemoryIndexServer::close);
+                shards.forEach(BenchShard::close);
             }
         }
     }
@@ -271,17 +310,26 @@ public final class QueryBenchmark {
         return compute;
     }
 
-    private static List<InMemoryIndexServer> startShards(Options options, String modelVersion, int dim) {
-        List<InMemoryIndexServer> shards = new ArrayList<>();
+    private static void startShards(
+            Options options,
+            io.clip4stream.model.ModelInfo info,
+            VectorSource vectorSource,
+            ShardFactory factory,
+            List<BenchShard> shards,
+            List<float[]> shardVectors,
+            List<List<String>> shardClipIds)
+            throws IOException {
+        int dim = info.embedDim();
         byte[] thumbnail = new byte[3 * 1024]; // the size of a 96-pixel JPEG thumbnail, as the index sends it
         new SplittableRandom(options.seed()).nextBytes(thumbnail);
+        // One call for all clips, so that every shard's vectors come from the same distribution.
+        float[][] all = vectorSource.vectors(options.clips(), dim, options.seed());
         int perShard = (options.clips() + options.shards() - 1) / options.shards();
         for (int s = 0; s < options.shards(); s++) {
             int first = s * perShard;
             int count = Math.max(0, Math.min(perShard, options.clips() - first));
             List<InMemoryIndexServer.ClipInfo> clips = new ArrayList<>(count);
             float[] vectors = new float[count * dim];
-            SplittableRandom random = new SplittableRandom(options.seed() * 31 + s);
             for (int i = 0; i < count; i++) {
                 String source = "source-" + ((first + i) / 500);
                 long clipIndex = (first + i) % 500;
@@ -293,9 +341,10 @@ public final class QueryBenchmark {
                         (clipIndex + 1) * 12_000_000L,
                         "default",
                         List.of(),
-                        modelVersion,
+                        info.modelVersion(),
                         thumbnail));
-                unitGaussian(random, vectors, i * dim, dim);
+                System.arraycopy(all[first + i], 0, vectors, i * dim, dim);
+                all[first + i] = null; // the rows are copied into the shard's array: let them go as we go
             }
             int frames = options.framesPerClip();
             long seed = options.seed();
@@ -309,26 +358,78 @@ public final class QueryBenchmark {
                 }
                 return embeddings;
             };
-            shards.add(new InMemoryIndexServer(clips, vectors, dim, frameSource, List.of(s)));
+            shards.add(factory.start(new ShardFactory.Contents(s, info.modelId(), clips, vectors, dim, frameSource)));
+            shardVectors.add(vectors);
+            shardClipIds.add(
+                    clips.stream().map(InMemoryIndexServer.ClipInfo::clipId).toList());
         }
-        return shards;
     }
 
-    private static void unitGaussian(SplittableRandom random, float[] into, int offset, int dim) {
-        double norm = 0;
-        for (int d = 0; d < dim; d++) {
-            float v = (float) random.nextGaussian();
-            into[offset + d] = v;
-            norm += v * v;
+    private static Recall recall(
+            Options options,
+            Clip4ClipModel model,
+            List<BenchShard> shards,
+            List<float[]> shardVectors,
+            List<List<String>> shardClipIds,
+            int dim) {
+        QueryEncoder encoder = new QueryEncoder(model, ClipTokenizer.withBundledVocabulary());
+        // The texts of the re-ranked mode, its warm-up first: the benchmark's own queries.
+        SplittableRandom random = new SplittableRandom(options.seed() + 1);
+        int n = options.candidates();
+        int queries = Math.min(RECALL_QUERIES, options.warmup() + options.queries());
+        double atK = 0;
+        double atN = 0;
+        for (int q = 0; q < queries; q++) {
+            float[] vector = encoder.encode(queryText(random)).vector();
+            List<BenchShard.Hit> found = new ArrayList<>();
+            shards.forEach(shard -> found.addAll(shard.nearest(vector, n)));
+            found.sort((a, b) -> Float.compare(b.score(), a.score()));
+            List<String> approximate =
+                    found.stream().map(BenchShard.Hit::clipId).limit(n).toList();
+            List<String> exact = exactTop(vector, n, shardVectors, shardClipIds, dim);
+            atK += overlap(approximate, exact, options.k());
+            atN += overlap(approximate, exact, n);
         }
-        float scale = (float) (1 / Math.sqrt(norm));
-        for (int d = 0; d < dim; d++) {
-            into[offset + d] *= scale;
+        return queries == 0
+                ? new Recall(0, options.k(), 0, n, 0)
+                : new Recall(queries, options.k(), atK / queries, n, atN / queries);
+    }
+
+    /** The share of the first {@code k} of {@code exact} that are among the first {@code k} of {@code found}. */
+    static double overlap(List<String> found, List<String> exact, int k) {
+        List<String> truth = exact.subList(0, Math.min(k, exact.size()));
+        if (truth.isEmpty()) {
+            return 1;
         }
+        java.util.Set<String> top = new java.util.HashSet<>(found.subList(0, Math.min(k, found.size())));
+        return truth.stream().filter(top::contains).count() / (double) truth.size();
+    }
+
+    private static List<String> exactTop(
+            float[] query, int k, List<float[]> shardVectors, List<List<String>> shardClipIds, int dim) {
+        List<BenchShard.Hit> hits = new ArrayList<>();
+        for (int s = 0; s < shardVectors.size(); s++) {
+            float[] vectors = shardVectors.get(s);
+            List<String> ids = shardClipIds.get(s);
+            for (int i = 0; i < ids.size(); i++) {
+                float score = 0;
+                for (int d = 0; d < dim; d++) {
+                    score += query[d] * vectors[i * dim + d];
+                }
+                hits.add(new BenchShard.Hit(ids.get(i), score));
+            }
+        }
+        hits.sort((a, b) -> Float.compare(b.score(), a.score()));
+        return hits.stream().map(BenchShard.Hit::clipId).limit(k).toList();
+    }
+
+    private static String queryText(SplittableRandom random) {
+        return SUBJECTS[random.nextInt(SUBJECTS.length)] + " " + ACTIONS[random.nextInt(ACTIONS.length)] + " "
+                + PLACES[random.nextInt(PLACES.length)];
     }
 
     private static ModeResult measure(
-            QueryService service, List<InMemoryIndexServer> shards, Options options, boolean rerank, int[] partial)
+            QueryService service, List<BenchShard> shards, Options options, boolean rerank, int[] partial)
             throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();
         SplittableRandom random = new SplittableRandom(options.seed() + (rerank ? 1 : 2));
@@ -342,21 +443,17 @@ public final class QueryBenchmark {
         try (HttpClient http =
                 HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             for (int q = -options.warmup(); q < n; q++) {
-                String text = SUBJECTS[random.nextInt(SUBJECTS.length)] + " " + ACTIONS[random.nextInt(ACTIONS.length)]
-                        + " " + PLACES[random.nextInt(PLACES.length)];
+                String text = queryText(random);
                 URI uri = URI.create(service.uri() + "/search?k=" + options.k() + "&candidates=" + options.candidates()
                         + "&rerank=" + rerank + "&q=" + URLEncoder.encode(text, StandardCharsets.UTF_8));
-                long scanBefore = shards.stream()
-                        .mapToLong(InMemoryIndexServer::scanNanos)
-                        .sum();
+                long scanBefore =
+                        shards.stream().mapToLong(BenchShard::scanNanos).sum();
                 long start = System.nanoTime();
                 HttpResponse<byte[]> response =
                         http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
                 long elapsed = System.nanoTime() - start;
-                long scanNanos = shards.stream()
-                                .mapToLong(InMemoryIndexServer::scanNanos)
-                                .sum()
-                        - scanBefore;
+                long scanNanos =
+                        shards.stream().mapToLong(BenchShard::scanNanos).sum() - scanBefore;
                 if (response.statusCode() != 200) {
                     throw new IOException("search answered " + response.statusCode() + ": "
                             + new String(response.body(), StandardCharsets.UTF_8));
