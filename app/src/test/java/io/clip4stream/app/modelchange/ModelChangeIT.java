@@ -63,6 +63,8 @@ class ModelChangeIT {
     @RegisterExtension
     static final EmbeddedKafka KAFKA = EmbeddedKafka.singleNode();
 
+    private static final long SEARCH_PAUSE_MILLIS = 100;
+
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -284,6 +286,13 @@ class ModelChangeIT {
                                 }
                             } catch (RuntimeException e) {
                                 problems.add(e.toString());
+                            }
+                            try {
+                                // About 10 searches a second: under the query service's per-client rate limit (20/s),
+                                // which the model commands run from the same address share.
+                                Thread.sleep(SEARCH_PAUSE_MILLIS);
+                            } catch (InterruptedException e) {
+                                return;
                             }
                         }
                     });
