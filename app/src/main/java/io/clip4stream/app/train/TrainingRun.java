@@ -247,6 +247,11 @@ public final class TrainingRun {
                 // Dropout draws from libtorch's generator: seeding it per step makes a resumed run repeat them.
                 Engine.getEngine(TorchRuntime.ENGINE).setRandomSeed((int) (settings.seed() * 7919 + step));
                 Trainer.StepResult result = trainer.step(batch);
+                if (result.skipped()) {
+                    progress.accept(
+                            "epoch " + (epoch + 1) + ", batch " + (b + 1) + ": gradients not finite (global norm "
+                                    + result.gradientNorm() + "); this step left the model as it was");
+                }
                 step++;
                 stepsThisSession++;
                 lossSum += result.loss();

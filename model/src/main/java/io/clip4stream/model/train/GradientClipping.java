@@ -19,15 +19,7 @@ public final class GradientClipping {
         if (gradients.isEmpty()) {
             return 0.0;
         }
-        double sumOfSquares = 0;
-        for (NDArray gradient : gradients) {
-            // Each tensor's norm in float32 as PyTorch computes it, then the norm of those norms.
-            try (NDArray norm = gradient.norm()) {
-                double value = norm.getFloat();
-                sumOfSquares += value * value;
-            }
-        }
-        double total = (float) Math.sqrt(sumOfSquares);
+        double total = globalNorm(gradients);
         double coefficient = maxNorm / (total + NORM_EPSILON);
         if (coefficient < 1.0) {
             float factor = (float) coefficient;
@@ -36,5 +28,18 @@ public final class GradientClipping {
             }
         }
         return total;
+    }
+
+    /** The global L2 norm of {@code gradients} (0 for none), as {@link #clip} computes it; NaN or infinite if any is. */
+    public static double globalNorm(List<NDArray> gradients) {
+        double sumOfSquares = 0;
+        for (NDArray gradient : gradients) {
+            // Each tensor's norm in float32 as PyTorch computes it, then the norm of those norms.
+            try (NDArray norm = gradient.norm()) {
+                double value = norm.getFloat();
+                sumOfSquares += value * value;
+            }
+        }
+        return (float) Math.sqrt(sumOfSquares);
     }
 }

@@ -3,6 +3,7 @@ package io.clip4stream.model.train;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import io.clip4stream.model.nn.TorchRuntime;
 import java.util.ArrayList;
@@ -22,6 +23,7 @@ public final class Trainer implements AutoCloseable {
     private final TrainableModel model;
     private final BertAdam optimizer;
     private final boolean dropout;
+    private int skippedInARow;
 
     /**
      * Creates a trainer for {@code model} with a new optimizer; {@code dropout} false turns the tight head's training
@@ -33,8 +35,21 @@ public final class Trainer implements AutoCloseable {
         this.dropout = dropout;
     }
 
-    /** The outcome of one step: the loss before it, the gradients' global norm before clipping, the lr factor. */
-    public record StepResult(double loss, double gradientNorm, double scheduleFactor) {}
+    /**
+     * Steps in a row whose gradients may be non-finite and skipped before training stops: one such step is a numerical
+     * accident worth surviving in a long run, a run of them means the model or the data went wrong.
+     */
+    public static final int MAX_SKIPPED_STEPS_IN_A_ROW = 3;
+
+    /**
+     * The outcome of one step.
+     *
+     * @param loss the loss before it
+     * @param gradientNorm the gradients' global norm before clipping
+     * @param scheduleFactor the learning-rate factor
+     * @param skipped whether the gradients were not finite, so the parameters and moments were left as they were
+     */
+    public record StepResult(double loss, double gradientNorm, double scheduleFactor, boolean skipped) {}
 
     /** Returns the optimizer (its step count and state, for checkpoints). */
     public BertAdam optimizer() {
@@ -84,7 +99,13 @@ public final class Trainer implements AutoCloseable {
         return copies;
     }
 
-    /** Clips, steps the optimizer, zeroes the gradients and clamps the logit scale; {@code loss} is reported back. */
+    /**
+     * Clips, steps the optimizer, zeroes the gradients and clamps the logit scale; {@code loss} is reported back.
+     * Gradients with a NaN or infinite value are not applied (they would turn every parameter NaN, and the original
+     * would go on training a NaN model): they are zeroed, the optimizer does not step, and the result says so.
+     *
+     * @throws ArithmeticException when {@value #MAX_SKIPPED_STEPS_IN_A_ROW} steps in a row had non-finite gradients
+     */
     public StepResult update(double loss) {
         double factor = optimizer.nextScheduleFactor();
         Map<String, NDArray> gradients = new LinkedHashMap<>();
@@ -92,18 +113,33 @@ public final class Trainer implements AutoCloseable {
             for (String name : model.trainable()) {
                 gradients.put(name, model.parameters().get(name).getGradient());
             }
-            double norm = optimizer.settings().globalClipNorm() > 0
-                    ? GradientClipping.clip(
-                            new ArrayList<>(gradients.values()),
-                            optimizer.settings().globalClipNorm())
-                    : Double.NaN;
+            double norm = GradientClipping.globalNorm(new ArrayList<>(gradients.values()));
+            if (!Double.isFinite(norm)) {
+                skippedInARow++;
+                for (NDArray gradient : gradients.values()) {
+                    // A fill, not a product: NaN times zero is NaN.
+                    gradient.set(new NDIndex("..."), 0f);
+                }
+                if (skippedInARow >= MAX_SKIPPED_STEPS_IN_A_ROW) {
+                    throw new ArithmeticException("the gradients were not finite (global norm " + norm + ") in "
+                            + skippedInARow + " steps in a row, up to optimizer step " + optimizer.step()
+                            + "; lower the learning rate or check the data");
+                }
+                return new StepResult(loss, norm, factor, true);
+            }
+            skippedInARow = 0;
+            if (optimizer.settings().globalClipNorm() > 0) {
+                GradientClipping.clip(
+                        new ArrayList<>(gradients.values()),
+                        optimizer.settings().globalClipNorm());
+            }
             optimizer.apply(model.parameters(), gradients);
             // zero_grad(): the gradients are views of the parameters' .grad, so zeroing them in place resets .grad.
             for (NDArray gradient : gradients.values()) {
                 gradient.muli(0f);
             }
             model.clampLogitScale(optimizer.settings().logitScaleMax());
-            return new StepResult(loss, norm, factor);
+            return new StepResult(loss, norm, factor, false);
         } finally {
             gradients.values().forEach(NDArray::close);
         }
