@@ -30,6 +30,8 @@ public final class ReencodeProgress {
     /** Longest escaped version used as a file name as it is; a longer one is named by its SHA-256. */
     private static final int MAX_FILE_NAME = 200;
 
+    private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
+
     private static final String MARKED = "!";
     private static final String COMPLETE = "#complete";
 
@@ -69,7 +71,7 @@ public final class ReencodeProgress {
             if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
                 name.append(c);
             } else {
-                name.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+                name.append('%').append(UPPER_HEX.toHexDigits(b));
             }
         }
         if (name.length() <= MAX_FILE_NAME) {

@@ -19,7 +19,14 @@ public final class GradientClipping {
         if (gradients.isEmpty()) {
             return 0.0;
         }
-        double total = globalNorm(gradients);
+        return clip(gradients, maxNorm, globalNorm(gradients));
+    }
+
+    /**
+     * {@link #clip(List, double)} for gradients whose {@link #globalNorm} {@code total} the caller has already computed,
+     * so they are not read twice; returns {@code total}.
+     */
+    public static double clip(List<NDArray> gradients, double maxNorm, double total) {
         double coefficient = maxNorm / (total + NORM_EPSILON);
         if (coefficient < 1.0) {
             float factor = (float) coefficient;

@@ -131,7 +131,8 @@ public final class Trainer implements AutoCloseable {
             if (optimizer.settings().globalClipNorm() > 0) {
                 GradientClipping.clip(
                         new ArrayList<>(gradients.values()),
-                        optimizer.settings().globalClipNorm());
+                        optimizer.settings().globalClipNorm(),
+                        norm);
             }
             optimizer.apply(model.parameters(), gradients);
             // zero_grad(): the gradients are views of the parameters' .grad, so zeroing them in place resets .grad.
