@@ -65,7 +65,14 @@ class StalledUdpStreamTest {
                 writer.write(n);
                 Thread.sleep(100);
             }
-            assertTrue(decoded.get() >= 10, "the stream was decoded before it stalled: " + decoded.get());
+            assertTrue(
+                    decoded.get() >= 10,
+                    "the stream was decoded before it stalled: " + decoded.get() + " frames; the decode pass "
+                            + (pass.isDone()
+                                    ? "had already ended: "
+                                            + pass.handle((s, e) -> e != null ? e : s)
+                                                    .join()
+                                    : "was still running"));
             long stalled = System.nanoTime();
 
             DecodeSummary summary = pass.get(60, TimeUnit.SECONDS); // generous: the read timeout is 5 s
