@@ -130,7 +130,8 @@ public final class BenchKnnCommand implements Callable<Integer> {
             names = "--ef-sweep",
             split = ",",
             description = "Further efSearch values, comma-separated: each index's last state is reopened and measured "
-                    + "with each (no rebuild).")
+                    + "with each (no rebuild). With --live, query blocks take turns between --ef and these while "
+                    + "vectors stream in, and the idle-merged index is measured with each.")
     private List<Integer> sweep = List.of();
 
     @Option(names = "--merge", description = "Also merge each index into one segment and measure it again.")
@@ -177,7 +178,8 @@ public final class BenchKnnCommand implements Callable<Integer> {
                             settings,
                             shardSettings(),
                             seed,
-                            Duration.ofSeconds(mergeWaitSeconds)),
+                            Duration.ofSeconds(mergeWaitSeconds),
+                            sweep),
                     progress);
             if (json) {
                 out.println(new ObjectMapper().writeValueAsString(result));

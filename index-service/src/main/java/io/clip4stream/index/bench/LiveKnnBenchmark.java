@@ -55,6 +55,8 @@ public final class LiveKnnBenchmark {
      * @param shard refresh interval, search threads, merge policy and idle merge, as the service's
      * @param seed seed of the synthetic vectors
      * @param mergeWaitLimit how long to wait for the idle merge before giving up on that state
+     * @param sweep further efSearch values: live blocks take turns between the configured value and these, and the
+     *     idle-merged index is measured with each
      */
     public record Options(
             int count,
@@ -67,7 +69,8 @@ public final class LiveKnnBenchmark {
             HnswSettings settings,
             ShardSettings shard,
             long seed,
-            Duration mergeWaitLimit) {
+            Duration mergeWaitLimit,
+            List<Integer> sweep) {
 
         /** Validates the options. */
         public Options {
@@ -82,6 +85,18 @@ public final class LiveKnnBenchmark {
             Objects.requireNonNull(settings, "settings");
             Objects.requireNonNull(shard, "shard");
             Objects.requireNonNull(mergeWaitLimit, "mergeWaitLimit");
+            sweep = List.copyOf(sweep);
+            if (sweep.stream().anyMatch(candidates -> candidates < 1)) {
+                throw new IllegalArgumentException("every efSearch of the sweep must be positive; was " + sweep);
+            }
+        }
+
+        /** The configured efSearch first, then the sweep's values it does not repeat. */
+        List<Integer> searchCandidates() {
+            List<Integer> all = new ArrayList<>();
+            all.add(settings.searchCandidates());
+            sweep.stream().filter(candidates -> !all.contains(candidates)).forEach(all::add);
+            return List.copyOf(all);
         }
     }
 
@@ -107,6 +122,15 @@ public final class LiveKnnBenchmark {
     public record Sample(double seconds, long clips, long visible, int segments, long merges, double mergeSeconds) {}
 
     /**
+     * The fastest efSearch of one state whose recall reaches {@link KnnBenchmark#RECALL_TARGET}.
+     *
+     * @param state {@code live} or {@code idleMerged}
+     * @param searchCandidates the efSearch
+     * @param figures its figures
+     */
+    public record OperatingPoint(String state, int searchCandidates, SearchFigures figures) {}
+
+    /**
      * Every figure of a live run. Each measured state ({@code live}, each window, {@code afterIngest},
      * {@code idleMerged}) has the figure object of {@code bench knn}: recall, qps, exactQps, segments.
      *
@@ -120,12 +144,16 @@ public final class LiveKnnBenchmark {
      * @param settings the HNSW settings
      * @param shard the shard settings (merge policy, idle merge)
      * @param data where the vectors came from
-     * @param live every query during ingest
-     * @param windows the live queries by stretch of ingest
+     * @param live every query during ingest at the configured efSearch
+     * @param windows the live queries at the configured efSearch by stretch of ingest
+     * @param liveSweep the live queries at each further efSearch (blocks take turns with the configured one)
      * @param queries live queries run
      * @param scoredQueries live queries scored and timed (the others raced a refresh or saw fewer than k vectors)
      * @param afterIngest the index right after the last put, before any idle merge
      * @param idleMerged the index after its idle merge; null when off or not done within the wait limit
+     * @param idleMergedSweep the idle-merged index at each further efSearch
+     * @param best per state, the efSearch reaching the recall target at the highest speed-up over the exact scan
+     *     timed alongside; a state is missing when none reached it
      * @param idleMergeWaitSeconds from the last put until the idle merge's segments were visible (includes the idle
      *     delay); 0 when there was none
      * @param idleMergeSeconds merge-thread time of the merges after ingest
@@ -147,10 +175,13 @@ public final class LiveKnnBenchmark {
             String data,
             SearchFigures live,
             List<Window> windows,
+            List<KnnBenchmark.SweepPoint> liveSweep,
             int queries,
             int scoredQueries,
             SearchFigures afterIngest,
             SearchFigures idleMerged,
+            List<KnnBenchmark.SweepPoint> idleMergedSweep,
+            List<OperatingPoint> best,
             double idleMergeWaitSeconds,
             double idleMergeSeconds,
             long merges,
@@ -243,13 +274,24 @@ public final class LiveKnnBenchmark {
         for (int w = 0; w < WINDOWS; w++) {
             windows[w] = new LiveSearchMeter.Tally();
         }
+        List<Integer> candidates = options.searchCandidates();
+        LiveSearchMeter.Tally[] swept = new LiveSearchMeter.Tally[candidates.size()];
+        for (int c = 1; c < swept.length; c++) {
+            swept[c] = new LiveSearchMeter.Tally();
+        }
         int cursor = 0;
         int reported = -1;
-        while (ingest.isAlive()) {
+        for (long blocks = 0; ingest.isAlive(); blocks++) {
             int to = Math.min(queries.length, cursor + KnnBenchmark.TIMING_BLOCK);
-            LiveSearchMeter.Tally block = meter.block(index, queries, cursor, to);
+            // Blocks take turns between the efSearch values, so each sees every stage of the growing index alike.
+            int turn = (int) (blocks % candidates.size());
+            LiveSearchMeter.Tally block = meter.block(index, queries, cursor, to, candidates.get(turn));
             cursor = to % queries.length;
             long clips = put.get();
+            if (turn > 0) {
+                swept[turn].add(block);
+                continue;
+            }
             int window = (int) Math.min(WINDOWS - 1, clips * WINDOWS / indexed.length);
             windows[window].add(block);
             windowEnds[window] = clips;
@@ -277,11 +319,12 @@ public final class LiveKnnBenchmark {
             sleep(POLL_MILLIS);
         }
         // Few enough queries to be done before the idle merge starts (their exact scans take most of the time).
-        SearchFigures afterIngest =
-                settled(meter, index, queries, Math.min(AFTER_INGEST_QUERIES, options.settledQueries()));
+        SearchFigures afterIngest = settled(
+                meter, index, queries, Math.min(AFTER_INGEST_QUERIES, options.settledQueries()), candidates.getFirst());
         progress.printf("  as built: %d segments, recall %.4f%n", afterIngest.segments(), afterIngest.recall());
         progress.flush();
         SearchFigures idleMerged = null;
+        List<KnnBenchmark.SweepPoint> idleMergedSweep = new ArrayList<>();
         double idleWait = 0;
         if (options.shard().idleMergeOn()) {
             long limit = lastPut + options.mergeWaitLimit().toNanos();
@@ -290,10 +333,17 @@ public final class LiveKnnBenchmark {
             }
             if (index.segments() <= options.shard().idleMergeSegments()) {
                 idleWait = (System.nanoTime() - lastPut) / 1e9;
-                idleMerged = settled(meter, index, queries, options.settledQueries());
+                idleMerged = settled(meter, index, queries, options.settledQueries(), candidates.getFirst());
                 progress.printf(
                         "  idle-merged %.1f s after the last put: %d segments, recall %.4f%n",
                         idleWait, idleMerged.segments(), idleMerged.recall());
+                for (int c = 1; c < candidates.size(); c++) {
+                    SearchFigures figures = settled(meter, index, queries, options.settledQueries(), candidates.get(c));
+                    idleMergedSweep.add(new KnnBenchmark.SweepPoint(candidates.get(c), figures));
+                    progress.printf(
+                            "  idle-merged, efSearch %d: recall %.4f, %.1fx%n",
+                            candidates.get(c), figures.recall(), figures.speedup());
+                }
             } else {
                 progress.printf("  no idle merge within %s%n", options.mergeWaitLimit());
             }
@@ -309,6 +359,18 @@ public final class LiveKnnBenchmark {
             windowFigures.add(new Window(from, windowEnds[w], windows[w].figures()));
             from = windowEnds[w];
         }
+        List<KnnBenchmark.SweepPoint> liveSweep = new ArrayList<>();
+        for (int c = 1; c < candidates.size(); c++) {
+            SearchFigures figures = swept[c].figures();
+            if (figures != null) {
+                liveSweep.add(new KnnBenchmark.SweepPoint(candidates.get(c), figures));
+            }
+        }
+        List<OperatingPoint> best = new ArrayList<>();
+        best("live", new KnnBenchmark.SweepPoint(candidates.getFirst(), live.figures()), liveSweep)
+                .ifPresent(best::add);
+        best("idleMerged", new KnnBenchmark.SweepPoint(candidates.getFirst(), idleMerged), idleMergedSweep)
+                .ifPresent(best::add);
         return new Result(
                 indexed.length,
                 indexed[0].length,
@@ -322,10 +384,13 @@ public final class LiveKnnBenchmark {
                 data,
                 live.figures(),
                 List.copyOf(windowFigures),
+                List.copyOf(liveSweep),
                 live.queries(),
                 live.scored(),
                 afterIngest,
                 idleMerged,
+                List.copyOf(idleMergedSweep),
+                List.copyOf(best),
                 idleWait,
                 end.mergeSeconds() - duringIngest.mergeSeconds(),
                 duringIngest.merges(),
@@ -344,8 +409,8 @@ public final class LiveKnnBenchmark {
             }
 
             @Override
-            public int[] nearest(float[] query, int k) {
-                List<ClipHit> hits = store.nearest(query, k, filter);
+            public int[] nearest(float[] query, int k, int candidates) {
+                List<ClipHit> hits = store.nearest(query, k, filter, candidates);
                 return hits.stream()
                         .mapToInt(hit -> (int) hit.clip().getClipIndex())
                         .toArray();
@@ -358,15 +423,27 @@ public final class LiveKnnBenchmark {
         };
     }
 
-    /** {@code count} queries on an index that no longer grows, in timing blocks. */
+    /** The point of {@code points} reaching the recall target at the highest speed-up, if any. */
+    static java.util.Optional<OperatingPoint> best(
+            String state, KnnBenchmark.SweepPoint configured, List<KnnBenchmark.SweepPoint> sweep) {
+        List<KnnBenchmark.SweepPoint> all = new ArrayList<>(sweep);
+        all.add(configured);
+        return all.stream()
+                .filter(point -> point.figures() != null && point.figures().recall() >= KnnBenchmark.RECALL_TARGET)
+                .max(java.util.Comparator.comparingDouble(
+                        point -> point.figures().speedup()))
+                .map(point -> new OperatingPoint(state, point.searchCandidates(), point.figures()));
+    }
+
+    /** {@code count} queries on an index that no longer grows, in timing blocks, keeping {@code candidates}. */
     private static SearchFigures settled(
-            LiveSearchMeter meter, LiveSearchMeter.LiveIndex index, float[][] queries, int count) {
+            LiveSearchMeter meter, LiveSearchMeter.LiveIndex index, float[][] queries, int count, int candidates) {
         LiveSearchMeter.Tally tally = new LiveSearchMeter.Tally();
         int done = 0;
         int cursor = 0;
         while (done < count) {
             int to = Math.min(queries.length, Math.min(cursor + KnnBenchmark.TIMING_BLOCK, cursor + count - done));
-            tally.add(meter.block(index, queries, cursor, to));
+            tally.add(meter.block(index, queries, cursor, to, candidates));
             done += to - cursor;
             cursor = to % queries.length;
         }
@@ -411,8 +488,23 @@ public final class LiveKnnBenchmark {
             row(out, "live " + window.clipsFrom() + "-" + window.clipsTo(), window.figures());
         }
         row(out, "live (all " + result.scoredQueries() + "/" + result.queries() + ")", result.live());
+        for (KnnBenchmark.SweepPoint point : result.liveSweep()) {
+            row(out, "live, efSearch " + point.searchCandidates(), point.figures());
+        }
         row(out, "after ingest", result.afterIngest());
         row(out, "idle-merged", result.idleMerged());
+        for (KnnBenchmark.SweepPoint point : result.idleMergedSweep()) {
+            row(out, "idle-merged, efSearch " + point.searchCandidates(), point.figures());
+        }
+        for (OperatingPoint point : result.best()) {
+            out.printf(
+                    "best %s at recall >= %.2f: efSearch %d, recall %.4f at %.1fx the exact scan%n",
+                    point.state(),
+                    KnnBenchmark.RECALL_TARGET,
+                    point.searchCandidates(),
+                    point.figures().recall(),
+                    point.figures().speedup());
+        }
         out.printf(
                 "%nmerges during ingest: %d, %.1f s of merge-thread time; after ingest: %.1f s; idle merge visible"
                         + " %.1f s after the last put%n",

@@ -24,8 +24,8 @@ final class LiveSearchMeter {
         /** How many vectors queries can see now (a prefix of the ids). */
         long visible();
 
-        /** The ids of the (approximately) nearest {@code k} vectors. */
-        int[] nearest(float[] query, int k);
+        /** The ids of the (approximately) nearest {@code k} vectors, keeping {@code candidates} while searching. */
+        int[] nearest(float[] query, int k, int candidates);
 
         /** Segments queries search now. */
         int segments();
@@ -96,17 +96,17 @@ final class LiveSearchMeter {
     }
 
     /**
-     * Runs {@code queries[from..to)} against {@code index} back to back, then the exact scans of those that could be
-     * scored, and returns their tally.
+     * Runs {@code queries[from..to)} against {@code index} back to back with {@code candidates} kept per search, then
+     * the exact scans of those that could be scored, and returns their tally.
      */
-    Tally block(LiveIndex index, float[][] queries, int from, int to) {
+    Tally block(LiveIndex index, float[][] queries, int from, int to, int candidates) {
         Tally tally = new Tally();
         int[][] hits = new int[to - from][];
         int[] present = new int[to - from];
         for (int q = from; q < to; q++) {
             long before = index.visible();
             long start = System.nanoTime();
-            int[] found = index.nearest(queries[q], k);
+            int[] found = index.nearest(queries[q], k, candidates);
             long nanos = System.nanoTime() - start;
             long after = index.visible();
             tally.queries++;

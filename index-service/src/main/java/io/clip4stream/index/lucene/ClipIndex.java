@@ -554,15 +554,26 @@ public final class ClipIndex implements AutoCloseable {
      * @throws IllegalArgumentException when {@code k < 1} or the query is empty
      */
     public List<ClipHit> nearest(float[] query, int k, ClipFilter filter) {
-        if (k < 1 || query.length == 0) {
-            throw new IllegalArgumentException("k must be >= 1 and the query non-empty; k was " + k);
+        return nearest(query, k, filter, settings.searchCandidates());
+    }
+
+    /**
+     * {@link #nearest(float[], int, ClipFilter)} keeping {@code searchCandidates} candidates (efSearch) instead of the
+     * configured number: the recall-for-speed trade of one search (at least k are always kept).
+     *
+     * @throws IllegalArgumentException when {@code k < 1}, the query is empty or {@code searchCandidates < 1}
+     */
+    public List<ClipHit> nearest(float[] query, int k, ClipFilter filter, int searchCandidates) {
+        if (k < 1 || query.length == 0 || searchCandidates < 1) {
+            throw new IllegalArgumentException("k and searchCandidates must be >= 1 and the query non-empty; k was " + k
+                    + ", searchCandidates " + searchCandidates);
         }
         ensureOpen();
         RuntimeException refreshFailure = refresher.failure();
         if (refreshFailure != null) {
             throw new ClipIndexException("index " + name + " cannot refresh its searcher", refreshFailure);
         }
-        int candidates = Math.max(k, settings.searchCandidates());
+        int candidates = Math.max(k, searchCandidates);
         String field = ClipDocuments.vectorField(query.length);
         try {
             IndexSearcher searcher = searchers.acquire();

@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,18 @@ class LiveKnnBenchmarkTest {
                 new ShardSettings(Duration.ofMillis(20), 2, 0.001, 50).withIdleMerge(Duration.ofMillis(100), 1);
         LiveKnnBenchmark.Result result = LiveKnnBenchmark.run(
                 new LiveKnnBenchmark.Options(
-                        600, 8, 30, 10, 2_000, 40, work, settings, shard, 5, Duration.ofMinutes(2)),
+                        600,
+                        8,
+                        30,
+                        10,
+                        2_000,
+                        40,
+                        work,
+                        settings,
+                        shard,
+                        5,
+                        Duration.ofMinutes(2),
+                        List.of(700, 1_000)),
                 new PrintWriter(new StringWriter()));
         assertEquals(600, result.vectors());
         assertEquals(1.0, result.afterIngest().recall(), 1e-12);
@@ -39,11 +51,26 @@ class LiveKnnBenchmarkTest {
         if (result.live() != null) {
             assertEquals(1.0, result.live().recall(), 1e-12);
         }
+        // The sweep repeats the configured value once: only 700 is measured besides it, live and idle-merged.
+        assertEquals(
+                List.of(700),
+                result.idleMergedSweep().stream()
+                        .map(point -> point.searchCandidates())
+                        .toList());
+        assertEquals(1.0, result.idleMergedSweep().getFirst().figures().recall(), 1e-12);
+        result.liveSweep().forEach(point -> {
+            assertEquals(700, point.searchCandidates());
+            assertEquals(1.0, point.figures().recall(), 1e-12);
+        });
+        assertTrue(
+                result.best().stream().anyMatch(point -> point.state().equals("idleMerged")),
+                "every exhaustive search reaches the recall target");
         assertTrue(result.scoredQueries() <= result.queries());
         assertFalse(result.segmentsOverTime().isEmpty());
         StringWriter table = new StringWriter();
         LiveKnnBenchmark.printTable(result, new PrintWriter(table));
-        assertTrue(table.toString().contains("idle-merged"), table.toString());
+        assertTrue(table.toString().contains("idle-merged, efSearch 700"), table.toString());
+        assertTrue(table.toString().contains("best idleMerged at recall >= 0.95"), table.toString());
         try (var left = Files.list(work)) {
             assertEquals(0, left.count(), "the index directory is deleted");
         }

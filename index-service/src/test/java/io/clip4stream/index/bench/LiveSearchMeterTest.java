@@ -26,7 +26,7 @@ class LiveSearchMeterTest {
             }
 
             @Override
-            public int[] nearest(float[] query, int k) {
+            public int[] nearest(float[] query, int k, int candidates) {
                 return answer.apply(query, k);
             }
 
@@ -42,7 +42,7 @@ class LiveSearchMeterTest {
         AtomicLong visible = new AtomicLong(150);
         LiveSearchMeter meter = new LiveSearchMeter(vectors, K);
         LiveSearchMeter.Tally tally = meter.block(
-                index(visible, (query, k) -> KnnBenchmark.exactTopK(vectors, 150, query, k)), queries, 0, 20);
+                index(visible, (query, k) -> KnnBenchmark.exactTopK(vectors, 150, query, k)), queries, 0, 20, 100);
         assertEquals(20, tally.queries());
         assertEquals(20, tally.scored());
         assertEquals(1.0, tally.recall(), 1e-12);
@@ -58,8 +58,8 @@ class LiveSearchMeterTest {
         // in the truth, so recall is the overlap with the exact top k of the prefix, computed here independently.
         AtomicLong visible = new AtomicLong(150);
         LiveSearchMeter meter = new LiveSearchMeter(vectors, K);
-        LiveSearchMeter.Tally tally =
-                meter.block(index(visible, (query, k) -> KnnBenchmark.exactTopK(vectors, query, k)), queries, 0, 20);
+        LiveSearchMeter.Tally tally = meter.block(
+                index(visible, (query, k) -> KnnBenchmark.exactTopK(vectors, query, k)), queries, 0, 20, 100);
         double expected = 0;
         for (float[] query : queries) {
             int[] all = KnnBenchmark.exactTopK(vectors, query, K);
@@ -85,7 +85,8 @@ class LiveSearchMeterTest {
                 }),
                 queries,
                 0,
-                20);
+                20,
+                100);
         assertEquals(20, tally.queries());
         assertEquals(0, tally.scored());
         assertTrue(Double.isNaN(tally.recall()));
@@ -95,7 +96,7 @@ class LiveSearchMeterTest {
     void shouldNotScoreBeforeKVectorsAreVisible() {
         AtomicLong visible = new AtomicLong(K - 1);
         LiveSearchMeter.Tally tally =
-                new LiveSearchMeter(vectors, K).block(index(visible, (query, k) -> new int[0]), queries, 0, 5);
+                new LiveSearchMeter(vectors, K).block(index(visible, (query, k) -> new int[0]), queries, 0, 5, 100);
         assertEquals(0, tally.scored());
     }
 

@@ -227,6 +227,37 @@ class ClipIndexTest {
     }
 
     @Test
+    void shouldKeepTheSearchCandidatesAskedForOneSearch() {
+        ClipIndex clips = open(manualRefresh(1), new AtomicLong());
+        SplittableRandom random = new SplittableRandom(9);
+        List<float[]> vectors = new java.util.ArrayList<>();
+        for (int c = 0; c < 400; c++) {
+            float[] vector = TestClips.unitVector(random, 16);
+            vectors.add(vector);
+            clips.put(TestClips.clip("cam", c, "v1", "acme", List.of(), c, c + 1, vector));
+        }
+        clips.refresh();
+        ClipFilter filter = ClipFilter.modelVersion("v1");
+        float[] query = TestClips.unitVector(random, 16);
+        // More candidates than documents makes the graph search exhaustive: the exact top 10, best first.
+        List<Long> exact = java.util.stream.IntStream.range(0, vectors.size())
+                .boxed()
+                .sorted(java.util.Comparator.comparingDouble(
+                        (Integer c) -> -org.apache.lucene.util.VectorUtil.dotProduct(query, vectors.get(c))))
+                .limit(10)
+                .map(Integer::longValue)
+                .toList();
+        assertEquals(
+                exact,
+                clips.nearest(query, 10, filter, 1_000).stream()
+                        .map(hit -> hit.clip().getClipIndex())
+                        .toList());
+        // Fewer candidates than k still return k hits: at least k are kept.
+        assertEquals(10, clips.nearest(query, 10, filter, 1).size());
+        assertThrows(IllegalArgumentException.class, () -> clips.nearest(query, 10, filter, 0));
+    }
+
+    @Test
     void shouldNameTheIndexWhenItCannotBeOpened() throws Exception {
         Path notADirectory = java.nio.file.Files.writeString(dir.resolve("plain-file"), "not an index");
         ClipIndex broken = new ClipIndex("clip-index", HnswSettings.defaults(), manualRefresh(1));
