@@ -185,8 +185,12 @@ public final class Clip4ClipModel implements AutoCloseable {
                     + ((long) n * frameFloats) + " floats, got " + pixelsNCHW.length);
         }
         if (spec.vision().linearPatch() == LinearPatch.THREE_D) {
-            return embedClipFrames3d(pixelsNCHW, n, frameFloats);
+            return onThreads(options.intraOpThreads(), () -> embedClipFrames3d(pixelsNCHW, n, frameFloats));
         }
+        return onThreads(options.intraOpThreads(), () -> embedFrames2d(pixelsNCHW, n, size, frameFloats));
+    }
+
+    private float[][] embedFrames2d(float[] pixelsNCHW, int n, int size, int frameFloats) {
         float[][] embeddings = new float[n][];
         int batch = options.frameBatchSize();
         for (int start = 0; start < n; start += batch) {
@@ -232,12 +236,14 @@ public final class Clip4ClipModel implements AutoCloseable {
     public float[][] aggregateClips(float[][][] clips) {
         SimilarityHead head =
                 spec.config().simHeader().isLoose() ? spec.config().simHeader() : SimilarityHead.MEAN_P;
-        try (NDManager scope = weights.newSubManager()) {
-            PaddedClips padded = PaddedClips.of(
-                    selectFrames(clips), spec.embedDim(), spec.config().maxFrames());
-            NDArray vectors = network.looseHead(head).aggregate(padded.frames(scope), padded.validFrames(scope));
-            return rows(vectors, clips.length);
-        }
+        return onThreads(options.intraOpThreads(), () -> {
+            try (NDManager scope = weights.newSubManager()) {
+                PaddedClips padded = PaddedClips.of(
+                        selectFrames(clips), spec.embedDim(), spec.config().maxFrames());
+                NDArray vectors = network.looseHead(head).aggregate(padded.frames(scope), padded.validFrames(scope));
+                return rows(vectors, clips.length);
+            }
+        });
     }
 
     /**
@@ -314,9 +320,11 @@ public final class Clip4ClipModel implements AutoCloseable {
                 selectFrames(clipsFrameEmbeddings),
                 spec.embedDim(),
                 spec.config().maxFrames());
-        NDArray logits = tight.score(text, padded.frames(scope), padded.validFrames(scope))
-                .logits();
-        return logits.toFloatArray();
+        return onThreads(
+                options.intraOpThreads(),
+                () -> tight.score(text, padded.frames(scope), padded.validFrames(scope))
+                        .logits()
+                        .toFloatArray());
     }
 
     /** Cuts every clip longer than T to T frames with CLIP4Clip's uniform selection ({@code slice_framepos 2}). */
@@ -378,7 +386,23 @@ public final class Clip4ClipModel implements AutoCloseable {
                 }
             }
         }
-        return network.text().forward(scope, ids).textEmbeddings();
+        // A short caption's pass mostly reads the text tower's weights: extra threads wait at every operator's barrier
+        // for a thread another busy thread may have delayed (see ModelOptions.SHORT_TEXT_ROWS).
+        int threads = inputIds.length * length <= ModelOptions.SHORT_TEXT_ROWS
+                ? options.shortTextThreads()
+                : options.intraOpThreads();
+        return onThreads(threads, () -> network.text().forward(scope, ids).textEmbeddings());
+    }
+
+    /**
+     * Runs {@code work} on {@code threads} libtorch intra-op threads of the calling thread (on the CPU). Every entry
+     * point sets its count: libtorch keeps one per thread, and a thread's first operator takes whichever count another
+     * thread set last, which may be a short text pass's.
+     */
+    private <T> T onThreads(int threads, java.util.function.Supplier<T> work) {
+        return Device.Type.CPU.equals(weights.getDevice().getDeviceType())
+                ? TorchRuntime.withIntraOpThreads(threads, work)
+                : work.get();
     }
 
     /** The first position of the largest id: the EOT token, where CLIP reads a caption's embedding. */

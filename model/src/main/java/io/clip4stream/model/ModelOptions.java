@@ -6,8 +6,21 @@ package io.clip4stream.model;
  * @param device where to run: {@link DeviceChoice#AUTO} uses a GPU when DJL finds a CUDA engine, else the CPU
  * @param intraOpThreads libtorch intra-op threads (process-wide; the last model loaded sets it)
  * @param frameBatchSize how many frames {@link Clip4ClipModel#embedFrames} sends through the encoder at once
+ * @param shortTextThreads intra-op threads of a text pass of at most {@link #SHORT_TEXT_ROWS} token rows (captions ×
+ *     tokens), on the calling thread only; longer passes use {@code intraOpThreads}
  */
-public record ModelOptions(DeviceChoice device, int intraOpThreads, int frameBatchSize) {
+public record ModelOptions(DeviceChoice device, int intraOpThreads, int frameBatchSize, int shortTextThreads) {
+
+    /**
+     * Most token rows of a "short" text pass: one such pass mostly reads the text tower's weights (about 150 MB at
+     * ViT-B/32's), so extra threads add barrier waits rather than speed. Measured on 2 cores, ViT-B/32 text tower: 10
+     * tokens p50 21.8 / p90 22.7 ms on one thread against 24.8 / 28.5 on two, 20 tokens 30.1 / 31.1 against 30.6 /
+     * 34.7, 32 tokens about even.
+     */
+    public static final int SHORT_TEXT_ROWS = 32;
+
+    /** Default {@link #shortTextThreads}: one, from the measurement above. */
+    public static final int DEFAULT_SHORT_TEXT_THREADS = 1;
 
     /** Where the network runs. */
     public enum DeviceChoice {
@@ -21,10 +34,16 @@ public record ModelOptions(DeviceChoice device, int intraOpThreads, int frameBat
 
     /** Validates the options. */
     public ModelOptions {
-        if (device == null || intraOpThreads <= 0 || frameBatchSize <= 0) {
+        if (device == null || intraOpThreads <= 0 || frameBatchSize <= 0 || shortTextThreads <= 0) {
             throw new IllegalArgumentException("invalid model options: device " + device + ", intra-op threads "
-                    + intraOpThreads + ", frame batch " + frameBatchSize);
+                    + intraOpThreads + ", frame batch " + frameBatchSize + ", short-text threads "
+                    + shortTextThreads);
         }
+    }
+
+    /** Options with the default {@link #shortTextThreads}. */
+    public ModelOptions(DeviceChoice device, int intraOpThreads, int frameBatchSize) {
+        this(device, intraOpThreads, frameBatchSize, DEFAULT_SHORT_TEXT_THREADS);
     }
 
     /**
@@ -38,11 +57,16 @@ public record ModelOptions(DeviceChoice device, int intraOpThreads, int frameBat
 
     /** Returns a copy with {@code threads} intra-op threads. */
     public ModelOptions withIntraOpThreads(int threads) {
-        return new ModelOptions(device, threads, frameBatchSize);
+        return new ModelOptions(device, threads, frameBatchSize, shortTextThreads);
     }
 
     /** Returns a copy running on {@code choice}. */
     public ModelOptions withDevice(DeviceChoice choice) {
-        return new ModelOptions(choice, intraOpThreads, frameBatchSize);
+        return new ModelOptions(choice, intraOpThreads, frameBatchSize, shortTextThreads);
+    }
+
+    /** Returns a copy running short text passes on {@code threads} intra-op threads. */
+    public ModelOptions withShortTextThreads(int threads) {
+        return new ModelOptions(device, intraOpThreads, frameBatchSize, threads);
     }
 }

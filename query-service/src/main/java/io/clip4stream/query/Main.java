@@ -19,7 +19,10 @@ public final class Main {
         QueryConfig config = QueryConfig.fromEnv(
                 ModelSettings.withPulledModel(new Env(System.getenv()), CheckpointConverter::install));
         Clip4ClipModel model = Clip4ClipModel.load(
-                config.modelDir(), ModelOptions.defaults().withIntraOpThreads(config.modelThreads()));
+                config.modelDir(),
+                ModelOptions.defaults()
+                        .withIntraOpThreads(config.modelThreads())
+                        .withShortTextThreads(config.shortTextThreads()));
         QueryService service = new QueryService(config, model);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

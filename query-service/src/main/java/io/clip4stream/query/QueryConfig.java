@@ -1,5 +1,6 @@
 package io.clip4stream.query;
 
+import io.clip4stream.model.ModelOptions;
 import io.clip4stream.query.example.ImageLimits;
 import io.clip4stream.query.search.SearchLimits;
 import io.clip4stream.runtime.config.ConfigException;
@@ -23,6 +24,8 @@ import java.util.Set;
  * @param bindAddress HTTP bind address
  * @param modelDir the model directory whose text encoder and tight head answer queries
  * @param modelThreads libtorch intra-op threads
+ * @param shortTextThreads libtorch intra-op threads of a caption's text pass of at most
+ *     {@link ModelOptions#SHORT_TEXT_ROWS} tokens
  * @param indexUrls index-service seed URLs (metadata discovery) or the full instance list (static)
  * @param staticIndex whether {@code indexUrls} is the full list (true) or seeds for metadata discovery (false)
  * @param indexApiKey key sent to the index-service (blank for none)
@@ -58,6 +61,7 @@ public record QueryConfig(
         String bindAddress,
         Path modelDir,
         int modelThreads,
+        int shortTextThreads,
         List<URI> indexUrls,
         boolean staticIndex,
         String indexApiKey,
@@ -125,6 +129,15 @@ public record QueryConfig(
     /** libtorch threads. */
     public static final Setting<Integer> MODEL_THREADS = Setting.integer(
             "CLIP4S_QUERY_MODEL_THREADS", 2, 1, 64, "libtorch intra-op threads for text encoding and re-ranking");
+
+    /** libtorch threads of a short caption. */
+    public static final Setting<Integer> SHORT_TEXT_THREADS = Setting.integer(
+            "CLIP4S_QUERY_SHORT_TEXT_THREADS",
+            ModelOptions.DEFAULT_SHORT_TEXT_THREADS,
+            1,
+            64,
+            "libtorch intra-op threads encoding a caption of at most " + ModelOptions.SHORT_TEXT_ROWS
+                    + " tokens (such a pass mostly reads weights; on 2 cores one thread is faster and steadier)");
 
     /** Index seeds or instances. */
     public static final Setting<List<String>> INDEX_URLS = Setting.list(
@@ -295,6 +308,7 @@ public record QueryConfig(
             ModelSettings.NAME,
             ModelSettings.OFFLINE,
             MODEL_THREADS,
+            SHORT_TEXT_THREADS,
             INDEX_URLS,
             INDEX_DISCOVERY,
             INDEX_API_KEY,
@@ -365,6 +379,7 @@ public record QueryConfig(
                 env.get(BIND_ADDRESS),
                 env.get(MODEL_DIR),
                 env.get(MODEL_THREADS),
+                env.get(SHORT_TEXT_THREADS),
                 indexUrls,
                 env.get(INDEX_DISCOVERY).equals("static"),
                 env.get(INDEX_API_KEY),

@@ -3,6 +3,7 @@ package io.clip4stream.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.clip4stream.index.bench.EmbeddingLikeVectors;
+import io.clip4stream.model.ModelOptions;
 import io.clip4stream.query.bench.QueryBenchmark;
 import io.clip4stream.query.bench.ShardFactory;
 import io.clip4stream.schemas.frames.FrameEncoding;
@@ -57,6 +58,12 @@ public final class QueryBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "2", description = "libtorch intra-op threads (default: 2).")
     private int threads;
 
+    @Option(
+            names = "--short-text-threads",
+            description = "libtorch intra-op threads of a short caption's text pass, as CLIP4S_QUERY_SHORT_TEXT_THREADS"
+                    + " (default: the service default, 1).")
+    private Integer shortTextThreads;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of vectors and queries (default: 42).")
     private long seed;
 
@@ -109,6 +116,7 @@ public final class QueryBenchCommand implements Callable<Integer> {
                 frames,
                 modelDir,
                 threads,
+                shortTextThreads != null ? shortTextThreads : ModelOptions.DEFAULT_SHORT_TEXT_THREADS,
                 seed,
                 index,
                 lucene ? encoding.configName() : FrameEncoding.FLOAT32.configName());

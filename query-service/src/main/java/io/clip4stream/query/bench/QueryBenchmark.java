@@ -51,6 +51,8 @@ public final class QueryBenchmark {
      * @param framesPerClip frame embeddings per clip sent for re-ranking
      * @param modelDir model directory; generated (ViT-B/32-shaped text tower, random weights) when absent
      * @param threads libtorch intra-op threads
+     * @param shortTextThreads libtorch intra-op threads of a short caption's text pass (the service's
+     *     {@code CLIP4S_QUERY_SHORT_TEXT_THREADS})
      * @param seed seed of vectors and queries
      * @param index what the shards search with ({@code lucene} or {@code exact}), for readers of the result
      * @param frameEncoding how the shards store frame embeddings ({@code float32} for the exact scan, which keeps
@@ -66,6 +68,7 @@ public final class QueryBenchmark {
             int framesPerClip,
             Path modelDir,
             int threads,
+            int shortTextThreads,
             long seed,
             String index,
             String frameEncoding) {}
@@ -215,7 +218,8 @@ public final class QueryBenchmark {
                 modelDir,
                 ModelOptions.defaults()
                         .withDevice(ModelOptions.DeviceChoice.CPU)
-                        .withIntraOpThreads(options.threads()))) {
+                        .withIntraOpThreads(options.threads())
+                        .withShortTextThreads(options.shortTextThreads()))) {
             int dim = model.info().embedDim();
             List<float[]> shardVectors = new ArrayList<>();
             List<List<String>> shardClipIds = new ArrayList<>();
