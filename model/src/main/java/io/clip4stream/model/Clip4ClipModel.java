@@ -285,7 +285,7 @@ public final class Clip4ClipModel implements AutoCloseable {
         TightTransfHead tight = tightHead();
         try (NDManager scope = weights.newSubManager()) {
             NDArray text = rawTextEmbeddings(scope, new int[][] {inputIds}, new int[][] {inputMask});
-            return tightScores(tight, scope, text, clipsFrameEmbeddings);
+            return tightScores(tight, scope, text, clipsFrameEmbeddings, options.intraOpThreads());
         }
     }
 
@@ -296,6 +296,19 @@ public final class Clip4ClipModel implements AutoCloseable {
      * @throws UnsupportedOperationException when the checkpoint has no tightTransf weights
      */
     public float[] tightScores(float[] rawTextEmbedding, float[][][] clipsFrameEmbeddings) {
+        return tightScores(rawTextEmbedding, clipsFrameEmbeddings, options.intraOpThreads());
+    }
+
+    /**
+     * {@link #tightScores(float[], float[][][])} on {@code intraOpThreads} libtorch threads of the calling thread (a
+     * caller scoring parts of the candidates side by side gives each part one).
+     *
+     * @throws UnsupportedOperationException when the checkpoint has no tightTransf weights
+     */
+    public float[] tightScores(float[] rawTextEmbedding, float[][][] clipsFrameEmbeddings, int intraOpThreads) {
+        if (intraOpThreads < 1) {
+            throw new IllegalArgumentException("intra-op threads must be positive; was " + intraOpThreads);
+        }
         TightTransfHead tight = tightHead();
         if (rawTextEmbedding.length != spec.embedDim()) {
             throw new IllegalArgumentException(
@@ -303,7 +316,7 @@ public final class Clip4ClipModel implements AutoCloseable {
         }
         try (NDManager scope = weights.newSubManager()) {
             NDArray text = scope.create(rawTextEmbedding, new Shape(1, spec.embedDim()));
-            return tightScores(tight, scope, text, clipsFrameEmbeddings);
+            return tightScores(tight, scope, text, clipsFrameEmbeddings, intraOpThreads);
         }
     }
 
@@ -315,13 +328,13 @@ public final class Clip4ClipModel implements AutoCloseable {
     }
 
     private float[] tightScores(
-            TightTransfHead tight, NDManager scope, NDArray text, float[][][] clipsFrameEmbeddings) {
+            TightTransfHead tight, NDManager scope, NDArray text, float[][][] clipsFrameEmbeddings, int threads) {
         PaddedClips padded = PaddedClips.of(
                 selectFrames(clipsFrameEmbeddings),
                 spec.embedDim(),
                 spec.config().maxFrames());
         return onThreads(
-                options.intraOpThreads(),
+                threads,
                 () -> tight.score(text, padded.frames(scope), padded.validFrames(scope))
                         .logits()
                         .toFloatArray());

@@ -39,6 +39,7 @@ import io.clip4stream.query.http.TokenBucketLimiter;
 import io.clip4stream.query.metrics.QueryMetrics;
 import io.clip4stream.query.rerank.BudgetedRerank;
 import io.clip4stream.query.rerank.RerankCost;
+import io.clip4stream.query.rerank.RerankLanes;
 import io.clip4stream.query.rerank.TightReranker;
 import io.clip4stream.runtime.http.HttpHost;
 import io.clip4stream.runtime.kafka.ModelCatalog;
@@ -78,6 +79,7 @@ public final class QueryService implements Service {
     private ScatterGather gather;
     private HttpClient http;
     private ModelExecutor modelWork;
+    private RerankLanes rerankLanes;
     private KafkaCaptionStore captionStore;
     private SearchEngines engines;
     private ModelCatalogWatcher catalogWatcher;
@@ -135,6 +137,7 @@ public final class QueryService implements Service {
         QueryMetrics metrics = new QueryMetrics(registry);
         ThumbnailCache thumbnails = new ThumbnailCache(config.thumbnailCache());
         modelWork = new ModelExecutor(name(), config.modelWorkers(), config.modelQueue());
+        rerankLanes = new RerankLanes(name(), config.modelThreads(), config.modelWorkers());
         ClipLookup lookup = new ClipLookup(directory, shards, config.shardTimeout());
         QueryEncoder queryEncoder = new QueryEncoder(model, ClipTokenizer.withBundledVocabulary());
         metrics.observeTextCache(registry, queryEncoder.cache());
@@ -214,7 +217,7 @@ public final class QueryService implements Service {
                 served.info(),
                 vectors,
                 gather,
-                new TightReranker(served, config.rerankBatch()),
+                new TightReranker(served, config.rerankBatch(), rerankLanes),
                 thumbnails,
                 metrics,
                 modelWork,
@@ -331,6 +334,10 @@ public final class QueryService implements Service {
         if (modelWork != null) {
             modelWork.close();
             modelWork = null;
+        }
+        if (rerankLanes != null) {
+            rerankLanes.close();
+            rerankLanes = null;
         }
         if (captionStore != null) {
             captionStore.close();

@@ -236,6 +236,9 @@ public final class QueryBenchmark {
                                 ",",
                                 shards.stream().map(s -> s.uri().toString()).toList()));
                 env.put("CLIP4S_QUERY_SHARD_TIMEOUT_MS", "30000");
+                // The service's own thread settings, as the model was loaded with.
+                env.put("CLIP4S_QUERY_MODEL_THREADS", Integer.toString(options.threads()));
+                env.put("CLIP4S_QUERY_SHORT_TEXT_THREADS", Integer.toString(options.shortTextThreads()));
                 env.put("CLIP4S_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
                 env.put("CLIP4S_QUERY_RATE_LIMIT_BURST", "1000000");
                 double matmulBefore = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);

@@ -6,19 +6,33 @@ import java.util.Objects;
 
 /**
  * Scores a caption against candidate clips' frame embeddings with the tightTransf head, in batches so that memory
- * stays bounded however many candidates a request gathers.
+ * stays bounded however many candidates a request gathers, and split across {@link RerankLanes} side by side.
  */
 public final class TightReranker {
+
+    /** Fewest candidates per lane: below it a part's products are too small to be worth a thread. */
+    static final int MIN_CANDIDATES_PER_LANE = 8;
+
     private final Clip4ClipModel model;
     private final int batchSize;
+    private final RerankLanes lanes;
 
     /** A re-ranker over {@code model}'s tight head, scoring at most {@code batchSize} clips per forward pass. */
     public TightReranker(Clip4ClipModel model, int batchSize) {
+        this(model, batchSize, RerankLanes.single());
+    }
+
+    /**
+     * A re-ranker splitting each request's candidates across {@code lanes}, each part on one libtorch thread (one lane:
+     * the model's configured threads).
+     */
+    public TightReranker(Clip4ClipModel model, int batchSize, RerankLanes lanes) {
         this.model = Objects.requireNonNull(model, "model");
         if (batchSize < 1) {
             throw new IllegalArgumentException("re-rank batch size must be positive; was " + batchSize);
         }
         this.batchSize = batchSize;
+        this.lanes = Objects.requireNonNull(lanes, "lanes");
     }
 
     /** Whether the model has the tight head's weights and they were trained: untrained ones would only add noise. */
@@ -60,12 +74,29 @@ public final class TightReranker {
      */
     public float[] scores(float[] rawText, List<float[][]> clipsFrameEmbeddings) {
         float[] scores = new float[clipsFrameEmbeddings.size()];
-        for (int start = 0; start < scores.length; start += batchSize) {
-            int end = Math.min(scores.length, start + batchSize);
-            float[][][] batch = clipsFrameEmbeddings.subList(start, end).toArray(new float[0][][]);
-            float[] logits = model.tightScores(rawText, batch);
+        int parts = Math.clamp(scores.length / MIN_CANDIDATES_PER_LANE, 1, lanes.lanes());
+        if (parts == 1) {
+            score(rawText, clipsFrameEmbeddings, 0, scores.length, scores, 0);
+            return scores;
+        }
+        // Contiguous parts of near-equal size, each written into its own range of the scores.
+        lanes.run(parts, part -> {
+            int from = (int) ((long) scores.length * part / parts);
+            int to = (int) ((long) scores.length * (part + 1) / parts);
+            score(rawText, clipsFrameEmbeddings, from, to, scores, 1);
+            return null;
+        });
+        return scores;
+    }
+
+    /** Scores candidates [from, to) into {@code scores} in batches; threads 0: the model's configured count. */
+    private void score(float[] rawText, List<float[][]> clips, int from, int to, float[] scores, int threads) {
+        for (int start = from; start < to; start += batchSize) {
+            int end = Math.min(to, start + batchSize);
+            float[][][] batch = clips.subList(start, end).toArray(new float[0][][]);
+            float[] logits =
+                    threads == 0 ? model.tightScores(rawText, batch) : model.tightScores(rawText, batch, threads);
             System.arraycopy(logits, 0, scores, start, logits.length);
         }
-        return scores;
     }
 }
