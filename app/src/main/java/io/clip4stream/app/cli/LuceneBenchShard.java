@@ -239,6 +239,16 @@ final class LuceneBenchShard implements BenchShard {
         }
 
         @Override
+        public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+            long start = System.nanoTime();
+            try {
+                return index.nearestWithoutFloats(query, k, filter);
+            } finally {
+                nearestNanos.addAndGet(System.nanoTime() - start);
+            }
+        }
+
+        @Override
         public Optional<Long> searchableUpTo(String sourceId) {
             return index.searchableUpTo(sourceId);
         }

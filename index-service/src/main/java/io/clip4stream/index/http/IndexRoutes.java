@@ -158,7 +158,10 @@ public final class IndexRoutes {
             }
             effective = filter.withSourceIds(allowed);
         }
-        List<ClipHit> hits = store.nearest(vector, k + excludedClips.size(), effective);
+        // An answer without frames sends no floats, so its hits need not load them (most of a stored clip).
+        List<ClipHit> hits = request.frameEmbeddingsIncluded()
+                ? store.nearest(vector, k + excludedClips.size(), effective)
+                : store.nearestWithoutFloats(vector, k + excludedClips.size(), effective);
         return hits.stream()
                 .filter(hit -> !excludedClips.contains(hit.clip().getClipId().toString()))
                 .limit(k)

@@ -180,6 +180,14 @@ public final class ClipDocuments {
      * {@link #FLOAT_VALUES}, or from the stored fields of the layouts written before them.
      */
     static ClipVector[] load(IndexReader reader, int[] docs) throws IOException {
+        return load(reader, docs, true);
+    }
+
+    /**
+     * {@link #load(IndexReader, int[])}; without {@code withFloats} the clips come without their vector and frame
+     * embeddings (the blob of {@link #FLOAT_VALUES} is not read), as a k-NN answer without frames needs them.
+     */
+    static ClipVector[] load(IndexReader reader, int[] docs, boolean withFloats) throws IOException {
         Integer[] byDoc = new Integer[docs.length];
         for (int i = 0; i < docs.length; i++) {
             byDoc[i] = i;
@@ -200,7 +208,7 @@ public final class ClipDocuments {
             if (sub != leafIndex) {
                 leafIndex = sub;
                 clipValues = leaf.reader().getBinaryDocValues(CLIP_VALUES);
-                floatValues = leaf.reader().getBinaryDocValues(FLOAT_VALUES);
+                floatValues = withFloats ? leaf.reader().getBinaryDocValues(FLOAT_VALUES) : null;
                 vectors = new LeafVectors(leaf);
             }
             int leafDoc = doc - leaf.docBase;
@@ -210,7 +218,7 @@ public final class ClipDocuments {
             if (avro == null) {
                 Document document = stored.document(doc, STORED_CLIP);
                 avro = document.getBinaryValue(CLIP);
-                floats = floats != null ? floats : document.getBinaryValue(FLOATS);
+                floats = floats != null || !withFloats ? floats : document.getBinaryValue(FLOATS);
             }
             if (avro == null) {
                 throw new IllegalStateException("document " + doc + " holds no clip");

@@ -564,6 +564,18 @@ public final class ClipIndex implements AutoCloseable {
      * @throws IllegalArgumentException when {@code k < 1}, the query is empty or {@code searchCandidates < 1}
      */
     public List<ClipHit> nearest(float[] query, int k, ClipFilter filter, int searchCandidates) {
+        return nearest(query, k, filter, searchCandidates, true);
+    }
+
+    /**
+     * {@link #nearest(float[], int, ClipFilter)} whose hits' clips come without their vector and frame embeddings:
+     * what a k-NN answer without frames sends, without reading or copying the floats that are most of a document.
+     */
+    public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+        return nearest(query, k, filter, settings.searchCandidates(), false);
+    }
+
+    private List<ClipHit> nearest(float[] query, int k, ClipFilter filter, int searchCandidates, boolean withFloats) {
         if (k < 1 || query.length == 0 || searchCandidates < 1) {
             throw new IllegalArgumentException("k and searchCandidates must be >= 1 and the query non-empty; k was " + k
                     + ", searchCandidates " + searchCandidates);
@@ -594,7 +606,7 @@ public final class ClipIndex implements AutoCloseable {
                 for (int i = 0; i < docs.length; i++) {
                     docs[i] = exact[i].doc();
                 }
-                ClipVector[] clips = ClipDocuments.load(searcher.getIndexReader(), docs);
+                ClipVector[] clips = ClipDocuments.load(searcher.getIndexReader(), docs, withFloats);
                 List<ClipHit> hits = new ArrayList<>(docs.length);
                 for (int i = 0; i < docs.length; i++) {
                     hits.add(new ClipHit(clips[i], exact[i].score()));

@@ -211,6 +211,11 @@ public final class LuceneClipStore implements ClipVectorStore {
         return call(() -> index.nearest(query, k, filter));
     }
 
+    @Override
+    public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+        return call(() -> index.nearestWithoutFloats(query, k, filter));
+    }
+
     /** {@link #nearest(float[], int, ClipFilter)} with {@code searchCandidates} candidates (efSearch) for this search. */
     public List<ClipHit> nearest(float[] query, int k, ClipFilter filter, int searchCandidates) {
         return call(() -> index.nearest(query, k, filter, searchCandidates));

@@ -34,6 +34,16 @@ public final class CompositeClipVectorStore implements ReadOnlyClipVectorStore {
     }
 
     @Override
+    public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+        List<ClipHit> all = new ArrayList<>();
+        for (ReadOnlyClipVectorStore store : stores.get()) {
+            all.addAll(store.nearestWithoutFloats(query, k, filter));
+        }
+        all.sort(ClipHit.BEST_FIRST);
+        return List.copyOf(all.subList(0, Math.min(k, all.size())));
+    }
+
+    @Override
     public List<ClipVector> clipsByKey(java.util.Collection<ClipKey> keys) {
         List<ClipVector> all = new ArrayList<>();
         for (ReadOnlyClipVectorStore store : stores.get()) {

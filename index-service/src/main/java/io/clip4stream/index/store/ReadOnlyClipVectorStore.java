@@ -16,6 +16,14 @@ public interface ReadOnlyClipVectorStore {
      */
     List<ClipHit> nearest(float[] query, int k, ClipFilter filter);
 
+    /**
+     * {@link #nearest}, where the hits' clips may come without their vector and frame embeddings: cheaper for a store
+     * that keeps them apart, for a caller that sends neither (the same hits and scores otherwise).
+     */
+    default List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+        return nearest(query, k, filter);
+    }
+
     /** The newest clip end time (source time, microseconds) of {@code sourceId} that queries can already see. */
     Optional<Long> searchableUpTo(String sourceId);
 

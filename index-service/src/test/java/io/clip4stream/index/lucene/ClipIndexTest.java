@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.index.store.ClipFilter;
+import io.clip4stream.index.store.ClipHit;
 import io.clip4stream.index.store.ClipKey;
 import io.clip4stream.index.store.Removal;
 import io.clip4stream.index.store.RemovalBudget;
@@ -255,6 +256,41 @@ class ClipIndexTest {
         // Fewer candidates than k still return k hits: at least k are kept.
         assertEquals(10, clips.nearest(query, 10, filter, 1).size());
         assertThrows(IllegalArgumentException.class, () -> clips.nearest(query, 10, filter, 0));
+    }
+
+    @Test
+    void shouldFindTheSameHitsWithoutLoadingTheirFloats() {
+        ClipIndex clips = open(manualRefresh(1), new AtomicLong());
+        SplittableRandom random = new SplittableRandom(11);
+        for (int c = 0; c < 200; c++) {
+            clips.put(TestClips.clip(
+                    "cam-" + c % 3, c, "v1", "acme", List.of("t" + c % 2), c, c + 1, TestClips.unitVector(random, 16)));
+            if (c == 99) {
+                clips.refresh(); // two segments
+            }
+        }
+        clips.refresh();
+        ClipFilter filter = ClipFilter.modelVersion("v1");
+        float[] query = TestClips.unitVector(random, 16);
+        List<ClipHit> full = clips.nearest(query, 12, filter);
+        List<ClipHit> light = clips.nearestWithoutFloats(query, 12, filter);
+        assertEquals(12, light.size());
+        for (int i = 0; i < full.size(); i++) {
+            ClipVector whole = full.get(i).clip();
+            ClipVector bare = light.get(i).clip();
+            assertEquals(full.get(i).score(), light.get(i).score());
+            assertEquals(16, whole.getVector().size());
+            assertEquals(2, whole.getFrameEmbeddings().size());
+            assertTrue(bare.getVector().isEmpty(), "no vector loaded");
+            assertTrue(bare.getFrameEmbeddings().isEmpty(), "no frames loaded");
+            // Everything else is the stored clip.
+            assertEquals(
+                    ClipVector.newBuilder(whole)
+                            .setVector(List.of())
+                            .setFrameEmbeddings(List.of())
+                            .build(),
+                    bare);
+        }
     }
 
     @Test
