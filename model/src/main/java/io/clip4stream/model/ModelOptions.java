@@ -4,7 +4,8 @@ package io.clip4stream.model;
  * How a model is run.
  *
  * @param device where to run: {@link DeviceChoice#AUTO} uses a GPU when DJL finds a CUDA engine, else the CPU
- * @param intraOpThreads libtorch intra-op threads (process-wide; the last model loaded sets it)
+ * @param intraOpThreads libtorch intra-op threads of every pass but short text ones, set on the calling thread for each
+ *     call (libtorch keeps the count per thread)
  * @param frameBatchSize how many frames {@link Clip4ClipModel#embedFrames} sends through the encoder at once
  * @param shortTextThreads intra-op threads of a text pass of at most {@link #SHORT_TEXT_ROWS} token rows (captions ×
  *     tokens), on the calling thread only; longer passes use {@code intraOpThreads}
