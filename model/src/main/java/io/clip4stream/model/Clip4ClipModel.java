@@ -44,6 +44,9 @@ public final class Clip4ClipModel implements AutoCloseable {
 
     private final ModelSpec spec;
     private final NDManager weights;
+    /** Whether the weights live on the CPU, where libtorch's intra-op thread count applies. */
+    private final boolean onCpu;
+
     private final Clip4ClipNetwork network;
     private final ModelOptions options;
     private final ModelCard card;
@@ -62,6 +65,7 @@ public final class Clip4ClipModel implements AutoCloseable {
         this.options = options;
         this.card = card;
         this.visualFingerprint = visualFingerprint;
+        this.onCpu = Device.Type.CPU.equals(weights.getDevice().getDeviceType());
     }
 
     /**
@@ -413,9 +417,7 @@ public final class Clip4ClipModel implements AutoCloseable {
      * thread set last, which may be a short text pass's.
      */
     private <T> T onThreads(int threads, java.util.function.Supplier<T> work) {
-        return Device.Type.CPU.equals(weights.getDevice().getDeviceType())
-                ? TorchRuntime.withIntraOpThreads(threads, work)
-                : work.get();
+        return onCpu ? TorchRuntime.withIntraOpThreads(threads, work) : work.get();
     }
 
     /** The first position of the largest id: the EOT token, where CLIP reads a caption's embedding. */

@@ -230,19 +230,18 @@ final class LuceneBenchShard implements BenchShard {
 
         @Override
         public List<ClipHit> nearest(float[] query, int k, ClipFilter filter) {
-            long start = System.nanoTime();
-            try {
-                return index.nearest(query, k, filter);
-            } finally {
-                nearestNanos.addAndGet(System.nanoTime() - start);
-            }
+            return timed(() -> index.nearest(query, k, filter));
         }
 
         @Override
         public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+            return timed(() -> index.nearestWithoutFloats(query, k, filter));
+        }
+
+        private List<ClipHit> timed(java.util.function.Supplier<List<ClipHit>> search) {
             long start = System.nanoTime();
             try {
-                return index.nearestWithoutFloats(query, k, filter);
+                return search.get();
             } finally {
                 nearestNanos.addAndGet(System.nanoTime() - start);
             }

@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -423,15 +425,14 @@ public final class LiveKnnBenchmark {
         };
     }
 
-    /** The point of {@code points} reaching the recall target at the highest speed-up, if any. */
-    static java.util.Optional<OperatingPoint> best(
+    /** Of {@code configured} and {@code sweep}, the point reaching the recall target at the highest speed-up, if any. */
+    static Optional<OperatingPoint> best(
             String state, KnnBenchmark.SweepPoint configured, List<KnnBenchmark.SweepPoint> sweep) {
         List<KnnBenchmark.SweepPoint> all = new ArrayList<>(sweep);
         all.add(configured);
         return all.stream()
                 .filter(point -> point.figures() != null && point.figures().recall() >= KnnBenchmark.RECALL_TARGET)
-                .max(java.util.Comparator.comparingDouble(
-                        point -> point.figures().speedup()))
+                .max(Comparator.comparingDouble(point -> point.figures().speedup()))
                 .map(point -> new OperatingPoint(state, point.searchCandidates(), point.figures()));
     }
 

@@ -25,19 +25,19 @@ public final class CompositeClipVectorStore implements ReadOnlyClipVectorStore {
 
     @Override
     public List<ClipHit> nearest(float[] query, int k, ClipFilter filter) {
-        List<ClipHit> all = new ArrayList<>();
-        for (ReadOnlyClipVectorStore store : stores.get()) {
-            all.addAll(store.nearest(query, k, filter));
-        }
-        all.sort(ClipHit.BEST_FIRST);
-        return List.copyOf(all.subList(0, Math.min(k, all.size())));
+        return best(k, store -> store.nearest(query, k, filter));
     }
 
     @Override
     public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter) {
+        return best(k, store -> store.nearestWithoutFloats(query, k, filter));
+    }
+
+    /** The best {@code k} of every store's own hits. */
+    private List<ClipHit> best(int k, java.util.function.Function<ReadOnlyClipVectorStore, List<ClipHit>> search) {
         List<ClipHit> all = new ArrayList<>();
         for (ReadOnlyClipVectorStore store : stores.get()) {
-            all.addAll(store.nearestWithoutFloats(query, k, filter));
+            all.addAll(search.apply(store));
         }
         all.sort(ClipHit.BEST_FIRST);
         return List.copyOf(all.subList(0, Math.min(k, all.size())));
