@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         name = "storage",
         mixinStandardHelpOptions = true,
         description = "Write clips through the real index store and a real clip-vectors topic in each frame encoding"
-                + " (float32, float16, int8) and report bytes per clip next to float32, and the tight re-rank's"
+                + " (float32, float16, int8, int10) and report bytes per clip next to float32, and the tight re-rank's"
                 + " top-10 agreement and score change on demo-world fixtures with the chosen encoding.")
 public final class BenchStorageCommand implements Callable<Integer> {
 
@@ -48,7 +48,7 @@ public final class BenchStorageCommand implements Callable<Integer> {
 
     @Option(
             names = "--encoding",
-            description = "The encoding reported as chosen: float32, float16 or int8 (default: the model's"
+            description = "The encoding reported as chosen: float32, float16, int8 or int10 (default: the model's"
                     + " config.json frame_encoding, float32 when it names none).")
     private String encoding;
 

@@ -34,7 +34,7 @@ public final class IndexWire {
 
     /**
      * {@code frameEmbeddingEncoding} asking for frame embeddings as stored: base64 of
-     * {@code io.clip4stream.schemas.frames.PackedFrames} (float32, float16 or int8, self-describing).
+     * {@code io.clip4stream.schemas.frames.PackedFrames} (float32, float16, int10 or int8, self-describing).
      */
     public static final String PACKED_BASE64 = "packed-base64";
 

@@ -9,8 +9,9 @@ import java.util.Objects;
  * Packs a clip's frame embeddings (every frame of one width) into one self-describing little-endian blob and back.
  *
  * <p>Layout: a format byte ({@value #FORMAT}), the encoding's tag byte, the frame count and the width (ints), then the
- * values frame after frame: float32, float16, or for int8 each frame's float32 scale followed by its bytes. At width
- * 512 a 12-frame clip takes 24,586 bytes as float32, 12,298 as float16 and 6,202 as int8.
+ * values frame after frame: float32, float16, or for int8 and int10 each frame's float32 scale followed by its values
+ * (int10: offset by 511 and written ten bits each, least significant bit first, the frame padded to a whole byte). At
+ * width 512 a 12-frame clip takes 24,586 bytes as float32, 12,298 as float16, 7,738 as int10 and 6,202 as int8.
  */
 public final class PackedFrames {
 
@@ -22,6 +23,12 @@ public final class PackedFrames {
 
     /** The largest int8 magnitude used: symmetric, so -127..127 and zero is exact. */
     private static final int INT8_MAX = 127;
+
+    /** The largest int10 magnitude used: symmetric, so -511..511 (stored offset by 511 in 0..1022). */
+    private static final int INT10_MAX = 511;
+
+    /** Bits an int10 value takes. */
+    private static final int INT10_BITS = 10;
 
     private PackedFrames() {}
 
@@ -63,26 +70,51 @@ public final class PackedFrames {
                     }
                 }
                 case INT8 -> {
-                    float max = 0f;
-                    for (int i = 0; i < dim; i++) {
-                        if (!Float.isFinite(frame[i])) {
-                            throw new IllegalArgumentException(
-                                    "frame " + f + " value " + i + " (" + frame[i] + ") is not finite");
-                        }
-                        max = Math.max(max, Math.abs(frame[i]));
-                    }
-                    float scale = max / INT8_MAX;
+                    float scale = frameMax(frame, f) / INT8_MAX;
                     out.putFloat(scale);
                     for (float v : frame) {
-                        out.put(
-                                scale == 0f
-                                        ? 0
-                                        : (byte) Math.max(-INT8_MAX, Math.min(INT8_MAX, Math.round(v / scale))));
+                        out.put((byte) quantize(v, scale, INT8_MAX));
+                    }
+                }
+                case INT10 -> {
+                    float scale = frameMax(frame, f) / INT10_MAX;
+                    out.putFloat(scale);
+                    long bits = 0;
+                    int held = 0;
+                    for (float v : frame) {
+                        bits |= (long) (quantize(v, scale, INT10_MAX) + INT10_MAX) << held;
+                        held += INT10_BITS;
+                        while (held >= Byte.SIZE) {
+                            out.put((byte) bits);
+                            bits >>>= Byte.SIZE;
+                            held -= Byte.SIZE;
+                        }
+                    }
+                    if (held > 0) {
+                        out.put((byte) bits);
                     }
                 }
             }
         }
         return out.array();
+    }
+
+    /** The largest magnitude of {@code frame}, refusing a value that is not finite. */
+    private static float frameMax(float[] frame, int index) {
+        float max = 0f;
+        for (int i = 0; i < frame.length; i++) {
+            if (!Float.isFinite(frame[i])) {
+                throw new IllegalArgumentException(
+                        "frame " + index + " value " + i + " (" + frame[i] + ") is not finite");
+            }
+            max = Math.max(max, Math.abs(frame[i]));
+        }
+        return max;
+    }
+
+    /** {@code v / scale} rounded and clamped to {@code [-limit, limit]}; zero for an all-zero frame. */
+    private static int quantize(float v, float scale, int limit) {
+        return scale == 0f ? 0 : Math.max(-limit, Math.min(limit, Math.round(v / scale)));
     }
 
     /** The size of {@code frames} frames of width {@code dim} packed in {@code encoding}. */
@@ -102,6 +134,7 @@ public final class PackedFrames {
             case FLOAT32 -> (long) Float.BYTES * dim;
             case FLOAT16 -> 2L * dim;
             case INT8 -> Float.BYTES + (long) dim;
+            case INT10 -> Float.BYTES + ((long) dim * INT10_BITS + Byte.SIZE - 1) / Byte.SIZE;
         };
     }
 
@@ -160,6 +193,20 @@ public final class PackedFrames {
                         float scale = in.getFloat();
                         for (int i = 0; i < dim; i++) {
                             frame[i] = in.get() * scale;
+                        }
+                    }
+                    case INT10 -> {
+                        float scale = in.getFloat();
+                        long bits = 0;
+                        int held = 0;
+                        for (int i = 0; i < dim; i++) {
+                            while (held < INT10_BITS) {
+                                bits |= (long) (in.get() & 0xff) << held;
+                                held += Byte.SIZE;
+                            }
+                            frame[i] = ((int) (bits & 0x3ff) - INT10_MAX) * scale;
+                            bits >>>= INT10_BITS;
+                            held -= INT10_BITS;
                         }
                     }
                 }

@@ -84,6 +84,52 @@ class PackedFramesTest {
         assertEquals(40f, back[7][3], 1e-5f, "the largest value is exact up to float rounding");
     }
 
+    @Test
+    void int10ErrsByAtMostHalfAStepOfEachFrameScaleInFiveBytesPerFourValues() {
+        float[][] frames = frames(12, 512, 13);
+        frames[5] = new float[512];
+        frames[7][3] = 40f;
+        frames[7][4] = -40f;
+        byte[] packed = PackedFrames.pack(frames, FrameEncoding.INT10);
+
+        assertEquals(10 + 12 * (4 + 640), packed.length);
+        assertEquals(7_738, packed.length);
+        float[][] back = PackedFrames.unpack(packed);
+        for (int f = 0; f < frames.length; f++) {
+            float max = 0;
+            for (float v : frames[f]) {
+                max = Math.max(max, Math.abs(v));
+            }
+            double bound = max / 511.0 / 2 * (1 + 1e-6);
+            for (int i = 0; i < frames[f].length; i++) {
+                assertTrue(Math.abs(back[f][i] - frames[f][i]) <= bound, "frame " + f + " value " + i);
+            }
+        }
+        assertArrayEquals(new float[512], back[5], 0f, "a zero frame stays zero");
+        assertEquals(40f, back[7][3], 1e-5f, "the largest value is exact up to float rounding");
+        assertEquals(-40f, back[7][4], 1e-5f, "so is the most negative");
+    }
+
+    @Test
+    void int10WritesOffsetValuesLeastSignificantBitFirst() {
+        // Scale 1 (largest magnitude 511): the values 0, 511, -511, 1 are stored as 511, 1022, 0, 512.
+        byte[] packed = PackedFrames.pack(new float[][] {{0f, 511f, -511f, 1f, 2f}}, FrameEncoding.INT10);
+
+        assertEquals(10 + 4 + 7, packed.length, "five values take 50 bits: seven bytes");
+        ByteBuffer in = ByteBuffer.wrap(packed, 10, packed.length - 10).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        assertEquals(1f, in.getFloat());
+        long bits = 0;
+        for (int i = 0; i < 7; i++) {
+            bits |= (long) (in.get() & 0xff) << (8 * i);
+        }
+        assertEquals(511, bits & 0x3ff);
+        assertEquals(1022, (bits >>> 10) & 0x3ff);
+        assertEquals(0, (bits >>> 20) & 0x3ff);
+        assertEquals(512, (bits >>> 30) & 0x3ff);
+        assertEquals(513, (bits >>> 40) & 0x3ff);
+        assertEquals(0, bits >>> 50, "the padding bits are zero");
+    }
+
     @ParameterizedTest
     @EnumSource(FrameEncoding.class)
     void emptyAndOddShapesRoundTrip(FrameEncoding encoding) {
@@ -126,6 +172,9 @@ class PackedFramesTest {
         assertThrows(
                 IllegalArgumentException.class,
                 () -> PackedFrames.pack(new float[][] {{Float.NaN}}, FrameEncoding.INT8));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> PackedFrames.pack(new float[][] {{1f, Float.NEGATIVE_INFINITY}}, FrameEncoding.INT10));
         assertThrows(
                 IllegalArgumentException.class,
                 () -> PackedFrames.pack(new float[][] {{Float.POSITIVE_INFINITY}}, FrameEncoding.FLOAT16));
