@@ -262,7 +262,8 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         assertEquals(encoding != FrameEncoding.FLOAT32, ClipFrames.packed(read) != null);
         float[][] frames = ClipFrames.of(read);
         assertEquals(2, frames.length);
-        // Float16 and int8 frames of a unit vector err by far less than 1e-2 (see PackedFramesTest for the bounds).
+        // Float16, int10 and int8 frames of a unit vector err by far less than 1e-2 (see PackedFramesTest for the
+        // bounds).
         org.junit.jupiter.api.Assertions.assertArrayEquals(vector, frames[1], 1e-2f);
         assertEquals(TestClips.boxed(vector), read.getVector(), "the clip vector itself is never compacted");
     }
@@ -275,12 +276,15 @@ class LuceneClipStoreTest extends ClipVectorStoreContract {
         int float32 = ClipDocuments.encodeFloats(clip).length;
         int float16 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.FLOAT16)).length;
         int int8 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.INT8)).length;
+        int int10 = ClipDocuments.encodeFloats(ClipFrames.withEncoding(clip, FrameEncoding.INT10)).length;
 
         // Float32 lists keep today's blob: four ints, the vector and the frames. Packed frames leave the vector to
-        // the vector field: two ints and the packed frames (10 bytes of header, 2 x 512 x 2 float16, 2 x 516 int8).
+        // the vector field: two ints and the packed frames (10 bytes of header, 2 x 512 x 2 float16, 2 x 516 int8,
+        // 2 x (4 + 640) int10).
         assertEquals(4 * (2 + 2) + 4 * (512 + 2 * 512), float32);
         assertEquals(8 + 10 + 2 * 2 * 512, float16);
         assertEquals(8 + 10 + 2 * (4 + 512), int8);
+        assertEquals(8 + 10 + 2 * (4 + 640), int10);
     }
 
     @Test

@@ -55,6 +55,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The whole index topology on the TopologyTestDriver, with a real (tiny, seqTransf) model head. */
 class IndexTopologyTest {
@@ -585,28 +587,32 @@ class IndexTopologyTest {
         return Topics.defaults().frameEmbeddings().name();
     }
 
-    @Test
-    void aModelThatNamesInt8StoresAndSendsPackedFramesButAggregatesTheExactOnes(@TempDir Path int8Dir)
-            throws IOException {
+    @ParameterizedTest
+    @EnumSource(
+            value = FrameEncoding.class,
+            names = {"INT8", "INT10"})
+    void aModelThatNamesAPackedEncodingStoresAndSendsPackedFramesButAggregatesTheExactOnes(
+            FrameEncoding encoding, @TempDir Path packedDir) throws IOException {
         try (var files = java.nio.file.Files.list(modelDir)) {
             for (Path file : files.toList()) {
-                java.nio.file.Files.copy(file, int8Dir.resolve(file.getFileName()));
+                java.nio.file.Files.copy(file, packedDir.resolve(file.getFileName()));
             }
         }
-        Path config = int8Dir.resolve("config.json");
+        Path config = packedDir.resolve("config.json");
         String json = java.nio.file.Files.readString(config);
-        java.nio.file.Files.writeString(config, json.replaceFirst("\\{", "{\"frame_encoding\": \"int8\", "));
-        try (Clip4ClipModel int8Model =
-                Clip4ClipModel.load(int8Dir, ModelOptions.defaults().withDevice(ModelOptions.DeviceChoice.CPU))) {
-            ClipAggregator int8 = new ClipAggregator(int8Model);
-            assertEquals(FrameEncoding.INT8, int8.frameEncoding());
-            start(Map.of(), int8);
+        java.nio.file.Files.writeString(
+                config, json.replaceFirst("\\{", "{\"frame_encoding\": \"" + encoding.configName() + "\", "));
+        try (Clip4ClipModel packedModel =
+                Clip4ClipModel.load(packedDir, ModelOptions.defaults().withDevice(ModelOptions.DeviceChoice.CPU))) {
+            ClipAggregator packed = new ClipAggregator(packedModel);
+            assertEquals(encoding, packed.frameEncoding());
+            start(Map.of(), packed);
             embeddings.pipeInput("cam", frame("cam", 0, 0));
             embeddings.pipeInput("cam", frame("cam", 0, 1));
             embeddings.pipeInput("cam", boundary("cam", 0, 0, 2));
 
             ClipVector sent = clipVectors.readValue();
-            assertEquals(FrameEncoding.INT8, ClipFrames.encoding(sent));
+            assertEquals(encoding, ClipFrames.encoding(sent));
             assertTrue(sent.getFrameEmbeddings().isEmpty(), "packed frames leave the float list empty");
             assertArrayEquals(expectedVector(0, 1), unboxed(sent.getVector()), 1e-6f);
             float[][] frames = ClipFrames.of(sent);
