@@ -99,4 +99,51 @@ class ModelCommandTest {
         assertTrue(err.toString().contains("neither a PyTorch zip checkpoint"), err.toString());
         assertTrue(!Files.exists(dir.resolve("out").resolve("config.json")));
     }
+
+    @Test
+    void convertWritesTheNamedFrameEncodingAndRefusesAnUnknownOne(@TempDir Path dir) throws Exception {
+        Path tiny = dir.resolve("tiny");
+        assertEquals(0, run("model", "tiny", tiny.toString()), err.toString());
+        Path weights = tiny.resolve("weights.safetensors");
+
+        assertEquals(
+                0,
+                run(
+                        "model",
+                        "convert",
+                        "--frame-encoding",
+                        "int10",
+                        weights.toString(),
+                        dir.resolve("out").toString()),
+                err.toString());
+        JsonNode config = new ObjectMapper()
+                .readTree(dir.resolve("out").resolve("config.json").toFile());
+        assertEquals("int10", config.get("frame_encoding").asText());
+
+        assertEquals(
+                2,
+                run(
+                        "model",
+                        "convert",
+                        "--frame-encoding",
+                        "bf16",
+                        weights.toString(),
+                        dir.resolve("bad").toString()),
+                err.toString());
+        assertTrue(err.toString().contains("float32, float16, int8, int10"), err.toString());
+        assertTrue(!Files.exists(dir.resolve("bad").resolve("config.json")));
+        // Any refused option is a usage error naming the problem (it once surfaced as picocli's own complaint).
+        err.getBuffer().setLength(0);
+        assertEquals(
+                2,
+                run(
+                        "model",
+                        "convert",
+                        "--sim-header",
+                        "maxP",
+                        weights.toString(),
+                        dir.resolve("bad").toString()),
+                err.toString());
+        assertTrue(err.toString().contains("maxP"), err.toString());
+    }
 }

@@ -1,11 +1,14 @@
 package io.clip4stream.model.convert;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.clip4stream.model.spec.CheckpointLayout;
 import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelConfig;
 import io.clip4stream.model.spec.ModelSpec;
 import io.clip4stream.model.spec.SimilarityHead;
 import io.clip4stream.model.tokenize.BpeVocabulary;
+import io.clip4stream.model.weights.ModelCard;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.SafetensorsWriter;
 import io.clip4stream.model.weights.TensorDType;
@@ -186,10 +189,21 @@ public final class CheckpointConverter {
         }
         Path configFile = outDir.resolve(ModelDirectory.CONFIG_FILE);
         Path partial = outDir.resolve(ModelDirectory.CONFIG_FILE + ".partial");
-        Files.writeString(partial, config.toJson(), StandardCharsets.UTF_8);
+        Files.writeString(partial, configJson(config, options.frameEncoding()), StandardCharsets.UTF_8);
         Files.move(partial, configFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         ModelDirectory.open(outDir);
         return new ConversionResult(outDir, config, source.format(), renamed.convention(), storedDtypes, notes);
+    }
+
+    /** config.json: the spec's fields, then the card's {@code frame_encoding} when the conversion names one. */
+    private static String configJson(ModelConfig config, Optional<String> frameEncoding) throws IOException {
+        if (frameEncoding.isEmpty()) {
+            return config.toJson();
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = (ObjectNode) json.readTree(config.toJson());
+        root.put(ModelCard.FRAME_ENCODING_FIELD, frameEncoding.get());
+        return json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     }
 
     /**
@@ -203,7 +217,7 @@ public final class CheckpointConverter {
         }
         com.fasterxml.jackson.databind.JsonNode root;
         try {
-            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+            root = new ObjectMapper().readTree(config.toFile());
         } catch (IOException e) {
             throw new CheckpointFormatException(config + " next to the weights is not JSON: " + e.getMessage(), e);
         }

@@ -28,6 +28,8 @@ import java.util.stream.Collectors;
  * @param tokenizerDir a folder with a Hugging Face tokenizer's {@code vocab.json} and {@code merges.txt} to ship
  * @param preprocessing the frame preparation the weights were trained with, when it is not CLIP's own
  * @param trainedHeads the heads whose weights were trained; empty: those whose tensors the checkpoint holds
+ * @param frameEncoding config.json's {@code frame_encoding}: how clips of this model version store and send their
+ *     frame embeddings (the index service checks the name when it loads the model); empty: none written (float32)
  */
 public record ConversionOptions(
         Optional<SimilarityHead> simHeader,
@@ -40,7 +42,8 @@ public record ConversionOptions(
         Optional<Path> bpeVocab,
         Optional<Path> tokenizerDir,
         Optional<Preprocessing> preprocessing,
-        Optional<Set<SimilarityHead>> trainedHeads) {
+        Optional<Set<SimilarityHead>> trainedHeads,
+        Optional<String> frameEncoding) {
 
     /** Validates the fields. */
     public ConversionOptions {
@@ -53,6 +56,12 @@ public record ConversionOptions(
         Objects.requireNonNull(tokenizerDir, "tokenizerDir");
         Objects.requireNonNull(preprocessing, "preprocessing");
         trainedHeads = Objects.requireNonNull(trainedHeads, "trainedHeads").map(Set::copyOf);
+        Objects.requireNonNull(frameEncoding, "frameEncoding");
+        if (frameEncoding.isPresent() && !frameEncoding.get().matches("[a-z0-9]+")) {
+            throw new IllegalArgumentException(
+                    "frame_encoding must be a lower-case name such as float16 or int10; was '" + frameEncoding.get()
+                            + "'");
+        }
         if (maxFrames <= 0 || maxWords < 2 || (crossLayers.isPresent() && crossLayers.getAsInt() < 0)) {
             throw new IllegalArgumentException("invalid conversion options: max_frames " + maxFrames + ", max_words "
                     + maxWords + ", cross layers " + crossLayers);
@@ -75,13 +84,14 @@ public record ConversionOptions(
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
     }
 
     /**
      * Parses conversion settings by config.json name ({@code sim_header}, {@code linear_patch}, {@code max_frames},
      * {@code max_words}, {@code cross_num_hidden_layers}, {@code model_id}, {@code model_version},
-     * {@code trained_heads} as a comma-separated list, and {@code resize} = {@code short_side}, {@code resize_size},
+     * {@code trained_heads} as a comma-separated list, {@code frame_encoding}, and {@code resize} = {@code short_side}, {@code resize_size},
      * {@code interpolation}, {@code crop_size} for the preprocessing); an unknown name is an error.
      */
     public static ConversionOptions fromSettings(Map<String, String> settings) {
@@ -124,6 +134,7 @@ public record ConversionOptions(
                     Integer.parseInt(cropSize),
                     "clip"));
         }
+        Optional<String> encoding = Optional.ofNullable(left.remove("frame_encoding"));
         if (!left.isEmpty()) {
             throw new IllegalArgumentException("unknown conversion settings " + left.keySet());
         }
@@ -138,7 +149,8 @@ public record ConversionOptions(
                 Optional.empty(),
                 Optional.empty(),
                 preprocessing,
-                trained);
+                trained,
+                encoding);
     }
 
     /** Returns these options with the given head. */
@@ -154,7 +166,8 @@ public record ConversionOptions(
                 bpeVocab,
                 tokenizerDir,
                 preprocessing,
-                trainedHeads);
+                trainedHeads,
+                frameEncoding);
     }
 
     /** Returns these options with the given patch embedding. */
@@ -170,7 +183,8 @@ public record ConversionOptions(
                 bpeVocab,
                 tokenizerDir,
                 preprocessing,
-                trainedHeads);
+                trainedHeads,
+                frameEncoding);
     }
 
     /** Returns these options with the given model id and version. */
@@ -186,7 +200,8 @@ public record ConversionOptions(
                 bpeVocab,
                 tokenizerDir,
                 preprocessing,
-                trainedHeads);
+                trainedHeads,
+                frameEncoding);
     }
 
     /** Returns these options shipping the Hugging Face tokenizer in {@code dir}. */
@@ -202,6 +217,24 @@ public record ConversionOptions(
                 Optional.empty(),
                 Optional.of(dir),
                 preprocessing,
-                trainedHeads);
+                trainedHeads,
+                frameEncoding);
+    }
+
+    /** Returns these options writing {@code frame_encoding} = {@code encoding} into config.json. */
+    public ConversionOptions withFrameEncoding(String encoding) {
+        return new ConversionOptions(
+                simHeader,
+                linearPatch,
+                maxFrames,
+                maxWords,
+                crossLayers,
+                modelId,
+                modelVersion,
+                bpeVocab,
+                tokenizerDir,
+                preprocessing,
+                trainedHeads,
+                Optional.of(encoding));
     }
 }

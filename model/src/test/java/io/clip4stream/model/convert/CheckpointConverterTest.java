@@ -10,6 +10,7 @@ import io.clip4stream.model.spec.LinearPatch;
 import io.clip4stream.model.spec.ModelConfig;
 import io.clip4stream.model.spec.Preprocessing;
 import io.clip4stream.model.spec.SimilarityHead;
+import io.clip4stream.model.weights.ModelCard;
 import io.clip4stream.model.weights.ModelDirectory;
 import io.clip4stream.model.weights.SafetensorsFile;
 import io.clip4stream.model.weights.SafetensorsWriter;
@@ -216,6 +217,30 @@ class CheckpointConverterTest {
                 error.getMessage().contains("crops 224 pixels but the model's input resolution is 64"),
                 error.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ConversionOptions.fromSettings(Map.of("max_frame", "12")));
+    }
+
+    @Test
+    void shouldWriteTheFrameEncodingIntoConfigJsonWhenOneIsNamed() throws Exception {
+        Path file = temp.resolve("clip.safetensors");
+        new SafetensorsWriter().write(file, TinyCheckpoint.openAi(), Map.of());
+
+        converter.convert(
+                file, temp.resolve("int10"), ConversionOptions.defaults().withFrameEncoding("int10"));
+        converter.convert(file, temp.resolve("plain"), ConversionOptions.defaults());
+        converter.convert(
+                file, temp.resolve("settings"), ConversionOptions.fromSettings(Map.of("frame_encoding", "float16")));
+
+        assertEquals(Optional.of("int10"), ModelCard.read(temp.resolve("int10")).frameEncoding());
+        assertEquals(Optional.empty(), ModelCard.read(temp.resolve("plain")).frameEncoding());
+        assertEquals(
+                Optional.of("float16"), ModelCard.read(temp.resolve("settings")).frameEncoding());
+        assertEquals(
+                ModelDirectory.open(temp.resolve("plain")).config(),
+                ModelDirectory.open(temp.resolve("int10")).config(),
+                "the encoding changes nothing else in config.json");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ConversionOptions.defaults().withFrameEncoding("../int8"));
     }
 
     @Test
