@@ -90,4 +90,25 @@ class DefaultModelEndToEndIT {
             }
         }
     }
+
+    @Test
+    void everyHitsThumbnailComesFromTheIndexByClipId() throws Exception {
+        // Searches carry no thumbnails; each hit's is looked up on the index-service (GET /v1/clips?clipId=) when
+        // asked for, then served from the query service's cache.
+        JsonNode answer = SearchApi.search(all.pageUri(), "anything", 5, true);
+        assertEquals(5, answer.get("hits").size(), answer.toString());
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            for (JsonNode hit : answer.get("hits")) {
+                java.net.URI uri = all.pageUri().resolve(hit.get("thumbnailUrl").asText());
+                for (int attempt = 0; attempt < 2; attempt++) {
+                    java.net.http.HttpResponse<byte[]> jpeg = http.send(
+                            java.net.http.HttpRequest.newBuilder(uri).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    assertEquals(200, jpeg.statusCode(), uri.toString());
+                    assertEquals((byte) 0xFF, jpeg.body()[0], "a JPEG starts with FF D8");
+                    assertEquals((byte) 0xD8, jpeg.body()[1], "a JPEG starts with FF D8");
+                }
+            }
+        }
+    }
 }

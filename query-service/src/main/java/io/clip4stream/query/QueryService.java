@@ -17,9 +17,11 @@ import io.clip4stream.query.engine.SearchEngine;
 import io.clip4stream.query.engine.SearchEngines;
 import io.clip4stream.query.engine.ThumbnailCache;
 import io.clip4stream.query.example.ImageDecoder;
+import io.clip4stream.query.fanout.ClipExample;
 import io.clip4stream.query.fanout.ClipLookup;
 import io.clip4stream.query.fanout.HttpShardClient;
 import io.clip4stream.query.fanout.IndexModelCheck;
+import io.clip4stream.query.fanout.IndexWire;
 import io.clip4stream.query.fanout.MetadataShardDirectory;
 import io.clip4stream.query.fanout.ScatterGather;
 import io.clip4stream.query.fanout.ShardDirectory;
@@ -176,7 +178,7 @@ public final class QueryService implements Service {
                 builder,
                 guard,
                 new SearchRoutes(engines, config.limits(), config.maxRequestBytes(), config.imageLimits(), metrics),
-                new ThumbnailRoutes(thumbnails),
+                new ThumbnailRoutes(thumbnails, clipId -> thumbnailOf(lookup, clipId)),
                 sourceRoutes,
                 ingest,
                 new MediaRoutes(
@@ -229,6 +231,14 @@ public final class QueryService implements Service {
      * Serves every version the deployment keeps (loading the model directory its record names), switches to the
      * active one, and stops serving retired ones; runs on the catalog watcher's thread.
      */
+    /** The thumbnail of the stored clip {@code clipId} (any model version's: they share the clip's frames). */
+    static Optional<byte[]> thumbnailOf(ClipLookup lookup, String clipId) {
+        return lookup.find(ClipExample.clip(clipId), null).clips().stream()
+                .map(IndexWire.StoredClip::thumbnailJpeg)
+                .filter(jpeg -> jpeg != null && jpeg.length > 0)
+                .findFirst();
+    }
+
     private void onCatalog(ModelCatalog catalog, ClipLookup lookup, ThumbnailCache thumbnails, QueryMetrics metrics) {
         String own = model.info().modelVersion();
         for (String version : catalog.kept()) {

@@ -182,6 +182,9 @@ class SearchApiTest {
         assertArrayEquals(
                 fixture.clips().get(ordinalOf(hit.get("clipId").asText())).thumbnailJpeg(), thumbnail.body());
         assertEquals(404, get(service, "/thumbnails/never-returned:1").statusCode());
+        // The search asked the shards for no thumbnails: the hit's came by clip id when the page asked for it.
+        assertEquals(Boolean.FALSE, shardA.lastRequest().includeThumbnails());
+        assertEquals(Boolean.FALSE, shardB.lastRequest().includeThumbnails());
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.clip4stream.index.http;
 
 import io.clip4stream.schemas.avro.ClipVector;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * The answer of {@code GET /v1/clips}: stored clips with their vectors (no frames, no thumbnail).
+ * The answer of {@code GET /v1/clips}: stored clips with their vectors (no frames; the thumbnail only when asked by
+ * clip id, so that a time range's answer stays small).
  *
  * @param instance the answering instance's {@code host:port}
  * @param partitions its active shards
@@ -25,6 +27,8 @@ public record ClipsResponse(String instance, List<Integer> partitions, List<Stor
      * @param tags the tags
      * @param modelVersion the model version that made the vector
      * @param vector the clip's L2-normalised vector
+     * @param thumbnailJpeg the clip's JPEG thumbnail (base64 in JSON); null in a time range's answer or when the clip
+     *     has none
      */
     public record StoredClip(
             String clipId,
@@ -35,10 +39,16 @@ public record ClipsResponse(String instance, List<Integer> partitions, List<Stor
             String tenant,
             List<String> tags,
             String modelVersion,
-            float[] vector) {
+            float[] vector,
+            byte[] thumbnailJpeg) {
 
-        /** The stored clip of {@code clip}. */
+        /** The stored clip of {@code clip}, without its thumbnail. */
         public static StoredClip of(ClipVector clip) {
+            return of(clip, false);
+        }
+
+        /** The stored clip of {@code clip}, with its thumbnail when {@code withThumbnail} and it has one. */
+        public static StoredClip of(ClipVector clip, boolean withThumbnail) {
             float[] vector = new float[clip.getVector().size()];
             for (int i = 0; i < vector.length; i++) {
                 vector[i] = clip.getVector().get(i);
@@ -52,7 +62,18 @@ public record ClipsResponse(String instance, List<Integer> partitions, List<Stor
                     clip.getTenant().toString(),
                     clip.getTags().stream().map(CharSequence::toString).toList(),
                     clip.getModelVersion().toString(),
-                    vector);
+                    vector,
+                    withThumbnail ? thumbnail(clip) : null);
+        }
+
+        private static byte[] thumbnail(ClipVector clip) {
+            ByteBuffer jpeg = clip.getThumbnailJpeg();
+            if (jpeg == null || !jpeg.hasRemaining()) {
+                return null;
+            }
+            byte[] bytes = new byte[jpeg.remaining()];
+            jpeg.duplicate().get(bytes);
+            return bytes;
         }
     }
 }

@@ -176,8 +176,11 @@ public final class IndexRoutes {
         ReadOnlyClipVectorStore store = localStore();
         List<ClipVector> clips;
         boolean truncated = false;
+        // A lookup by id answers a few clips (one per model version), so it carries thumbnails: the query service
+        // fetches the thumbnails of the hits it returned this way. A time range's answer stays without them.
+        boolean byClipId = clipId != null && !clipId.isBlank();
         try {
-            if (clipId != null && !clipId.isBlank()) {
+            if (byClipId) {
                 clips = store.clipVersions(clipId);
             } else if (sourceId != null && !sourceId.isBlank()) {
                 Long from = longParam(query, "fromMicros");
@@ -205,7 +208,9 @@ public final class IndexRoutes {
                 new ClipsResponse(
                         shards.self(),
                         shards.localActivePartitions(),
-                        clips.stream().map(ClipsResponse.StoredClip::of).toList(),
+                        clips.stream()
+                                .map(clip -> ClipsResponse.StoredClip.of(clip, byClipId))
+                                .toList(),
                         truncated));
     }
 

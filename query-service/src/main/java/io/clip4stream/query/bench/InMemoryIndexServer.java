@@ -280,7 +280,9 @@ public final class InMemoryIndexServer implements BenchShard {
                         c.tenant(),
                         c.tags(),
                         c.modelVersion(),
-                        java.util.Arrays.copyOfRange(vectors, ordinal * dim, (ordinal + 1) * dim)));
+                        java.util.Arrays.copyOfRange(vectors, ordinal * dim, (ordinal + 1) * dim),
+                        // As the index-service: thumbnails in a lookup by id, not in a time range's answer.
+                        clipId != null ? c.thumbnailJpeg() : null));
             }
         }
         exchange.respondJson(

@@ -265,9 +265,15 @@ public final class SearchEngine {
         List<SearchHit> hits = new ArrayList<>();
         for (int rank = 0; rank < Math.min(k, order.size()); rank++) {
             Candidate c = candidates.get(order.get(rank));
+            // Candidates come without thumbnails (a shard would send N of them for the k shown); a closed clip's is
+            // fetched by id when the page asks. A provisional clip has none yet.
             String thumbnailUrl = null;
             if (c.thumbnailJpeg() != null && c.thumbnailJpeg().length > 0) {
                 thumbnails.put(c.clipId(), c.thumbnailJpeg());
+            } else if (!c.provisional()) {
+                thumbnails.allow(c.clipId());
+            }
+            if (thumbnails.allowed(c.clipId())) {
                 thumbnailUrl = THUMBNAIL_PATH
                         + URLEncoder.encode(c.clipId(), StandardCharsets.UTF_8).replace("+", "%20");
             }

@@ -5,14 +5,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The thumbnails of recently returned clips, so hits can point at {@code /thumbnails/{clipId}} without a second trip
- * to the index; least recently used entries are dropped beyond a fixed count, keeping memory bounded.
+ * The clips whose thumbnails {@code /thumbnails/{clipId}} may serve (those recent searches returned) and the thumbnails
+ * fetched for them so far; least recently used entries are dropped beyond a fixed count, keeping memory bounded.
+ * Searches do not carry thumbnails: a hit's thumbnail is fetched from the index by clip id when it is first asked for.
  */
 public final class ThumbnailCache {
     private final int capacity;
+    // A null value: the clip was returned, its thumbnail not fetched yet.
     private final Map<String, byte[]> entries;
 
-    /** A cache holding at most {@code capacity} thumbnails. */
+    /** A cache holding at most {@code capacity} clips. */
     public ThumbnailCache(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("thumbnail cache capacity must be positive; was " + capacity);
@@ -21,21 +23,40 @@ public final class ThumbnailCache {
         this.entries = new LinkedHashMap<>(16, 0.75f, true);
     }
 
-    /** Remembers the thumbnail of {@code clipId}. */
-    public synchronized void put(String clipId, byte[] jpeg) {
-        entries.put(clipId, jpeg);
-        if (entries.size() > capacity) {
-            entries.remove(entries.keySet().iterator().next());
+    /** Lets {@code clipId}'s thumbnail be served (a search returned it), keeping one already fetched. */
+    public synchronized void allow(String clipId) {
+        if (entries.containsKey(clipId)) {
+            entries.get(clipId); // access order: a clip returned again is recent again
+            return;
         }
+        entries.put(clipId, null);
+        trim();
     }
 
-    /** The thumbnail of {@code clipId}, if still held. */
+    /** Remembers the thumbnail of {@code clipId}, allowing it. */
+    public synchronized void put(String clipId, byte[] jpeg) {
+        entries.put(clipId, jpeg);
+        trim();
+    }
+
+    /** Whether a recent search returned {@code clipId}. */
+    public synchronized boolean allowed(String clipId) {
+        return entries.containsKey(clipId);
+    }
+
+    /** The thumbnail of {@code clipId}, if fetched and still held. */
     public synchronized Optional<byte[]> get(String clipId) {
         return Optional.ofNullable(entries.get(clipId));
     }
 
-    /** How many thumbnails are held. */
+    /** How many clips are held. */
     public synchronized int size() {
         return entries.size();
+    }
+
+    private void trim() {
+        if (entries.size() > capacity) {
+            entries.remove(entries.keySet().iterator().next());
+        }
     }
 }

@@ -54,7 +54,9 @@ public final class HttpShardClient implements ShardClient {
                 filters.timeRange() == null ? null : filters.timeRange().toMicros(),
                 filters.tags(),
                 query.withFrameEmbeddings(),
-                true,
+                // Thumbnails stay home: N candidates a shard would carry them for the k hits shown (at N = 50 and 2
+                // shards, 400 KB of JSON a query and the gather's tail); /thumbnails fetches a hit's by clip id.
+                false,
                 // "floats" is sent as null: index-services that predate the field refuse unknown fields.
                 wireEncoding(),
                 // Empty exclusions are sent as null, like the encoding: text searches stay readable by older indexes.

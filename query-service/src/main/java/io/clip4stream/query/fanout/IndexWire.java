@@ -214,6 +214,8 @@ public final class IndexWire {
      * @param tags the tags
      * @param modelVersion the model version that made the vector
      * @param vector the clip's unit vector
+     * @param thumbnailJpeg the clip's JPEG thumbnail (base64 in JSON), sent for a lookup by clip id; null otherwise,
+     *     when the clip has none, or from an index-service that predates the field
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record StoredClip(
@@ -225,7 +227,8 @@ public final class IndexWire {
             String tenant,
             List<String> tags,
             String modelVersion,
-            float[] vector) {}
+            float[] vector,
+            byte[] thumbnailJpeg) {}
 
     /**
      * The answer of {@code GET /v1/clips}.
