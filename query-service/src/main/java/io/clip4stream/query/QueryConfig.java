@@ -152,8 +152,7 @@ public record QueryConfig(
             "How candidates' frame embeddings travel from the index: f32le-base64 (base64 little-endian float32, about"
                     + " 6x smaller and far cheaper to parse), packed-base64 (as the index stores them: half or a"
                     + " quarter of f32le-base64 when the model's frame_encoding is float16 or int8, about 0.3 as int10;"
-                    + " index-services"
-                    + " that predate it refuse it) or floats (JSON numbers: index-services that predate f32le-base64"
+                    + " index-services that predate it refuse it) or floats (JSON numbers: index-services that predate f32le-base64"
                     + " refuse it)",
             text -> switch (text.strip()) {
                 case "f32le-base64", "packed-base64", "floats" -> text.strip();

@@ -227,10 +227,6 @@ public final class QueryService implements Service {
                 config.rerankBudgetMs());
     }
 
-    /**
-     * Serves every version the deployment keeps (loading the model directory its record names), switches to the
-     * active one, and stops serving retired ones; runs on the catalog watcher's thread.
-     */
     /** The thumbnail of the stored clip {@code clipId} (any model version's: they share the clip's frames). */
     static Optional<byte[]> thumbnailOf(ClipLookup lookup, String clipId) {
         return lookup.find(ClipExample.clip(clipId), null).clips().stream()
@@ -239,6 +235,10 @@ public final class QueryService implements Service {
                 .findFirst();
     }
 
+    /**
+     * Serves every version the deployment keeps (loading the model directory its record names), switches to the
+     * active one, and stops serving retired ones; runs on the catalog watcher's thread.
+     */
     private void onCatalog(ModelCatalog catalog, ClipLookup lookup, ThumbnailCache thumbnails, QueryMetrics metrics) {
         String own = model.info().modelVersion();
         for (String version : catalog.kept()) {
