@@ -28,7 +28,7 @@ class ClipsResponseTest {
         assertEquals(
                 Base64.getEncoder().encodeToString(byId.thumbnailJpeg()),
                 json.get("thumbnailJpeg").asText());
-        assertEquals(CLIP.getThumbnailJpeg().remaining(), 3, "reading the thumbnail does not move the record's buffer");
+        assertEquals(3, CLIP.getThumbnailJpeg().remaining(), "reading the thumbnail does not move the record's buffer");
     }
 
     @Test

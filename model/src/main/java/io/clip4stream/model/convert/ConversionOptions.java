@@ -91,8 +91,8 @@ public record ConversionOptions(
     /**
      * Parses conversion settings by config.json name ({@code sim_header}, {@code linear_patch}, {@code max_frames},
      * {@code max_words}, {@code cross_num_hidden_layers}, {@code model_id}, {@code model_version},
-     * {@code trained_heads} as a comma-separated list, {@code frame_encoding}, and {@code resize} = {@code short_side}, {@code resize_size},
-     * {@code interpolation}, {@code crop_size} for the preprocessing); an unknown name is an error.
+     * {@code trained_heads} as a comma-separated list, {@code frame_encoding}, and {@code resize} = {@code short_side},
+     * {@code resize_size}, {@code interpolation}, {@code crop_size} for the preprocessing); an unknown name is an error.
      */
     public static ConversionOptions fromSettings(Map<String, String> settings) {
         Map<String, String> left = new TreeMap<>(settings);

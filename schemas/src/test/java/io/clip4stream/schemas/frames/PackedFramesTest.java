@@ -25,6 +25,20 @@ class PackedFramesTest {
         return frames;
     }
 
+    /** Every value of {@code back} within half a step of its frame's scale (largest magnitude over {@code levels}). */
+    private static void assertWithinHalfAStep(float[][] frames, float[][] back, int levels) {
+        for (int f = 0; f < frames.length; f++) {
+            float max = 0;
+            for (float v : frames[f]) {
+                max = Math.max(max, Math.abs(v));
+            }
+            double bound = max / (double) levels / 2 * (1 + 1e-6);
+            for (int i = 0; i < frames[f].length; i++) {
+                assertTrue(Math.abs(back[f][i] - frames[f][i]) <= bound, "frame " + f + " value " + i);
+            }
+        }
+    }
+
     @Test
     void float32IsExact() {
         float[][] frames = frames(12, 512, 1);
@@ -70,16 +84,7 @@ class PackedFramesTest {
 
         assertEquals(10 + 12 * (4 + 512), packed.length);
         float[][] back = PackedFrames.unpack(packed);
-        for (int f = 0; f < frames.length; f++) {
-            float max = 0;
-            for (float v : frames[f]) {
-                max = Math.max(max, Math.abs(v));
-            }
-            double bound = max / 127.0 / 2 * (1 + 1e-6);
-            for (int i = 0; i < frames[f].length; i++) {
-                assertTrue(Math.abs(back[f][i] - frames[f][i]) <= bound, "frame " + f + " value " + i);
-            }
-        }
+        assertWithinHalfAStep(frames, back, 127);
         assertArrayEquals(new float[512], back[5], 0f, "a zero frame stays zero");
         assertEquals(40f, back[7][3], 1e-5f, "the largest value is exact up to float rounding");
     }
@@ -95,16 +100,7 @@ class PackedFramesTest {
         assertEquals(10 + 12 * (4 + 640), packed.length);
         assertEquals(7_738, packed.length);
         float[][] back = PackedFrames.unpack(packed);
-        for (int f = 0; f < frames.length; f++) {
-            float max = 0;
-            for (float v : frames[f]) {
-                max = Math.max(max, Math.abs(v));
-            }
-            double bound = max / 511.0 / 2 * (1 + 1e-6);
-            for (int i = 0; i < frames[f].length; i++) {
-                assertTrue(Math.abs(back[f][i] - frames[f][i]) <= bound, "frame " + f + " value " + i);
-            }
-        }
+        assertWithinHalfAStep(frames, back, 511);
         assertArrayEquals(new float[512], back[5], 0f, "a zero frame stays zero");
         assertEquals(40f, back[7][3], 1e-5f, "the largest value is exact up to float rounding");
         assertEquals(-40f, back[7][4], 1e-5f, "so is the most negative");
