@@ -145,10 +145,13 @@ public record QueryConfig(
             "http://localhost:8083",
             "Index-service URLs, comma-separated: seeds asked for the metadata endpoint, or every instance (static)");
 
+    /** The default of {@link #INDEX_FRAME_ENCODING}. */
+    public static final String DEFAULT_INDEX_FRAME_ENCODING = "f32le-base64";
+
     /** Frame-embedding encoding on the index wire. */
     public static final Setting<String> INDEX_FRAME_ENCODING = new Setting<>(
             "CLIP4S_QUERY_INDEX_FRAME_ENCODING",
-            "f32le-base64",
+            DEFAULT_INDEX_FRAME_ENCODING,
             "How candidates' frame embeddings travel from the index: f32le-base64 (base64 little-endian float32, about"
                     + " 6x smaller and far cheaper to parse), packed-base64 (as the index stores them: half or a"
                     + " quarter of f32le-base64 when the model's frame_encoding is float16 or int8, about 0.3 as int10;"

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.clip4stream.index.bench.EmbeddingLikeVectors;
 import io.clip4stream.model.ModelOptions;
+import io.clip4stream.query.QueryConfig;
 import io.clip4stream.query.bench.QueryBenchmark;
 import io.clip4stream.query.bench.ShardFactory;
+import io.clip4stream.query.fanout.IndexWire;
 import io.clip4stream.schemas.frames.FrameEncoding;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -83,6 +85,15 @@ public final class QueryBenchCommand implements Callable<Integer> {
     private String frameEncoding;
 
     @Option(
+            names = "--wire-encoding",
+            defaultValue = QueryConfig.DEFAULT_INDEX_FRAME_ENCODING,
+            description =
+                    "How candidates' frame embeddings travel from the shards in the measured modes, as"
+                            + " CLIP4S_QUERY_INDEX_FRAME_ENCODING: f32le-base64 or packed-base64 (as the shards store them)"
+                            + " (default: the service's, ${DEFAULT-VALUE}). The JSON-numbers baseline mode always sends floats.")
+    private String wireEncoding;
+
+    @Option(
             names = "--work-dir",
             description = "Where the Lucene shards are built, in a temporary directory deleted at the end"
                     + " (default: the system's temporary directory).")
@@ -100,6 +111,11 @@ public final class QueryBenchCommand implements Callable<Integer> {
                 throw new ParameterException(
                         spec.commandLine(), "--index must be lucene or exact; was '" + index + "'");
         };
+        if (!wireEncoding.equals(IndexWire.F32LE_BASE64) && !wireEncoding.equals(IndexWire.PACKED_BASE64)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--wire-encoding must be f32le-base64 or packed-base64; was '" + wireEncoding + "'");
+        }
         FrameEncoding encoding;
         try {
             encoding = FrameEncoding.fromName(frameEncoding);
@@ -119,7 +135,8 @@ public final class QueryBenchCommand implements Callable<Integer> {
                 shortTextThreads != null ? shortTextThreads : ModelOptions.DEFAULT_SHORT_TEXT_THREADS,
                 seed,
                 index,
-                lucene ? encoding.configName() : FrameEncoding.FLOAT32.configName());
+                lucene ? encoding.configName() : FrameEncoding.FLOAT32.configName(),
+                wireEncoding);
         QueryBenchmark.Result result;
         if (lucene) {
             Path base =

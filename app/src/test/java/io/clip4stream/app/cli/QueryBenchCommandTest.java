@@ -42,6 +42,7 @@ class QueryBenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertEquals("lucene", json.get("options").get("index").asText());
         assertEquals("float16", json.get("options").get("frameEncoding").asText());
+        assertEquals("f32le-base64", json.get("options").get("wireEncoding").asText(), "the service's default");
         assertFigures(json);
         assertTrue(json.get("model").get("tightHead").asBoolean(), "re-ranking fetches frames from the shards");
         double recall = json.get("firstStageRecall").get("atK").asDouble();
@@ -60,6 +61,22 @@ class QueryBenchCommandTest {
         assertEquals("exact", json.get("options").get("index").asText());
         assertFigures(json);
         assertEquals(1.0, json.get("firstStageRecall").get("atCandidates").asDouble(), 1e-9, run.out());
+    }
+
+    @Test
+    void shouldReRankWithFramesSentAsTheShardsStoreThem() throws Exception {
+        Run run = run("--index", "lucene", "--wire-encoding", "packed-base64", "--work-dir", work.toString());
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals("packed-base64", json.get("options").get("wireEncoding").asText());
+        assertFigures(json);
+    }
+
+    @Test
+    void shouldRejectAnUnknownWireEncoding() {
+        Run run = run("--wire-encoding", "floats");
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("--wire-encoding must be f32le-base64 or packed-base64"), run.err());
     }
 
     @Test

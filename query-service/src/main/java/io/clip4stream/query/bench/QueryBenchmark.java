@@ -57,6 +57,8 @@ public final class QueryBenchmark {
      * @param index what the shards search with ({@code lucene} or {@code exact}), for readers of the result
      * @param frameEncoding how the shards store frame embeddings ({@code float32} for the exact scan, which keeps
      *     them as floats), for readers of the result
+     * @param wireEncoding how candidates' frames travel from the shards to the query service in the measured modes (the
+     *     service's {@code CLIP4S_QUERY_INDEX_FRAME_ENCODING}: {@code f32le-base64} or {@code packed-base64})
      */
     public record Options(
             int clips,
@@ -71,7 +73,8 @@ public final class QueryBenchmark {
             int shortTextThreads,
             long seed,
             String index,
-            String frameEncoding) {}
+            String frameEncoding,
+            String wireEncoding) {}
 
     /** Makes the clips' unit vectors: {@code count} rows of width {@code dim} from {@code seed}. */
     @FunctionalInterface
@@ -241,6 +244,7 @@ public final class QueryBenchmark {
                 env.put("CLIP4S_QUERY_SHORT_TEXT_THREADS", Integer.toString(options.shortTextThreads()));
                 env.put("CLIP4S_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
                 env.put("CLIP4S_QUERY_RATE_LIMIT_BURST", "1000000");
+                env.put("CLIP4S_QUERY_INDEX_FRAME_ENCODING", options.wireEncoding());
                 double matmulBefore = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);
                 QueryService service = new QueryService(QueryConfig.fromEnv(new Env(env)), model);
                 Map<String, String> jsonFramesEnv = new HashMap<>(env);
