@@ -236,9 +236,16 @@ public record QueryConfig(
     public static final Setting<Integer> DEFAULT_CANDIDATES = Setting.integer(
             "CLIP4S_QUERY_DEFAULT_CANDIDATES", 50, 1, 100_000, "First-stage candidates N when a request names none");
 
+    /** The default of {@link #RERANK_BATCH}. */
+    public static final int DEFAULT_RERANK_BATCH = 64;
+
     /** Re-rank batch. */
     public static final Setting<Integer> RERANK_BATCH = Setting.integer(
-            "CLIP4S_QUERY_RERANK_BATCH", 64, 1, 10_000, "Clips per tight-head forward pass when re-ranking");
+            "CLIP4S_QUERY_RERANK_BATCH",
+            DEFAULT_RERANK_BATCH,
+            1,
+            10_000,
+            "Clips per tight-head forward pass when re-ranking");
 
     /** Default re-rank budget. */
     public static final Setting<Integer> RERANK_BUDGET_MS = Setting.integer(

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
             EncoderServiceBenchCommand.class,
             LoadBenchCommand.class,
             QueryBenchCommand.class,
+            BenchRerankCommand.class,
             BenchStorageCommand.class,
             TrainBenchCommand.class,
             BenchWatchCommand.class

@@ -74,7 +74,7 @@ public final class TightReranker {
      */
     public float[] scores(float[] rawText, List<float[][]> clipsFrameEmbeddings) {
         float[] scores = new float[clipsFrameEmbeddings.size()];
-        int parts = Math.clamp(scores.length / MIN_CANDIDATES_PER_LANE, 1, lanes.lanes());
+        int parts = parts(scores.length);
         if (parts == 1) {
             score(rawText, clipsFrameEmbeddings, 0, scores.length, scores, 0);
             return scores;
@@ -87,6 +87,11 @@ public final class TightReranker {
             return null;
         });
         return scores;
+    }
+
+    /** How many parts, run side by side, {@code candidates} clips are split into. */
+    public int parts(int candidates) {
+        return Math.clamp(candidates / MIN_CANDIDATES_PER_LANE, 1, lanes.lanes());
     }
 
     /** Scores candidates [from, to) into {@code scores} in batches; threads 0: the model's configured count. */
