@@ -29,9 +29,9 @@ import java.util.Set;
  * @param indexUrls index-service seed URLs (metadata discovery) or the full instance list (static)
  * @param staticIndex whether {@code indexUrls} is the full list (true) or seeds for metadata discovery (false)
  * @param indexApiKey key sent to the index-service (blank for none)
- * @param indexFrameEncoding how candidates' frame embeddings travel from the index: {@code f32le-base64},
- *     {@code packed-base64} (as stored: float16 or int8 when the model version says so) or {@code floats} (JSON
- *     numbers, for index-services older than the base64 encoding)
+ * @param indexFrameEncoding how candidates' frame embeddings travel from the index: {@code packed-base64} (as
+ *     stored: float16, int10 or int8 when the model version says so; the default), {@code f32le-base64} or
+ *     {@code floats} (JSON numbers, for index-services older than the base64 encoding)
  * @param shardTimeout per-shard timeout for candidate gathering
  * @param metadataRefresh how long a discovered layout is reused
  * @param apiKeys keys this service requires (empty: open)
@@ -146,17 +146,17 @@ public record QueryConfig(
             "Index-service URLs, comma-separated: seeds asked for the metadata endpoint, or every instance (static)");
 
     /** The default of {@link #INDEX_FRAME_ENCODING}. */
-    public static final String DEFAULT_INDEX_FRAME_ENCODING = "f32le-base64";
+    public static final String DEFAULT_INDEX_FRAME_ENCODING = "packed-base64";
 
     /** Frame-embedding encoding on the index wire. */
     public static final Setting<String> INDEX_FRAME_ENCODING = new Setting<>(
             "CLIP4S_QUERY_INDEX_FRAME_ENCODING",
             DEFAULT_INDEX_FRAME_ENCODING,
-            "How candidates' frame embeddings travel from the index: f32le-base64 (base64 little-endian float32, about"
-                    + " 6x smaller and far cheaper to parse), packed-base64 (as the index stores them: half or a"
-                    + " quarter of f32le-base64 when the model's frame_encoding is float16 or int8, about 0.3 as int10;"
-                    + " index-services that predate it refuse it) or floats (JSON numbers: index-services that predate f32le-base64"
-                    + " refuse it)",
+            "How candidates' frame embeddings travel from the index: packed-base64 (as the index stores them: half"
+                    + " of f32le-base64 when the model's frame_encoding is float16, a quarter as int8, about 0.3 as int10;"
+                    + " an index-service that predates it is asked for f32le-base64 instead), f32le-base64 (base64"
+                    + " little-endian float32, about 6x smaller and far cheaper to parse than numbers) or floats (JSON"
+                    + " numbers, for index-services that predate f32le-base64)",
             text -> switch (text.strip()) {
                 case "f32le-base64", "packed-base64", "floats" -> text.strip();
                 default -> throw new IllegalArgumentException("must be f32le-base64, packed-base64 or floats");

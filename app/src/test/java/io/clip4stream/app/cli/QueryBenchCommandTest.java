@@ -42,7 +42,7 @@ class QueryBenchCommandTest {
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertEquals("lucene", json.get("options").get("index").asText());
         assertEquals("float16", json.get("options").get("frameEncoding").asText());
-        assertEquals("f32le-base64", json.get("options").get("wireEncoding").asText(), "the service's default");
+        assertEquals("packed-base64", json.get("options").get("wireEncoding").asText(), "the service's default");
         assertFigures(json);
         assertTrue(json.get("model").get("tightHead").asBoolean(), "re-ranking fetches frames from the shards");
         double recall = json.get("firstStageRecall").get("atK").asDouble();
@@ -64,11 +64,11 @@ class QueryBenchCommandTest {
     }
 
     @Test
-    void shouldReRankWithFramesSentAsTheShardsStoreThem() throws Exception {
-        Run run = run("--index", "lucene", "--wire-encoding", "packed-base64", "--work-dir", work.toString());
+    void shouldReRankWithFramesSentAsFloat32() throws Exception {
+        Run run = run("--index", "lucene", "--wire-encoding", "f32le-base64", "--work-dir", work.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode json = new ObjectMapper().readTree(run.out());
-        assertEquals("packed-base64", json.get("options").get("wireEncoding").asText());
+        assertEquals("f32le-base64", json.get("options").get("wireEncoding").asText());
         assertFigures(json);
     }
 

@@ -122,7 +122,7 @@ public final class QueryBenchmark {
      *
      * @param options what ran
      * @param model the model's id, dims and whether it had the tight head
-     * @param reranked the full path (re-ranking on), frame embeddings sent as base64 float32
+     * @param reranked the full path (re-ranking on), frame embeddings sent as {@link Options#wireEncoding}
      * @param firstStage the baseline (re-ranking off)
      * @param partialAnswers answers flagged partial (should be 0)
      * @param rerankedJsonFrames the full path with frame embeddings sent as JSON numbers (the older wire format)

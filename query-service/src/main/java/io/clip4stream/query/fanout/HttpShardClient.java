@@ -5,6 +5,7 @@ import io.clip4stream.query.search.SearchFilters;
 import io.clip4stream.schemas.frames.PackedFrames;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,15 +15,31 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Asks an index instance over HTTP ({@code POST /knn}, JSON of {@link IndexWire}). */
+/**
+ * Asks an index instance over HTTP ({@code POST /knn}, JSON of {@link IndexWire}). Asked for
+ * {@link IndexWire#PACKED_BASE64}, an instance that refuses it (an index-service older than it) is asked again, and from
+ * then on, for {@link IndexWire#F32LE_BASE64}, so that a rolling upgrade needs no setting changed.
+ */
 public final class HttpShardClient implements ShardClient {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpShardClient.class);
     private static final String API_KEY_HEADER = "X-Api-Key";
+
+    /** The error code with which index-services refuse a {@code frameEmbeddingEncoding} they do not know. */
+    static final String UNKNOWN_ENCODING_CODE = "invalid_frame_embedding_encoding";
 
     private final HttpClient http;
     private final ObjectMapper json;
     private final String apiKey;
     private final String frameEncoding;
+
+    /** Instances that refused {@link IndexWire#PACKED_BASE64}: asked for {@link IndexWire#F32LE_BASE64} instead. */
+    private final Set<URI> refusedPacked = ConcurrentHashMap.newKeySet();
 
     /** A client over {@code http} asking for base64 float32 frames; {@code apiKey} (blank for none) is sent along. */
     public HttpShardClient(HttpClient http, ObjectMapper json, String apiKey) {
@@ -44,7 +61,7 @@ public final class HttpShardClient implements ShardClient {
     @Override
     public ShardAnswer candidates(IndexInstance instance, CandidateQuery query, Duration timeout) {
         SearchFilters filters = query.filters();
-        IndexWire.KnnRequest body = new IndexWire.KnnRequest(
+        Function<String, Object> body = encoding -> new IndexWire.KnnRequest(
                 query.vector(),
                 query.n(),
                 query.modelVersion(),
@@ -58,11 +75,11 @@ public final class HttpShardClient implements ShardClient {
                 // shards, 400 KB of JSON a query and the gather's tail); /thumbnails fetches a hit's by clip id.
                 false,
                 // "floats" is sent as null: index-services that predate the field refuse unknown fields.
-                wireEncoding(),
+                encoding,
                 // Empty exclusions are sent as null, like the encoding: text searches stay readable by older indexes.
                 query.excludeClipIds().isEmpty() ? null : List.copyOf(query.excludeClipIds()),
                 query.excludeSourceIds().isEmpty() ? null : List.copyOf(query.excludeSourceIds()));
-        HttpResponse<InputStream> response = postJson(instance, IndexWire.KNN_PATH, body, timeout, "k-NN");
+        HttpResponse<InputStream> response = postAskingFrames(instance, IndexWire.KNN_PATH, body, timeout, "k-NN");
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
@@ -87,8 +104,13 @@ public final class HttpShardClient implements ShardClient {
     @Override
     public java.util.Map<String, float[][]> frames(
             IndexInstance instance, List<String> clipIds, String modelVersion, Duration timeout) {
-        IndexWire.FramesRequest body = new IndexWire.FramesRequest(List.copyOf(clipIds), modelVersion, wireEncoding());
-        HttpResponse<InputStream> response = postJson(instance, IndexWire.FRAMES_PATH, body, timeout, "frames");
+        List<String> ids = List.copyOf(clipIds);
+        HttpResponse<InputStream> response = postAskingFrames(
+                instance,
+                IndexWire.FRAMES_PATH,
+                encoding -> new IndexWire.FramesRequest(ids, modelVersion, encoding),
+                timeout,
+                "frames");
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 String text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
@@ -186,6 +208,37 @@ public final class HttpShardClient implements ShardClient {
         return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * POSTs the body {@code body} makes for the wire encoding to use with {@code instance}; when the instance refuses
+     * {@link IndexWire#PACKED_BASE64}, remembers that and POSTs again with {@link IndexWire#F32LE_BASE64}.
+     */
+    private HttpResponse<InputStream> postAskingFrames(
+            IndexInstance instance, String path, Function<String, Object> body, Duration timeout, String what) {
+        String encoding = wireEncoding(instance);
+        HttpResponse<InputStream> response = postJson(instance, path, body.apply(encoding), timeout, what);
+        if (response.statusCode() != 400 || !IndexWire.PACKED_BASE64.equals(encoding)) {
+            return response;
+        }
+        String text;
+        try (InputStream in = response.body()) {
+            text = new String(in.readNBytes(2048), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ShardException("unreadable error answer from index instance " + instance.baseUri(), e);
+        }
+        if (!text.contains(UNKNOWN_ENCODING_CODE)) {
+            throw new ShardException("index instance " + instance.baseUri() + " answered 400 to " + path + ": " + text);
+        }
+        if (refusedPacked.add(instance.baseUri())) {
+            LOG.warn(
+                    "index instance {} refuses frame embeddings as {} (an index-service older than it); asking it for"
+                            + " {} from now on",
+                    instance.baseUri(),
+                    IndexWire.PACKED_BASE64,
+                    IndexWire.F32LE_BASE64);
+        }
+        return postJson(instance, path, body.apply(IndexWire.F32LE_BASE64), timeout, what);
+    }
+
     /** POSTs {@code body} as JSON to {@code path} of {@code instance}, with the API key when there is one. */
     private HttpResponse<InputStream> postJson(
             IndexInstance instance, String path, Object body, Duration timeout, String what) {
@@ -239,11 +292,15 @@ public final class HttpShardClient implements ShardClient {
                 Boolean.TRUE.equals(hit.provisional()));
     }
 
-    /** The request's frameEmbeddingEncoding: null for floats, which every index-service understands. */
-    private String wireEncoding() {
-        return frameEncoding.equals(IndexWire.F32LE_BASE64) || frameEncoding.equals(IndexWire.PACKED_BASE64)
-                ? frameEncoding
-                : null;
+    /**
+     * The request's frameEmbeddingEncoding for {@code instance}: null for floats, which every index-service understands;
+     * f32le-base64 where packed-base64 was refused.
+     */
+    private String wireEncoding(IndexInstance instance) {
+        if (frameEncoding.equals(IndexWire.PACKED_BASE64)) {
+            return refusedPacked.contains(instance.baseUri()) ? IndexWire.F32LE_BASE64 : frameEncoding;
+        }
+        return frameEncoding.equals(IndexWire.F32LE_BASE64) ? frameEncoding : null;
     }
 
     private static float[][] frameEmbeddings(
