@@ -139,7 +139,11 @@ class BenchKnnCommandTest {
         }
         assertEquals(1, json.get("idleMerged").get("segments").asInt());
         assertTrue(json.get("segmentsOverTime").size() >= 1);
-        assertTrue(json.has("mergeSeconds") && json.has("windows"));
+        assertTrue(
+                json.has("mergeSeconds")
+                        && json.has("windows")
+                        && json.get("lastWindowSweep").isArray(),
+                run.out());
     }
 
     @Test

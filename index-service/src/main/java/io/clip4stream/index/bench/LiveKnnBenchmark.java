@@ -149,13 +149,16 @@ public final class LiveKnnBenchmark {
      * @param live every query during ingest at the configured efSearch
      * @param windows the live queries at the configured efSearch by stretch of ingest
      * @param liveSweep the live queries at each further efSearch (blocks take turns with the configured one)
+     * @param lastWindowSweep the live queries of the last stretch of ingest (the index at its final tenth, which is
+     *     what "live at N" means) at every efSearch, the configured one first
      * @param queries live queries run
      * @param scoredQueries live queries scored and timed (the others raced a refresh or saw fewer than k vectors)
      * @param afterIngest the index right after the last put, before any idle merge
      * @param idleMerged the index after its idle merge; null when off or not done within the wait limit
      * @param idleMergedSweep the idle-merged index at each further efSearch
-     * @param best per state, the efSearch reaching the recall target at the highest speed-up over the exact scan
-     *     timed alongside; a state is missing when none reached it
+     * @param best per state ({@code live}, {@code liveLastWindow}, {@code idleMerged}), the efSearch reaching the
+     *     recall target at the highest speed-up over the exact scan timed alongside; a state is missing when none
+     *     reached it
      * @param idleMergeWaitSeconds from the last put until the idle merge's segments were visible (includes the idle
      *     delay); 0 when there was none
      * @param idleMergeSeconds merge-thread time of the merges after ingest
@@ -178,6 +181,7 @@ public final class LiveKnnBenchmark {
             SearchFigures live,
             List<Window> windows,
             List<KnnBenchmark.SweepPoint> liveSweep,
+            List<KnnBenchmark.SweepPoint> lastWindowSweep,
             int queries,
             int scoredQueries,
             SearchFigures afterIngest,
@@ -281,6 +285,11 @@ public final class LiveKnnBenchmark {
         for (int c = 1; c < swept.length; c++) {
             swept[c] = new LiveSearchMeter.Tally();
         }
+        // The final stretch of ingest at every efSearch: the index at about its full size, still growing.
+        LiveSearchMeter.Tally[] lastWindow = new LiveSearchMeter.Tally[candidates.size()];
+        for (int c = 0; c < lastWindow.length; c++) {
+            lastWindow[c] = new LiveSearchMeter.Tally();
+        }
         int cursor = 0;
         int reported = -1;
         for (long blocks = 0; ingest.isAlive(); blocks++) {
@@ -290,11 +299,14 @@ public final class LiveKnnBenchmark {
             LiveSearchMeter.Tally block = meter.block(index, queries, cursor, to, candidates.get(turn));
             cursor = to % queries.length;
             long clips = put.get();
+            int window = (int) Math.min(WINDOWS - 1, clips * WINDOWS / indexed.length);
+            if (window == WINDOWS - 1) {
+                lastWindow[turn].add(block);
+            }
             if (turn > 0) {
                 swept[turn].add(block);
                 continue;
             }
-            int window = (int) Math.min(WINDOWS - 1, clips * WINDOWS / indexed.length);
             windows[window].add(block);
             windowEnds[window] = clips;
             live.add(block);
@@ -368,9 +380,20 @@ public final class LiveKnnBenchmark {
                 liveSweep.add(new KnnBenchmark.SweepPoint(candidates.get(c), figures));
             }
         }
+        List<KnnBenchmark.SweepPoint> lastWindowSweep = new ArrayList<>();
+        for (int c = 0; c < candidates.size(); c++) {
+            SearchFigures figures = lastWindow[c].figures();
+            if (figures != null) {
+                lastWindowSweep.add(new KnnBenchmark.SweepPoint(candidates.get(c), figures));
+            }
+        }
         List<OperatingPoint> best = new ArrayList<>();
         best("live", new KnnBenchmark.SweepPoint(candidates.getFirst(), live.figures()), liveSweep)
                 .ifPresent(best::add);
+        if (!lastWindowSweep.isEmpty()) {
+            best("liveLastWindow", lastWindowSweep.getFirst(), lastWindowSweep.subList(1, lastWindowSweep.size()))
+                    .ifPresent(best::add);
+        }
         best("idleMerged", new KnnBenchmark.SweepPoint(candidates.getFirst(), idleMerged), idleMergedSweep)
                 .ifPresent(best::add);
         return new Result(
@@ -387,6 +410,7 @@ public final class LiveKnnBenchmark {
                 live.figures(),
                 List.copyOf(windowFigures),
                 List.copyOf(liveSweep),
+                List.copyOf(lastWindowSweep),
                 live.queries(),
                 live.scored(),
                 afterIngest,
@@ -491,6 +515,9 @@ public final class LiveKnnBenchmark {
         row(out, "live (all " + result.scoredQueries() + "/" + result.queries() + ")", result.live());
         for (KnnBenchmark.SweepPoint point : result.liveSweep()) {
             row(out, "live, efSearch " + point.searchCandidates(), point.figures());
+        }
+        for (KnnBenchmark.SweepPoint point : result.lastWindowSweep()) {
+            row(out, "live last tenth, ef " + point.searchCandidates(), point.figures());
         }
         row(out, "after ingest", result.afterIngest());
         row(out, "idle-merged", result.idleMerged());

@@ -75,4 +75,31 @@ class LiveKnnBenchmarkTest {
             assertEquals(0, left.count(), "the index directory is deleted");
         }
     }
+
+    @Test
+    void shouldMeasureEveryEfSearchOverTheLastTenthOfIngest() throws Exception {
+        // 600 vectors at 200/s: the last tenth takes 0.3 s, time for many blocks of 10 queries on 8-d vectors.
+        HnswSettings settings = HnswSettings.defaults().withSearchCandidates(1_000);
+        ShardSettings shard = new ShardSettings(Duration.ofMillis(20), 2, 0.001, 50);
+        LiveKnnBenchmark.Result result = LiveKnnBenchmark.run(
+                new LiveKnnBenchmark.Options(
+                        600, 8, 30, 10, 200, 20, work, settings, shard, 7, Duration.ofSeconds(5), List.of(700)),
+                new PrintWriter(new StringWriter()));
+        assertEquals(
+                List.of(1_000, 700),
+                result.lastWindowSweep().stream()
+                        .map(point -> point.searchCandidates())
+                        .toList(),
+                "the configured efSearch first, then the sweep's");
+        for (var point : result.lastWindowSweep()) {
+            // Exhaustive searches: exact, whatever the segments.
+            assertEquals(1.0, point.figures().recall(), 1e-12, "efSearch " + point.searchCandidates());
+        }
+        assertTrue(
+                result.best().stream().anyMatch(point -> point.state().equals("liveLastWindow")),
+                result.best().toString());
+        StringWriter table = new StringWriter();
+        LiveKnnBenchmark.printTable(result, new PrintWriter(table));
+        assertTrue(table.toString().contains("live last tenth, ef 700"), table.toString());
+    }
 }
