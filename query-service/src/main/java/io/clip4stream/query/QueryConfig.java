@@ -53,6 +53,7 @@ import java.util.Set;
  * @param modelWorkers threads that run text encoding and re-ranking (the model's bounded executor)
  * @param modelQueue model tasks that may wait for a worker; more are refused with 503
  * @param alertUrl alert-service base URL behind {@code /standing-queries} and {@code /alerts}; blank: routes off
+ * @param followModels whether to follow the models topic (model deploy, activate and retire without a restart)
  * @param kafka how to reach Kafka (the captions topic behind {@code /captions})
  * @param topics the topic catalog (its captions topic)
  */
@@ -87,6 +88,7 @@ public record QueryConfig(
         int modelWorkers,
         int modelQueue,
         String alertUrl,
+        boolean followModels,
         KafkaClientSettings kafka,
         Topics topics) {
 
@@ -310,6 +312,13 @@ public record QueryConfig(
             "",
             "Alert-service base URL behind /standing-queries and /alerts (empty: those routes are off)");
 
+    /** Following the models topic. */
+    public static final Setting<Boolean> FOLLOW_MODELS = Setting.bool(
+            "CLIP4S_QUERY_FOLLOW_MODELS",
+            true,
+            "Follow the models topic, so that model deploy, activate and retire reach this service without a restart;"
+                    + " false: serve the configured model only, with no broker asked for it (captions still need one)");
+
     /** Every setting, in documentation order. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_PORT,
@@ -351,7 +360,8 @@ public record QueryConfig(
             HttpLimits.MAX_HEADER_BYTES,
             HttpLimits.MAX_CONCURRENT_REQUESTS,
             HttpLimits.DRAIN_TIMEOUT_MS,
-            ALERT_URL);
+            ALERT_URL,
+            FOLLOW_MODELS);
 
     /** Copies collections. */
     public QueryConfig {
@@ -415,6 +425,7 @@ public record QueryConfig(
                 workers,
                 queue,
                 env.get(ALERT_URL).strip(),
+                env.get(FOLLOW_MODELS),
                 KafkaClientSettings.fromEnv(env),
                 TopicSettings.fromEnv(env).topics());
     }

@@ -194,12 +194,17 @@ public final class QueryService implements Service {
                     .route(AlertProxyRoutes.ALERTS, guard.wrap(alerts::handle));
         }
         host = builder.build().start();
-        // A model change (model deploy / activate / retire on the models topic) reaches this service without a restart.
-        catalogWatcher = new ModelCatalogWatcher(
-                config.kafka(), config.topics().models(), catalog -> onCatalog(catalog, lookup, thumbnails, metrics));
-        // Not waited for: a query service serves its configured model without Kafka (captions aside), and a restarted
-        // instance switches to an activated version as soon as the topic is read.
-        catalogWatcher.start(Duration.ZERO);
+        if (config.followModels()) {
+            // A model change (model deploy / activate / retire on the models topic) reaches this service without a
+            // restart.
+            catalogWatcher = new ModelCatalogWatcher(
+                    config.kafka(),
+                    config.topics().models(),
+                    catalog -> onCatalog(catalog, lookup, thumbnails, metrics));
+            // Not waited for: a query service serves its configured model without Kafka (captions aside), and a
+            // restarted instance switches to an activated version as soon as the topic is read.
+            catalogWatcher.start(Duration.ZERO);
+        }
     }
 
     /** One model version's search path; every version shares the shards, thumbnails, metrics and model executor. */

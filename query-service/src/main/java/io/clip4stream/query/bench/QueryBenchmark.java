@@ -245,6 +245,8 @@ public final class QueryBenchmark {
                 env.put("CLIP4S_QUERY_RATE_LIMIT_PER_SECOND", "1000000");
                 env.put("CLIP4S_QUERY_RATE_LIMIT_BURST", "1000000");
                 env.put("CLIP4S_QUERY_INDEX_FRAME_ENCODING", options.wireEncoding());
+                // No broker here: the benchmark serves its one model, and a catalog consumer would only log retries.
+                env.put("CLIP4S_QUERY_FOLLOW_MODELS", "false");
                 double matmulBefore = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);
                 QueryService service = new QueryService(QueryConfig.fromEnv(new Env(env)), model);
                 Map<String, String> jsonFramesEnv = new HashMap<>(env);
