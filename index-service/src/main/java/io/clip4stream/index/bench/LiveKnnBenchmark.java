@@ -436,7 +436,8 @@ public final class LiveKnnBenchmark {
 
             @Override
             public int[] nearest(float[] query, int k, int candidates) {
-                List<ClipHit> hits = store.nearest(query, k, filter, candidates);
+                // Hits without floats: the k-NN the query service's first phase asks for.
+                List<ClipHit> hits = store.nearestWithoutFloats(query, k, filter, candidates);
                 return hits.stream()
                         .mapToInt(hit -> (int) hit.clip().getClipIndex())
                         .toArray();

@@ -575,6 +575,16 @@ public final class ClipIndex implements AutoCloseable {
         return nearest(query, k, filter, settings.searchCandidates(), false);
     }
 
+    /**
+     * {@link #nearestWithoutFloats(float[], int, ClipFilter)} keeping {@code searchCandidates} candidates (efSearch)
+     * instead of the configured number.
+     *
+     * @throws IllegalArgumentException when {@code k < 1}, the query is empty or {@code searchCandidates < 1}
+     */
+    public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter, int searchCandidates) {
+        return nearest(query, k, filter, searchCandidates, false);
+    }
+
     private List<ClipHit> nearest(float[] query, int k, ClipFilter filter, int searchCandidates, boolean withFloats) {
         if (k < 1 || query.length == 0 || searchCandidates < 1) {
             throw new IllegalArgumentException("k and searchCandidates must be >= 1 and the query non-empty; k was " + k

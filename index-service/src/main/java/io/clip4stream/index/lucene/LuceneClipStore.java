@@ -221,6 +221,14 @@ public final class LuceneClipStore implements ClipVectorStore {
         return call(() -> index.nearest(query, k, filter, searchCandidates));
     }
 
+    /**
+     * {@link #nearestWithoutFloats(float[], int, ClipFilter)} with {@code searchCandidates} candidates (efSearch) for
+     * this search.
+     */
+    public List<ClipHit> nearestWithoutFloats(float[] query, int k, ClipFilter filter, int searchCandidates) {
+        return call(() -> index.nearestWithoutFloats(query, k, filter, searchCandidates));
+    }
+
     @Override
     public List<ClipVector> clipVersions(String clipId) {
         return call(() -> index.clipVersions(clipId));

@@ -291,6 +291,18 @@ class ClipIndexTest {
                             .build(),
                     bare);
         }
+        // With its own efSearch, as the benchmarks sweep it: the same hits as nearest with that efSearch.
+        List<ClipHit> wide = clips.nearest(query, 12, filter, 40);
+        List<ClipHit> wideLight = clips.nearestWithoutFloats(query, 12, filter, 40);
+        assertEquals(
+                wide.stream()
+                        .map(hit -> hit.clip().getClipId() + "@" + hit.score())
+                        .toList(),
+                wideLight.stream()
+                        .map(hit -> hit.clip().getClipId() + "@" + hit.score())
+                        .toList());
+        assertTrue(wideLight.stream().allMatch(hit -> hit.clip().getVector().isEmpty()));
+        assertThrows(IllegalArgumentException.class, () -> clips.nearestWithoutFloats(query, 12, filter, 0));
     }
 
     @Test
