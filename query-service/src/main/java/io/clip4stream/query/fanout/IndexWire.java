@@ -83,7 +83,8 @@ public final class IndexWire {
      * @param tags only clips with every tag
      * @param includeFrameEmbeddings whether hits carry frame embeddings
      * @param includeThumbnails whether hits carry their JPEG thumbnail
-     * @param frameEmbeddingEncoding {@link #F32LE_BASE64} for base64 float32 frames, null for JSON numbers
+     * @param frameEmbeddingEncoding {@link #PACKED_BASE64} for frames as stored, {@link #F32LE_BASE64} for base64
+     *     float32 frames, null for JSON numbers
      * @param excludeClipIds clips never returned (null: none; older index-services refuse the field, so it is only
      *     sent by searches by example)
      * @param excludeSourceIds sources never returned (null: none)
@@ -281,7 +282,7 @@ public final class IndexWire {
      *
      * @param clipIds the clips whose frame embeddings to return
      * @param modelVersion the model version (null: the index's active one)
-     * @param frameEmbeddingEncoding {@link #F32LE_BASE64}, or null for JSON numbers
+     * @param frameEmbeddingEncoding {@link #PACKED_BASE64}, {@link #F32LE_BASE64}, or null for JSON numbers
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record FramesRequest(List<String> clipIds, String modelVersion, String frameEmbeddingEncoding) {}
