@@ -214,9 +214,7 @@ public final class QueryBenchmark {
     public static Result run(Options options, VectorSource vectors, ShardFactory shardFactory)
             throws IOException, InterruptedException {
         Path modelDir = options.modelDir();
-        if (!Files.exists(modelDir.resolve(ModelDirectory.CONFIG_FILE))) {
-            new TinyModelGenerator(options.seed()).generate(modelDir, b32TextShape(), GENERATED_MODEL_ID);
-        }
+        generateModelIfAbsent(modelDir, options.seed());
         try (Clip4ClipModel model = Clip4ClipModel.load(
                 modelDir,
                 ModelOptions.defaults()
@@ -287,6 +285,26 @@ public final class QueryBenchmark {
         }
     }
 
+    /** Generates {@code bench query}'s model (ViT-B/32-shaped text tower, random weights) into {@code dir} if absent. */
+    static void generateModelIfAbsent(Path dir, long seed) throws IOException {
+        if (!Files.exists(dir.resolve(ModelDirectory.CONFIG_FILE))) {
+            new TinyModelGenerator(seed).generate(dir, b32TextShape(), GENERATED_MODEL_ID);
+        }
+    }
+
+    /**
+     * The tight head's FLOPs for one query of {@code candidates} clips of {@code framesPerClip} frames, the last block
+     * trimmed as the head runs it; 0 for a model other than the generated one, whose cross-layer count is not known.
+     */
+    static double tightGflopPerQuery(io.clip4stream.model.ModelInfo info, int candidates, int framesPerClip) {
+        if (!info.tightHead() || !info.modelId().equals(GENERATED_MODEL_ID)) {
+            return 0;
+        }
+        int tokens = 1 + Math.min(framesPerClip, info.maxFrames());
+        return tightGflopPerQuery(
+                candidates, tokens, info.embedDim(), b32TextShape().crossLayers(), true);
+    }
+
     /**
      * The tight head's matrix-product FLOPs for one query, counted from the shapes: N pairs of S = 1 + T tokens of
      * width W through L blocks (Q, K, V and output projections 8W², MLP 16W² per token, attention 4S²W per pair), the
@@ -305,14 +323,13 @@ public final class QueryBenchmark {
         Map<String, Object> compute = new LinkedHashMap<>();
         compute.put("matmulGflopsBefore", matmulBefore);
         compute.put("matmulGflopsAfter", matmulAfter);
-        if (!info.tightHead() || !info.modelId().equals(GENERATED_MODEL_ID)) {
-            // The cross-layer count is known for the generated shape only.
+        double gflop = tightGflopPerQuery(info, options.candidates(), options.framesPerClip());
+        if (gflop == 0) {
             compute.put("note", "FLOPs are counted for the generated " + GENERATED_MODEL_ID + " shape only");
             return compute;
         }
         TinyModelShape shape = b32TextShape();
         int tokens = 1 + Math.min(options.framesPerClip(), info.maxFrames());
-        double gflop = tightGflopPerQuery(options.candidates(), tokens, info.embedDim(), shape.crossLayers(), true);
         compute.put("tightGflopPerQuery", gflop);
         compute.put(
                 "tightGflopPerQueryUntrimmed",

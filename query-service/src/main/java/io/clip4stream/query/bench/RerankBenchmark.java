@@ -3,12 +3,9 @@ package io.clip4stream.query.bench;
 import io.clip4stream.model.Clip4ClipModel;
 import io.clip4stream.model.ModelOptions;
 import io.clip4stream.model.bench.EncoderBenchmark;
-import io.clip4stream.model.weights.ModelDirectory;
-import io.clip4stream.model.weights.TinyModelGenerator;
 import io.clip4stream.query.rerank.RerankLanes;
 import io.clip4stream.query.rerank.TightReranker;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -71,21 +68,16 @@ public final class RerankBenchmark {
      */
     public record Latency(double p50, double p90, double p99, double max, double mean) {
 
-        /** The percentiles of {@code millis} (nearest rank). */
+        /** The percentiles of {@code millis} (nearest rank, as {@code bench query}'s). */
         static Latency of(double[] millis) {
             double[] sorted = millis.clone();
             Arrays.sort(sorted);
             return new Latency(
-                    rank(sorted, 0.50),
-                    rank(sorted, 0.90),
-                    rank(sorted, 0.99),
+                    QueryBenchmark.percentile(sorted, 0.50),
+                    QueryBenchmark.percentile(sorted, 0.90),
+                    QueryBenchmark.percentile(sorted, 0.99),
                     sorted[sorted.length - 1],
                     Arrays.stream(sorted).average().orElse(0));
-        }
-
-        private static double rank(double[] sorted, double quantile) {
-            int index = (int) Math.ceil(quantile * sorted.length) - 1;
-            return sorted[Math.clamp(index, 0, sorted.length - 1)];
         }
     }
 
@@ -128,10 +120,7 @@ public final class RerankBenchmark {
     /** Runs the benchmark, generating the model first when its directory has none. */
     public static Result run(Options options) throws IOException {
         Path modelDir = options.modelDir();
-        if (!Files.exists(modelDir.resolve(ModelDirectory.CONFIG_FILE))) {
-            new TinyModelGenerator(options.seed())
-                    .generate(modelDir, QueryBenchmark.b32TextShape(), QueryBenchmark.GENERATED_MODEL_ID);
-        }
+        QueryBenchmark.generateModelIfAbsent(modelDir, options.seed());
         try (Clip4ClipModel model = Clip4ClipModel.load(
                         modelDir,
                         ModelOptions.defaults()
@@ -174,18 +163,9 @@ public final class RerankBenchmark {
                 }
             }
             double matmulAfter = EncoderBenchmark.matmulGflops(options.threads(), MATMUL_SECONDS);
-            double gflop = 0;
-            double floor = 0;
-            if (model.info().modelId().equals(QueryBenchmark.GENERATED_MODEL_ID)) {
-                int tokens = 1 + Math.min(options.framesPerClip(), model.info().maxFrames());
-                gflop = QueryBenchmark.tightGflopPerQuery(
-                        options.candidates(),
-                        tokens,
-                        dim,
-                        QueryBenchmark.b32TextShape().crossLayers(),
-                        true);
-                floor = gflop / Math.max(matmulBefore, matmulAfter) * 1000;
-            }
+            double gflop =
+                    QueryBenchmark.tightGflopPerQuery(model.info(), options.candidates(), options.framesPerClip());
+            double floor = gflop / Math.max(matmulBefore, matmulAfter) * 1000;
             return new Result(
                     options,
                     model.info().modelId(),
