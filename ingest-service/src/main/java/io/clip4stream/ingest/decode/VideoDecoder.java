@@ -124,7 +124,11 @@ public final class VideoDecoder implements AutoCloseable {
             grabber.setVideoOption("thread_type", "slice");
         }
         try {
-            grabber.start();
+            // Not start(): JavaCV wraps it in a JVM-wide lock (on avcodec.class) that it also takes for every other
+            // grabber's start and release and every recorder's start. A live source waiting for its first bytes
+            // holds that lock for up to the read timeout, so one silent camera would stall every other source's
+            // open, an upload's included. FFmpeg 7 serialises the codec inits that need it by itself.
+            grabber.startUnsafe();
         } catch (FFmpegFrameGrabber.Exception | RuntimeException e) {
             releaseQuietly(grabber, e);
             throw new DecodeException(openFailure(input, e), e);
@@ -412,7 +416,7 @@ public final class VideoDecoder implements AutoCloseable {
 
     private static void releaseQuietly(FFmpegFrameGrabber grabber, Exception primary) {
         try {
-            grabber.release();
+            grabber.releaseUnsafe(); // without JavaCV's JVM-wide lock, as in open
         } catch (FFmpegFrameGrabber.Exception e) {
             if (primary != null) {
                 primary.addSuppressed(e);
