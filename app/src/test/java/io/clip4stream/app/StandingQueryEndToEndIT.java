@@ -172,6 +172,19 @@ class StandingQueryEndToEndIT {
                 alerts.stream().map(a -> a.get("alertId").asText()).distinct().count(),
                 context);
 
+        // The page shows each alert with its best clip's thumbnail.
+        for (JsonNode alert : alerts) {
+            HttpResponse<byte[]> thumbnail = HTTP.send(
+                    HttpRequest.newBuilder(all.pageUri()
+                                    .resolve("/thumbnails/"
+                                            + alert.get("bestClipId").asText()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, thumbnail.statusCode(), context);
+            assertEquals(
+                    "image/jpeg", thumbnail.headers().firstValue("Content-Type").orElse(""), context);
+        }
+
         JsonNode detail = send("GET", "/standing-queries/red-left", null);
         assertEquals(2, detail.get("calibration").get("alertsFired").asLong(), detail.toString());
     }

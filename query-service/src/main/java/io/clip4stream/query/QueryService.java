@@ -189,7 +189,8 @@ public final class QueryService implements Service {
                                         config.apiKeys(), MEDIA_LINK_LIFETIME, System::currentTimeMillis))),
                 new PageRoutes(config.mediaUrlTemplate(), () -> descriptions.get(engines.activeVersion())));
         if (!config.alertUrl().isBlank()) {
-            AlertProxyRoutes alerts = new AlertProxyRoutes(URI.create(config.alertUrl()), http, INGEST_TIMEOUT);
+            AlertProxyRoutes alerts =
+                    new AlertProxyRoutes(URI.create(config.alertUrl()), http, INGEST_TIMEOUT, thumbnails::allow);
             builder.route(AlertProxyRoutes.STANDING_QUERIES, guard.wrap(alerts::handle))
                     .route(AlertProxyRoutes.ALERTS, guard.wrap(alerts::handle));
         }

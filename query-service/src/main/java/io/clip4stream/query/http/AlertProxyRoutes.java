@@ -1,5 +1,7 @@
 package io.clip4stream.query.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.clip4stream.runtime.http.ApiException;
 import io.clip4stream.runtime.http.Exchange;
 import java.io.IOException;
@@ -14,10 +16,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /standing-queries} and {@code /alerts}: forwarded to the alert service, so the page and the command line
- * keep one origin and one key. Bodies both ways are small JSON documents, held whole under a limit.
+ * keep one origin and one key. Bodies both ways are small JSON documents, held whole under a limit. The best clip of
+ * every alert passed on is shown as a search hit is: its thumbnail is then served ({@code /thumbnails/{clipId}}).
  */
 public final class AlertProxyRoutes {
     /** Standing queries, forwarded with everything below. */
@@ -30,16 +36,23 @@ public final class AlertProxyRoutes {
     public static final String ALERTS_STREAM = "/alerts/stream";
 
     private static final int MAX_BYTES = 4 * 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(AlertProxyRoutes.class);
 
     private final URI alertBase;
     private final HttpClient http;
     private final Duration timeout;
+    private final Consumer<String> shownClips;
+    private final ObjectMapper json = new ObjectMapper();
 
-    /** Forwards to the alert service at {@code alertBase}. */
-    public AlertProxyRoutes(URI alertBase, HttpClient http, Duration timeout) {
+    /**
+     * Forwards to the alert service at {@code alertBase}, telling {@code shownClips} the best clip id of every alert
+     * passed on (the page shows its thumbnail, as it does a search hit's).
+     */
+    public AlertProxyRoutes(URI alertBase, HttpClient http, Duration timeout, Consumer<String> shownClips) {
         this.alertBase = Objects.requireNonNull(alertBase, "alertBase");
         this.http = Objects.requireNonNull(http, "http");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.shownClips = Objects.requireNonNull(shownClips, "shownClips");
     }
 
     /** Forwards one request. */
@@ -84,10 +97,33 @@ public final class AlertProxyRoutes {
         if (bytes.length > MAX_BYTES) {
             throw new ApiException(502, "alert_response_too_large", "The alert service answered too much");
         }
+        if (path.equals(ALERTS) && method.equals("GET") && response.statusCode() == 200) {
+            showBestClips(bytes);
+        }
         exchange.respond(
                 response.statusCode(),
                 response.headers().firstValue("Content-Type").orElse("application/json"),
                 bytes);
+    }
+
+    /** Tells {@link #shownClips} the best clips of a {@code GET /alerts} answer ({@code {"alerts": [...]}}). */
+    private void showBestClips(byte[] alertList) {
+        JsonNode alerts;
+        try {
+            alerts = json.readTree(alertList).path("alerts");
+        } catch (IOException e) {
+            // Passed on as it came; the page cannot read it either, so there is no thumbnail to serve.
+            LOG.debug("The alert service's alert list is not JSON; its best clips' thumbnails are not served", e);
+            return;
+        }
+        alerts.forEach(this::showBestClip);
+    }
+
+    private void showBestClip(JsonNode alert) {
+        JsonNode best = alert.path("bestClipId");
+        if (best.isTextual() && !best.asText().isEmpty()) {
+            shownClips.accept(best.asText());
+        }
     }
 
     /**
@@ -130,6 +166,9 @@ public final class AlertProxyRoutes {
                 String line = upstream.next();
                 if (line.isEmpty()) {
                     if (data != null) {
+                        if ("alert".equals(name)) {
+                            showStreamedBestClip(data.toString());
+                        }
                         events.event(id, name, data.toString());
                     }
                     id = null;
@@ -151,6 +190,15 @@ public final class AlertProxyRoutes {
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             // One side went away: the relay ends.
+        }
+    }
+
+    /** Tells {@link #shownClips} the best clip of one streamed {@code alert} event (an alert as JSON). */
+    private void showStreamedBestClip(String alert) {
+        try {
+            showBestClip(json.readTree(alert));
+        } catch (IOException e) {
+            LOG.debug("A streamed alert is not JSON; its best clip's thumbnail is not served", e);
         }
     }
 
