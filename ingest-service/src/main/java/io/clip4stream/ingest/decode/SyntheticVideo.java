@@ -78,6 +78,20 @@ public record SyntheticVideo(
         }
     }
 
+    /**
+     * Writes all frames to {@code file} with a display matrix turning them {@code displayRotation} degrees
+     * counterclockwise when shown (as {@code ffprobe} prints it; phones record portrait video at -90).
+     */
+    public void writeTo(Path file, double displayRotation) {
+        FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
+        recorder.setDisplayRotation(displayRotation);
+        try (Writer writer = new Writer(recorder)) {
+            for (int n = 0; n < frames; n++) {
+                writer.write(n);
+            }
+        }
+    }
+
     /** Opens a writer streaming this video's container to {@code out} frame by frame (for live-stream tests). */
     public Writer streamTo(OutputStream out) {
         FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(out, width, height, 0);

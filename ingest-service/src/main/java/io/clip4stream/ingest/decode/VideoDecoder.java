@@ -38,6 +38,7 @@ public final class VideoDecoder implements AutoCloseable {
 
     private final FFmpegFrameGrabber grabber;
     private final VideoInput input;
+    private final FrameRotation rotation;
 
     /**
      * How to decode.
@@ -82,6 +83,7 @@ public final class VideoDecoder implements AutoCloseable {
     private VideoDecoder(FFmpegFrameGrabber grabber, VideoInput input) {
         this.grabber = grabber;
         this.input = input;
+        this.rotation = FrameRotation.ofDisplayDegrees(grabber.getDisplayRotation());
     }
 
     /** Opens {@code input} and reads its headers; throws with a readable reason when it is not a decodable video. */
@@ -160,14 +162,19 @@ public final class VideoDecoder implements AutoCloseable {
         return Double.isFinite(rate) && rate > 0 && rate < 1000 ? rate : 0;
     }
 
-    /** Width of the decoded frames. */
+    /** Width of the frames as shown (after the stream's display rotation). */
     public int width() {
-        return grabber.getImageWidth();
+        return rotation.shownWidth(grabber.getImageWidth(), grabber.getImageHeight());
     }
 
-    /** Height of the decoded frames. */
+    /** Height of the frames as shown (after the stream's display rotation). */
     public int height() {
-        return grabber.getImageHeight();
+        return rotation.shownHeight(grabber.getImageWidth(), grabber.getImageHeight());
+    }
+
+    /** How decoded pictures are turned before they are handed on (the stream's display rotation). */
+    public FrameRotation rotation() {
+        return rotation;
     }
 
     /** FFmpeg's container format name, e.g. {@code mov,mp4,m4a,3gp,3g2,mj2}. */
@@ -344,7 +351,8 @@ public final class VideoDecoder implements AutoCloseable {
         releaseQuietly(grabber, null);
     }
 
-    private static RgbImage toRgb(Frame frame) {
+    /** The frame's picture as shown: turned by the stream's display rotation, as players and browsers turn it. */
+    private RgbImage toRgb(Frame frame) {
         int width = frame.imageWidth;
         int height = frame.imageHeight;
         ByteBuffer buffer = (ByteBuffer) frame.image[0];
@@ -354,7 +362,10 @@ public final class VideoDecoder implements AutoCloseable {
         for (int y = 0; y < height; y++) {
             buffer.get(y * stride, rgb, y * row, row);
         }
-        return new RgbImage(width, height, rgb);
+        return new RgbImage(
+                rotation.shownWidth(width, height),
+                rotation.shownHeight(width, height),
+                rotation.apply(rgb, width, height));
     }
 
     private static void checkFile(VideoInput.FileInput file) throws DecodeException {
