@@ -1,6 +1,7 @@
 package io.clip4stream.ingest.decode;
 
 import io.clip4stream.ingest.plan.FrameSampler;
+import io.clip4stream.model.preprocess.Orientation;
 import io.clip4stream.model.preprocess.RgbImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,7 @@ public final class VideoDecoder implements AutoCloseable {
 
     private final FFmpegFrameGrabber grabber;
     private final VideoInput input;
-    private final FrameRotation rotation;
+    private final Orientation rotation;
 
     /**
      * How to decode.
@@ -83,7 +84,7 @@ public final class VideoDecoder implements AutoCloseable {
     private VideoDecoder(FFmpegFrameGrabber grabber, VideoInput input) {
         this.grabber = grabber;
         this.input = input;
-        this.rotation = FrameRotation.ofDisplayDegrees(grabber.getDisplayRotation());
+        this.rotation = Orientation.ofDisplayRotation(grabber.getDisplayRotation());
     }
 
     /** Opens {@code input} and reads its headers; throws with a readable reason when it is not a decodable video. */
@@ -173,7 +174,7 @@ public final class VideoDecoder implements AutoCloseable {
     }
 
     /** How decoded pictures are turned before they are handed on (the stream's display rotation). */
-    public FrameRotation rotation() {
+    public Orientation rotation() {
         return rotation;
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clip4stream.ingest.plan.FrameSampler;
+import io.clip4stream.model.preprocess.Orientation;
 import io.clip4stream.model.preprocess.RgbImage;
 import io.clip4stream.testkit.RequiredTool;
 import java.io.IOException;
@@ -37,7 +38,7 @@ class RotatedVideoTest {
         for (double degrees : new double[] {-90, 90, 180}) {
             Path turned = dir.resolve("turned" + (int) degrees + ".mp4");
             VIDEO.writeTo(turned, degrees);
-            FrameRotation rotation = FrameRotation.ofDisplayDegrees(degrees);
+            Orientation rotation = Orientation.ofDisplayRotation(degrees);
 
             List<RgbImage> upright = decode(turned);
 
@@ -79,7 +80,7 @@ class RotatedVideoTest {
         byte[] reference = Files.readAllBytes(raw);
         RgbImage ours = decode(portrait).getFirst();
         // The other quarter turn, to show the comparison can tell them apart.
-        RgbImage wrongWay = FrameRotation.HALF_TURN.apply(ours);
+        RgbImage wrongWay = Orientation.UPSIDE_DOWN.apply(ours);
 
         assertEquals(48 * 64 * 3, reference.length, "ffmpeg turned the 64 x 48 pictures upright too");
         double ourDifference = meanAbsoluteDifference(ours.rgb(), reference);
