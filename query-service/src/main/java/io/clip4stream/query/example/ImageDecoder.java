@@ -18,6 +18,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * bytes and the width and height are read from the header, and only an image within the pixel limit is decoded, so a
  * small file declaring huge dimensions (a decompression bomb) never allocates its pixels.
  *
+ * <p>A JPEG's (or TIFF's) EXIF orientation is applied, so the model sees the picture the way a browser shows it.
+ *
  * <p>Formats are those this Java runtime's ImageIO reads: JPEG and PNG (also GIF, BMP, TIFF). WebP has no reader in
  * the JDK: a WebP image is refused with 415 and a message saying so, never mistaken for garbage.
  */
@@ -82,7 +84,8 @@ public final class ImageDecoder {
                                     + " (it was not decoded)");
                 }
                 BufferedImage image = reader.read(0);
-                return RgbImage.fromBufferedImage(image);
+                // Upright as a browser shows it: ImageIO ignores the EXIF orientation a phone's photo carries.
+                return ExifOrientation.of(bytes).apply(RgbImage.fromBufferedImage(image));
             } finally {
                 reader.dispose();
             }

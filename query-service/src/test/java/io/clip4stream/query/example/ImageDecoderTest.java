@@ -29,6 +29,27 @@ class ImageDecoderTest {
     }
 
     @Test
+    void shouldTurnAPhotoUprightByItsExifOrientationAsABrowserShowsIt() {
+        // Stored 64 x 48, red on the left, blue on the right.
+        for (boolean littleEndian : new boolean[] {true, false}) {
+            byte[] stored = TestImages.encoded("jpg", 64, 48);
+            // 6: a quarter clockwise (a phone held upright): the stored left edge is the top of what is shown.
+            RgbImage clockwise = decoder.decode(TestImages.withExifOrientation(stored, 6, littleEndian));
+            assertEquals(48, clockwise.width());
+            assertEquals(64, clockwise.height());
+            assertTrue(clockwise.sample(24, 5, 0) > 200 && clockwise.sample(24, 5, 2) < 60, "red on top");
+            assertTrue(clockwise.sample(24, 58, 2) > 200 && clockwise.sample(24, 58, 0) < 60, "blue below");
+            // 8: a quarter counterclockwise: the stored left edge is the bottom.
+            RgbImage counterclockwise = decoder.decode(TestImages.withExifOrientation(stored, 8, littleEndian));
+            assertTrue(counterclockwise.sample(24, 58, 0) > 200, "red below");
+            // 1: as stored.
+            RgbImage upright = decoder.decode(TestImages.withExifOrientation(stored, 1, littleEndian));
+            assertEquals(64, upright.width());
+            assertTrue(upright.sample(5, 24, 0) > 200, "red on the left");
+        }
+    }
+
+    @Test
     void shouldRefuseAnEmptyBodyWith400() {
         RejectedExampleException e = rejected(new byte[0]);
         assertEquals(400, e.status());

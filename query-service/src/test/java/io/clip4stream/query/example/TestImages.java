@@ -54,6 +54,42 @@ public final class TestImages {
         return java.util.Arrays.copyOf(out.array(), out.position());
     }
 
+    /**
+     * {@code jpeg} with an APP1 {@code Exif} segment declaring EXIF {@code orientation} (1 to 8), in little- or
+     * big-endian TIFF order, placed after the JFIF segment as cameras write it.
+     */
+    public static byte[] withExifOrientation(byte[] jpeg, int orientation, boolean littleEndian) {
+        ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4)
+                .order(littleEndian ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN);
+        tiff.put(littleEndian ? (byte) 'I' : (byte) 'M').put(littleEndian ? (byte) 'I' : (byte) 'M');
+        tiff.putShort((short) 42).putInt(8); // IFD0 right after the header
+        tiff.putShort((short) 1); // one entry: orientation, SHORT, count 1, value in the first two bytes
+        tiff.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
+        tiff.putInt(0); // no next IFD
+        byte[] exif = "Exif\0\0".getBytes(StandardCharsets.ISO_8859_1);
+        int length = 2 + exif.length + tiff.capacity();
+        ByteBuffer segment = ByteBuffer.allocate(2 + length);
+        segment.put((byte) 0xFF)
+                .put((byte) 0xE1)
+                .putShort((short) length)
+                .put(exif)
+                .put(tiff.array());
+        // After SOI and, when there is one, the JFIF APP0 segment.
+        int at = 2;
+        if ((jpeg[2] & 0xFF) == 0xFF && (jpeg[3] & 0xFF) == 0xE0) {
+            at = 4 + (((jpeg[4] & 0xFF) << 8) | (jpeg[5] & 0xFF));
+        }
+        byte[] out = new byte[jpeg.length + segment.capacity()];
+        System.arraycopy(jpeg, 0, out, 0, at);
+        System.arraycopy(segment.array(), 0, out, at, segment.capacity());
+        System.arraycopy(jpeg, at, out, at + segment.capacity(), jpeg.length - at);
+        return out;
+    }
+
     /** The first bytes of a WebP file (RIFF container, type WEBP, a VP8 chunk header). */
     public static byte[] webpHeader() {
         byte[] bytes = new byte[40];
