@@ -12,34 +12,54 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code clip4stream ingest <file|url|stream>}: submits a source and shows progress until it is searchable. */
+/**
+ * {@code clip4stream ingest <file|folder|url|stream>...}: submits sources and shows progress until they are searchable.
+ */
 @Command(
         name = "ingest",
-        description = "Ingest a local file (uploaded), a URL or a live stream into a running Clip4Stream and show"
-                + " progress until its clips are searchable (a live stream: until its first clips are).")
+        description =
+                "Ingest local files (uploaded), folders of videos, URLs or live streams into a running Clip4Stream"
+                        + " and show progress until their clips are searchable (a live stream: until its first clips are).")
 public final class IngestCommand implements Callable<Integer> {
     /** Exit status of a request refused before anything was sent (missing or unreadable file). */
     static final int REFUSED = 2;
+
+    /** The file name endings a folder's videos are recognised by. */
+    static final Set<String> VIDEO_EXTENSIONS = Set.of(
+            "mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts", "mpg", "mpeg", "wmv", "flv", "3gp", "ogv");
 
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
     private final Map<String, String> environment;
 
-    @Parameters(paramLabel = "SOURCE", description = "A video file, an http(s) URL, or a stream URL (rtsp, srt, ...).")
-    private String source;
+    @Parameters(
+            paramLabel = "SOURCE",
+            arity = "1..*",
+            description = "Video files, folders (their video files, by name), http(s) URLs, or stream URLs (rtsp, srt,"
+                    + " ...).")
+    private List<String> sources;
 
-    @Option(names = "--id", description = "Source id (default: derived from the file or URL name).")
+    @Option(names = "--id", description = "Source id of a single source (default: derived from the file or URL name).")
     private String id;
+
+    @Option(names = "--recursive", description = "Also take the videos in the folders' subfolders.")
+    private boolean recursive;
 
     @Option(names = "--ingest-url", description = "Ingest API (default: the running 'clip4stream run').")
     private URI ingestUrl;
@@ -67,18 +87,18 @@ public final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path file = Path.of(source);
-        boolean upload = !source.contains("://");
-        // A local path is checked here first: the server could only say it is outside its root.
-        if (upload && !Files.exists(file)) {
-            err.println("Error: no such file: " + source);
-            err.flush();
-            return REFUSED;
+        List<String> expanded = new ArrayList<>();
+        for (String source : sources) {
+            String refusal = expand(source, expanded);
+            if (refusal != null) {
+                err.println("Error: " + refusal);
+                err.flush();
+                return REFUSED;
+            }
         }
-        if (upload && !Files.isRegularFile(file)) {
-            err.println("Error: not a regular file: " + source + " (give a video file, or a URL)");
+        if (id != null && expanded.size() > 1) {
+            err.println("Error: --id names a single source; " + expanded.size() + " were given");
             err.flush();
             return REFUSED;
         }
@@ -87,8 +107,83 @@ public final class IngestCommand implements Callable<Integer> {
             ingestUrl = ingestUrl == null ? run.ingest() : ingestUrl;
             queryUrl = queryUrl == null ? run.page() : queryUrl;
         }
-        String sourceId = id != null ? id : defaultId(source);
-        JsonNode accepted = upload ? upload(file, sourceId) : register(sourceId);
+        if (expanded.size() == 1) {
+            String source = expanded.getFirst();
+            return followOne(source, id != null ? id : defaultId(source));
+        }
+        return followMany(uniqueIds(expanded));
+    }
+
+    /**
+     * Adds what {@code source} names to {@code into}: a URL or a file as is, a folder's video files by name; returns
+     * why it cannot be ingested, or null.
+     */
+    private String expand(String source, List<String> into) throws java.io.IOException {
+        if (source.contains("://")) {
+            into.add(source);
+            return null;
+        }
+        // A local path is checked here first: the server could only say it is outside its root.
+        Path path = Path.of(source);
+        if (!Files.exists(path)) {
+            return "no such file: " + source;
+        }
+        if (Files.isDirectory(path)) {
+            List<String> videos;
+            try (Stream<Path> files = recursive ? Files.walk(path) : Files.list(path)) {
+                videos = files.filter(IngestCommand::isVideoFile)
+                        .map(Path::toString)
+                        .sorted()
+                        .toList();
+            }
+            if (videos.isEmpty()) {
+                return "no video files in " + source + " (looked for ." + String.join(", .", sortedExtensions())
+                        + (recursive ? "" : "; --recursive also looks in subfolders") + ")";
+            }
+            into.addAll(videos);
+            return null;
+        }
+        if (!Files.isRegularFile(path)) {
+            return "not a regular file: " + source + " (give a video file, a folder of them, or a URL)";
+        }
+        into.add(source);
+        return null;
+    }
+
+    /** A regular, visible file whose name ends like a video's (not macOS's {@code ._name} resource forks). */
+    static boolean isVideoFile(Path file) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return !name.startsWith(".")
+                && dot > 0
+                && VIDEO_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT))
+                && Files.isRegularFile(file);
+    }
+
+    private static List<String> sortedExtensions() {
+        return VIDEO_EXTENSIONS.stream().sorted().toList();
+    }
+
+    /** Each source with its default id, made unique with {@code -2}, {@code -3}, ... where two names agree. */
+    static Map<String, String> uniqueIds(List<String> sources) {
+        Map<String, String> ids = new LinkedHashMap<>();
+        Set<String> taken = new HashSet<>();
+        for (String source : sources) {
+            String base = defaultId(source);
+            String candidate = base;
+            for (int n = 2; !taken.add(candidate); n++) {
+                candidate = base + "-" + n;
+            }
+            ids.put(source, candidate);
+        }
+        return ids;
+    }
+
+    /** One source: submits it and shows a progress bar until it is searchable. */
+    private int followOne(String source, String sourceId) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        JsonNode accepted = submit(source, sourceId);
         boolean live = "LIVE".equals(accepted.path("kind").asText());
         out.println("Accepted " + sourceId + " (" + accepted.path("kind").asText() + ")");
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
@@ -112,13 +207,9 @@ public final class IngestCommand implements Callable<Integer> {
                 err.println("Failed: " + status.path("reason").asText());
                 return 1;
             }
-            if ((state.equals("DONE") || (live && clips > 0)) && searchableClips(sourceId) >= Math.max(1, clips)) {
+            if (searchable(status, live, sourceId)) {
                 out.println();
-                String warning = status.path("reason").asText("");
-                if (!warning.isBlank() && !status.path("reason").isNull()) {
-                    // A truncated file: its clips are searchable, but not the whole video.
-                    err.println("Warning: " + warning);
-                }
+                warnIfTruncated(status, err, "");
                 out.println("Searchable: " + clips + " clip(s) of " + sourceId + ". Try: bin/clip4stream search"
                         + " \"...\"");
                 return 0;
@@ -131,7 +222,97 @@ public final class IngestCommand implements Callable<Integer> {
         return 1;
     }
 
-    private JsonNode register(String sourceId) throws Exception {
+    /**
+     * Several sources: submits them one after another (one refused does not stop the others), then prints a line as
+     * each becomes searchable or fails, and a summary; exits 0 only when every one is searchable.
+     */
+    private int followMany(Map<String, String> ids) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Boolean> pending = new LinkedHashMap<>(); // source id -> live
+        int failed = 0;
+        for (Map.Entry<String, String> source : ids.entrySet()) {
+            String sourceId = source.getValue();
+            JsonNode accepted;
+            try {
+                accepted = submit(source.getKey(), sourceId);
+            } catch (RefusedException e) {
+                err.println("Failed " + sourceId + ": " + e.getMessage());
+                err.flush();
+                failed++;
+                continue;
+            }
+            out.println("Accepted " + sourceId + " (" + accepted.path("kind").asText() + ")");
+            out.flush();
+            pending.put(sourceId, "LIVE".equals(accepted.path("kind").asText()));
+        }
+        int searchable = 0;
+        long clips = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        Map<String, String> lastState = new LinkedHashMap<>();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+                var source = it.next();
+                String sourceId = source.getKey();
+                JsonNode status = get(ingestUrl.resolve("/sources/" + encode(sourceId)));
+                String state = status.path("state").asText();
+                lastState.put(sourceId, state);
+                if (state.equals("FAILED")) {
+                    err.println(
+                            "Failed " + sourceId + ": " + status.path("reason").asText());
+                    err.flush();
+                    failed++;
+                    it.remove();
+                } else if (searchable(status, source.getValue(), sourceId)) {
+                    long sourceClips = status.path("clipsEmitted").asLong();
+                    out.println(sourceId + ": searchable, " + sourceClips + " clip(s)");
+                    out.flush();
+                    warnIfTruncated(status, err, sourceId + ": ");
+                    searchable++;
+                    clips += sourceClips;
+                    it.remove();
+                }
+            }
+            if (!pending.isEmpty()) {
+                Thread.sleep(500);
+            }
+        }
+        int total = ids.size();
+        out.println("Searchable: " + searchable + " of " + total + " sources, " + clips + " clip(s)."
+                + (searchable > 0 ? " Try: bin/clip4stream search \"...\"" : ""));
+        if (failed > 0) {
+            err.println("Failed: " + failed + " of " + total + " (reasons above)");
+        }
+        if (!pending.isEmpty()) {
+            List<String> waiting = new ArrayList<>();
+            pending.keySet().forEach(s -> waiting.add(s + " (" + lastState.getOrDefault(s, "not seen") + ")"));
+            err.println("Timed out after " + timeoutSeconds + " s: " + String.join(", ", waiting));
+        }
+        err.flush();
+        return searchable == total ? 0 : 1;
+    }
+
+    private JsonNode submit(String source, String sourceId) throws Exception {
+        return source.contains("://") ? register(source, sourceId) : upload(Path.of(source), sourceId);
+    }
+
+    /** Whether a source in {@code status} is done (a live one: has clips) and all of them are searchable. */
+    private boolean searchable(JsonNode status, boolean live, String sourceId) throws Exception {
+        String state = status.path("state").asText();
+        long clips = status.path("clipsEmitted").asLong();
+        return (state.equals("DONE") || (live && clips > 0)) && searchableClips(sourceId) >= Math.max(1, clips);
+    }
+
+    private static void warnIfTruncated(JsonNode status, PrintWriter err, String prefix) {
+        String warning = status.path("reason").asText("");
+        if (!warning.isBlank() && !status.path("reason").isNull()) {
+            // A truncated file: its clips are searchable, but not the whole video.
+            err.println("Warning: " + prefix + warning);
+            err.flush();
+        }
+    }
+
+    private JsonNode register(String source, String sourceId) throws Exception {
         String body = json.writeValueAsString(Map.of("sourceId", sourceId, "uri", source));
         return send(HttpRequest.newBuilder(ingestUrl.resolve("/sources"))
                 .header("Content-Type", "application/json")
@@ -165,7 +346,7 @@ public final class IngestCommand implements Callable<Integer> {
                     "No Clip4Stream answers at " + ingestUrl + ": start one with 'bin/clip4stream run'", e);
         }
         if (response.statusCode() >= 400) {
-            throw new IllegalStateException(ServerMessage.of(response.statusCode(), response.body()));
+            throw new RefusedException(ServerMessage.of(response.statusCode(), response.body()));
         }
         return json.readTree(response.body());
     }
@@ -184,5 +365,14 @@ public final class IngestCommand implements Callable<Integer> {
         name = name.substring(name.lastIndexOf('/') + 1).replaceFirst("\\.[A-Za-z0-9]{1,5}$", "");
         name = name.replaceAll("[^A-Za-z0-9._-]", "-");
         return name.isEmpty() ? "source-" + Long.toHexString(System.nanoTime()) : name;
+    }
+
+    /** The server refused a request; the message is its own, for the user. */
+    static final class RefusedException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedException(String message) {
+            super(message);
+        }
     }
 }

@@ -79,9 +79,21 @@ class CliMessagesTest {
     }
 
     @Test
-    void ingestOfADirectorySaysNotARegularFile() {
+    void ingestOfAFolderWithoutVideosSaysWhatItLookedFor() throws Exception {
+        Files.writeString(dir.resolve("notes.txt"), "no video");
         assertEquals(2, run("ingest", dir.toString()));
-        assertEquals("Error: not a regular file: " + dir + " (give a video file, or a URL)", firstErrLine());
+        assertEquals(
+                "Error: no video files in " + dir + " (looked for .3gp, .avi, .flv, .m2ts, .m4v, .mkv, .mov, .mp4,"
+                        + " .mpeg, .mpg, .mts, .ogv, .ts, .webm, .wmv; --recursive also looks in subfolders)",
+                firstErrLine());
+    }
+
+    @Test
+    void ingestOfSeveralSourcesWithOneIdIsRefused() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        Path b = Files.write(dir.resolve("b.mp4"), new byte[] {1});
+        assertEquals(2, run("ingest", a.toString(), b.toString(), "--id", "x"));
+        assertEquals("Error: --id names a single source; 2 were given", firstErrLine());
     }
 
     @Test

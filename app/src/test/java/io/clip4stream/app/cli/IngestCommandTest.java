@@ -1,0 +1,147 @@
+package io.clip4stream.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ingest} of several sources and folders, against a fake ingest and query API. */
+class IngestCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final List<String> uploads = new CopyOnWriteArrayList<>();
+    private HttpServer server;
+    private String url;
+
+    /** Accepts every upload but "broken" (422, as for a file that is no video); every source is done, 2 clips. */
+    @BeforeEach
+    void start() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+            int status = 200;
+            String body;
+            if (path.equals("/sources/upload")) {
+                String id = URLDecoder.decode(query.replaceFirst("^sourceId=", ""), StandardCharsets.UTF_8);
+                uploads.add(id);
+                if (id.equals("broken")) {
+                    status = 422;
+                    body = "{\"error\":{\"code\":\"not_a_video\",\"message\":\"The upload is not a usable video\"}}";
+                } else {
+                    status = 202;
+                    body = "{\"sourceId\":\"" + id + "\",\"kind\":\"FILE\"}";
+                }
+            } else if (path.startsWith("/sources/")) {
+                body = "{\"state\":\"DONE\",\"clipsEmitted\":2,\"progressPercent\":100,\"reason\":null}";
+            } else {
+                body = "{\"hits\":[{},{}]}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        url = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop(0);
+    }
+
+    private int run(String... args) {
+        String[] all = new String[args.length + 5];
+        all[0] = "ingest";
+        System.arraycopy(args, 0, all, 1, args.length);
+        System.arraycopy(new String[] {"--ingest-url", url, "--query-url", url}, 0, all, args.length + 1, 4);
+        return Clip4StreamCommand.commandLine(
+                        new PrintWriter(out, true), new PrintWriter(err, true), Map.of("XDG_STATE_HOME", "/nowhere"))
+                .execute(all);
+    }
+
+    @Test
+    void aFolderIsIngestedVideoByVideoAndOneRefusedDoesNotStopTheOthers() throws Exception {
+        Files.write(dir.resolve("b.mov"), new byte[] {1});
+        Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        Files.write(dir.resolve("broken.MP4"), new byte[] {1});
+        Files.write(dir.resolve("._a.mp4"), new byte[] {1}); // a macOS resource fork, not a video
+        Files.writeString(dir.resolve("notes.txt"), "not a video");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.write(dir.resolve("sub").resolve("c.mp4"), new byte[] {1});
+
+        assertEquals(1, run(dir.toString()));
+
+        assertEquals(List.of("a", "b", "broken"), uploads, "by name, the subfolder left out");
+        String printed = out.toString();
+        assertTrue(printed.contains("a: searchable, 2 clip(s)"), printed);
+        assertTrue(printed.contains("b: searchable, 2 clip(s)"), printed);
+        assertTrue(printed.contains("Searchable: 2 of 3 sources, 4 clip(s)."), printed);
+        assertTrue(err.toString().contains("Failed broken: The upload is not a usable video"), err.toString());
+        assertTrue(err.toString().contains("Failed: 1 of 3"), err.toString());
+    }
+
+    @Test
+    void recursiveTakesTheSubfoldersAndEveryoneSearchableExitsZero() throws Exception {
+        Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        Files.createDirectories(dir.resolve("sub"));
+        Files.write(dir.resolve("sub").resolve("c.mkv"), new byte[] {1});
+
+        assertEquals(0, run(dir.toString(), "--recursive"));
+
+        assertEquals(List.of("a", "c"), uploads);
+        assertTrue(out.toString().contains("Searchable: 2 of 2 sources, 4 clip(s)."), out.toString());
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void filesNamedAlikeGetDistinctIds() throws Exception {
+        Path a = Files.write(dir.resolve("clip.mp4"), new byte[] {1});
+        Path b = Files.write(Files.createDirectories(dir.resolve("other")).resolve("clip.mov"), new byte[] {1});
+
+        assertEquals(0, run(a.toString(), b.toString()));
+
+        assertEquals(List.of("clip", "clip-2"), uploads);
+    }
+
+    @Test
+    void aSingleFileKeepsItsProgressBarAndId() throws Exception {
+        Path a = Files.write(dir.resolve("holiday.mp4"), new byte[] {1});
+
+        assertEquals(0, run(a.toString(), "--id", "trip"));
+
+        assertEquals(List.of("trip"), uploads);
+        assertTrue(out.toString().contains("Searchable: 2 clip(s) of trip."), out.toString());
+        assertFalse(out.toString().contains("of 1 sources"), out.toString());
+    }
+
+    @Test
+    void videoFilesAreKnownByTheirEnding() {
+        assertTrue(IngestCommand.VIDEO_EXTENSIONS.contains("mp4"));
+        assertEquals(
+                Map.of("x/a.mp4", "a", "y/a.mp4", "a-2", "a-2.mov", "a-2-2"),
+                IngestCommand.uniqueIds(List.of("x/a.mp4", "y/a.mp4", "a-2.mov")));
+    }
+}
