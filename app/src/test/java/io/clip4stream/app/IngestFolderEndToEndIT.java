@@ -52,17 +52,7 @@ class IngestFolderEndToEndIT {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
 
-        int exit = Clip4StreamCommand.commandLine(
-                        new PrintWriter(out, true), new PrintWriter(err, true), Map.of("XDG_STATE_HOME", "/nowhere"))
-                .execute(
-                        "ingest",
-                        folder.toString(),
-                        "--ingest-url",
-                        all.ingestUri().toString(),
-                        "--query-url",
-                        all.pageUri().toString(),
-                        "--timeout",
-                        "300");
+        int exit = ingest(folder, out, err);
 
         String context = "out: " + out + "\nerr: " + err;
         assertEquals(1, exit, context);
@@ -74,5 +64,32 @@ class IngestFolderEndToEndIT {
         hits.forEach(hit -> sources.add(hit.get("sourceId").asText()));
         assertEquals(Set.of("sample-a", "sample-b", "sample-c"), sources, context);
         assertEquals(15, hits.size(), context);
+
+        // Run again (as after adding videos to the folder): what was ingested is skipped, not uploaded twice.
+        StringWriter again = new StringWriter();
+        StringWriter againErr = new StringWriter();
+        assertEquals(1, ingest(folder, again, againErr), again + "\n" + againErr);
+        assertTrue(
+                again.toString().contains("Searchable: 0 of 4 sources, 0 clip(s); 3 ingested before."),
+                again + "\n" + againErr);
+        assertEquals(
+                15,
+                SearchApi.search(all.pageUri(), "anything", 100, false)
+                        .get("hits")
+                        .size());
+    }
+
+    private static int ingest(Path folder, StringWriter out, StringWriter err) {
+        return Clip4StreamCommand.commandLine(
+                        new PrintWriter(out, true), new PrintWriter(err, true), Map.of("XDG_STATE_HOME", "/nowhere"))
+                .execute(
+                        "ingest",
+                        folder.toString(),
+                        "--ingest-url",
+                        all.ingestUri().toString(),
+                        "--query-url",
+                        all.pageUri().toString(),
+                        "--timeout",
+                        "300");
     }
 }

@@ -231,12 +231,20 @@ public final class IngestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Boolean> pending = new LinkedHashMap<>(); // source id -> live
         int failed = 0;
+        int before = 0;
         for (Map.Entry<String, String> source : ids.entrySet()) {
             String sourceId = source.getValue();
             JsonNode accepted;
             try {
                 accepted = submit(source.getKey(), sourceId);
             } catch (RefusedException e) {
+                if (e.code().equals("already_done")) {
+                    // Running the same folder again after adding videos: the ones done before are skipped.
+                    out.println(sourceId + ": ingested before, skipped");
+                    out.flush();
+                    before++;
+                    continue;
+                }
                 err.println("Failed " + sourceId + ": " + e.getMessage());
                 err.flush();
                 failed++;
@@ -278,8 +286,9 @@ public final class IngestCommand implements Callable<Integer> {
             }
         }
         int total = ids.size();
-        out.println("Searchable: " + searchable + " of " + total + " sources, " + clips + " clip(s)."
-                + (searchable > 0 ? " Try: bin/clip4stream search \"...\"" : ""));
+        out.println("Searchable: " + searchable + " of " + total + " sources, " + clips + " clip(s)"
+                + (before > 0 ? "; " + before + " ingested before" : "") + "."
+                + (searchable + before > 0 ? " Try: bin/clip4stream search \"...\"" : ""));
         if (failed > 0) {
             err.println("Failed: " + failed + " of " + total + " (reasons above)");
         }
@@ -289,7 +298,7 @@ public final class IngestCommand implements Callable<Integer> {
             err.println("Timed out after " + timeoutSeconds + " s: " + String.join(", ", waiting));
         }
         err.flush();
-        return searchable == total ? 0 : 1;
+        return searchable + before == total ? 0 : 1;
     }
 
     private JsonNode submit(String source, String sourceId) throws Exception {
@@ -346,7 +355,8 @@ public final class IngestCommand implements Callable<Integer> {
                     "No Clip4Stream answers at " + ingestUrl + ": start one with 'bin/clip4stream run'", e);
         }
         if (response.statusCode() >= 400) {
-            throw new RefusedException(ServerMessage.of(response.statusCode(), response.body()));
+            throw new RefusedException(
+                    ServerMessage.of(response.statusCode(), response.body()), ServerMessage.code(response.body()));
         }
         return json.readTree(response.body());
     }
@@ -370,9 +380,16 @@ public final class IngestCommand implements Callable<Integer> {
     /** The server refused a request; the message is its own, for the user. */
     static final class RefusedException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
+        private final String code;
 
-        RefusedException(String message) {
+        RefusedException(String message, String code) {
             super(message);
+            this.code = code;
+        }
+
+        /** The service's error code, e.g. {@code already_done}; empty when it gave none. */
+        String code() {
+            return code;
         }
     }
 }

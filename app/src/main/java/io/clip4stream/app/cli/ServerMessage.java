@@ -22,4 +22,14 @@ final class ServerMessage {
         }
         return "the service answered HTTP " + status;
     }
+
+    /** The error code of a service's error answer ({@code error.code}), or empty when the body holds none. */
+    static String code(String body) {
+        try {
+            JsonNode code = JSON.readTree(body).path("error").path("code");
+            return code.isTextual() ? code.asText() : "";
+        } catch (IOException | RuntimeException e) {
+            return ""; // not JSON: no code
+        }
+    }
 }

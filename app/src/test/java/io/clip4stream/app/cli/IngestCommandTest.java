@@ -45,7 +45,10 @@ class IngestCommandTest {
             if (path.equals("/sources/upload")) {
                 String id = URLDecoder.decode(query.replaceFirst("^sourceId=", ""), StandardCharsets.UTF_8);
                 uploads.add(id);
-                if (id.equals("broken")) {
+                if (id.equals("old")) {
+                    status = 409;
+                    body = "{\"error\":{\"code\":\"already_done\",\"message\":\"Source old was already ingested\"}}";
+                } else if (id.equals("broken")) {
                     status = 422;
                     body = "{\"error\":{\"code\":\"not_a_video\",\"message\":\"The upload is not a usable video\"}}";
                 } else {
@@ -114,6 +117,28 @@ class IngestCommandTest {
         assertEquals(List.of("a", "c"), uploads);
         assertTrue(out.toString().contains("Searchable: 2 of 2 sources, 4 clip(s)."), out.toString());
         assertEquals("", err.toString());
+    }
+
+    @Test
+    void aVideoIngestedBeforeIsSkippedSoAFolderCanBeRunAgain() throws Exception {
+        Files.write(dir.resolve("new.mp4"), new byte[] {1});
+        Files.write(dir.resolve("old.mp4"), new byte[] {1});
+
+        assertEquals(0, run(dir.toString()));
+
+        assertTrue(out.toString().contains("old: ingested before, skipped"), out.toString());
+        assertTrue(
+                out.toString().contains("Searchable: 1 of 2 sources, 2 clip(s); 1 ingested before."), out.toString());
+        assertEquals("", err.toString());
+    }
+
+    @Test
+    void aSingleVideoIngestedBeforeIsStillAnError() throws Exception {
+        Path old = Files.write(dir.resolve("old.mp4"), new byte[] {1});
+
+        assertEquals(1, run(old.toString()));
+
+        assertTrue(err.toString().startsWith("Error: Source old was already ingested"), err.toString());
     }
 
     @Test
