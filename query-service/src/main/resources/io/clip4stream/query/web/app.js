@@ -219,23 +219,75 @@ async function play(hit) {
   }
 }
 
+// A source id from a file name, as `bin/clip4stream ingest` derives it: the name without its extension, other
+// characters than letters, digits, '.', '_' and '-' replaced by '-'.
+function idFromFileName(name) {
+  const id = name.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
+  return id || 'video';
+}
+
+// Ids for the chosen files: the one typed for a single file, else each file's own, made unique with -2, -3, ...
+function uploadIds(files, typed) {
+  if (files.length === 1 && typed) return [typed];
+  const taken = new Set();
+  return files.map((file) => {
+    const base = idFromFileName(file.name);
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+    taken.add(id);
+    return id;
+  });
+}
+
+// Uploads the chosen files one after another (one refused does not stop the others) and says what became of each.
 async function upload(event) {
   event.preventDefault();
-  const file = $('upload-file').files[0];
+  const files = [...$('upload-file').files];
+  const typed = $('upload-source').value.trim();
   const status = $('ingest-status');
-  status.textContent = `Uploading ${file.name}…`;
-  try {
-    const body = await api(INGEST.upload($('upload-source').value), {
-      method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
-    });
-    status.className = '';
-    status.textContent = `Accepted ${body.sourceId} (${sizeText(file.size)} uploaded): it is being ingested; its`
-        + ' progress shows under Sources.';
-    rememberSource(body.sourceId);
-    refreshSources();
-  } catch (error) {
+  if (files.length === 0) return;
+  if (files.length > 1 && typed) {
     status.className = 'error';
-    status.textContent = `Upload failed: ${error.message}`;
+    status.textContent = 'A source id names one upload: leave it empty to name each upload after its file.';
+    return;
+  }
+  const ids = uploadIds(files, typed);
+  const accepted = [];
+  const failed = [];
+  status.className = '';
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i];
+    status.textContent = files.length === 1
+      ? `Uploading ${file.name}…` : `Uploading ${i + 1} of ${files.length}: ${file.name}…`;
+    try {
+      const body = await api(INGEST.upload(ids[i]), {
+        method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
+      });
+      accepted.push({ id: body.sourceId, size: file.size });
+      rememberSource(body.sourceId);
+    } catch (error) {
+      failed.push({ name: file.name, message: error.message });
+    }
+  }
+  refreshSources();
+  if (files.length === 1) {
+    if (failed.length) {
+      status.className = 'error';
+      status.textContent = `Upload failed: ${failed[0].message}`;
+    } else {
+      status.textContent = `Accepted ${accepted[0].id} (${sizeText(accepted[0].size)} uploaded): it is being`
+          + ' ingested; its progress shows under Sources.';
+    }
+    return;
+  }
+  const names = accepted.map((a) => a.id).join(', ');
+  if (failed.length === 0) {
+    status.textContent = `Accepted ${accepted.length} uploads (${names}): they are being ingested; their progress`
+        + ' shows under Sources.';
+  } else {
+    status.className = 'error';
+    status.textContent = `Accepted ${accepted.length} of ${files.length} uploads${names ? ` (${names})` : ''}.`
+        + ` Failed: ${failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`;
   }
 }
 

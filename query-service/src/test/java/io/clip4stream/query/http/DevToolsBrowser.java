@@ -169,13 +169,22 @@ final class DevToolsBrowser implements AutoCloseable {
 
     /** Puts {@code file} into the file input matched by {@code selector}, as a user choosing it would. */
     void chooseFile(String selector, Path file) throws Exception {
+        chooseFiles(selector, List.of(file));
+    }
+
+    /** Sets the files of the file input {@code selector}, as a user choosing several. */
+    void chooseFiles(String selector, List<Path> files) throws Exception {
         int root = call("DOM.getDocument", Map.of()).get("root").get("nodeId").asInt();
         int node = call("DOM.querySelector", Map.of("nodeId", root, "selector", selector))
                 .get("nodeId")
                 .asInt();
         call(
                 "DOM.setFileInputFiles",
-                Map.of("nodeId", node, "files", List.of(file.toAbsolutePath().toString())));
+                Map.of(
+                        "nodeId",
+                        node,
+                        "files",
+                        files.stream().map(f -> f.toAbsolutePath().toString()).toList()));
     }
 
     /** Saves a PNG screenshot of the page to {@code file}. */

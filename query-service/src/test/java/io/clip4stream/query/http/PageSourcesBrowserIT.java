@@ -77,6 +77,7 @@ class PageSourcesBrowserIT {
                     }
                     deletesAfterConfirmation(browser, ingest);
                     showsUploadErrorsAsSentences(browser);
+                    uploadsSeveralFilesEachNamedAfterItself(browser, ingest);
                 } finally {
                     service.close();
                     ingest.host.close();
@@ -156,6 +157,31 @@ class PageSourcesBrowserIT {
         assertFalse(status.contains("{") || status.contains("not_a_video"), status);
     }
 
+    private void uploadsSeveralFilesEachNamedAfterItself(DevToolsBrowser browser, FakeIngest ingest) throws Exception {
+        List<Path> files = new ArrayList<>();
+        for (String name : new String[] {"good day.mp4", "good-night.mov", "noise.mp4"}) {
+            files.add(Files.write(modelDir.resolve(name), new byte[] {1, 2, 3, 4}));
+        }
+        ingest.uploads.clear();
+        // A typed id names one upload only.
+        browser.evaluate("document.getElementById('upload-source').value = 'all'; true");
+        browser.chooseFiles("#upload-file", files);
+        browser.evaluate("document.getElementById('upload-form').requestSubmit(); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('A source id names')");
+        assertEquals(List.of(), ingest.uploads);
+
+        browser.evaluate("document.getElementById('upload-source').value = '';"
+                + " document.getElementById('upload-form').requestSubmit(); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('Accepted 2 of 3')");
+
+        assertEquals(List.of("good-day", "good-night", "noise"), ingest.uploads, "one after another, by file name");
+        assertEquals(
+                "Accepted 2 of 3 uploads (good-day, good-night). Failed: noise.mp4: The upload is not a usable video:"
+                        + " the file is not a video FFmpeg can read",
+                browser.evaluate("document.getElementById('ingest-status').textContent")
+                        .asText());
+    }
+
     private static Map<String, Object> status(String id, String state, String kind, String reason) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("sourceId", id);
@@ -167,10 +193,14 @@ class PageSourcesBrowserIT {
         return json;
     }
 
-    /** The ingest-service's source routes: the list, one status, DELETE, and an upload refused as not a video. */
+    /**
+     * The ingest-service's source routes: the list, one status, DELETE, and uploads: accepted for ids starting with
+     * "good", otherwise refused as not a video.
+     */
     private static final class FakeIngest {
         private final Map<String, Map<String, Object>> statuses = new ConcurrentHashMap<>();
         private final List<String> deletes = new CopyOnWriteArrayList<>();
+        private final List<String> uploads = new CopyOnWriteArrayList<>();
         private final HttpHost host = HttpHost.builder("fake-ingest")
                 .port(0)
                 .bindAddress("127.0.0.1")
@@ -187,6 +217,12 @@ class PageSourcesBrowserIT {
                 exchange.respondJson(200, Map.of("sources", live));
             } else if (path.equals("/sources/upload")) {
                 exchange.body(1 << 20);
+                String id = exchange.query().get("sourceId");
+                uploads.add(id);
+                if (id.startsWith("good")) {
+                    exchange.respondJson(202, Map.of("sourceId", id, "kind", "UPLOAD"));
+                    return;
+                }
                 throw new ApiException(
                         422,
                         "not_a_video",
