@@ -39,6 +39,9 @@ public final class IngestCommand implements Callable<Integer> {
     /** Exit status of a request refused before anything was sent (missing or unreadable file). */
     static final int REFUSED = 2;
 
+    /** The longest source id the ingest API takes. */
+    static final int MAX_ID_LENGTH = 128;
+
     /** The file name endings a folder's videos are recognised by. */
     static final Set<String> VIDEO_EXTENSIONS = Set.of(
             "mp4", "m4v", "mov", "mkv", "webm", "avi", "ts", "mts", "m2ts", "mpg", "mpeg", "wmv", "flv", "3gp", "ogv");
@@ -172,7 +175,8 @@ public final class IngestCommand implements Callable<Integer> {
             String base = defaultId(source);
             String candidate = base;
             for (int n = 2; !taken.add(candidate); n++) {
-                candidate = base + "-" + n;
+                String suffix = "-" + n;
+                candidate = base.substring(0, Math.min(base.length(), MAX_ID_LENGTH - suffix.length())) + suffix;
             }
             ids.put(source, candidate);
         }
@@ -374,7 +378,10 @@ public final class IngestCommand implements Callable<Integer> {
         String name = source.replaceFirst("[?#].*$", "").replaceFirst("/+$", "");
         name = name.substring(name.lastIndexOf('/') + 1).replaceFirst("\\.[A-Za-z0-9]{1,5}$", "");
         name = name.replaceAll("[^A-Za-z0-9._-]", "-");
-        return name.isEmpty() ? "source-" + Long.toHexString(System.nanoTime()) : name;
+        name = name.substring(0, Math.min(name.length(), MAX_ID_LENGTH));
+        return name.isEmpty() || name.equals(".") || name.equals("..")
+                ? "source-" + Long.toHexString(System.nanoTime())
+                : name;
     }
 
     /** The server refused a request; the message is its own, for the user. */

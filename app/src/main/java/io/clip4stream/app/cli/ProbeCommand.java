@@ -69,6 +69,12 @@ public final class ProbeCommand implements Callable<Integer> {
         json.put("frames", plan.frames());
         json.put("clips", plan.clips());
         json.put("truncated", plan.truncated());
+        Map<String, Object> video = new LinkedHashMap<>();
+        video.put("codec", plan.video().codec());
+        video.put("width", plan.video().width());
+        video.put("height", plan.video().height());
+        video.put("orientation", plan.video().orientation().name().toLowerCase(Locale.ROOT));
+        json.put("video", video);
         spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(json));
         spec.commandLine().getOut().flush();
         return 0;

@@ -163,6 +163,16 @@ class IngestCommandTest {
     }
 
     @Test
+    void defaultIdsStayWithinTheIngestApisLimit() {
+        String longName = "a".repeat(200);
+        assertEquals("a".repeat(128), IngestCommand.defaultId("/videos/" + longName + ".mp4"));
+        Map<String, String> ids = IngestCommand.uniqueIds(List.of("x/" + longName + ".mp4", "y/" + longName + ".mov"));
+        assertEquals("a".repeat(126) + "-2", ids.get("y/" + longName + ".mov"));
+        assertEquals("my-trip-2024", IngestCommand.defaultId("/v/my trip 2024.MOV"));
+        assertTrue(IngestCommand.defaultId("/v/...mp4").startsWith("source-"));
+    }
+
+    @Test
     void videoFilesAreKnownByTheirEnding() {
         assertTrue(IngestCommand.VIDEO_EXTENSIONS.contains("mp4"));
         assertEquals(

@@ -44,6 +44,21 @@ class ProbeCommandTest {
         assertEquals(3000, clips.get(1).get("endMs").asLong());
         assertEquals(4, clips.get(1).get("frameCount").asInt());
         assertFalse(json.get("truncated").asBoolean());
+        assertEquals("h264", json.get("video").get("codec").asText());
+        assertEquals(64, json.get("video").get("width").asInt());
+        assertEquals(48, json.get("video").get("height").asInt());
+        assertEquals("upright", json.get("video").get("orientation").asText());
+    }
+
+    @Test
+    void saysHowAPortraitPhoneVideoIsTurned() throws Exception {
+        Path file = dir.resolve("portrait.mp4");
+        SyntheticVideo.h264Mp4(64, 48, 10, 20).writeTo(file, -90);
+        assertEquals(0, run("probe", file.toString()), err.toString());
+        JsonNode video = new ObjectMapper().readTree(out.toString()).get("video");
+        assertEquals(48, video.get("width").asInt());
+        assertEquals(64, video.get("height").asInt());
+        assertEquals("clockwise", video.get("orientation").asText());
     }
 
     @Test

@@ -84,7 +84,7 @@ public final class VideoDecoder implements AutoCloseable {
     private VideoDecoder(FFmpegFrameGrabber grabber, VideoInput input) {
         this.grabber = grabber;
         this.input = input;
-        this.rotation = Orientation.ofDisplayRotation(grabber.getDisplayRotation());
+        this.rotation = Orientation.ofDisplayMatrix(displayMatrix(grabber));
     }
 
     /** Opens {@code input} and reads its headers; throws with a readable reason when it is not a decodable video. */
@@ -352,7 +352,20 @@ public final class VideoDecoder implements AutoCloseable {
         releaseQuietly(grabber, null);
     }
 
-    /** The frame's picture as shown: turned by the stream's display rotation, as players and browsers turn it. */
+    /** The stream's display matrix (nine int32 in the machine's byte order), or null when it has none. */
+    private static int[] displayMatrix(FFmpegFrameGrabber grabber) {
+        if (!(grabber.getVideoSideData("Display Matrix") instanceof ByteBuffer side) || side.capacity() < 36) {
+            return null;
+        }
+        ByteBuffer bytes = side.duplicate().order(java.nio.ByteOrder.nativeOrder());
+        int[] matrix = new int[9];
+        for (int i = 0; i < 9; i++) {
+            matrix[i] = bytes.getInt(4 * i);
+        }
+        return matrix;
+    }
+
+    /** The frame's picture as shown: turned (and flipped) by the stream's display matrix, as players turn it. */
     private RgbImage toRgb(Frame frame) {
         int width = frame.imageWidth;
         int height = frame.imageHeight;

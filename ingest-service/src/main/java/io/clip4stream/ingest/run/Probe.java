@@ -7,6 +7,7 @@ import io.clip4stream.ingest.decode.VideoInput;
 import io.clip4stream.ingest.plan.ClipCutter;
 import io.clip4stream.ingest.plan.ClipWindow;
 import io.clip4stream.ingest.plan.FrameSampler;
+import io.clip4stream.model.preprocess.Orientation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +26,20 @@ public final class Probe {
      * @param clips the clips
      * @param truncated whether the input ended before its declared length
      * @param truncation why, when truncated
+     * @param video the video stream as decoded
      */
-    public record Plan(long durationMs, List<Frame> frames, List<Clip> clips, boolean truncated, String truncation) {}
+    public record Plan(
+            long durationMs, List<Frame> frames, List<Clip> clips, boolean truncated, String truncation, Video video) {}
+
+    /**
+     * The video stream.
+     *
+     * @param codec FFmpeg's codec name, e.g. {@code h264}
+     * @param width width of the frames as shown (after the display matrix)
+     * @param height height of the frames as shown
+     * @param orientation how the decoded pictures are turned to be shown (the stream's display matrix)
+     */
+    public record Video(String codec, int width, int height, Orientation orientation) {}
 
     /**
      * A sampled frame.
@@ -53,7 +66,9 @@ public final class Probe {
         List<Frame> frames = new ArrayList<>();
         List<Clip> clips = new ArrayList<>();
         DecodeSummary summary;
+        Video video;
         try (VideoDecoder decoder = VideoDecoder.open(input, options)) {
+            video = new Video(decoder.codec(), decoder.width(), decoder.height(), decoder.rotation());
             summary = decoder.decode(
                     sampler,
                     (micros, image) -> {
@@ -63,7 +78,8 @@ public final class Probe {
                     () -> false);
         }
         cutter.finish(sampler.intervalMicros()).forEach(c -> clips.add(clip(c)));
-        return new Plan(summary.durationMicros() / 1000, frames, clips, summary.truncated(), summary.truncation());
+        return new Plan(
+                summary.durationMicros() / 1000, frames, clips, summary.truncated(), summary.truncation(), video);
     }
 
     private static Clip clip(ClipWindow c) {

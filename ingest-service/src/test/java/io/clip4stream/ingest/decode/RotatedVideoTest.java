@@ -38,7 +38,10 @@ class RotatedVideoTest {
         for (double degrees : new double[] {-90, 90, 180}) {
             Path turned = dir.resolve("turned" + (int) degrees + ".mp4");
             VIDEO.writeTo(turned, degrees);
-            Orientation rotation = Orientation.ofDisplayRotation(degrees);
+            // ffprobe's rotation: counterclockwise degrees.
+            Orientation rotation = degrees == 90
+                    ? Orientation.COUNTERCLOCKWISE
+                    : degrees == -90 ? Orientation.CLOCKWISE : Orientation.UPSIDE_DOWN;
 
             List<RgbImage> upright = decode(turned);
 

@@ -2,7 +2,7 @@ package io.clip4stream.model.preprocess;
 
 /**
  * How a stored picture is turned (and, for a mirrored one, flipped) to be shown upright: the eight orientations of
- * EXIF, which cover a video stream's display rotation too. Phones store portrait photos and video as landscape
+ * EXIF, which also cover every turn and flip {@code ffmpeg} applies for a video stream's display matrix. Phones store portrait photos and video as landscape
  * pictures with such a mark, which viewers, browsers and the {@code ffmpeg} command apply; the model must see what a
  * viewer sees, since CLIP finds little in a sideways scene.
  */
@@ -17,14 +17,14 @@ public enum Orientation {
     MIRRORED_UPSIDE_DOWN(4),
     /** Flipped about the main diagonal: stored rows become shown columns (EXIF 5). */
     TRANSPOSED(5),
-    /** Turned a quarter clockwise (EXIF 6; a display rotation of -90 degrees, as phones record portrait). */
+    /** Turned a quarter clockwise (EXIF 6; as phones record portrait: {@code ffprobe} prints rotation -90). */
     CLOCKWISE(6),
     /** Flipped about the other diagonal (EXIF 7). */
     TRANSVERSE(7),
-    /** Turned a quarter counterclockwise (EXIF 8; a display rotation of +90 degrees). */
+    /** Turned a quarter counterclockwise (EXIF 8; {@code ffprobe} prints rotation 90). */
     COUNTERCLOCKWISE(8);
 
-    /** How close to a quarter turn a display rotation must be to count as one. */
+    /** How close (in whole degrees, as {@code ffmpeg} rounds them) a matrix's angle must be to a quarter turn. */
     private static final double TOLERANCE_DEGREES = 1.0;
 
     private final int exif;
@@ -49,25 +49,54 @@ public enum Orientation {
     }
 
     /**
-     * The turn for a video stream's display rotation (degrees counterclockwise, as FFmpeg's
-     * {@code av_display_rotation_get} gives it and {@code ffprobe} prints {@code rotation}); {@link #UPRIGHT} for an
-     * angle not within a degree of a quarter turn, or not a number (no display matrix).
+     * The orientation the {@code ffmpeg} command shows a video stream in, from its display matrix (FFmpeg's
+     * {@code AV_PKT_DATA_DISPLAYMATRIX}: nine int32, 16.16 fixed point, row by row): a quarter or half turn, flipped
+     * where the matrix mirrors, as {@code ffmpeg}'s autorotate chooses its {@code transpose}, {@code hflip} and
+     * {@code vflip} filters. {@link #UPRIGHT} without a matrix, and for an angle off the quarter turns (which
+     * {@code ffmpeg} would turn by an arbitrary angle).
      */
-    public static Orientation ofDisplayRotation(double counterclockwiseDegrees) {
-        if (!Double.isFinite(counterclockwiseDegrees)) {
+    public static Orientation ofDisplayMatrix(int[] matrix) {
+        if (matrix == null || matrix.length < 9) {
             return UPRIGHT;
         }
-        double turns = counterclockwiseDegrees / 90.0;
-        long quarter = Math.round(turns);
-        if (Math.abs(turns - quarter) * 90.0 > TOLERANCE_DEGREES) {
-            return UPRIGHT;
+        double theta = clockwiseDegrees(matrix);
+        if (Math.abs(theta - 90) < TOLERANCE_DEGREES) {
+            return matrix[3] > 0 ? TRANSPOSED : CLOCKWISE; // transpose=cclock_flip : transpose=clock
         }
-        return switch ((int) Math.floorMod(quarter, 4L)) {
-            case 1 -> COUNTERCLOCKWISE;
-            case 2 -> UPSIDE_DOWN;
-            case 3 -> CLOCKWISE;
-            default -> UPRIGHT;
-        };
+        if (Math.abs(theta - 180) < TOLERANCE_DEGREES) {
+            boolean hflip = matrix[0] < 0;
+            boolean vflip = matrix[4] < 0;
+            if (hflip && vflip) {
+                return UPSIDE_DOWN;
+            }
+            return hflip ? MIRRORED : vflip ? MIRRORED_UPSIDE_DOWN : UPRIGHT;
+        }
+        if (Math.abs(theta - 270) < TOLERANCE_DEGREES) {
+            return matrix[3] < 0 ? TRANSVERSE : COUNTERCLOCKWISE; // transpose=clock_flip : transpose=cclock
+        }
+        if (Math.abs(theta) < TOLERANCE_DEGREES) {
+            return matrix[4] < 0 ? MIRRORED_UPSIDE_DOWN : UPRIGHT;
+        }
+        return UPRIGHT;
+    }
+
+    /**
+     * The matrix's clockwise turn in whole degrees, in [0, 360), as {@code ffmpeg}'s {@code get_rotation} computes it
+     * (minus {@code av_display_rotation_get}, rounded); NaN for a degenerate matrix.
+     */
+    private static double clockwiseDegrees(int[] matrix) {
+        double a = matrix[0] / 65536.0;
+        double b = matrix[1] / 65536.0;
+        double c = matrix[3] / 65536.0;
+        double d = matrix[4] / 65536.0;
+        double scaleX = Math.hypot(a, c);
+        double scaleY = Math.hypot(b, d);
+        if (scaleX == 0 || scaleY == 0) {
+            return Double.NaN;
+        }
+        double counterclockwise = -Math.toDegrees(Math.atan2(b / scaleY, a / scaleX));
+        double theta = -Math.round(counterclockwise);
+        return theta - 360 * Math.floor(theta / 360 + 0.9 / 360);
     }
 
     /** Whether the shown picture's width is the stored height. */

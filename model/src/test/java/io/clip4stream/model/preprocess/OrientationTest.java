@@ -13,17 +13,30 @@ class OrientationTest {
     private static final RgbImage IMAGE = grey(3, 2, 0, 1, 2, 3, 4, 5);
 
     @Test
-    void readsDisplayRotationsInCounterclockwiseDegreesToTheNearestQuarterTurn() {
-        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayRotation(0));
-        assertEquals(Orientation.COUNTERCLOCKWISE, Orientation.ofDisplayRotation(90));
-        assertEquals(Orientation.COUNTERCLOCKWISE, Orientation.ofDisplayRotation(89.6));
-        assertEquals(Orientation.CLOCKWISE, Orientation.ofDisplayRotation(-90));
-        assertEquals(Orientation.CLOCKWISE, Orientation.ofDisplayRotation(270));
-        assertEquals(Orientation.UPSIDE_DOWN, Orientation.ofDisplayRotation(180));
-        assertEquals(Orientation.UPSIDE_DOWN, Orientation.ofDisplayRotation(-180));
-        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayRotation(360));
-        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayRotation(45), "not a quarter turn: left as stored");
-        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayRotation(Double.NaN));
+    void readsADisplayMatrixAsTheFfmpegCommandTurnsAndFlips() {
+        // The matrices ffprobe prints for portrait phone video (rotation -90) and its opposite (rotation 90).
+        int[] phone = matrix(0, ONE, -ONE, 0);
+        assertEquals(Orientation.CLOCKWISE, Orientation.ofDisplayMatrix(phone));
+        assertEquals(Orientation.COUNTERCLOCKWISE, Orientation.ofDisplayMatrix(matrix(0, -ONE, ONE, 0)));
+        assertEquals(Orientation.UPSIDE_DOWN, Orientation.ofDisplayMatrix(matrix(-ONE, 0, 0, -ONE)));
+        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayMatrix(matrix(ONE, 0, 0, ONE)));
+        // Mirrored matrices (av_display_matrix_flip negates the first column for hflip, the second for vflip):
+        // ffmpeg's autorotate picks transpose=cclock_flip / clock_flip, hflip, vflip.
+        assertEquals(Orientation.MIRRORED, Orientation.ofDisplayMatrix(matrix(-ONE, 0, 0, ONE)));
+        assertEquals(Orientation.MIRRORED_UPSIDE_DOWN, Orientation.ofDisplayMatrix(matrix(ONE, 0, 0, -ONE)));
+        assertEquals(Orientation.TRANSPOSED, Orientation.ofDisplayMatrix(matrix(0, ONE, ONE, 0)));
+        assertEquals(Orientation.TRANSVERSE, Orientation.ofDisplayMatrix(matrix(0, -ONE, -ONE, 0)));
+        // Scaled matrices turn the same way.
+        assertEquals(Orientation.CLOCKWISE, Orientation.ofDisplayMatrix(matrix(0, 2 * ONE, -2 * ONE, 0)));
+    }
+
+    @Test
+    void noMatrixADegenerateOneOrAnAngleOffTheQuarterTurnsIsUpright() {
+        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayMatrix(null));
+        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayMatrix(new int[4]));
+        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayMatrix(new int[9]));
+        int step = (int) Math.round(ONE * Math.sqrt(0.5)); // 45 degrees
+        assertEquals(Orientation.UPRIGHT, Orientation.ofDisplayMatrix(matrix(step, step, -step, step)));
     }
 
     @Test
@@ -69,6 +82,13 @@ class OrientationTest {
         assertArrayEquals(new byte[] {4, 5, 6, 1, 2, 3}, Orientation.MIRRORED.apply(rgb, 2, 1));
         assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6}, Orientation.CLOCKWISE.apply(rgb, 2, 1));
         assertSame(rgb, Orientation.UPRIGHT.apply(rgb, 2, 1));
+    }
+
+    private static final int ONE = 1 << 16;
+
+    /** A display matrix with the given 2 x 2 part (16.16 fixed point) and no translation. */
+    private static int[] matrix(int a, int b, int c, int d) {
+        return new int[] {a, b, 0, c, d, 0, 0, 0, 1 << 30};
     }
 
     /** A grey image whose pixels (row by row) have the given levels in all three channels. */

@@ -223,7 +223,7 @@ async function play(hit) {
 // characters than letters, digits, '.', '_' and '-' replaced by '-'.
 function idFromFileName(name) {
   const id = name.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 128);
-  return id || 'video';
+  return id && id !== '.' && id !== '..' ? id : 'video';
 }
 
 // Ids for the chosen files: the one typed for a single file, else each file's own, made unique with -2, -3, ...
@@ -233,7 +233,7 @@ function uploadIds(files, typed) {
   return files.map((file) => {
     const base = idFromFileName(file.name);
     let id = base;
-    for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+    for (let n = 2; taken.has(id); n++) id = `${base.slice(0, 128 - `-${n}`.length)}-${n}`;
     taken.add(id);
     return id;
   });
