@@ -39,6 +39,9 @@ public final class IngestCommand implements Callable<Integer> {
     /** Exit status of a request refused before anything was sent (missing or unreadable file). */
     static final int REFUSED = 2;
 
+    /** How many times a busy service is asked again before the command gives up. */
+    static final int BUSY_RETRIES = 30;
+
     /** The longest source id the ingest API takes. */
     static final int MAX_ID_LENGTH = 128;
 
@@ -343,8 +346,22 @@ public final class IngestCommand implements Callable<Integer> {
         return answer.path("hits").size();
     }
 
+    /**
+     * GETs {@code uri}; a busy service (503 or 429, as the services answer under overload) is asked again after its
+     * {@code Retry-After}, up to {@link #BUSY_RETRIES} times, so that a long ingest is not abandoned for a moment of
+     * load while it goes on.
+     */
     private JsonNode get(URI uri) throws Exception {
-        return send(HttpRequest.newBuilder(uri).GET());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return send(HttpRequest.newBuilder(uri).GET());
+            } catch (BusyException e) {
+                if (attempt >= BUSY_RETRIES) {
+                    throw e;
+                }
+                Thread.sleep(e.retryAfter().toMillis());
+            }
+        }
     }
 
     private JsonNode send(HttpRequest.Builder request) throws Exception {
@@ -358,11 +375,28 @@ public final class IngestCommand implements Callable<Integer> {
             throw new IllegalStateException(
                     "No Clip4Stream answers at " + ingestUrl + ": start one with 'bin/clip4stream run'", e);
         }
+        if (response.statusCode() == 503 || response.statusCode() == 429) {
+            throw new BusyException(
+                    ServerMessage.of(response.statusCode(), response.body()),
+                    ServerMessage.code(response.body()),
+                    retryAfter(response));
+        }
         if (response.statusCode() >= 400) {
             throw new RefusedException(
                     ServerMessage.of(response.statusCode(), response.body()), ServerMessage.code(response.body()));
         }
         return json.readTree(response.body());
+    }
+
+    /** The answer's {@code Retry-After} (seconds), kept between 100 ms and 5 s; 1 s when it has none. */
+    static Duration retryAfter(HttpResponse<?> response) {
+        String header = response.headers().firstValue("Retry-After").orElse("");
+        try {
+            double seconds = Double.parseDouble(header.strip());
+            return Duration.ofMillis(Math.round(Math.max(0.1, Math.min(5.0, seconds)) * 1000));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(1); // absent, or an HTTP date: wait a second
+        }
     }
 
     private static String bar(double percent) {
@@ -384,8 +418,24 @@ public final class IngestCommand implements Callable<Integer> {
                 : name;
     }
 
+    /** The service was too busy to answer (503 or 429); ask again after {@link #retryAfter()}. */
+    static final class BusyException extends RefusedException {
+        private static final long serialVersionUID = 1L;
+        private final transient Duration retryAfter;
+
+        BusyException(String message, String code, Duration retryAfter) {
+            super(message, code);
+            this.retryAfter = retryAfter;
+        }
+
+        /** How long the service asked to wait. */
+        Duration retryAfter() {
+            return retryAfter;
+        }
+    }
+
     /** The server refused a request; the message is its own, for the user. */
-    static final class RefusedException extends IllegalStateException {
+    static class RefusedException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
         private final String code;
 

@@ -29,6 +29,8 @@ class IngestCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private final List<String> uploads = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger busyAnswers =
+            new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
     private String url;
 
@@ -55,6 +57,11 @@ class IngestCommandTest {
                     status = 202;
                     body = "{\"sourceId\":\"" + id + "\",\"kind\":\"FILE\"}";
                 }
+            } else if (path.startsWith("/sources/") && busyAnswers.getAndDecrement() > 0) {
+                // Overloaded, as the services answer under load.
+                status = 503;
+                exchange.getResponseHeaders().add("Retry-After", "0");
+                body = "{\"error\":{\"code\":\"overloaded\",\"message\":\"The service is busy\"}}";
             } else if (path.startsWith("/sources/")) {
                 body = "{\"state\":\"DONE\",\"clipsEmitted\":2,\"progressPercent\":100,\"reason\":null}";
             } else {
@@ -160,6 +167,27 @@ class IngestCommandTest {
         assertEquals(List.of("trip"), uploads);
         assertTrue(out.toString().contains("Searchable: 2 clip(s) of trip."), out.toString());
         assertFalse(out.toString().contains("of 1 sources"), out.toString());
+    }
+
+    @Test
+    void aBusyServiceIsAskedAgainInsteadOfAbandoningTheIngest() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        busyAnswers.set(3);
+
+        assertEquals(0, run(a.toString()), err.toString());
+
+        assertEquals(-1, busyAnswers.get(), "three busy answers, then the status");
+        assertTrue(out.toString().contains("Searchable: 2 clip(s) of a."), out.toString());
+    }
+
+    @Test
+    void aServiceBusyForTooLongEndsTheCommandWithItsMessage() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        busyAnswers.set(IngestCommand.BUSY_RETRIES);
+
+        assertEquals(1, run(a.toString()));
+
+        assertTrue(err.toString().startsWith("Error: The service is busy"), err.toString());
     }
 
     @Test
