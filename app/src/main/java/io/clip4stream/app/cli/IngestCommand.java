@@ -79,7 +79,11 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--api-key", description = "API key for the ingest and query APIs.")
     private String apiKey;
 
-    @Option(names = "--timeout", defaultValue = "600", description = "Seconds to wait (default: 600).")
+    @Option(
+            names = "--timeout",
+            defaultValue = "600",
+            description = "Seconds to wait without progress (default: 600); a long video or folder is followed as long"
+                    + " as it progresses.")
     private long timeoutSeconds;
 
     private final HttpClient http =
@@ -193,10 +197,11 @@ public final class IngestCommand implements Callable<Integer> {
         JsonNode accepted = submit(source, sourceId);
         boolean live = "LIVE".equals(accepted.path("kind").asText());
         out.println("Accepted " + sourceId + " (" + accepted.path("kind").asText() + ")");
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        Patience patience = new Patience(Duration.ofSeconds(timeoutSeconds));
         JsonNode status = null;
-        while (System.nanoTime() < deadline) {
+        while (!patience.exhausted()) {
             status = get(ingestUrl.resolve("/sources/" + encode(sourceId)));
+            patience.observe(progress(status));
             String state = status.path("state").asText();
             double percent = status.path("progressPercent").asDouble(0);
             long clips = status.path("clipsEmitted").asLong();
@@ -224,7 +229,7 @@ public final class IngestCommand implements Callable<Integer> {
             Thread.sleep(500);
         }
         out.println();
-        err.println("Timed out after " + timeoutSeconds + " s; last state: "
+        err.println("Timed out: no progress for " + timeoutSeconds + " s; last state: "
                 + (status == null ? "none" : status.path("state").asText()));
         return 1;
     }
@@ -263,13 +268,15 @@ public final class IngestCommand implements Callable<Integer> {
         }
         int searchable = 0;
         long clips = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+        Patience patience = new Patience(Duration.ofSeconds(timeoutSeconds));
         Map<String, String> lastState = new LinkedHashMap<>();
-        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+        while (!pending.isEmpty() && !patience.exhausted()) {
+            StringBuilder round = new StringBuilder();
             for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
                 var source = it.next();
                 String sourceId = source.getKey();
                 JsonNode status = get(ingestUrl.resolve("/sources/" + encode(sourceId)));
+                round.append(sourceId).append('=').append(progress(status)).append(';');
                 String state = status.path("state").asText();
                 lastState.put(sourceId, state);
                 if (state.equals("FAILED")) {
@@ -288,6 +295,7 @@ public final class IngestCommand implements Callable<Integer> {
                     it.remove();
                 }
             }
+            patience.observe(round.toString());
             if (!pending.isEmpty()) {
                 Thread.sleep(500);
             }
@@ -302,10 +310,44 @@ public final class IngestCommand implements Callable<Integer> {
         if (!pending.isEmpty()) {
             List<String> waiting = new ArrayList<>();
             pending.keySet().forEach(s -> waiting.add(s + " (" + lastState.getOrDefault(s, "not seen") + ")"));
-            err.println("Timed out after " + timeoutSeconds + " s: " + String.join(", ", waiting));
+            err.println("Timed out: no progress for " + timeoutSeconds + " s: " + String.join(", ", waiting));
         }
         err.flush();
         return searchable + before == total ? 0 : 1;
+    }
+
+    /** What a status says of progress: it changes whenever the source moves on. */
+    private static String progress(JsonNode status) {
+        return status.path("state").asText()
+                + '/'
+                + status.path("framesSampled").asLong()
+                + '/'
+                + status.path("clipsEmitted").asLong()
+                + '/'
+                + status.path("progressPercent").asDouble(0);
+    }
+
+    /** A deadline that moves on whenever progress is seen: the command waits up to its timeout without progress. */
+    private static final class Patience {
+        private final long timeoutNanos;
+        private long deadline;
+        private String seen;
+
+        Patience(Duration timeout) {
+            this.timeoutNanos = timeout.toNanos();
+            this.deadline = System.nanoTime() + timeoutNanos;
+        }
+
+        void observe(String progress) {
+            if (!progress.equals(seen)) {
+                seen = progress;
+                deadline = System.nanoTime() + timeoutNanos;
+            }
+        }
+
+        boolean exhausted() {
+            return System.nanoTime() - deadline >= 0;
+        }
     }
 
     private JsonNode submit(String source, String sourceId) throws Exception {

@@ -29,6 +29,8 @@ class IngestCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private final List<String> uploads = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicInteger decodingAnswers =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger busyAnswers =
             new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
@@ -62,6 +64,10 @@ class IngestCommandTest {
                 status = 503;
                 exchange.getResponseHeaders().add("Retry-After", "0");
                 body = "{\"error\":{\"code\":\"overloaded\",\"message\":\"The service is busy\"}}";
+            } else if (path.startsWith("/sources/") && decodingAnswers.get() > 0) {
+                // Still decoding, one more frame each time it is asked.
+                long frames = 100 - decodingAnswers.getAndDecrement();
+                body = "{\"state\":\"DECODING\",\"framesSampled\":" + frames + ",\"clipsEmitted\":0}";
             } else if (path.startsWith("/sources/")) {
                 body = "{\"state\":\"DONE\",\"clipsEmitted\":2,\"progressPercent\":100,\"reason\":null}";
             } else {
@@ -188,6 +194,18 @@ class IngestCommandTest {
         assertEquals(1, run(a.toString()));
 
         assertTrue(err.toString().startsWith("Error: The service is busy"), err.toString());
+    }
+
+    @Test
+    void aSourceIsFollowedAsLongAsItProgressesWhateverTheTimeout() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        Path b = Files.write(dir.resolve("b.mp4"), new byte[] {1});
+        // Six polls of 0.5 s (3 s) of progress, past a 1 s timeout.
+        decodingAnswers.set(6);
+
+        assertEquals(0, run(a.toString(), "--timeout", "1"), err.toString());
+        decodingAnswers.set(6);
+        assertEquals(0, run(a.toString(), b.toString(), "--timeout", "1"), err.toString());
     }
 
     @Test
