@@ -63,6 +63,16 @@ public final class ImageDecoder {
                             "WebP images cannot be decoded here: this Java runtime's ImageIO has no WebP reader;"
                                     + " send the image as JPEG or PNG");
                 }
+                String heif = heifBrand(bytes);
+                if (heif != null) {
+                    // What iPhones take photos as by default: say so, rather than "not an image".
+                    throw new RejectedExampleException(
+                            415,
+                            "unsupported_image_format",
+                            ("avif".equals(heif) || "avis".equals(heif) ? "AVIF" : "HEIC/HEIF")
+                                    + " images cannot be decoded here: this Java runtime's ImageIO has no reader for"
+                                    + " them; send the image as JPEG or PNG (a phone can share a photo as JPEG)");
+                }
                 throw new RejectedExampleException(
                         400, "not_an_image", "the body is not an image this service reads (JPEG or PNG)");
             }
@@ -96,6 +106,19 @@ public final class ImageDecoder {
             throw new RejectedExampleException(
                     400, "unreadable_image", "the image cannot be decoded: " + e.getMessage(), e);
         }
+    }
+
+    /** HEIF and AVIF major brands (ISO/IEC 23008-12, AV1 image format). */
+    private static final java.util.Set<String> HEIF_BRANDS = java.util.Set.of(
+            "heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1", "avif", "avis");
+
+    /** The major brand of a HEIF or AVIF file ({@code ftyp} box first), or null for anything else. */
+    static String heifBrand(byte[] bytes) {
+        if (bytes.length < 12 || !new String(bytes, 4, 4, StandardCharsets.ISO_8859_1).equals("ftyp")) {
+            return null;
+        }
+        String brand = new String(bytes, 8, 4, StandardCharsets.ISO_8859_1);
+        return HEIF_BRANDS.contains(brand) ? brand : null;
     }
 
     /** Whether {@code bytes} start like a WebP file (a RIFF container of type WEBP). */

@@ -98,6 +98,25 @@ class ImageDecoderTest {
     }
 
     @Test
+    void shouldSayThatHeicAndAvifPhotosCannotBeDecodedHereWith415() {
+        for (String brand : new String[] {"heic", "mif1", "avif"}) {
+            byte[] header = new byte[32];
+            header[3] = 24; // box size
+            System.arraycopy(("ftyp" + brand).getBytes(StandardCharsets.ISO_8859_1), 0, header, 4, 8);
+            RejectedExampleException e = rejected(header);
+            assertEquals(415, e.status());
+            assertEquals("unsupported_image_format", e.code());
+            assertTrue(
+                    e.getMessage().startsWith(brand.equals("avif") ? "AVIF images" : "HEIC/HEIF images"),
+                    e.getMessage());
+        }
+        // An MP4 video has an ftyp box too, but is no HEIF: it stays "not an image".
+        byte[] mp4 = new byte[32];
+        System.arraycopy("ftypisom".getBytes(StandardCharsets.ISO_8859_1), 0, mp4, 4, 8);
+        assertEquals(400, rejected(mp4).status());
+    }
+
+    @Test
     void shouldSayThatWebpCannotBeDecodedHereWith415() {
         RejectedExampleException e = rejected(TestImages.webpHeader());
         assertEquals(415, e.status());
