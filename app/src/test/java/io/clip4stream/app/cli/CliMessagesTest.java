@@ -13,7 +13,6 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,12 +59,7 @@ class CliMessagesTest {
         server.createContext("/", exchange -> {
             requests.add(
                     exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
-            exchange.getRequestBody().readAllBytes();
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
+            JsonAnswer.send(exchange, status, body);
         });
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort();

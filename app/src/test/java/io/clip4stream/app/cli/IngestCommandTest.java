@@ -41,7 +41,6 @@ class IngestCommandTest {
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
             String path = exchange.getRequestURI().getPath();
             String query = String.valueOf(exchange.getRequestURI().getRawQuery());
             int status = 200;
@@ -73,11 +72,7 @@ class IngestCommandTest {
             } else {
                 body = "{\"hits\":[{},{}]}";
             }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
+            JsonAnswer.send(exchange, status, body);
         });
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort();

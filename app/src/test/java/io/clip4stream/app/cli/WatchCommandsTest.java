@@ -55,11 +55,7 @@ class WatchCommandsTest {
                             + "\"minScore\":0.7}]}";
                 }
             }
-            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            exchange.getResponseBody().write(bytes);
-            exchange.close();
+            JsonAnswer.send(exchange, status, answer);
         });
         server.start();
         url = "http://127.0.0.1:" + server.getAddress().getPort();
