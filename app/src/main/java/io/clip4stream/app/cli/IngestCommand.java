@@ -390,19 +390,26 @@ public final class IngestCommand implements Callable<Integer> {
 
     /**
      * GETs {@code uri}; a busy service (503 or 429, as the services answer under overload) is asked again after its
-     * {@code Retry-After}, up to {@link #BUSY_RETRIES} times, so that a long ingest is not abandoned for a moment of
-     * load while it goes on.
+     * {@code Retry-After}, and one that does not answer at all (restarting, as in a rolling update) after a second,
+     * up to {@link #BUSY_RETRIES} times, so that a long ingest is not abandoned for a moment while it goes on.
      */
     private JsonNode get(URI uri) throws Exception {
         for (int attempt = 1; ; attempt++) {
+            Duration wait;
             try {
                 return send(HttpRequest.newBuilder(uri).GET());
             } catch (BusyException e) {
+                wait = e.retryAfter();
                 if (attempt >= BUSY_RETRIES) {
                     throw e;
                 }
-                Thread.sleep(e.retryAfter().toMillis());
+            } catch (UnreachableException e) {
+                wait = Duration.ofSeconds(1);
+                if (attempt >= BUSY_RETRIES) {
+                    throw e;
+                }
             }
+            Thread.sleep(wait.toMillis());
         }
     }
 
@@ -414,8 +421,11 @@ public final class IngestCommand implements Callable<Integer> {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
-            throw new IllegalStateException(
+            throw new UnreachableException(
                     "No Clip4Stream answers at " + ingestUrl + ": start one with 'bin/clip4stream run'", e);
+        } catch (java.io.IOException e) {
+            // A connection reset or closed mid-answer (a service stopping): as unreachable, not a refusal.
+            throw new UnreachableException("Clip4Stream stopped answering at " + ingestUrl + ": " + e, e);
         }
         if (response.statusCode() == 503 || response.statusCode() == 429) {
             throw new BusyException(
@@ -458,6 +468,15 @@ public final class IngestCommand implements Callable<Integer> {
         return name.isEmpty() || name.equals(".") || name.equals("..")
                 ? "source-" + Long.toHexString(System.nanoTime())
                 : name;
+    }
+
+    /** No service answers where the command was told to ask; the message says how to start one. */
+    static final class UnreachableException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        UnreachableException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** The service was too busy to answer (503 or 429); ask again after {@link #retryAfter()}. */

@@ -33,13 +33,17 @@ class IngestCommandTest {
             new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger busyAnswers =
             new java.util.concurrent.atomic.AtomicInteger();
-    private HttpServer server;
+    private volatile HttpServer server;
     private String url;
 
     /** Accepts every upload but "broken" (422, as for a file that is no video); every source is done, 2 clips. */
     @BeforeEach
     void start() throws Exception {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        start(0);
+    }
+
+    private void start(int port) throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             String query = String.valueOf(exchange.getRequestURI().getRawQuery());
@@ -178,6 +182,32 @@ class IngestCommandTest {
         assertEquals(0, run(a.toString()), err.toString());
 
         assertEquals(-1, busyAnswers.get(), "three busy answers, then the status");
+        assertTrue(out.toString().contains("Searchable: 2 clip(s) of a."), out.toString());
+    }
+
+    @Test
+    void aServiceRestartingWhileItIsFollowedIsWaitedFor() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        int port = server.getAddress().getPort();
+        // The upload is accepted, then the service goes away for a while (as in a rolling update) and comes back.
+        decodingAnswers.set(1);
+        Thread restart = new Thread(() -> {
+            try {
+                while (decodingAnswers.get() > 0) {
+                    Thread.sleep(10);
+                }
+                Thread.sleep(100); // the DECODING answer is on its way; the command waits 0.5 s to ask again
+                server.stop(0);
+                Thread.sleep(2500);
+                start(port);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        restart.start();
+
+        assertEquals(0, run(a.toString()), err.toString());
+        restart.join();
         assertTrue(out.toString().contains("Searchable: 2 clip(s) of a."), out.toString());
     }
 
