@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -98,15 +99,24 @@ public final class IngestCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        List<String> expanded = new ArrayList<>();
+        List<String> named = new ArrayList<>();
         for (String source : sources) {
-            String refusal = expand(source, expanded);
-            if (refusal != null) {
-                err.println("Error: " + refusal);
+            Optional<String> refusal = expand(source, named);
+            if (refusal.isPresent()) {
+                err.println("Error: " + refusal.get());
                 err.flush();
                 return REFUSED;
             }
         }
+        // A file named twice (itself and its folder, say) is ingested once.
+        Map<String, String> distinct = new LinkedHashMap<>();
+        for (String source : named) {
+            String key = source.contains("://")
+                    ? source
+                    : Path.of(source).toAbsolutePath().normalize().toString();
+            distinct.putIfAbsent(key, source);
+        }
+        List<String> expanded = new ArrayList<>(distinct.values());
         if (id != null && expanded.size() > 1) {
             err.println("Error: --id names a single source; " + expanded.size() + " were given");
             err.flush();
@@ -126,17 +136,17 @@ public final class IngestCommand implements Callable<Integer> {
 
     /**
      * Adds what {@code source} names to {@code into}: a URL or a file as is, a folder's video files by name; returns
-     * why it cannot be ingested, or null.
+     * why it cannot be ingested, if it cannot.
      */
-    private String expand(String source, List<String> into) throws java.io.IOException {
+    private Optional<String> expand(String source, List<String> into) throws java.io.IOException {
         if (source.contains("://")) {
             into.add(source);
-            return null;
+            return Optional.empty();
         }
         // A local path is checked here first: the server could only say it is outside its root.
         Path path = Path.of(source);
         if (!Files.exists(path)) {
-            return "no such file: " + source;
+            return Optional.of("no such file: " + source);
         }
         if (Files.isDirectory(path)) {
             List<String> videos;
@@ -147,17 +157,18 @@ public final class IngestCommand implements Callable<Integer> {
                         .toList();
             }
             if (videos.isEmpty()) {
-                return "no video files in " + source + " (looked for ." + String.join(", .", sortedExtensions())
-                        + (recursive ? "" : "; --recursive also looks in subfolders") + ")";
+                return Optional.of("no video files in " + source + " (looked for ."
+                        + String.join(", .", sortedExtensions())
+                        + (recursive ? "" : "; --recursive also looks in subfolders") + ")");
             }
             into.addAll(videos);
-            return null;
+            return Optional.empty();
         }
         if (!Files.isRegularFile(path)) {
-            return "not a regular file: " + source + " (give a video file, a folder of them, or a URL)";
+            return Optional.of("not a regular file: " + source + " (give a video file, a folder of them, or a URL)");
         }
         into.add(source);
-        return null;
+        return Optional.empty();
     }
 
     /** A regular, visible file whose name ends like a video's (not macOS's {@code ._name} resource forks). */

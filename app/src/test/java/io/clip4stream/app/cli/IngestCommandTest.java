@@ -154,6 +154,20 @@ class IngestCommandTest {
     }
 
     @Test
+    void aFileNamedTwiceIsIngestedOnce() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+
+        assertEquals(
+                0,
+                run(
+                        a.toString(),
+                        dir.toString(),
+                        dir.resolve(".").resolve("a.mp4").toString()));
+
+        assertEquals(List.of("a"), uploads);
+    }
+
+    @Test
     void filesNamedAlikeGetDistinctIds() throws Exception {
         Path a = Files.write(dir.resolve("clip.mp4"), new byte[] {1});
         Path b = Files.write(Files.createDirectories(dir.resolve("other")).resolve("clip.mov"), new byte[] {1});

@@ -39,7 +39,7 @@ public final class VideoDecoder implements AutoCloseable {
 
     private final FFmpegFrameGrabber grabber;
     private final VideoInput input;
-    private final Orientation rotation;
+    private final Orientation orientation;
 
     /**
      * How to decode.
@@ -84,7 +84,7 @@ public final class VideoDecoder implements AutoCloseable {
     private VideoDecoder(FFmpegFrameGrabber grabber, VideoInput input) {
         this.grabber = grabber;
         this.input = input;
-        this.rotation = Orientation.ofDisplayMatrix(displayMatrix(grabber));
+        this.orientation = Orientation.ofDisplayMatrix(displayMatrix(grabber));
     }
 
     /** Opens {@code input} and reads its headers; throws with a readable reason when it is not a decodable video. */
@@ -163,19 +163,19 @@ public final class VideoDecoder implements AutoCloseable {
         return Double.isFinite(rate) && rate > 0 && rate < 1000 ? rate : 0;
     }
 
-    /** Width of the frames as shown (after the stream's display rotation). */
+    /** Width of the frames as shown (after the stream's display matrix). */
     public int width() {
-        return rotation.shownWidth(grabber.getImageWidth(), grabber.getImageHeight());
+        return orientation.shownWidth(grabber.getImageWidth(), grabber.getImageHeight());
     }
 
-    /** Height of the frames as shown (after the stream's display rotation). */
+    /** Height of the frames as shown (after the stream's display matrix). */
     public int height() {
-        return rotation.shownHeight(grabber.getImageWidth(), grabber.getImageHeight());
+        return orientation.shownHeight(grabber.getImageWidth(), grabber.getImageHeight());
     }
 
-    /** How decoded pictures are turned before they are handed on (the stream's display rotation). */
-    public Orientation rotation() {
-        return rotation;
+    /** How decoded pictures are turned before they are handed on (the stream's display matrix). */
+    public Orientation orientation() {
+        return orientation;
     }
 
     /** FFmpeg's container format name, e.g. {@code mov,mp4,m4a,3gp,3g2,mj2}. */
@@ -377,9 +377,9 @@ public final class VideoDecoder implements AutoCloseable {
             buffer.get(y * stride, rgb, y * row, row);
         }
         return new RgbImage(
-                rotation.shownWidth(width, height),
-                rotation.shownHeight(width, height),
-                rotation.apply(rgb, width, height));
+                orientation.shownWidth(width, height),
+                orientation.shownHeight(width, height),
+                orientation.apply(rgb, width, height));
     }
 
     private static void checkFile(VideoInput.FileInput file) throws DecodeException {

@@ -68,7 +68,7 @@ public final class Probe {
         DecodeSummary summary;
         Video video;
         try (VideoDecoder decoder = VideoDecoder.open(input, options)) {
-            video = new Video(decoder.codec(), decoder.width(), decoder.height(), decoder.rotation());
+            video = new Video(decoder.codec(), decoder.width(), decoder.height(), decoder.orientation());
             summary = decoder.decode(
                     sampler,
                     (micros, image) -> {

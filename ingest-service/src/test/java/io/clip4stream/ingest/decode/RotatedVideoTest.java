@@ -51,7 +51,7 @@ class RotatedVideoTest {
             }
             try (VideoDecoder decoder =
                     VideoDecoder.open(new VideoInput.FileInput(turned, false), VideoDecoder.Options.exact())) {
-                assertEquals(rotation, decoder.rotation());
+                assertEquals(rotation, decoder.orientation());
                 assertEquals(rotation.swapsSides() ? 48 : 64, decoder.width());
                 assertEquals(rotation.swapsSides() ? 64 : 48, decoder.height());
             }
