@@ -68,6 +68,11 @@ public final class IngestCommand implements Callable<Integer> {
     @Option(names = "--recursive", description = "Also take the videos in the folders' subfolders.")
     private boolean recursive;
 
+    @Option(
+            names = "--json",
+            description = "Print no progress, only one JSON object at the end: what became of each source, and counts.")
+    private boolean json;
+
     @Option(names = "--ingest-url", description = "Ingest API (default: the running 'clip4stream run').")
     private URI ingestUrl;
 
@@ -89,7 +94,7 @@ public final class IngestCommand implements Callable<Integer> {
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper mapper = new ObjectMapper();
 
     /** An ingest command finding the running instance through {@code environment} (the state directory). */
     public IngestCommand(Map<String, String> environment) {
@@ -127,11 +132,15 @@ public final class IngestCommand implements Callable<Integer> {
             ingestUrl = ingestUrl == null ? run.ingest() : ingestUrl;
             queryUrl = queryUrl == null ? run.page() : queryUrl;
         }
-        if (expanded.size() == 1) {
+        if (expanded.size() == 1 && !json) {
             String source = expanded.getFirst();
             return followOne(source, id != null ? id : defaultId(source));
         }
-        return followMany(uniqueIds(expanded));
+        Map<String, String> ids = uniqueIds(expanded);
+        if (id != null) {
+            ids = Map.of(expanded.getFirst(), id);
+        }
+        return followMany(ids);
     }
 
     /**
@@ -232,7 +241,10 @@ public final class IngestCommand implements Callable<Integer> {
             }
             if (searchable(status, live, sourceId)) {
                 out.println();
-                warnIfTruncated(status, err, "");
+                String warning = truncationWarning(status);
+                if (warning != null) {
+                    err.println("Warning: " + warning);
+                }
                 out.println("Searchable: " + clips + " clip(s) of " + sourceId + ". Try: bin/clip4stream search"
                         + " \"...\"");
                 return 0;
@@ -246,39 +258,48 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     /**
-     * Several sources: submits them one after another (one refused does not stop the others), then prints a line as
-     * each becomes searchable or fails, and a summary; exits 0 only when every one is searchable.
+     * What became of one source.
+     *
+     * @param source the file or URL
+     * @param sourceId its id
+     * @param result {@code searchable}, {@code skipped} (ingested before), {@code failed} or {@code timed_out}
+     * @param clips its searchable clips
+     * @param reason why it failed or timed out, or the warning of a truncated file; null otherwise
+     */
+    record Outcome(String source, String sourceId, String result, long clips, String reason) {}
+
+    /**
+     * Several sources (or any with {@code --json}): submits them one after another (one refused does not stop the
+     * others), then prints a line as each becomes searchable or fails and a summary, or with {@code --json} one object
+     * at the end; exits 0 only when every one is searchable or was ingested before.
      */
     private int followMany(Map<String, String> ids) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Map<String, Outcome> outcomes = new LinkedHashMap<>(); // by source id, in the order given
         Map<String, Boolean> pending = new LinkedHashMap<>(); // source id -> live
-        int failed = 0;
-        int before = 0;
+        Map<String, String> sourceOf = new LinkedHashMap<>();
         for (Map.Entry<String, String> source : ids.entrySet()) {
             String sourceId = source.getValue();
+            sourceOf.put(sourceId, source.getKey());
+            outcomes.put(sourceId, null);
             JsonNode accepted;
             try {
                 accepted = submit(source.getKey(), sourceId);
             } catch (RefusedException e) {
                 if (e.code().equals("already_done")) {
                     // Running the same folder again after adding videos: the ones done before are skipped.
-                    out.println(sourceId + ": ingested before, skipped");
-                    out.flush();
-                    before++;
-                    continue;
+                    outcomes.put(sourceId, new Outcome(source.getKey(), sourceId, "skipped", 0, null));
+                    say(out, sourceId + ": ingested before, skipped");
+                } else {
+                    outcomes.put(sourceId, new Outcome(source.getKey(), sourceId, "failed", 0, e.getMessage()));
+                    say(err, "Failed " + sourceId + ": " + e.getMessage());
                 }
-                err.println("Failed " + sourceId + ": " + e.getMessage());
-                err.flush();
-                failed++;
                 continue;
             }
-            out.println("Accepted " + sourceId + " (" + accepted.path("kind").asText() + ")");
-            out.flush();
+            say(out, "Accepted " + sourceId + " (" + accepted.path("kind").asText() + ")");
             pending.put(sourceId, "LIVE".equals(accepted.path("kind").asText()));
         }
-        int searchable = 0;
-        long clips = 0;
         Patience patience = new Patience(Duration.ofSeconds(timeoutSeconds));
         Map<String, String> lastState = new LinkedHashMap<>();
         while (!pending.isEmpty() && !patience.exhausted()) {
@@ -291,18 +312,18 @@ public final class IngestCommand implements Callable<Integer> {
                 String state = status.path("state").asText();
                 lastState.put(sourceId, state);
                 if (state.equals("FAILED")) {
-                    err.println(
-                            "Failed " + sourceId + ": " + status.path("reason").asText());
-                    err.flush();
-                    failed++;
+                    String reason = status.path("reason").asText();
+                    outcomes.put(sourceId, new Outcome(sourceOf.get(sourceId), sourceId, "failed", 0, reason));
+                    say(err, "Failed " + sourceId + ": " + reason);
                     it.remove();
                 } else if (searchable(status, source.getValue(), sourceId)) {
-                    long sourceClips = status.path("clipsEmitted").asLong();
-                    out.println(sourceId + ": searchable, " + sourceClips + " clip(s)");
-                    out.flush();
-                    warnIfTruncated(status, err, sourceId + ": ");
-                    searchable++;
-                    clips += sourceClips;
+                    long clips = status.path("clipsEmitted").asLong();
+                    String warning = truncationWarning(status);
+                    outcomes.put(sourceId, new Outcome(sourceOf.get(sourceId), sourceId, "searchable", clips, warning));
+                    say(out, sourceId + ": searchable, " + clips + " clip(s)");
+                    if (warning != null) {
+                        say(err, "Warning: " + sourceId + ": " + warning);
+                    }
                     it.remove();
                 }
             }
@@ -311,20 +332,62 @@ public final class IngestCommand implements Callable<Integer> {
                 Thread.sleep(500);
             }
         }
-        int total = ids.size();
-        out.println("Searchable: " + searchable + " of " + total + " sources, " + clips + " clip(s)"
-                + (before > 0 ? "; " + before + " ingested before" : "") + "."
-                + (searchable + before > 0 ? " Try: bin/clip4stream search \"...\"" : ""));
-        if (failed > 0) {
-            err.println("Failed: " + failed + " of " + total + " (reasons above)");
+        for (String sourceId : pending.keySet()) {
+            String reason = "no progress for " + timeoutSeconds + " s; last state "
+                    + lastState.getOrDefault(sourceId, "not seen");
+            outcomes.put(sourceId, new Outcome(sourceOf.get(sourceId), sourceId, "timed_out", 0, reason));
         }
-        if (!pending.isEmpty()) {
-            List<String> waiting = new ArrayList<>();
-            pending.keySet().forEach(s -> waiting.add(s + " (" + lastState.getOrDefault(s, "not seen") + ")"));
-            err.println("Timed out: no progress for " + timeoutSeconds + " s: " + String.join(", ", waiting));
+        return report(outcomes.values().stream().toList(), out, err);
+    }
+
+    /** Prints the summary (or with {@code --json} the one object) and answers the exit status. */
+    private int report(List<Outcome> outcomes, PrintWriter out, PrintWriter err) throws Exception {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String result : List.of("searchable", "skipped", "failed", "timed_out")) {
+            counts.put(
+                    result,
+                    outcomes.stream().filter(o -> o.result().equals(result)).count());
+        }
+        long clips = outcomes.stream().mapToLong(Outcome::clips).sum();
+        int total = outcomes.size();
+        int status = counts.get("searchable") + counts.get("skipped") == total ? 0 : 1;
+        if (json) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("sources", outcomes);
+            root.put("searchable", counts.get("searchable"));
+            root.put("skipped", counts.get("skipped"));
+            root.put("failed", counts.get("failed"));
+            root.put("timedOut", counts.get("timed_out"));
+            root.put("clips", clips);
+            out.println(mapper.writeValueAsString(root));
+            out.flush();
+            return status;
+        }
+        long skipped = counts.get("skipped");
+        out.println("Searchable: " + counts.get("searchable") + " of " + total + " sources, " + clips + " clip(s)"
+                + (skipped > 0 ? "; " + skipped + " ingested before" : "") + "."
+                + (counts.get("searchable") + skipped > 0 ? " Try: bin/clip4stream search \"...\"" : ""));
+        if (counts.get("failed") > 0) {
+            err.println("Failed: " + counts.get("failed") + " of " + total + " (reasons above)");
+        }
+        List<String> waiting = outcomes.stream()
+                .filter(o -> o.result().equals("timed_out"))
+                .map(o -> o.sourceId() + " (" + o.reason() + ")")
+                .toList();
+        if (!waiting.isEmpty()) {
+            err.println("Timed out: " + String.join(", ", waiting));
         }
         err.flush();
-        return searchable + before == total ? 0 : 1;
+        out.flush();
+        return status;
+    }
+
+    /** Prints a progress line, unless the command answers with one JSON object. */
+    private void say(PrintWriter to, String line) {
+        if (!json) {
+            to.println(line);
+            to.flush();
+        }
     }
 
     /** What a status says of progress: it changes whenever the source moves on. */
@@ -372,17 +435,14 @@ public final class IngestCommand implements Callable<Integer> {
         return (state.equals("DONE") || (live && clips > 0)) && searchableClips(sourceId) >= Math.max(1, clips);
     }
 
-    private static void warnIfTruncated(JsonNode status, PrintWriter err, String prefix) {
+    /** The reason a searchable source's status still gives (a truncated file: not the whole video), or null. */
+    private static String truncationWarning(JsonNode status) {
         String warning = status.path("reason").asText("");
-        if (!warning.isBlank() && !status.path("reason").isNull()) {
-            // A truncated file: its clips are searchable, but not the whole video.
-            err.println("Warning: " + prefix + warning);
-            err.flush();
-        }
+        return warning.isBlank() || status.path("reason").isNull() ? null : warning;
     }
 
     private JsonNode register(String source, String sourceId) throws Exception {
-        String body = json.writeValueAsString(Map.of("sourceId", sourceId, "uri", source));
+        String body = mapper.writeValueAsString(Map.of("sourceId", sourceId, "uri", source));
         return send(HttpRequest.newBuilder(ingestUrl.resolve("/sources"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
@@ -448,7 +508,7 @@ public final class IngestCommand implements Callable<Integer> {
             throw new RefusedException(
                     ServerMessage.of(response.statusCode(), response.body()), ServerMessage.code(response.body()));
         }
-        return json.readTree(response.body());
+        return mapper.readTree(response.body());
     }
 
     /** The answer's {@code Retry-After} (seconds), kept between 100 ms and 5 s; 1 s when it has none. */

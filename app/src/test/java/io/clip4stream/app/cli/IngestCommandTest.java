@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -151,6 +153,47 @@ class IngestCommandTest {
         assertEquals(1, run(old.toString()));
 
         assertTrue(err.toString().startsWith("Error: Source old was already ingested"), err.toString());
+    }
+
+    @Test
+    void jsonSaysWhatBecameOfEachSourceAndNothingElse() throws Exception {
+        Files.write(dir.resolve("a.mp4"), new byte[] {1});
+        Files.write(dir.resolve("broken.mp4"), new byte[] {1});
+        Files.write(dir.resolve("old.mp4"), new byte[] {1});
+
+        assertEquals(1, run(dir.toString(), "--json"));
+
+        assertEquals("", err.toString());
+        JsonNode root = new ObjectMapper().readTree(out.toString());
+        assertEquals(1, out.toString().strip().lines().count(), out.toString());
+        List<String> results = new java.util.ArrayList<>();
+        root.get("sources")
+                .forEach(source -> results.add(source.get("sourceId").asText() + ":"
+                        + source.get("result").asText() + ":"
+                        + source.get("clips").asLong()));
+        assertEquals(List.of("a:searchable:2", "broken:failed:0", "old:skipped:0"), results);
+        assertEquals(
+                "The upload is not a usable video",
+                root.get("sources").get(1).get("reason").asText());
+        assertTrue(root.get("sources").get(0).get("source").asText().endsWith("a.mp4"));
+        assertEquals(1, root.get("searchable").asInt());
+        assertEquals(1, root.get("skipped").asInt());
+        assertEquals(1, root.get("failed").asInt());
+        assertEquals(0, root.get("timedOut").asInt());
+        assertEquals(2, root.get("clips").asLong());
+    }
+
+    @Test
+    void jsonForOneSourceKeepsItsId() throws Exception {
+        Path a = Files.write(dir.resolve("a.mp4"), new byte[] {1});
+
+        assertEquals(0, run(a.toString(), "--id", "trip", "--json"));
+
+        JsonNode source =
+                new ObjectMapper().readTree(out.toString()).get("sources").get(0);
+        assertEquals("trip", source.get("sourceId").asText());
+        assertEquals("searchable", source.get("result").asText());
+        assertTrue(source.get("reason").isNull());
     }
 
     @Test
