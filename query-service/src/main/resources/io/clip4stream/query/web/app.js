@@ -100,14 +100,36 @@ async function findSimilar(hit) {
     () => api(`/search/similar?${params}`));
 }
 
+// The formats the service decodes itself (the JDK's ImageIO). Anything else this browser can show (WebP, AVIF; HEIC
+// in Safari) is redrawn as PNG here first, so it is searched instead of refused with 415.
+const SERVICE_IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/bmp']);
+
+async function asServiceImage(file) {
+  if (SERVICE_IMAGE_TYPES.has(file.type)) return file;
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch (error) {
+    return file; // the browser cannot show it either: the service's answer says why it cannot be searched
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  canvas.getContext('2d').drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const png = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+  return png ? new File([png], `${file.name}.png`, { type: 'image/png' }) : file;
+}
+
 // Search by example: the image goes as the raw body; the service decodes, prepares and encodes it like a frame.
 async function searchImage(file) {
   if (!file) return;
   const drop = $('image-drop');
   drop.dataset.fileName = file.name;
   drop.querySelector('.drop-label').textContent = `image: ${file.name}`;
+  const image = await asServiceImage(file);
   await showResults(`image ${file.name}`, () => api(`/search/image?${filterParams()}`, {
-    method: 'POST', body: file, headers: { 'Content-Type': file.type || 'application/octet-stream' },
+    method: 'POST', body: image, headers: { 'Content-Type': image.type || 'application/octet-stream' },
   }));
 }
 

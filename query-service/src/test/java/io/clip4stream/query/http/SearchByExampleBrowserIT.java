@@ -54,6 +54,7 @@ class SearchByExampleBrowserIT {
                     browser.navigate(service.uri().resolve("/"));
                     byte[] png = TestImages.encoded("png", 80, 60);
                     dropsAnImage(service, browser, png);
+                    searchesAWebpImageTheBrowserCanShow(browser);
                     findsSimilarClips(service, browser);
                 } finally {
                     service.close();
@@ -86,6 +87,31 @@ class SearchByExampleBrowserIT {
         String status = browser.evaluate("document.getElementById('search-status').textContent")
                 .asText();
         assertTrue(status.contains("photo.png") && status.contains("first-stage order"), status);
+    }
+
+    /** A WebP image (which the service cannot decode) is redrawn as PNG by the page and searched. */
+    private static void searchesAWebpImageTheBrowserCanShow(DevToolsBrowser browser) throws Exception {
+        browser.evaluate("window.webpDropped = false;"
+                + " const canvas = document.createElement('canvas'); canvas.width = 80; canvas.height = 60;"
+                + " const g = canvas.getContext('2d'); g.fillStyle = 'red'; g.fillRect(0, 0, 40, 60);"
+                + " g.fillStyle = 'blue'; g.fillRect(40, 0, 40, 60);"
+                + " canvas.toBlob((webp) => {"
+                + "   const transfer = new DataTransfer();"
+                + "   transfer.items.add(new File([webp], 'photo.webp', { type: 'image/webp' }));"
+                + "   document.getElementById('image-drop').dispatchEvent("
+                + "     new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));"
+                + "   window.webpDropped = webp.type === 'image/webp';"
+                + " }, 'image/webp'); true");
+        browser.waitUntil("window.webpDropped"
+                + " && document.getElementById('search-status').textContent.includes('photo.webp')"
+                + " && document.querySelectorAll('#results li.hit').length === 5");
+        String status = browser.evaluate("document.getElementById('search-status').textContent")
+                .asText();
+        assertFalse(status.contains("415") || status.contains("cannot be decoded"), status);
+        assertFalse(
+                browser.evaluate("document.getElementById('search-status').className === 'error'")
+                        .asBoolean(),
+                status);
     }
 
     private static void findsSimilarClips(QueryService service, DevToolsBrowser browser) throws Exception {
