@@ -524,6 +524,20 @@ async function refreshModelChange() {
 refreshModelChange();
 setInterval(refreshModelChange, MODEL_CHANGE_POLL_MS);
 $('upload-form').addEventListener('submit', upload);
+// Videos dropped on the upload form are uploaded as if picked, each named after its file.
+const uploadForm = $('upload-form');
+uploadForm.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  uploadForm.classList.add('dragging');
+});
+uploadForm.addEventListener('dragleave', () => uploadForm.classList.remove('dragging'));
+uploadForm.addEventListener('drop', (event) => {
+  event.preventDefault();
+  uploadForm.classList.remove('dragging');
+  if (!event.dataTransfer.files.length) return;
+  $('upload-file').files = event.dataTransfer.files;
+  uploadForm.requestSubmit();
+});
 $('live-form').addEventListener('submit', registerLive);
 $('refresh-sources').addEventListener('click', refreshSources);
 refreshSources();

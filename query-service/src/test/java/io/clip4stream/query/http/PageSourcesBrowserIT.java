@@ -180,6 +180,16 @@ class PageSourcesBrowserIT {
                         + " the file is not a video FFmpeg can read",
                 browser.evaluate("document.getElementById('ingest-status').textContent")
                         .asText());
+
+        // Videos dropped on the form are uploaded the same way.
+        ingest.uploads.clear();
+        browser.evaluate("const transfer = new DataTransfer();"
+                + " transfer.items.add(new File([new Uint8Array([1, 2, 3])], 'good evening.mp4', { type: 'video/mp4' }));"
+                + " transfer.items.add(new File([new Uint8Array([1, 2, 3])], 'good morning.mp4', { type: 'video/mp4' }));"
+                + " document.getElementById('upload-form').dispatchEvent("
+                + "   new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true })); true");
+        browser.waitUntil("document.getElementById('ingest-status').textContent.startsWith('Accepted 2 uploads')");
+        assertEquals(List.of("good-evening", "good-morning"), ingest.uploads);
     }
 
     private static Map<String, Object> status(String id, String state, String kind, String reason) {
