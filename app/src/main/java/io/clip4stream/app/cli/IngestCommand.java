@@ -136,11 +136,7 @@ public final class IngestCommand implements Callable<Integer> {
             String source = expanded.getFirst();
             return followOne(source, id != null ? id : defaultId(source));
         }
-        Map<String, String> ids = uniqueIds(expanded);
-        if (id != null) {
-            ids = Map.of(expanded.getFirst(), id);
-        }
-        return followMany(ids);
+        return followMany(id != null ? Map.of(expanded.getFirst(), id) : uniqueIds(expanded));
     }
 
     /**

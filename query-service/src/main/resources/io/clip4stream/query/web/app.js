@@ -477,16 +477,20 @@ drop.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' || event.key === ' ') imageInput.click();
 });
 imageInput.addEventListener('change', () => searchImage(imageInput.files[0]));
-drop.addEventListener('dragover', (event) => {
-  event.preventDefault();
-  drop.classList.add('dragging');
-});
-drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
-drop.addEventListener('drop', (event) => {
-  event.preventDefault();
-  drop.classList.remove('dragging');
-  searchImage(event.dataTransfer.files[0]);
-});
+// Files dropped on `element` go to `onFiles`; it is outlined while something is dragged over it.
+function acceptDrops(element, onFiles) {
+  element.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    element.classList.add('dragging');
+  });
+  element.addEventListener('dragleave', () => element.classList.remove('dragging'));
+  element.addEventListener('drop', (event) => {
+    event.preventDefault();
+    element.classList.remove('dragging');
+    if (event.dataTransfer.files.length) onFiles(event.dataTransfer.files);
+  });
+}
+acceptDrops(drop, (files) => searchImage(files[0]));
 describeModel();
 
 // A model change in progress (model deploy / activate): which version is being built, how far every shard is, and
@@ -525,18 +529,9 @@ refreshModelChange();
 setInterval(refreshModelChange, MODEL_CHANGE_POLL_MS);
 $('upload-form').addEventListener('submit', upload);
 // Videos dropped on the upload form are uploaded as if picked, each named after its file.
-const uploadForm = $('upload-form');
-uploadForm.addEventListener('dragover', (event) => {
-  event.preventDefault();
-  uploadForm.classList.add('dragging');
-});
-uploadForm.addEventListener('dragleave', () => uploadForm.classList.remove('dragging'));
-uploadForm.addEventListener('drop', (event) => {
-  event.preventDefault();
-  uploadForm.classList.remove('dragging');
-  if (!event.dataTransfer.files.length) return;
-  $('upload-file').files = event.dataTransfer.files;
-  uploadForm.requestSubmit();
+acceptDrops($('upload-form'), (files) => {
+  $('upload-file').files = files;
+  $('upload-form').requestSubmit();
 });
 $('live-form').addEventListener('submit', registerLive);
 $('refresh-sources').addEventListener('click', refreshSources);
